@@ -1,0 +1,2 @@
+// @crossbar/cli: see the CLI work.
+export {};

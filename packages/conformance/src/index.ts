@@ -1,0 +1,2 @@
+// @crossbar/conformance: see the conformance work.
+export {};

@@ -1,0 +1,34 @@
+/**
+ * @crossbar/core — the vocabulary (aihwkit's configs and enums), the engine
+ * contract and registry, the counter-based random generator, and the pure
+ * physics formulas every engine shares.
+ */
+export * from './errors.js';
+export * from './enums.js';
+export {
+  ConfigBase,
+  configFromDict,
+  camelToSnake,
+  pyName,
+  type AnyConfigClass,
+  type ConfigClass,
+  type ConfigInit,
+  type Field,
+  type NumberField,
+  type BooleanField,
+  type EnumField,
+  type NumberListField,
+  type NestedField,
+  type Spec,
+  type SpecValues,
+} from './config/field.js';
+export * from './config/parameters.js';
+export * from './config/devices.js';
+export * from './config/inference.js';
+export * from './config/rpu-configs.js';
+export * from './config/dict.js';
+export * from './tile.js';
+export * from './registry.js';
+export * from './rng.js';
+export * from './validate.js';
+export * from './physics/index.js';

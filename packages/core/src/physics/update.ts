@@ -1,0 +1,2 @@
+// Filled in by the physics work; see physics/index.ts.
+export {};

@@ -1,0 +1,118 @@
+/**
+ * The engine contract: an `AnalogTileBackend` creates `AnalogTile`s. Data is
+ * row-major Float32Array: weights [outSize * inSize], forward inputs
+ * [batch * inSize] → outputs [batch * outSize], backward the reverse.
+ * Every method may return a Promise; callers always await.
+ */
+import type { RPUConfig } from './config/rpu-configs.js';
+
+export type Awaitable<T> = T | Promise<T>;
+
+export interface CreateTileOptions {
+  /** Number of outputs (rows of the weight matrix). */
+  outSize: number;
+  /** Number of inputs (columns of the weight matrix). */
+  inSize: number;
+  /** The tile's config; the tile keeps a validated deep copy. */
+  rpuConfig: RPUConfig;
+  /** Seed of the tile's counter-based random generator (default 0): same seed, same calls → same results. */
+  seed?: number;
+}
+
+export interface ForwardOptions {
+  /** Inference mode: no weight modifier (unless enable_during_test), drift compensation applied. */
+  isTest?: boolean;
+}
+
+/** Device-to-device draws and per-device state, aihwkit's names, each [outSize * inSize] row-major. */
+export type HiddenParameters = Record<string, Float32Array>;
+
+/**
+ * Everything needed to restore a tile on any engine (JSON-safe): what
+ * `getState()` returns and `setState()` takes.
+ */
+export interface TileState {
+  format: 'crossbar-tile-state@1';
+  outSize: number;
+  inSize: number;
+  seed: number;
+  /** The tile's config as an aihwkit dict (rpuConfigToDict). */
+  rpuConfig: Record<string, unknown>;
+  /** Position of the tile in its random streams (number of random-consuming calls so far). */
+  rngCall: number;
+  /** Current weights [outSize * inSize]. */
+  weights: number[];
+  hiddenParameters: Record<string, number[]>;
+  /** Other named state (programmed weights, drift times, running noise-management values, scales, ...). */
+  arrays: Record<string, number[] | null>;
+  scalars: Record<string, number | null>;
+}
+
+export interface AnalogTile {
+  /** Name of the engine that made this tile. */
+  readonly backendName: string;
+  readonly outSize: number;
+  readonly inSize: number;
+  readonly seed: number;
+  /** The tile's own (validated, deep-copied) config. Changing it after creation has no effect. */
+  readonly rpuConfig: RPUConfig;
+
+  /** Sets the weights [outSize * inSize]; pulsed devices clip them to their bounds as aihwkit does. */
+  setWeights(weights: Float32Array): Awaitable<void>;
+  /** A copy of the current weights [outSize * inSize]. */
+  getWeights(): Awaitable<Float32Array>;
+
+  /** y = f(W x) with the forward IOParameters: x [batch * inSize] → [batch * outSize]. */
+  forward(x: Float32Array, batch: number, options?: ForwardOptions): Awaitable<Float32Array>;
+  /** z = f(Wᵀ d) with the backward IOParameters: d [batch * outSize] → [batch * inSize]. */
+  backward(d: Float32Array, batch: number): Awaitable<Float32Array>;
+  /** W ← W − lr · dᵀ x through the device and UpdateParameters (pulsed), one rank-1 update per batch row. */
+  update(x: Float32Array, d: Float32Array, batch: number, learningRate: number): Awaitable<void>;
+
+  /**
+   * Drift. SingleRPUConfig/FloatingPointRPUConfig: device drift (DriftParameter) by the time since
+   * the last call. InferenceRPUConfig: PCM drift and read noise to the absolute time `t` since
+   * programming (programming first if needed), and the drift compensation measured.
+   */
+  driftWeights(time: number): Awaitable<void>;
+  /** Decay towards the reset bias with the device lifetime (scaled by alpha, default 1). */
+  decayWeights(alpha?: number): Awaitable<void>;
+  /** Diffusion: w += rate · ξ, clipped to the bounds. */
+  diffuseWeights(): Awaitable<void>;
+  /** Resets columns [start, start + count) to the device reset values, each with probability resetProb. */
+  resetColumns(start?: number, count?: number, resetProb?: number): Awaitable<void>;
+
+  /** Draws new modified weights (WeightModifierParameter) for the next forward passes in training. */
+  applyWeightModifier(): Awaitable<void>;
+  /** Clips the weights per WeightClipParameter. */
+  clipWeights(): Awaitable<void>;
+  /** Remaps the weights per WeightRemapParameter, moving the factor into the digital output scales. */
+  remapWeights(): Awaitable<void>;
+  /** InferenceRPUConfig: applies programming noise to the weights and remembers the programmed state. */
+  programWeights(): Awaitable<void>;
+
+  /** Digital output scales [outSize] applied after the analog MVM (remap, weight scaling). */
+  getScales(): Awaitable<Float32Array>;
+  setScales(scales: Float32Array): Awaitable<void>;
+  /** The drift compensation factor applied in test mode (1 until measured). */
+  getDriftCompensationScale(): Awaitable<number>;
+
+  getHiddenParameters(): Awaitable<HiddenParameters>;
+  setHiddenParameters(params: Partial<HiddenParameters>): Awaitable<void>;
+
+  getState(): Awaitable<TileState>;
+  setState(state: TileState): Awaitable<void>;
+
+  /** Frees the tile's buffers (textures, kernels). The tile is unusable afterwards. */
+  dispose(): Awaitable<void>;
+}
+
+export interface AnalogTileBackend {
+  /** Registry name, e.g. "ndarray" or "gpujs". */
+  readonly name: string;
+  /** Human-readable detail, e.g. the gpu.js mode chosen and why others failed. */
+  readonly description?: string;
+  createTile(options: CreateTileOptions): Awaitable<AnalogTile>;
+  /** Frees engine-wide resources. */
+  dispose?(): Awaitable<void>;
+}

@@ -1,0 +1,55 @@
+/**
+ * Checks at the public boundary, shared by every engine and layer, so a bad
+ * call throws the same clear InputError everywhere and changes nothing.
+ */
+import { InputError } from './errors.js';
+
+/** A positive integer (sizes, batch). */
+export function checkPositiveInteger(where: string, name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new InputError(`${where}: ${name} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** A finite number (learning rate, time). */
+export function checkFiniteNumber(where: string, name: string, value: unknown, opts: { min?: number; minExclusive?: boolean } = {}): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new InputError(`${where}: ${name} must be a finite number, got ${String(value)}`);
+  }
+  if (opts.min !== undefined && (opts.minExclusive ? !(value > opts.min) : !(value >= opts.min))) {
+    throw new InputError(`${where}: ${name} must be ${opts.minExclusive ? '>' : '>='} ${opts.min}, got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * A Float32Array of exactly `length` elements, all finite (unless allowNonFinite).
+ * Returns the array itself (callers copy if they keep it).
+ */
+export function checkFloat32Array(
+  where: string,
+  name: string,
+  value: unknown,
+  length: number,
+  opts: { allowNonFinite?: boolean; shape?: string } = {},
+): Float32Array {
+  if (!(value instanceof Float32Array)) {
+    const got = value === null ? 'null' : Array.isArray(value) ? 'an Array' : typeof value === 'object' ? (value as object).constructor?.name ?? 'an object' : typeof value;
+    throw new InputError(`${where}: ${name} must be a Float32Array, got ${got}`);
+  }
+  if (value.length !== length) {
+    throw new InputError(
+      `${where}: ${name} must have ${length} elements${opts.shape ? ` (${opts.shape})` : ''}, got ${value.length}`,
+    );
+  }
+  if (!opts.allowNonFinite) {
+    for (let i = 0; i < value.length; i++) {
+      const v = value[i]!;
+      if (!Number.isFinite(v)) {
+        throw new InputError(`${where}: ${name}[${i}] is ${v}; every element must be finite`);
+      }
+    }
+  }
+  return value;
+}

@@ -1,0 +1,2 @@
+// @crossbar/modules: see the modules work.
+export {};
