@@ -20,5 +20,7 @@ if (!existsSync(vitest)) {
   console.error('vitest is not installed: run the install first (npx -y pnpm@12.4.2 install)');
   process.exit(1);
 }
-const result = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0' } });
+const env = { ...process.env };
+if (!process.stdout.isTTY && env.FORCE_COLOR === undefined) env.NO_COLOR = '1';
+const result = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env });
 process.exit(result.status ?? 1);
