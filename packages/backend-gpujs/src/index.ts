@@ -1,0 +1,2 @@
+// @crossbar/backend-gpujs: see the gpu.js engine work.
+export {};
