@@ -124,6 +124,14 @@ export const RandomStreamId = {
   ProgrammingNoise: 60,
   InferenceDrift: 61,
   InferenceReadNoise: 62,
+
+  // Layer-level draws of @crossbar/modules (key = a layer's or the global module seed, call = 0).
+  /** Initial layer weights (sub 0: weight element row * inFeatures + col; sub 1: bias element row), uniform. */
+  LayerWeightInit: 70,
+  /** Seeds of a layer's tiles: tile k's seed from the words of elements 2k and 2k + 1. */
+  LayerTileSeeds: 71,
+  /** Default layer seeds from `manualSeed(seed)`: the n-th layer's seed from the words of elements 2n and 2n + 1. */
+  ModuleLayerSeeds: 72,
 } as const;
 export type RandomStreamId = (typeof RandomStreamId)[keyof typeof RandomStreamId];
 
