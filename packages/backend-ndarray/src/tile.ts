@@ -75,7 +75,7 @@ export class NdarrayTile implements AnalogTile, TileContext {
     this.mvm = createMvm(this);
     this.device = createDeviceModel(this);
     this.training = createTrainingState(this);
-    this.inference = createInferenceState(this, this.mvm);
+    this.inference = createInferenceState(this, this.mvm, this.training);
   }
 
   get rngCall(): number {
@@ -137,6 +137,7 @@ export class NdarrayTile implements AnalogTile, TileContext {
     checkFiniteNumber('update', 'learningRate', learningRate, { min: 0 });
     this.device.update(x, d, batch, learningRate);
     this.training.onWeightsChanged();
+    this.inference.onWeightsSet(); // a programming of the old weights is stale
   }
 
   driftWeights(time: number): void {
@@ -150,11 +151,13 @@ export class NdarrayTile implements AnalogTile, TileContext {
     this.alive('decayWeights');
     checkFiniteNumber('decayWeights', 'alpha', alpha);
     this.device.decay(alpha);
+    this.inference.onWeightsSet();
   }
 
   diffuseWeights(): void {
     this.alive('diffuseWeights');
     this.device.diffuse();
+    this.inference.onWeightsSet();
   }
 
   resetColumns(start = 0, count = this.inSize, resetProb = 1): void {
@@ -168,6 +171,7 @@ export class NdarrayTile implements AnalogTile, TileContext {
     checkFiniteNumber('resetColumns', 'resetProb', resetProb, { min: 0 });
     if (resetProb > 1) throw new InputError(`resetColumns: resetProb must be <= 1, got ${resetProb}`);
     this.device.resetColumns(start, count, resetProb);
+    this.inference.onWeightsSet();
   }
 
   applyWeightModifier(): void {
@@ -177,12 +181,12 @@ export class NdarrayTile implements AnalogTile, TileContext {
 
   clipWeights(): void {
     this.alive('clipWeights');
-    this.training.clipWeights();
+    if (this.training.clipWeights()) this.inference.onWeightsSet();
   }
 
   remapWeights(): void {
     this.alive('remapWeights');
-    this.training.remapWeights();
+    if (this.training.remapWeights()) this.inference.onWeightsSet();
   }
 
   programWeights(): void {
@@ -269,6 +273,8 @@ export class NdarrayTile implements AnalogTile, TileContext {
     for (const [k, v] of Object.entries(state.hiddenParameters)) hidden[k] = Float32Array.from(v);
     if (!Number.isSafeInteger(state.rngCall) || state.rngCall < 1) throw new InputError('setState: rngCall must be a positive integer');
     // Validate everything before changing anything.
+    this.training.checkState(state.arrays, state.scalars);
+    this.inference.checkState(state.arrays, state.scalars);
     this.setHiddenParameters(hidden);
     this.weights.data.set(weights);
     this.rngCallValue = state.rngCall;
