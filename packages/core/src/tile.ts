@@ -66,7 +66,11 @@ export interface AnalogTile {
   forward(x: Float32Array, batch: number, options?: ForwardOptions): Awaitable<Float32Array>;
   /** z = f(Wᵀ d) with the backward IOParameters: d [batch * outSize] → [batch * inSize]. */
   backward(d: Float32Array, batch: number): Awaitable<Float32Array>;
-  /** W ← W − lr · dᵀ x through the device and UpdateParameters (pulsed), one rank-1 update per batch row. */
+  /**
+   * W ← W − lr · dᵀ x through the device and UpdateParameters (pulsed), one rank-1 update per batch row.
+   * The digital output scales are not applied here: a caller that keeps them (weight scaling, remap)
+   * divides d by them first, as aihwkit's `pre_update` does (@crossbar/modules does).
+   */
   update(x: Float32Array, d: Float32Array, batch: number, learningRate: number): Awaitable<void>;
 
   /**
@@ -91,7 +95,10 @@ export interface AnalogTile {
   /** InferenceRPUConfig: applies programming noise to the weights and remembers the programmed state. */
   programWeights(): Awaitable<void>;
 
-  /** Digital output scales [outSize] applied after the analog MVM (remap, weight scaling). */
+  /**
+   * Digital output scales [outSize] (remap, weight scaling): forward multiplies its outputs by them and
+   * backward multiplies d by them before the analog pass (aihwkit's post_forward / pre_backward).
+   */
   getScales(): Awaitable<Float32Array>;
   setScales(scales: Float32Array): Awaitable<void>;
   /** The drift compensation factor applied in test mode (1 until measured). */
