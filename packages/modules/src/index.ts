@@ -1,2 +1,34 @@
-// @crossbar/modules: see the modules work.
-export {};
+/**
+ * @crossbar/modules — aihwkit's `aihwkit.nn` and `aihwkit.optim` for
+ * TypeScript: analog layers and networks on any registered Crossbar engine,
+ * AnalogSGD training, the inference workflow (program, drift, compensated
+ * evaluation) and whole-model save/load.
+ */
+export { ModuleError } from './errors.js';
+export { Parameter } from './parameter.js';
+export { manualSeed } from './seeds.js';
+export type { EngineOption } from './engine.js';
+export { Module, type ModuleConfig, type ModuleState, type LoadStateOptions } from './module.js';
+export { TileWithPeriphery, type SavedTile } from './tile-periphery.js';
+export {
+  AnalogLinear,
+  AnalogLinearMapped,
+  getLinear,
+  splitSizes,
+  type AnalogLinearOptions,
+  type SetWeightsOptions,
+  type GetWeightsOptions,
+} from './linear.js';
+export { ReLU, Tanh, Sigmoid, Softmax, Flatten } from './activations.js';
+export { CrossEntropyLoss, MSELoss } from './loss.js';
+export { AnalogSequential } from './sequential.js';
+export { AnalogSGD, StepLR, LambdaLR, type AnalogSGDOptions, type OptimizerState } from './optim.js';
+export {
+  saveModel,
+  loadModel,
+  registerModuleType,
+  MODEL_FORMAT,
+  type SavedModel,
+  type LoadModelOptions,
+  type BuildContext,
+} from './serialization.js';

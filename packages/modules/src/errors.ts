@@ -1,0 +1,8 @@
+import { CrossbarError } from '@crossbar/core';
+
+/**
+ * A layer or model was used in a way its state does not allow (backward
+ * before forward, program/drift in training mode, a state dict that does not
+ * fit the model), as aihwkit's `ModuleError`.
+ */
+export class ModuleError extends CrossbarError {}
