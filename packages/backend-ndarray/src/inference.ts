@@ -139,13 +139,17 @@ export function createInferenceState(ctx: TileContext, mvm: Mvm, training: Train
     return { g, draws };
   };
 
-  /** mean |y| of the forward pass (test mode, no digital scales) on the one-hot inputs. */
+  /**
+   * mean |y| of the forward pass (forward IO, no digital scales) on the one-hot inputs. aihwkit
+   * reads with the test-mode weights; programming and drift have just dropped any modified copy
+   * (training.onWeightsSet), so those are the tile's weights.
+   */
   function readout(): number {
     if (eye === null) {
       eye = new Float32Array(inSize * inSize);
       for (let j = 0; j < inSize; j++) eye[j * inSize + j] = 1;
     }
-    return driftCompensationReadout(mvm.forward(training.weightsForForward(true), eye, inSize));
+    return driftCompensationReadout(mvm.forward(ctx.weights, eye, inSize));
   }
 
   function program(): void {

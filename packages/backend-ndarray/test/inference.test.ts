@@ -214,17 +214,17 @@ describe('programming, drift and compensation behaviour', () => {
     expect(c.getWeights()).not.toEqual(tile({}, 9).getWeights());
   });
 
-  it('the readout uses the modified weights in test mode with enable_during_test (aihwkit getFBWeights)', () => {
+  it('programming and drift drop the modified weights, so the readout measures the programmed and drifted ones', () => {
     const plain = tile({ noiseModel: { progNoiseScale: 0, readNoiseScale: 0, driftScale: 0 } });
     const modified = tile({
       noiseModel: { progNoiseScale: 0, readNoiseScale: 0, driftScale: 0 },
       modifier: { type: 'Discretize', res: 0.5, enableDuringTest: true },
     });
-    // The programming drops the modified weights, so both measure the programmed weights.
     modified.applyWeightModifier();
     modified.driftWeights(10);
     plain.driftWeights(10);
     expect(modified.getDriftCompensationScale()).toBe(plain.getDriftCompensationScale());
+    expect(modified.forward(Float32Array.of(1, 1, 1, 1), 1, { isTest: true })).toEqual(plain.forward(Float32Array.of(1, 1, 1, 1), 1, { isTest: true }));
   });
 
   it('refuses programming and PCM drift on tiles that are not InferenceRPUConfig, and an empty conductance range', () => {
