@@ -82,7 +82,6 @@ const PCM_T_READ = 250e-9; // aihwkit's PCM_T_READ of the PCMNoise modifier (wei
 const KEY_SCALES = 'training.scales';
 const KEY_MODIFIED = 'training.modifiedWeights';
 
-
 export function createTrainingState(ctx: TileContext): TrainingState {
   const cfg = ctx.rpuConfig;
   const fields = cfg instanceof InferenceRPUConfig ? cfg : null;
