@@ -1,8 +1,9 @@
 /**
  * aihwkit's enums, with aihwkit's string values (what `enum.value` gives in
- * Python and what dicts carry). Members marked "later aihwkit" are not in
- * aihwkit 0.7.1 but were added in later versions; engines that do not
- * implement them say so with a NotSupportedError.
+ * Python and what dicts carry), with all of aihwkit 0.7.1's members. Members
+ * marked "later aihwkit" are not in aihwkit 0.7.1 but were added in later
+ * versions (listed in `ENUMS[name].later`); engines that do not implement a
+ * member say so with a NotSupportedError.
  *
  * Source: aihwkit v.0.7.1 `src/aihwkit/simulator/configs/enums.py` and, for
  * the later members, `src/aihwkit/simulator/parameters/enums.py`.
@@ -36,7 +37,7 @@ export const BoundManagementType = {
   Iterative: 'Iterative',
   /** AbsMax first; on clipping one more pass with the AbsMaxNPSum scale. */
   IterativeWorstCase: 'IterativeWorstCase',
-  /** Shift the output by out_bound − max(output) (CUDA only in aihwkit 0.7.1). */
+  /** Shift the output by out_bound − max(output) (CUDA only: aihwkit 0.7.1's CPU tiles refuse it). */
   Shift: 'Shift',
 } as const;
 export type BoundManagementType = (typeof BoundManagementType)[keyof typeof BoundManagementType];
@@ -48,9 +49,8 @@ export const NoiseManagementType = {
   AbsMaxNPSum: 'AbsMaxNPSum',
   Max: 'Max',
   Constant: 'Constant',
+  /** Running average of the abs max over calls (decay nm_decay), shared by forward and backward. */
   AverageAbsMax: 'AverageAbsMax',
-  /** Later aihwkit: one running abs-max value for the whole batch. */
-  AverageAbsMaxSingleValue: 'AverageAbsMaxSingleValue',
 } as const;
 export type NoiseManagementType = (typeof NoiseManagementType)[keyof typeof NoiseManagementType];
 
@@ -90,6 +90,8 @@ export type WeightClipType = (typeof WeightClipType)[keyof typeof WeightClipType
 
 /** Weight modifier type (hardware-aware training). */
 export const WeightModifierType = {
+  /** Later aihwkit: no modification (not even a copy). */
+  None: 'None',
   Copy: 'Copy',
   Discretize: 'Discretize',
   MultNormal: 'MultNormal',
@@ -114,15 +116,18 @@ export const WeightRemapType = {
 } as const;
 export type WeightRemapType = (typeof WeightRemapType)[keyof typeof WeightRemapType];
 
-/** Every enum by its aihwkit class name, with the members that later aihwkit versions added. */
+/** Every enum by its aihwkit class name, with the members later aihwkit versions added (value → version). */
 export const ENUMS = {
-  AnalogMVType: { values: enumValues(AnalogMVType), later: ['SplitMode', 'BitWise'] },
-  BoundManagementType: { values: enumValues(BoundManagementType), later: [] },
-  NoiseManagementType: { values: enumValues(NoiseManagementType), later: ['AverageAbsMaxSingleValue'] },
-  WeightNoiseType: { values: enumValues(WeightNoiseType), later: [] },
-  PulseType: { values: enumValues(PulseType), later: [] },
-  WeightClipType: { values: enumValues(WeightClipType), later: [] },
-  WeightModifierType: { values: enumValues(WeightModifierType), later: ['PCMNoise', 'DropConnect', 'ProgNoise'] },
-  WeightRemapType: { values: enumValues(WeightRemapType), later: [] },
-} as const satisfies Record<string, { values: readonly string[]; later: readonly string[] }>;
+  AnalogMVType: { values: enumValues(AnalogMVType), later: { SplitMode: 'after aihwkit 0.7.1', BitWise: 'after aihwkit 0.7.1' } },
+  BoundManagementType: { values: enumValues(BoundManagementType), later: {} },
+  NoiseManagementType: { values: enumValues(NoiseManagementType), later: {} },
+  WeightNoiseType: { values: enumValues(WeightNoiseType), later: {} },
+  PulseType: { values: enumValues(PulseType), later: {} },
+  WeightClipType: { values: enumValues(WeightClipType), later: {} },
+  WeightModifierType: {
+    values: enumValues(WeightModifierType),
+    later: { None: 'after aihwkit 0.7.1', PCMNoise: 'aihwkit 0.9.0', DropConnect: 'after aihwkit 0.7.1', ProgNoise: 'after aihwkit 0.7.1' },
+  },
+  WeightRemapType: { values: enumValues(WeightRemapType), later: {} },
+} as const satisfies Record<string, { values: readonly string[]; later: Readonly<Record<string, string>> }>;
 export type EnumName = keyof typeof ENUMS;

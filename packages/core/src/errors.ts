@@ -9,8 +9,32 @@ export class CrossbarError extends Error {
   }
 }
 
+/** Where a refused config value sits, for programs that react to a ConfigError. */
+export interface ConfigErrorDetail {
+  /** The config class that refused (e.g. "IOParameters"). */
+  readonly configClass: string;
+  /** The camelCase field (or the unknown key as given), when one field is to blame. */
+  readonly field?: string;
+  /** aihwkit's snake_case name of that field. */
+  readonly pyField?: string;
+  /** The refused value, as given. */
+  readonly value?: unknown;
+  /** What would have been allowed. */
+  readonly allowed?: string;
+  /** Path from the outermost config to the field, camelCase segments (e.g. ["forward", "outNoise"]). */
+  readonly path: readonly string[];
+}
+
 /** A config value, key or combination that is not allowed. */
-export class ConfigError extends CrossbarError {}
+export class ConfigError extends CrossbarError {
+  constructor(
+    message: string,
+    /** Structured form of the message, when the refusal is about one field or key. */
+    readonly detail?: ConfigErrorDetail,
+  ) {
+    super(message);
+  }
+}
 
 /** Data handed to a tile or layer that has the wrong length, shape or non-finite values. */
 export class InputError extends CrossbarError {}

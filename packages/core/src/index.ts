@@ -10,15 +10,19 @@ export {
   configFromDict,
   camelToSnake,
   pyName,
+  describeAllowed,
+  dictKeys,
   type AnyConfigClass,
   type ConfigClass,
   type ConfigInit,
+  type ConfigInitOf,
   type Field,
   type NumberField,
   type BooleanField,
   type EnumField,
   type NumberListField,
   type NestedField,
+  type Refuse,
   type Spec,
   type SpecValues,
 } from './config/field.js';
@@ -26,6 +30,8 @@ export * from './config/parameters.js';
 export * from './config/devices.js';
 export * from './config/inference.js';
 export * from './config/rpu-configs.js';
+export * from './config/presets.js';
+export * from './config/catalog.js';
 export * from './config/dict.js';
 export * from './tile.js';
 export * from './registry.js';

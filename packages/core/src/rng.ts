@@ -1,44 +1,42 @@
 /**
  * One counter-based random generator for every engine: Philox4x32-10
- * (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3", SC 2011).
+ * (Salmon, Moraes, Dror & Shaw, "Parallel random numbers: as easy as 1, 2, 3",
+ * SC 2011), checked against the Random123 known-answer vectors.
  *
  * A draw is a pure function of (key, counter), so any element can be computed
  * on its own — by a GPU kernel thread, or out of order — and two engines that
  * address the same draws get the same numbers. See docs/random-numbers.md.
  *
  * Stream layout (the contract between engines):
- *   key     = (seed mod 2^32, floor(seed / 2^32))       the tile's seed
- *   counter = (block, sub, streamId, call)
+ *   key     = (seed mod 2^32, floor(seed / 2^32))       the tile's seed (a safe integer >= 0)
+ *   counter = (block, sub, streamId, call)               four uint32 words
  *     block    index of the 4-word block within the stream: element i uses block ⌊i/4⌋, word i mod 4
  *     sub      a second index for the purpose (bound-management pass, pulse, time step, ...)
  *     streamId what the numbers are for (RandomStreamId below)
  *     call     the tile's count of random-consuming calls so far (TileState.rngCall)
- *   uniform(i) = ((word >>> 8) + 0.5) / 2^24       in (0, 1), exact in float32
+ *   uniform(i) = ((word >>> 9) + 0.5) / 2^23       in (0, 1), 23 bits, exact in float32
  *   normal(i)  = Box–Muller on the word pair of element i: words (0,1) give
- *                elements 0 (cos) and 1 (sin), words (2,3) give elements 2 (cos) and 3 (sin).
+ *                elements 0 (cos) and 1 (sin), words (2,3) give elements 2 (cos) and 3 (sin):
+ *                r = sqrt(-2 ln u(w0)), θ = 2π u(w1); n0 = r cos θ, n1 = r sin θ (|n| < 5.78).
  */
+import { InputError } from './errors.js';
 
 const M0 = 0xd2511f53;
 const M1 = 0xcd9e8d57;
 const W0 = 0x9e3779b9;
 const W1 = 0xbb67ae85;
 const TWO_POW_32 = 4294967296;
-const TWO_POW_M24 = 1 / 16777216;
+const TWO_POW_M23 = 1 / 8388608;
 const TWO_PI = 2 * Math.PI;
-
-/** High 32 bits of the 64-bit product of two uint32 (exact in doubles). */
-function mulhi(a: number, b: number): number {
-  const ah = a >>> 16;
-  const al = a & 0xffff;
-  const u = ah * b; // < 2^48, exact
-  const t = al * b; // < 2^48, exact
-  const uHi = Math.floor(u / 65536);
-  const uLo = u - uHi * 65536;
-  return (uHi + Math.floor((uLo * 65536 + t) / TWO_POW_32)) >>> 0;
-}
+/** Largest element index: the block index must fit in 32 bits. */
+const MAX_ELEMENT = 4 * TWO_POW_32 - 1;
 
 /**
  * Philox4x32-10 on key (k0, k1) and counter (c0..c3); writes 4 uint32 words to out[offset..offset+3].
+ *
+ * The 32×32 → 64-bit products are split into 16-bit halves of x so every
+ * partial product is an exact double (< 2^33): hi = Mh·xh + ⌊(Mh·xl + Ml·xh + ⌊Ml·xl / 2^16⌋) / 2^16⌋,
+ * lo = Math.imul(M, x). (Mh, Ml: 16-bit halves of the Philox multipliers, inlined.)
  */
 export function philox4x32(
   k0: number,
@@ -57,9 +55,15 @@ export function philox4x32(
   let key0 = k0 >>> 0;
   let key1 = k1 >>> 0;
   for (let round = 0; round < 10; round++) {
-    const hi0 = mulhi(M0, x0);
+    const a0h = x0 >>> 16;
+    const a0l = x0 & 0xffff;
+    const mid0 = 0xd251 * a0l + 0x1f53 * a0h + ((0x1f53 * a0l) >>> 16);
+    const hi0 = (0xd251 * a0h + ((mid0 / 65536) | 0)) >>> 0;
     const lo0 = Math.imul(M0, x0) >>> 0;
-    const hi1 = mulhi(M1, x2);
+    const a2h = x2 >>> 16;
+    const a2l = x2 & 0xffff;
+    const mid2 = 0xcd9e * a2l + 0x8d57 * a2h + ((0x8d57 * a2l) >>> 16);
+    const hi1 = (0xcd9e * a2h + ((mid2 / 65536) | 0)) >>> 0;
     const lo1 = Math.imul(M1, x2) >>> 0;
     x0 = (hi1 ^ x1 ^ key0) >>> 0;
     x1 = lo1;
@@ -74,9 +78,14 @@ export function philox4x32(
   out[offset + 3] = x3;
 }
 
-/** A uint32 word as a uniform number in (0, 1) with 24 bits, exact in float32. */
+/**
+ * A uint32 word as a uniform number in (0, 1): (k + 0.5) / 2^23 for the top 23
+ * bits k. Every value is exact in float32 (so a Float32Array holds the same
+ * numbers and `u < p` decides alike in float32 and float64), the smallest is
+ * 2^-24 and the largest 1 - 2^-24 (never 0 or 1).
+ */
 export function wordToUniform(word: number): number {
-  return ((word >>> 8) + 0.5) * TWO_POW_M24;
+  return ((word >>> 9) + 0.5) * TWO_POW_M23;
 }
 
 /** Box–Muller: two uniforms in (0, 1) → the cos (which = 0) or sin (which = 1) normal. */
@@ -87,11 +96,24 @@ export function boxMuller(u1: number, u2: number, which: 0 | 1): number {
 
 /**
  * What each stream of a tile is for. Engines draw a purpose's numbers from its
- * stream only, so that adding a purpose never shifts another's numbers. The
- * `sub` index of the counter is documented per stream where it is used.
+ * stream only, so that adding a purpose never shifts another's numbers.
+ *
+ * Conventions (docs/random-numbers.md): `call` is the tile's random-call index
+ * of the operation (`ctx.nextRandomCall()`; 0 = construction); the element
+ * index is a documented function of the position the number is for (e.g.
+ * batch row * outSize + output index), never "the next number"; `sub`
+ * separates passes or kinds within one call. Each stream's entry says its
+ * `sub` and element layout and whether it draws uniforms or normals.
  */
 export const RandomStreamId = {
-  /** Device-to-device draws at tile creation (call = 0; sub = index of the hidden parameter). */
+  /**
+   * Device-to-device draws at tile creation (call = 0; key = the device's construction_seed when
+   * it is not 0, else the tile's seed), element = row * inSize + col, one sub per draw of the
+   * pulsed device (backend-ndarray devices/pulsed.ts): sub 0 normal max bound, 1 normal min bound,
+   * 2 normal dw_min gain, 3 normal up_down variation, 4 uniform corrupt?, 5 uniform corrupt value,
+   * 6 normal diffusion rate, 7 normal reset bias, 8 normal lifetime, 9 normal drift ν,
+   * 10 / 11 normal LinearStep γ up / down, 12 / 13 normal PowStep γ gain / up-down.
+   */
   TileConstruction: 1,
   /** Per-tile IO draws at creation: non-linearity factors, voltage offsets, read asymmetry (sub = which). */
   IOConstruction: 2,
@@ -108,21 +130,60 @@ export const RandomStreamId = {
   BackwardInputRounding: 23,
   BackwardOutputRounding: 24,
 
+  /**
+   * Pulse trains of x in the stochastic pulsed update, call = the update call, sub = batch row,
+   * raw words. The row's decisions q = col * BL + k (bit k of column col's train) are packed 32 to a
+   * group g = q >> 5 (lane q & 31); word g * 32 + m is level m of the group: lane bits of the words of
+   * levels 0, 1, ... are the bits (MSB first) of the lane's 32-bit uniform U, and the bit fires when
+   * U < ceil(p * 2^32) (bit-sliced comparison; levels are drawn until every lane is decided).
+   */
   UpdateXPulses: 30,
+  /** Pulse trains of d: as UpdateXPulses with q = out index * BL + k. */
   UpdateDPulses: 31,
+  /**
+   * Cycle-to-cycle noise of single pulses, call = the update call, sub = batch row; the noise of
+   * pulse k of element e = row * inSize + col is h = e * BL + k: the 16-bit half h & 1 (0: low) of
+   * word h >> 1 indexes the normal-quantile table (core physics pulseNoiseNormals).
+   */
   UpdateStepNoise: 32,
+  /** Stochastic rounding of the pulse probabilities (sto_round), call = the update call, sub = batch row, element col (x) or inSize + out index (d), uniform. */
   UpdateRounding: 33,
+  /**
+   * Write noise of devices with write_noise_std > 0, element = row * inSize + col, normal:
+   * sub 0 after an update (elements that received pulses), sub 1 after set_weights, decay,
+   * diffusion, drift, reset (every element), each in its own call.
+   */
   UpdateWriteNoise: 34,
+  /**
+   * Summed cycle-to-cycle noise of the pulses of one element in one row block of an update
+   * (ConstantStep, when no bound can be reached), call = the update call, sub = first batch row
+   * of the block, element = row * inSize + col, normal.
+   */
+  UpdateStepNoiseSum: 35,
 
+  /** Device drift, call = the drift call, element = row * inSize + col: sub 0 normal ν variation (nu_std), sub 1 normal weight noise (w_noise_std). */
   DeviceDrift: 40,
+  /** Diffusion, call = the diffuse call, sub 0, element = row * inSize + col, normal. */
   DeviceDiffusion: 41,
+  /** Column reset, call = the reset call, element = row * inSize + col: sub 0 uniform (reset_prob), sub 1 normal (reset_std). */
   DeviceReset: 42,
 
+  /**
+   * Weight modifier draws, call = the applyWeightModifier call, element = row * inSize + col:
+   * sub 0 normal (AddNormal, MultNormal, Poly, ProgNoise, DiscretizeAddNormal noise; PCMNoise
+   * programming noise), sub 1 uniform (sto_round), sub 2 normal (PCMNoise drift exponent),
+   * sub 3 normal (PCMNoise read noise), sub 4 uniform (PCMNoise at reset), sub 5 and 6 uniform
+   * (PCMNoise at g_max: whether, which sign), sub 7 and 8 uniform (PCMNoise at random: whether, value).
+   */
   WeightModifier: 50,
+  /** Drop connect (pdrop), call = the applyWeightModifier call, sub 0, element = row * inSize + col, uniform. */
   WeightModifierDrop: 51,
 
+  /** PCM programming noise, call = the programWeights call, sub 0 = g+ / 1 = g− device, element = row * inSize + col, normal. */
   ProgrammingNoise: 60,
+  /** PCM drift exponents ν, call = the programWeights call, sub 0 = g+ / 1 = g− device, element = row * inSize + col, normal. */
   InferenceDrift: 61,
+  /** PCM 1/f read noise, call = the driftWeights call, sub 0 = g+ / 1 = g− device, element = row * inSize + col, normal. */
   InferenceReadNoise: 62,
 
   // Layer-level draws of @crossbar/modules (key = a layer's or the global module seed, call = 0).
@@ -135,17 +196,31 @@ export const RandomStreamId = {
 } as const;
 export type RandomStreamId = (typeof RandomStreamId)[keyof typeof RandomStreamId];
 
-/** The 64-bit-safe split of a seed into the two key words. */
+/** The split of a seed (a safe integer >= 0) into the two key words. */
 export function seedToKey(seed: number): [number, number] {
-  if (!Number.isSafeInteger(seed) || seed < 0) {
-    throw new RangeError(`seed must be a non-negative safe integer, got ${seed}`);
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) {
+    throw new InputError(`RandomStream: seed must be a non-negative safe integer, got ${String(seed)}`);
   }
   return [seed % TWO_POW_32 >>> 0, Math.floor(seed / TWO_POW_32) >>> 0];
 }
 
+function checkWord(name: string, v: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= TWO_POW_32) {
+    throw new InputError(`RandomStream: ${name} must be an integer in [0, 2^32), got ${String(v)}`);
+  }
+  return v;
+}
+
+function checkRange(start: number, n: number): void {
+  if (!Number.isInteger(start) || start < 0 || start + n - 1 > MAX_ELEMENT) {
+    throw new InputError(`RandomStream: elements [${start}, ${start + n}) are outside [0, 2^34)`);
+  }
+}
+
 /**
- * The numbers of one (seed, streamId, call, sub): element i is addressable on its own.
- * Bulk fills reuse one Philox block for 4 consecutive elements.
+ * The numbers of one (seed, streamId, call, sub): element i (0 <= i < 2^34) is
+ * addressable on its own. Bulk fills compute one Philox block per 4
+ * consecutive elements; the single-element methods compute the element's block.
  */
 export class RandomStream {
   private readonly k0: number;
@@ -159,6 +234,9 @@ export class RandomStream {
     readonly sub = 0,
   ) {
     [this.k0, this.k1] = seedToKey(seed);
+    checkWord('streamId', streamId);
+    checkWord('call', call);
+    checkWord('sub', sub);
   }
 
   private block(b: number): Uint32Array {
@@ -183,36 +261,60 @@ export class RandomStream {
     return boxMuller(wordToUniform(w[pair]!), wordToUniform(w[pair + 1]!), (i % 2) as 0 | 1);
   }
 
-  /** out[k] = uniform(start + k). */
-  fillUniform(out: Float32Array | Float64Array, start = 0): typeof out {
-    const w = this.words;
-    const n = out.length;
-    let k = 0;
-    while (k < n) {
-      const i = start + k;
-      const b = Math.floor(i / 4);
-      this.block(b);
-      for (let j = i % 4; j < 4 && k < n; j++, k++) out[k] = wordToUniform(w[j]!);
-    }
-    return out;
-  }
-
-  /** out[k] = normal(start + k). */
-  fillNormal(out: Float32Array | Float64Array, start = 0): typeof out {
+  /** out[k] = uint32(start + k). */
+  fillUint32(out: Uint32Array, start = 0): Uint32Array {
+    checkRange(start, out.length);
     const w = this.words;
     const n = out.length;
     let k = 0;
     while (k < n) {
       const i = start + k;
       this.block(Math.floor(i / 4));
+      for (let j = i % 4; j < 4 && k < n; j++, k++) out[k] = w[j]!;
+    }
+    return out;
+  }
+
+  /** out[k] = uniform(start + k). */
+  fillUniform<A extends Float32Array | Float64Array>(out: A, start = 0): A {
+    checkRange(start, out.length);
+    const w = this.words;
+    const n = out.length;
+    let k = 0;
+    while (k < n) {
+      const i = start + k;
+      this.block(Math.floor(i / 4));
+      for (let j = i % 4; j < 4 && k < n; j++, k++) out[k] = wordToUniform(w[j]!);
+    }
+    return out;
+  }
+
+  /** out[k] = normal(start + k). */
+  fillNormal<A extends Float32Array | Float64Array>(out: A, start = 0): A {
+    checkRange(start, out.length);
+    const w = this.words;
+    const n = out.length;
+    let k = 0;
+    // Unaligned head: the partial first block, element by element.
+    while (k < n && (start + k) % 4 !== 0) {
+      out[k] = this.normal(start + k);
+      k++;
+    }
+    // Whole blocks: one Philox call and two Box–Muller pairs per 4 elements.
+    let b = (start + k) / 4;
+    for (; k + 4 <= n; k += 4, b++) {
+      philox4x32(this.k0, this.k1, b, this.sub, this.streamId, this.call, w);
       const r0 = Math.sqrt(-2 * Math.log(wordToUniform(w[0]!)));
       const a0 = TWO_PI * wordToUniform(w[1]!);
       const r1 = Math.sqrt(-2 * Math.log(wordToUniform(w[2]!)));
       const a1 = TWO_PI * wordToUniform(w[3]!);
-      for (let j = i % 4; j < 4 && k < n; j++, k++) {
-        out[k] = j === 0 ? r0 * Math.cos(a0) : j === 1 ? r0 * Math.sin(a0) : j === 2 ? r1 * Math.cos(a1) : r1 * Math.sin(a1);
-      }
+      out[k] = r0 * Math.cos(a0);
+      out[k + 1] = r0 * Math.sin(a0);
+      out[k + 2] = r1 * Math.cos(a1);
+      out[k + 3] = r1 * Math.sin(a1);
     }
+    // Tail.
+    for (; k < n; k++) out[k] = this.normal(start + k);
     return out;
   }
 }

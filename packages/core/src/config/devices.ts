@@ -1,125 +1,184 @@
 /**
  * Device configs of aihwkit v.0.7.1 (`src/aihwkit/simulator/configs/devices.py`)
  * with aihwkit's defaults. The update behaviour of each is in the engines,
- * after aihwkit's `src/rpucuda/rpu_*_device.cpp`.
+ * after aihwkit's `src/rpucuda/rpu_*_device.cpp`; the combinations refused
+ * here are those aihwkit refuses when it builds the device
+ * (`rpu_pulsed_device.cpp`, `rpu_linearstep_device.cpp`).
  */
-import { bool, defineConfig, int, nested, num, type Spec } from './field.js';
+import { bool, defineConfig, int, nested, num, type Refuse, type Spec } from './field.js';
 import { DriftParameter, SimpleDriftParameter } from './parameters.js';
 
 const nonNeg = { min: 0 } as const;
 const positive = { min: 0, minExclusive: true } as const;
 const unit = { min: 0, max: 1 } as const;
 
+const diffusion = num(0.0, 'Std deviation of the diffusion process (w += rate * xi at each diffuse call).', nonNeg);
+const lifetime = num(0.0, 'One over the decay rate: w <- (w - b)(1 - 1/lifetime) + b at each decay call (0: no decay).', nonNeg);
+const constructionSeed = int(0, 'If not 0, a seed for the device-to-device draws at construction (aihwkit\'s own generator; see docs).');
+
 /** Floating-point reference device (FloatingPointRPUConfig). */
 export const FloatingPointDevice = defineConfig('FloatingPointDevice', {
-  diffusion: num(0.0, 'Std deviation of the diffusion process.', nonNeg),
-  lifetime: num(0.0, 'One over the decay rate (0: no decay).', nonNeg),
+  diffusion,
+  lifetime,
   drift: nested(() => [SimpleDriftParameter], () => new SimpleDriftParameter(), 'Power-law drift parameters.'),
 });
 export type FloatingPointDevice = InstanceType<typeof FloatingPointDevice>;
 
 /** Ideal (floating-point) update; forward and backward may still be non-ideal. */
-export const IdealDevice = defineConfig('IdealDevice', {
-  constructionSeed: int(0, 'If not 0, a unique seed for the hidden parameters drawn at construction.'),
-  diffusion: num(0.0, 'Std deviation of the diffusion process.', nonNeg),
-  lifetime: num(0.0, 'One over the decay rate (0: no decay).', nonNeg),
-});
+export const IdealDevice = defineConfig('IdealDevice', { constructionSeed, diffusion, lifetime });
 export type IdealDevice = InstanceType<typeof IdealDevice>;
 
-/** Fields every pulsed device shares (aihwkit's `PulsedDevice`). */
-const pulsedDeviceFields = {
-  constructionSeed: int(0, 'If not 0, a unique seed for the hidden parameters drawn at construction.'),
-  corruptDevicesProb: num(0.0, 'Probability of a device being corrupt (weight fixed to a random value).', unit),
-  corruptDevicesRange: num(0.1, 'Range around zero of the corrupt devices\' values.', nonNeg),
-  diffusion: num(0.0, 'Std deviation of the diffusion process.', nonNeg),
+/**
+ * The fields every pulsed device shares (aihwkit's `PulsedDevice`), in
+ * aihwkit's order. Device-to-device spreads (`*_dtod`) are relative to their
+ * mean unless said otherwise; `xi` is a standard normal draw.
+ */
+export const PULSED_DEVICE_FIELDS = {
+  constructionSeed,
+  corruptDevicesProb: num(
+    0.0,
+    'Probability of a device being corrupt: its weight is fixed to a random value within ±corrupt_devices_range (min = max bound).',
+    unit,
+  ),
+  corruptDevicesRange: num(0.1, 'Range around zero of the values of corrupt devices.', nonNeg),
+  diffusion,
   diffusionDtod: num(0.0, 'Device-to-device variation of the diffusion rate (relative).', nonNeg),
-  drift: nested(() => [DriftParameter], () => new DriftParameter(), 'Power-law drift parameters.'),
-  dwMin: num(0.001, 'Mean minimal update step size.', positive),
-  dwMinDtod: num(0.3, 'Device-to-device std deviation of dw_min (relative).', nonNeg),
-  dwMinDtodLogNormal: bool(false, 'Whether dw_min_dtod is drawn log-normal.'),
-  dwMinStd: num(0.3, 'Cycle-to-cycle variation of the update step (relative to dw_min).', nonNeg),
-  enforceConsistency: bool(true, 'Whether to enforce w_min < 0 < w_max for every device at construction.'),
-  lifetime: num(0.0, 'One over the decay rate (0: no decay).', nonNeg),
-  lifetimeDtod: num(0.0, 'Device-to-device variation of the decay rate (relative).', nonNeg),
-  perfectBias: bool(false, 'No up-down difference and device-to-device variability in the bias column.'),
-  reset: num(0.0, 'Mean of the reset value per device.'),
-  resetDtod: num(0.0, 'Device-to-device variation of the reset value.', nonNeg),
-  resetStd: num(0.01, 'Cycle-to-cycle variation of the reset value.', nonNeg),
-  upDown: num(0.0, 'Systematic difference between up and down step sizes.'),
-  upDownDtod: num(0.01, 'Device-to-device variation of up_down.', nonNeg),
-  wMax: num(0.6, 'Mean upper hard bound.'),
-  wMaxDtod: num(0.3, 'Device-to-device variation of the upper bound (relative).', nonNeg),
-  wMin: num(-0.6, 'Mean lower hard bound.'),
-  wMinDtod: num(0.3, 'Device-to-device variation of the lower bound (relative).', nonNeg),
+  drift: nested(() => [DriftParameter], () => new DriftParameter(), 'Power-law drift parameters (applied on drift calls).'),
+  dwMin: num(0.001, 'Mean minimal update step size (weight change of one pulse).', positive),
+  dwMinDtod: num(0.3, 'Device-to-device std deviation of dw_min (relative to dw_min).', nonNeg),
+  dwMinDtodLogNormal: bool(false, 'Whether the dw_min spread is log-normal (gain = exp(dw_min_dtod xi)) instead of normal.'),
+  dwMinStd: num(0.3, 'Cycle-to-cycle variation of each update step (relative to dw_min).', nonNeg),
+  enforceConsistency: bool(
+    true,
+    'Whether to enforce at construction that max bounds are not below min bounds and up steps are positive, down steps negative.',
+  ),
+  lifetime,
+  lifetimeDtod: num(0.0, 'Device-to-device variation of the lifetime (relative).', nonNeg),
+  perfectBias: bool(false, 'No up-down difference and no device-to-device variation of the bounds in the bias column (the last input).'),
+  reset: num(0.0, 'Mean of the reset value (and decay bias) of the devices.'),
+  resetDtod: num(0.0, 'Device-to-device variation of the reset value (additive).', nonNeg),
+  resetStd: num(0.01, 'Cycle-to-cycle variation of the reset value (additive).', nonNeg),
+  upDown: num(
+    0.0,
+    'Systematic difference between up and down steps: dw_up = dw_min (1 + min(up_down, 0) + ...), dw_down = dw_min (1 - max(up_down, 0) + ...).',
+  ),
+  upDownDtod: num(0.01, 'Device-to-device variation of up_down (relative to dw_min).', nonNeg),
+  wMax: num(0.6, 'Mean upper hard bound of the weights (>= 0).'),
+  wMaxDtod: num(0.3, 'Device-to-device variation of the upper bound (relative to w_max).', nonNeg),
+  wMin: num(-0.6, 'Mean lower hard bound of the weights (<= 0).'),
+  wMinDtod: num(0.3, 'Device-to-device variation of the lower bound (relative to w_min).', nonNeg),
 } satisfies Spec;
 
+interface PulsedValues {
+  wMin: number;
+  wMax: number;
+}
+
+/** aihwkit v.0.7.1 src/rpucuda/rpu_pulsed_device.cpp populate(). */
+function checkBounds(d: PulsedValues, refuse: Refuse): void {
+  if (d.wMin > 0) refuse('wMin', 'expected wMin (w_min) <= 0: the interval [w_min, w_max] must contain 0 (aihwkit refuses it)');
+  if (d.wMax < 0) refuse('wMax', 'expected wMax (w_max) >= 0: the interval [w_min, w_max] must contain 0 (aihwkit refuses it)');
+}
+
+interface ReverseValues extends PulsedValues {
+  multNoise: boolean;
+  reverseUp: boolean;
+  reverseDown: boolean;
+}
+
+/** aihwkit v.0.7.1 src/rpucuda/rpu_linearstep_device.cpp populate(). */
+function checkReverse(d: ReverseValues, refuse: Refuse): void {
+  checkBounds(d, refuse);
+  if ((d.reverseUp || d.reverseDown) && !d.multNoise) {
+    refuse(
+      d.reverseUp ? 'reverseUp' : 'reverseDown',
+      'reverse_up / reverse_down need multNoise (mult_noise) = true (aihwkit: "Only multiplicative noise supported with reverse up/down!")',
+    );
+  }
+}
+
 /** Constant step up to hard bounds. */
-export const ConstantStepDevice = defineConfig('ConstantStepDevice', pulsedDeviceFields);
+export const ConstantStepDevice = defineConfig('ConstantStepDevice', PULSED_DEVICE_FIELDS, checkBounds);
 export type ConstantStepDevice = InstanceType<typeof ConstantStepDevice>;
 
-const writeNoiseStd = num(0.0, 'Std deviation of the write noise (applied to the visible weight).', nonNeg);
+const writeNoiseStd = num(
+  0.0,
+  'Std deviation of the write noise (in units of dw_min): the update acts on a hidden persistent weight and the visible weight is it plus fresh noise.',
+  nonNeg,
+);
 const multNoise = bool(true, 'Whether the cycle-to-cycle noise is multiplicative (else additive).');
 const reverseFields = {
-  reverseUp: bool(false, 'Whether the up step grows with the weight (reversed soft bound).'),
-  reverseDown: bool(false, 'Whether the down step grows as the weight decreases.'),
-  reverseOffset: num(0.01, 'Offset of the reversed step size.', nonNeg),
+  reverseUp: bool(false, 'Whether the up step grows with the weight instead of shrinking (needs mult_noise).'),
+  reverseDown: bool(false, 'Whether the down step grows as the weight decreases (needs mult_noise).'),
+  reverseOffset: num(0.01, 'Offset added to the reversed step size, so it is not zero at the bound.', nonNeg),
 } satisfies Spec;
 
 /** Step size that depends linearly on the weight. */
-export const LinearStepDevice = defineConfig('LinearStepDevice', {
-  ...pulsedDeviceFields,
-  gammaUp: num(0.0, 'Slope gamma+ of the up step.'),
-  gammaDown: num(0.0, 'Slope gamma- of the down step.'),
-  gammaUpDtod: num(0.05, 'Device-to-device variation of gamma_up.', nonNeg),
-  gammaDownDtod: num(0.05, 'Device-to-device variation of gamma_down.', nonNeg),
-  allowIncreasing: bool(false, 'Whether step sizes may increase with the weight.'),
-  meanBoundReference: bool(true, 'Whether the slope is relative to the mean bounds (else each device\'s bounds).'),
-  multNoise,
-  writeNoiseStd,
-  ...reverseFields,
-});
+export const LinearStepDevice = defineConfig(
+  'LinearStepDevice',
+  {
+    ...PULSED_DEVICE_FIELDS,
+    gammaUp: num(0.0, 'gamma+: relative decrease of the up step at the upper bound (0.1: 10 % smaller at the bound than at w = 0).'),
+    gammaDown: num(0.0, 'gamma-: relative decrease of the down step at the lower bound.'),
+    gammaUpDtod: num(0.05, 'Device-to-device variation of gamma_up (absolute).', nonNeg),
+    gammaDownDtod: num(0.05, 'Device-to-device variation of gamma_down (absolute).', nonNeg),
+    allowIncreasing: bool(false, 'Whether step sizes may increase towards the bound (else |gamma| is used).'),
+    meanBoundReference: bool(true, 'Whether the slope is relative to the mean bounds w_max, w_min (else to each device\'s own bounds).'),
+    multNoise,
+    writeNoiseStd,
+    ...reverseFields,
+  },
+  checkReverse,
+);
 export type LinearStepDevice = InstanceType<typeof LinearStepDevice>;
 
-/** Soft bounds: step size shrinks linearly towards each bound. */
-export const SoftBoundsDevice = defineConfig('SoftBoundsDevice', {
-  ...pulsedDeviceFields,
-  multNoise,
-  writeNoiseStd,
-  ...reverseFields,
-});
+/** Soft bounds: the step size shrinks linearly to zero at each bound. */
+export const SoftBoundsDevice = defineConfig(
+  'SoftBoundsDevice',
+  {
+    ...PULSED_DEVICE_FIELDS,
+    multNoise,
+    writeNoiseStd,
+    ...reverseFields,
+  },
+  checkReverse,
+);
 export type SoftBoundsDevice = InstanceType<typeof SoftBoundsDevice>;
 
-/** Exponential step size (Gong et al.). */
-export const ExpStepDevice = defineConfig('ExpStepDevice', {
-  ...pulsedDeviceFields,
-  aUp: num(0.00081, 'Factor a_up of the exponential step.', { py: 'A_up' }),
-  aDown: num(0.36833, 'Factor a_down of the exponential step.', { py: 'A_down' }),
-  gammaUp: num(12.44625, 'Exponent of the up direction.'),
-  gammaDown: num(12.78785, 'Exponent of the down direction.'),
-  a: num(0.244, 'Global slope parameter.'),
-  b: num(0.2425, 'Global offset parameter.'),
-  dwMinStdAdd: num(0.0, 'Additive cycle-to-cycle noise of the step (in units of dw_min).', nonNeg),
-  dwMinStdSlope: num(0.0, 'Weight-dependent cycle-to-cycle noise of the step (in units of dw_min_std).', nonNeg),
-  writeNoiseStd,
-});
+/** Exponential step size (CMOS-like; fit of Gong et al. 2018). */
+export const ExpStepDevice = defineConfig(
+  'ExpStepDevice',
+  {
+    ...PULSED_DEVICE_FIELDS,
+    aUp: num(0.00081, 'Factor A of the up direction: y = 1 - A_up exp(gamma_up z).', { py: 'A_up' }),
+    aDown: num(0.36833, 'Factor A of the down direction: y = 1 - A_down exp(-gamma_down z).', { py: 'A_down' }),
+    gammaUp: num(12.44625, 'Exponent of the up direction.'),
+    gammaDown: num(12.78785, 'Exponent of the down direction.'),
+    a: num(0.244, 'Global slope: z = 2 a w / (b_max - b_min) + b.'),
+    b: num(0.2425, 'Global offset of z.'),
+    dwMinStdAdd: num(0.0, 'Additive cycle-to-cycle noise of the step (in units of dw_min_std).', nonNeg),
+    dwMinStdSlope: num(0.0, 'Cycle-to-cycle noise of the step proportional to |w| (in units of dw_min_std).', nonNeg),
+    writeNoiseStd,
+  },
+  checkBounds,
+);
 export type ExpStepDevice = InstanceType<typeof ExpStepDevice>;
 
-/** Step size that is a power of the distance to the bound. */
-export const PowStepDevice = defineConfig('PowStepDevice', {
-  ...pulsedDeviceFields,
-  powGamma: num(1.0, 'Exponent gamma of the power step.', positive),
-  powGammaDtod: num(0.1, 'Device-to-device variation of pow_gamma.', nonNeg),
-  powUpDown: num(0.0, 'Up versus down bias of gamma.'),
-  powUpDownDtod: num(0.0, 'Device-to-device variation of pow_up_down.', nonNeg),
-  writeNoiseStd,
-});
+/** Step size that is a power of the distance to the bound (Fusi & Abbott 2007). */
+export const PowStepDevice = defineConfig(
+  'PowStepDevice',
+  {
+    ...PULSED_DEVICE_FIELDS,
+    powGamma: num(1.0, 'Exponent gamma: the up step scales with ((b_max - w) / (b_max - b_min))^gamma.', nonNeg),
+    powGammaDtod: num(0.1, 'Device-to-device variation of pow_gamma (relative to pow_gamma).', nonNeg),
+    powUpDown: num(0.0, 'Up versus down bias of gamma: gamma+ = gamma (1 + pow_up_down), gamma- = gamma (1 - pow_up_down).'),
+    powUpDownDtod: num(0.0, 'Device-to-device variation of pow_up_down (in units of pow_gamma).', nonNeg),
+    writeNoiseStd,
+  },
+  checkBounds,
+);
 export type PowStepDevice = InstanceType<typeof PowStepDevice>;
 
 /** Every pulsed device class (SingleRPUConfig.device may be any of these or IdealDevice). */
 export const PULSED_DEVICES = [ConstantStepDevice, LinearStepDevice, SoftBoundsDevice, ExpStepDevice, PowStepDevice] as const;
-export type PulsedDevice =
-  | ConstantStepDevice
-  | LinearStepDevice
-  | SoftBoundsDevice
-  | ExpStepDevice
-  | PowStepDevice;
+export type PulsedDevice = ConstantStepDevice | LinearStepDevice | SoftBoundsDevice | ExpStepDevice | PowStepDevice;

@@ -1,30 +1,55 @@
 /**
  * aihwkit-style dicts in and out: what `dataclasses.asdict(rpu_config)` gives
  * in Python (snake_case keys, enums as their string values), plus a "type"
- * key naming the RPU config class, the device and the noise model.
+ * key naming the RPU config class, the device and the noise model. Numbers
+ * that are infinite are the strings "inf" / "-inf" (JSON has no infinity).
+ *
+ * Reading: "type" keys may be left out where the keys tell the class (a full
+ * `asdict` output, or a partial dict of the default class); a partial dict of
+ * a nested config fills in from that field's default.
  */
 import { ConfigError } from '../errors.js';
-import { configFromDict, type AnyConfigClass } from './field.js';
+import { configFromDict, inferClass, type AnyConfigClass } from './field.js';
 import { RPU_CONFIG_CLASSES, type RPUConfig } from './rpu-configs.js';
+
+const names = () => RPU_CONFIG_CLASSES.map((c) => `"${c.configName}"`).join(', ');
 
 /** Builds an RPU config from its aihwkit dict. Unknown keys and bad values are ConfigErrors that name the key. */
 export function rpuConfigFromDict(dict: unknown): RPUConfig {
   if (dict === null || typeof dict !== 'object' || Array.isArray(dict)) {
-    throw new ConfigError(`rpuConfigFromDict takes a dict (object), got ${dict === null ? 'null' : Array.isArray(dict) ? 'an array' : typeof dict}`);
+    const got = dict === null ? 'null' : Array.isArray(dict) ? 'an array' : typeof dict;
+    throw new ConfigError(`rpuConfigFromDict takes a dict (object) of an RPU config, got ${got}`);
   }
   const typeName = (dict as Record<string, unknown>).type;
-  const names = RPU_CONFIG_CLASSES.map((c) => `"${c.configName}"`).join(', ');
+  let Cls: AnyConfigClass | undefined;
   if (typeName === undefined) {
-    throw new ConfigError(`rpuConfigFromDict: the dict needs a "type" key naming the config class: one of ${names}`);
+    const inferred = inferClass(RPU_CONFIG_CLASSES, dict as Record<string, unknown>);
+    if (inferred === undefined) {
+      throw new ConfigError(
+        `rpuConfigFromDict: the dict's keys (${Object.keys(dict).join(', ')}) fit no RPU config; add a "type" key: one of ${names()}`,
+      );
+    }
+    if (typeof inferred === 'string') throw new ConfigError(`rpuConfigFromDict: ${inferred}`);
+    Cls = inferred;
+  } else {
+    Cls = RPU_CONFIG_CLASSES.find((c) => c.configName === typeName);
+    if (!Cls) {
+      throw new ConfigError(`rpuConfigFromDict: "type" = ${JSON.stringify(typeName)} is not allowed: expected one of ${names()}`, {
+        configClass: 'RPUConfig',
+        field: 'type',
+        pyField: 'type',
+        value: typeName,
+        allowed: `one of ${names()}`,
+        path: ['type'],
+      });
+    }
   }
-  const Cls = RPU_CONFIG_CLASSES.find((c) => c.configName === typeName);
-  if (!Cls) throw new ConfigError(`rpuConfigFromDict: "type" = ${JSON.stringify(typeName)} is not allowed: expected one of ${names}`);
-  return configFromDict(Cls as AnyConfigClass, dict) as RPUConfig;
+  return configFromDict(Cls, dict) as RPUConfig;
 }
 
 /** The aihwkit dict of an RPU config, with its "type"; JSON-safe (±inf as "inf"/"-inf"). */
 export function rpuConfigToDict(config: RPUConfig): Record<string, unknown> {
   const Cls = RPU_CONFIG_CLASSES.find((c) => config instanceof c);
-  if (!Cls) throw new ConfigError('rpuConfigToDict takes a FloatingPointRPUConfig, SingleRPUConfig or InferenceRPUConfig');
-  return { type: Cls.configName, ...config.toDict() };
+  if (!Cls) throw new ConfigError(`rpuConfigToDict takes a ${RPU_CONFIG_CLASSES.map((c) => c.configName).join(', ')}`);
+  return { type: Cls.configName, ...config.validate().toDict() };
 }

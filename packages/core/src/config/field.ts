@@ -2,6 +2,11 @@
  * The machinery behind every config class: a field table (name, kind, default,
  * allowed range, doc) from which construction, validation, printing, cloning
  * and the aihwkit dict form are all derived, so that no class repeats them.
+ *
+ * Errors: every refusal is a ConfigError whose message names the outermost
+ * config, the path to the field, the config class that owns the field, the
+ * field (camelCase and aihwkit's snake_case name), the refused value and what
+ * is allowed; `error.detail` carries the same as data.
  */
 import { ConfigError } from '../errors.js';
 import { ENUMS, type EnumName } from '../enums.js';
@@ -11,7 +16,10 @@ interface FieldCommon {
   readonly doc: string;
   /** aihwkit's snake_case name, when it is not the mechanical snake_case of the key. */
   readonly py?: string;
-  /** Set for fields that aihwkit 0.7.1's Python dataclass does not have. */
+  /**
+   * Set for fields that aihwkit 0.7.1's Python dataclass does not have: says
+   * where they come from (aihwkit's C++ parameters, or a later aihwkit version).
+   */
   readonly since?: string;
 }
 
@@ -78,12 +86,19 @@ export type ConfigInit<S extends Spec> = { [K in keyof S]?: FieldInit<S[K]> };
 /** The init object a config class takes (plain partial of its fields, nested partials allowed). */
 export type ConfigInitOf<C> = C extends { readonly __spec?: infer S extends Spec } ? ConfigInit<S> : never;
 
+/**
+ * Refuses a combination of values: `field` is a camelCase path relative to the
+ * config being checked (e.g. "inpBound" or "prePost.inputRange.enable"); `why`
+ * says what is allowed and why.
+ */
+export type Refuse = (field: string, why: string) => never;
+
 /** Any config class (its constructor's init type erased; see `construct`). */
 export interface AnyConfigClass {
   new (init?: never): ConfigBase;
   readonly configName: string;
   readonly fields: Spec;
-  readonly crossValidate?: (config: ConfigBase, where: string) => void;
+  readonly crossValidate?: (config: ConfigBase, refuse: Refuse) => void;
 }
 
 // ---------------------------------------------------------------- field builders
@@ -133,19 +148,44 @@ export function camelToSnake(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
+/** aihwkit's (snake_case) name of a field. */
 export function pyName(key: string, field: Field): string {
   return field.py ?? camelToSnake(key);
 }
 
-// ---------------------------------------------------------------- value checks
+// ---------------------------------------------------------------- errors
+
+type Style = 'camel' | 'py';
+interface Seg {
+  readonly camel: string;
+  readonly py: string;
+}
+
+/** What went wrong, relative to the config `cls` reached through `segs` from the outermost config. */
+interface Fault {
+  readonly kind: 'value' | 'unknown' | 'shape';
+  readonly cls: string;
+  readonly segs: readonly Seg[];
+  readonly field?: Seg;
+  readonly value?: unknown;
+  /** 'value': "expected …" or the reason of a refused combination; 'shape': what it must be. */
+  readonly allowed?: string;
+  /** 'unknown': the known fields. */
+  readonly known?: readonly Seg[];
+}
+
+const FAULT = Symbol('crossbar.configFault');
+type FaultyError = ConfigError & { [FAULT]?: { fault: Fault; root: string; style: Style } };
 
 function fmt(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'number') return String(v);
+  if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
+  if (typeof v === 'bigint') return `${v}n`;
   if (Array.isArray(v)) return `[${v.map(fmt).join(', ')}]`;
   if (v === null) return 'null';
   if (v === undefined) return 'undefined';
-  if (v instanceof ConfigBase) return v.constructor.name;
+  if (v instanceof ConfigBase) return article(v.constructor.name);
+  if (typeof v === 'function') return 'a function';
   try {
     return JSON.stringify(v) ?? String(v);
   } catch {
@@ -153,89 +193,193 @@ function fmt(v: unknown): string {
   }
 }
 
+/** "an IOParameters", "a SingleRPUConfig". */
+function article(name: string): string {
+  return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
+}
+
+function faultMessage(f: Fault, root: string, style: Style): string {
+  const name = (s: Seg) => (style === 'py' ? s.py : s.camel);
+  const other = (s: Seg) => (style === 'py' ? s.camel : s.py);
+  const loc = root + f.segs.map((s) => `.${name(s)}`).join('');
+  const where = f.segs.length === 0 ? root : `${loc} (${f.cls})`;
+  switch (f.kind) {
+    case 'shape':
+      return `${where} must be ${f.allowed}, got ${fmt(f.value)}`;
+    case 'unknown': {
+      const key = String(f.value);
+      const known = (f.known ?? []).map(name);
+      const close = known
+        .map((k) => [k, editDistance(k.toLowerCase(), key.toLowerCase())] as const)
+        .filter(([, d]) => d <= Math.max(2, Math.floor(key.length / 4)))
+        .sort((a, b) => a[1] - b[1])[0];
+      const hint = close ? ` (did you mean "${close[0]}"?)` : '';
+      const noun = style === 'py' ? 'key' : 'field';
+      return `${where} has no ${noun} "${key}"${hint}; known ${noun}s: ${known.join(', ')}`;
+    }
+    case 'value': {
+      const field = f.field!;
+      const alt = other(field);
+      const qual = f.segs.length === 0 ? (alt !== name(field) ? ` (${alt})` : '') : ` (${f.cls}.${alt})`;
+      return `${loc}.${name(field)}${qual} = ${fmt(f.value)} is not allowed: ${f.allowed}`;
+    }
+  }
+}
+
+function faultError(fault: Fault, root: string, style: Style): ConfigError {
+  const detail = {
+    configClass: fault.cls,
+    path: [...fault.segs.map((s) => s.camel), ...(fault.field ? [fault.field.camel] : [])],
+    ...(fault.field ? { field: fault.field.camel, pyField: fault.field.py } : {}),
+    ...(fault.kind === 'unknown' ? { field: String(fault.value) } : {}),
+    ...(fault.kind !== 'shape' || fault.value !== undefined ? { value: fault.value } : {}),
+    ...(fault.kind === 'unknown'
+      ? { allowed: `one of ${(fault.known ?? []).map((s) => (style === 'py' ? s.py : s.camel)).join(', ')}` }
+      : fault.allowed !== undefined
+        ? { allowed: fault.allowed }
+        : {}),
+  };
+  const e = new ConfigError(faultMessage(fault, root, style), detail) as FaultyError;
+  Object.defineProperty(e, FAULT, { value: { fault, root, style }, enumerable: false });
+  return e;
+}
+
+/** Re-throws a ConfigError from a nested config with the path from `root` prepended. */
+function rethrowNested(e: unknown, root: string, seg: Seg | undefined, style?: Style): never {
+  const info = e instanceof ConfigError ? (e as FaultyError)[FAULT] : undefined;
+  if (!info) throw e;
+  const fault: Fault = seg ? { ...info.fault, segs: [seg, ...info.fault.segs] } : info.fault;
+  throw faultError(fault, root, style ?? info.style);
+}
+
+// ---------------------------------------------------------------- value checks
+
 /** Text that says what a number field allows, e.g. "a finite number >= 0". */
 export function describeRange(f: NumberField): string {
-  const parts: string[] = [f.integer ? 'an integer' : f.allowInfinity ? 'a number (inf allowed)' : 'a finite number'];
+  const parts: string[] = [f.integer ? 'an integer' : f.allowInfinity ? 'a number (±inf allowed)' : 'a finite number'];
   if (f.min !== undefined) parts.push(`${f.minExclusive ? '>' : '>='} ${f.min}`);
   if (f.max !== undefined) parts.push(`${f.min !== undefined ? 'and ' : ''}${f.maxExclusive ? '<' : '<='} ${f.max}`);
   return parts.join(' ');
 }
 
-function fail(where: string, key: string, field: Field, value: unknown, allowed: string): never {
-  const py = pyName(key, field);
-  const alias = py !== key ? ` (${py})` : '';
-  throw new ConfigError(`${where}.${key}${alias} = ${fmt(value)} is not allowed: expected ${allowed}`);
-}
-
-/** Checks one value against its field; returns the value to store (a copy for lists). */
-export function checkValue(where: string, key: string, field: Field, value: unknown): unknown {
+/** What a field allows, in words (for messages and the configuration reference). */
+export function describeAllowed(field: Field): string {
   switch (field.kind) {
-    case 'number': {
-      if (typeof value !== 'number' || Number.isNaN(value)) fail(where, key, field, value, describeRange(field));
-      if (!Number.isFinite(value) && !field.allowInfinity) fail(where, key, field, value, describeRange(field));
-      if (field.integer && !Number.isInteger(value)) fail(where, key, field, value, describeRange(field));
-      if (field.min !== undefined && (field.minExclusive ? !(value > field.min) : !(value >= field.min)))
-        fail(where, key, field, value, describeRange(field));
-      if (field.max !== undefined && (field.maxExclusive ? !(value < field.max) : !(value <= field.max)))
-        fail(where, key, field, value, describeRange(field));
-      return value;
-    }
+    case 'number':
+      return describeRange(field);
     case 'boolean':
-      if (typeof value !== 'boolean') fail(where, key, field, value, 'true or false');
-      return value;
+      return 'true or false';
     case 'enum':
-      if (typeof value !== 'string' || !field.values.includes(value))
-        fail(where, key, field, value, `one of ${field.enumName} ${field.values.map((v) => `"${v}"`).join(', ')}`);
-      return value;
-    case 'numberList': {
-      if (!Array.isArray(value) || value.some((v) => typeof v !== 'number' || !Number.isFinite(v)))
-        fail(where, key, field, value, 'a list of finite numbers');
-      if (field.minLength !== undefined && value.length < field.minLength)
-        fail(where, key, field, value, `a list of at least ${field.minLength} finite numbers`);
-      return [...(value as number[])];
-    }
+      return `one of ${field.enumName} ${field.values.map((v) => `"${v}"`).join(', ')}`;
+    case 'numberList':
+      return field.minLength === 1
+        ? 'a non-empty list of finite numbers'
+        : `a list of ${field.minLength ? `at least ${field.minLength} ` : ''}finite numbers`;
     case 'nested': {
-      if (value === null) {
-        if (!field.nullable) fail(where, key, field, value, allowedClasses(field));
-        return null;
-      }
-      const classes = field.classes();
-      if (value instanceof ConfigBase) {
-        if (!classes.some((c) => value.constructor === c)) fail(where, key, field, value, allowedClasses(field));
-        value.validate(`${where}.${key}`);
-        return value;
-      }
-      if (typeof value === 'object' && !Array.isArray(value)) {
-        // A plain partial builds the default class of this field.
-        const def = field.create();
-        if (def === null) fail(where, key, field, value, allowedClasses(field));
-        const Cls = (def as ConfigBase).constructor as AnyConfigClass;
-        return constructAt(Cls, value as Record<string, unknown>, `${where}.${key}`);
-      }
-      fail(where, key, field, value, allowedClasses(field));
+      const names = field.classes().map((c) => c.configName);
+      const list = names.length > 1 ? `one of ${names.join(', ')}` : article(names[0]!);
+      return `${list}${field.nullable ? ' or null' : ''}`;
     }
   }
 }
 
-function allowedClasses(field: NestedField): string {
-  const names = field.classes().map((c) => c.configName);
-  return `${names.length > 1 ? 'one of ' : 'a '}${names.join(', ')}${field.nullable ? ' or null' : ''} (an instance or a plain object of its fields)`;
+interface Ctx {
+  readonly cls: AnyConfigClass;
+}
+
+function valueFault(ctx: Ctx, key: string, field: Field, value: unknown, allowed: string): never {
+  const fault: Fault = {
+    kind: 'value',
+    cls: ctx.cls.configName,
+    segs: [],
+    field: { camel: key, py: pyName(key, field) },
+    value,
+    allowed,
+  };
+  throw faultError(fault, ctx.cls.configName, 'camel');
+}
+
+function numberOk(field: NumberField, value: unknown): value is number {
+  if (typeof value !== 'number' || Number.isNaN(value)) return false;
+  if (!Number.isFinite(value)) return field.allowInfinity === true && !field.integer && rangeOk(field, value);
+  if (field.integer && !Number.isInteger(value)) return false;
+  return rangeOk(field, value);
+}
+
+function rangeOk(field: NumberField, value: number): boolean {
+  if (field.min !== undefined && (field.minExclusive ? !(value > field.min) : !(value >= field.min))) return false;
+  if (field.max !== undefined && (field.maxExclusive ? !(value < field.max) : !(value <= field.max))) return false;
+  return true;
+}
+
+/** Checks one value against its field; returns the value to store (a copy for lists, an instance for partials). */
+function checkValue(ctx: Ctx, key: string, field: Field, value: unknown): unknown {
+  const refuse = () => valueFault(ctx, key, field, value, `expected ${describeAllowed(field)}`);
+  switch (field.kind) {
+    case 'number':
+      if (!numberOk(field, value)) refuse();
+      return value === 0 ? 0 : value; // no -0: it would not survive JSON
+    case 'boolean':
+      if (typeof value !== 'boolean') refuse();
+      return value;
+    case 'enum':
+      if (typeof value !== 'string' || !field.values.includes(value)) refuse();
+      return value;
+    case 'numberList': {
+      if (!Array.isArray(value) || value.some((v) => typeof v !== 'number' || !Number.isFinite(v))) refuse();
+      const list = value as number[];
+      if (field.minLength !== undefined && list.length < field.minLength) refuse();
+      return list.map((v) => (v === 0 ? 0 : v));
+    }
+    case 'nested': {
+      if (value === null) {
+        if (!field.nullable) refuse();
+        return null;
+      }
+      const seg = { camel: key, py: pyName(key, field) };
+      if (value instanceof ConfigBase) {
+        if (!field.classes().some((c) => value.constructor === c)) refuse();
+        try {
+          value.validate();
+        } catch (e) {
+          rethrowNested(e, ctx.cls.configName, seg);
+        }
+        return value;
+      }
+      if (typeof value === 'object' && !Array.isArray(value)) {
+        // A plain partial fills in from this field's default (e.g. a preset's
+        // forward IOParameters, or InferenceRPUConfig's perfect backward).
+        const base = field.create();
+        if (!(base instanceof ConfigBase)) return refuse();
+        try {
+          const given = Object.entries(value as object).filter(([, v]) => v !== undefined);
+          return construct(classOf(base), { ...base.fieldValues(), ...Object.fromEntries(given) });
+        } catch (e) {
+          rethrowNested(e, ctx.cls.configName, seg);
+        }
+      }
+      return refuse();
+    }
+  }
 }
 
 /** `new Cls(init)` for a class whose init type is erased. */
 export function construct(Cls: AnyConfigClass, init: object): ConfigBase {
   return new (Cls as unknown as new (init: object) => ConfigBase)(init);
-}
-
-function constructAt(Cls: AnyConfigClass, init: Record<string, unknown>, where: string): ConfigBase {
-  try {
-    return construct(Cls, init);
-  } catch (e) {
-    if (e instanceof ConfigError && !e.message.startsWith(where)) {
-      throw new ConfigError(e.message.replace(new RegExp(`^${Cls.configName}`), where));
-    }
-    throw e;
-  }
 }
 
 // ---------------------------------------------------------------- base class
@@ -257,7 +401,7 @@ export function pyFloatRepr(x: number, integer = false): string {
   if (Number.isNaN(x)) return 'nan';
   if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
   if (integer) return String(x);
-  let s = String(x);
+  const s = String(x);
   const e = s.indexOf('e');
   if (e >= 0) {
     const mant = s.slice(0, e);
@@ -265,11 +409,19 @@ export function pyFloatRepr(x: number, integer = false): string {
     const exp = s.slice(e + 2).padStart(2, '0');
     return `${mant}e${sign}${exp}`;
   }
-  if (Math.abs(x) >= 1e16) {
-    s = x.toExponential();
-    return pyFloatRepr(Number(s));
-  }
+  if (Math.abs(x) >= 1e16) return pyFloatRepr(Number(x.toExponential()));
   return Number.isInteger(x) ? `${s}.0` : s;
+}
+
+function unknownFault(cls: AnyConfigClass, key: string, style: Style): ConfigError {
+  const fault: Fault = {
+    kind: 'unknown',
+    cls: cls.configName,
+    segs: [],
+    value: key,
+    known: Object.entries(cls.fields).map(([k, f]) => ({ camel: k, py: pyName(k, f) })),
+  };
+  return faultError(fault, cls.configName, style);
 }
 
 /** Base of every config class: construction from a partial, validation, equality, printing, dicts. */
@@ -280,37 +432,45 @@ export abstract class ConfigBase {
   /** Fills every field with its default, then applies `init` (camelCase keys) with validation. */
   protected initialise(init: object): void {
     const cls = classOf(this);
-    const where = cls.configName;
-    if (init === null || typeof init !== 'object' || Array.isArray(init)) {
-      throw new ConfigError(`${where} takes an object of fields, got ${fmt(init)}`);
+    if (init === null || typeof init !== 'object' || Array.isArray(init) || init instanceof ConfigBase) {
+      throw faultError(
+        { kind: 'shape', cls: cls.configName, segs: [], value: init, allowed: `built from an object of its fields` },
+        cls.configName,
+        'camel',
+      );
     }
+    const ctx: Ctx = { cls };
     const self = this as unknown as Record<string, unknown>;
-    for (const [key, field] of Object.entries(cls.fields)) {
-      self[key] = defaultOf(field);
-    }
+    // Defaults first, so the own keys are in table order (for printing and dicts).
+    for (const [key, field] of Object.entries(cls.fields)) self[key] = defaultOf(field);
     for (const [key, value] of Object.entries(init)) {
-      const field = cls.fields[key];
-      if (!field) throw unknownKey(where, key, Object.keys(cls.fields));
+      if (!Object.hasOwn(cls.fields, key)) throw unknownFault(cls, key, 'camel');
       if (value === undefined) continue;
-      self[key] = checkValue(where, key, field, value);
+      self[key] = checkValue(ctx, key, cls.fields[key]!, value);
     }
-    cls.crossValidate?.(this, where);
+    runCrossValidate(this);
   }
 
   /**
    * Re-checks every field (fields are public and mutable, as in aihwkit, so an
-   * engine calls this when it takes a config). Throws ConfigError.
+   * engine calls this when it takes a config). Throws ConfigError; returns this.
    */
-  validate(where: string = classOf(this).configName): this {
+  validate(): this {
     const cls = classOf(this);
+    const ctx: Ctx = { cls };
     const self = this as unknown as Record<string, unknown>;
     for (const key of Object.keys(self)) {
-      if (!(key in cls.fields)) throw unknownKey(where, key, Object.keys(cls.fields));
+      if (!Object.hasOwn(cls.fields, key)) throw unknownFault(cls, key, 'camel');
     }
     for (const [key, field] of Object.entries(cls.fields)) {
-      checkValue(where, key, field, self[key]);
+      const v = self[key];
+      // A nested plain object set by hand is not a config: refuse it here rather than build one.
+      if (field.kind === 'nested' && v !== null && !(v instanceof ConfigBase)) {
+        valueFault(ctx, key, field, v, `expected ${describeAllowed(field)} instance`);
+      }
+      checkValue(ctx, key, field, v);
     }
-    cls.crossValidate?.(this, where);
+    runCrossValidate(this);
     return this;
   }
 
@@ -334,7 +494,17 @@ export abstract class ConfigBase {
     return Object.keys(classOf(this).fields).every((k) => valuesEqual(self[k], that[k]));
   }
 
-  /** Prints the fields that differ from their defaults, like aihwkit's `_PrintableMixin`. */
+  /** The fields as a plain object (nested configs deep-copied), e.g. to build a variant: `new C({ ...c.fieldValues(), x })`. */
+  fieldValues(): Record<string, unknown> {
+    const c = this.clone() as unknown as Record<string, unknown>;
+    return Object.fromEntries(Object.keys(classOf(this).fields).map((k) => [k, c[k]]));
+  }
+
+  /**
+   * Prints the fields that differ from their defaults, like aihwkit's
+   * `_PrintableMixin` (camelCase names, enums as `Enum.Value`, Python's float repr;
+   * a nested config is printed only when it differs from its default).
+   */
   toString(): string {
     const cls = classOf(this);
     const self = this as unknown as Record<string, unknown>;
@@ -350,7 +520,7 @@ export abstract class ConfigBase {
     return `${cls.configName}(\n${body}\n)`;
   }
 
-  /** aihwkit's dict form: snake_case keys, enums as strings, ±inf as "inf"/"-inf", nested configs with a "type". */
+  /** aihwkit's dict form: snake_case keys, enums as strings, ±inf as "inf"/"-inf", nested devices and noise models with a "type". */
   toDict(): Record<string, unknown> {
     const cls = classOf(this);
     const self = this as unknown as Record<string, unknown>;
@@ -362,14 +532,40 @@ export abstract class ConfigBase {
   }
 }
 
+function runCrossValidate(config: ConfigBase): void {
+  const cls = classOf(config);
+  if (!cls.crossValidate) return;
+  const refuse: Refuse = (path, why) => {
+    const parts = path.split('.');
+    const segs: Seg[] = [];
+    let owner: ConfigBase = config;
+    for (const part of parts.slice(0, -1)) {
+      const f = classOf(owner).fields[part];
+      const next = (owner as unknown as Record<string, unknown>)[part];
+      if (!f || !(next instanceof ConfigBase)) throw new Error(`crossValidate of ${cls.configName}: bad path ${path}`);
+      segs.push({ camel: part, py: pyName(part, f) });
+      owner = next;
+    }
+    const last = parts[parts.length - 1]!;
+    const f = classOf(owner).fields[last];
+    if (!f) throw new Error(`crossValidate of ${cls.configName}: bad path ${path}`);
+    const fault: Fault = {
+      kind: 'value',
+      cls: classOf(owner).configName,
+      segs,
+      field: { camel: last, py: pyName(last, f) },
+      value: (owner as unknown as Record<string, unknown>)[last],
+      allowed: why,
+    };
+    throw faultError(fault, cls.configName, 'camel');
+  };
+  cls.crossValidate(config, refuse);
+}
+
 function defaultOf(field: Field): unknown {
   if (field.kind === 'nested') return field.create();
   if (field.kind === 'numberList') return [...field.default];
   return field.default;
-}
-
-function unknownKey(where: string, key: string, known: string[]): ConfigError {
-  return new ConfigError(`${where} has no field "${key}"; known fields: ${known.join(', ')}`);
 }
 
 function printValue(field: Field, v: unknown): string {
@@ -387,6 +583,10 @@ function printValue(field: Field, v: unknown): string {
   }
 }
 
+function isTyped(field: NestedField): boolean {
+  return field.typed === true || field.classes().length > 1 || field.nullable === true;
+}
+
 function valueToDict(field: Field, v: unknown): unknown {
   switch (field.kind) {
     case 'number':
@@ -397,7 +597,7 @@ function valueToDict(field: Field, v: unknown): unknown {
       if (v === null) return null;
       const c = v as ConfigBase;
       const d = c.toDict();
-      return field.typed || field.classes().length > 1 || field.nullable ? { type: classOf(c).configName, ...d } : d;
+      return isTyped(field) ? { type: classOf(c).configName, ...d } : d;
     }
     default:
       return v;
@@ -406,7 +606,7 @@ function valueToDict(field: Field, v: unknown): unknown {
 
 // ---------------------------------------------------------------- from dict
 
-/** Reads a number from a dict value: numbers, and the strings "inf", "-inf", "Infinity". */
+/** Reads a number from a dict value: numbers, and the strings "inf", "-inf", "Infinity", "nan" (then refused). */
 function numberFromDict(v: unknown): unknown {
   if (typeof v === 'string') {
     const s = v.trim().toLowerCase();
@@ -420,77 +620,149 @@ function numberFromDict(v: unknown): unknown {
 /**
  * Builds an instance of `Cls` from aihwkit's dict form (snake_case keys). An
  * unknown key or bad value is a ConfigError naming the path and what is allowed.
- * A "type" key, if present, must name `Cls`.
+ * A "type" key, if present, must name `Cls` (unless `Cls` has a field called type).
  */
-export function configFromDict<C extends ConfigBase>(
-  Cls: AnyConfigClass & (new (init?: never) => C),
-  dict: unknown,
-  where: string = Cls.configName,
-): C {
+export function configFromDict<C extends ConfigBase>(Cls: AnyConfigClass & (new (init?: never) => C), dict: unknown): C {
+  try {
+    return fromDictAt(Cls, dict) as C;
+  } catch (e) {
+    rethrowNested(e, Cls.configName, undefined, 'py');
+  }
+}
+
+function fromDictAt(Cls: AnyConfigClass, dict: unknown, base?: ConfigBase): ConfigBase {
+  const init = dictToInit(Cls, dict);
+  try {
+    // A partial dict for a nested field fills in from that field's default values.
+    return construct(Cls, base ? { ...base.fieldValues(), ...init } : init);
+  } catch (e) {
+    rethrowNested(e, Cls.configName, undefined, 'py');
+  }
+}
+
+/** The camelCase init of `Cls` from its dict form (nested configs already built). */
+function dictToInit(Cls: AnyConfigClass, dict: unknown): Record<string, unknown> {
   if (dict === null || typeof dict !== 'object' || Array.isArray(dict)) {
-    throw new ConfigError(`${where} must be a dict (object) of ${Cls.configName} fields, got ${fmt(dict)}`);
+    throw faultError(
+      { kind: 'shape', cls: Cls.configName, segs: [], value: dict, allowed: `a dict (object) of ${Cls.configName} fields` },
+      Cls.configName,
+      'py',
+    );
   }
   const byPy = new Map<string, [string, Field]>();
   for (const [key, field] of Object.entries(Cls.fields)) byPy.set(pyName(key, field), [key, field]);
   const init: Record<string, unknown> = {};
-  // A "type" key names the class, unless the class has a field of that name (clip, modifier, remap).
   const typeIsClassName = !byPy.has('type');
   for (const [py, raw] of Object.entries(dict as Record<string, unknown>)) {
     if (py === 'type' && typeIsClassName) {
       if (raw !== Cls.configName) {
-        throw new ConfigError(`${where}.type = ${fmt(raw)} is not allowed: expected "${Cls.configName}"`);
+        const fault: Fault = {
+          kind: 'value',
+          cls: Cls.configName,
+          segs: [],
+          field: { camel: 'type', py: 'type' },
+          value: raw,
+          allowed: `expected "${Cls.configName}"`,
+        };
+        throw faultError(fault, Cls.configName, 'py');
       }
       continue;
     }
     const entry = byPy.get(py);
-    if (!entry) {
-      throw new ConfigError(`${where} has no key "${py}"; known keys: ${[...byPy.keys()].join(', ')}`);
-    }
+    if (!entry) throw unknownFault(Cls, py, 'py');
     const [key, field] = entry;
-    init[key] = fieldFromDict(field, raw, `${where}.${py}`);
+    init[key] = fieldFromDict(Cls, key, field, raw);
   }
-  try {
-    return construct(Cls, init) as C;
-  } catch (e) {
-    if (e instanceof ConfigError && where !== Cls.configName) {
-      throw new ConfigError(e.message.replace(new RegExp(`^${Cls.configName}`), where));
-    }
-    throw e;
-  }
+  return init;
 }
 
-function fieldFromDict(field: Field, raw: unknown, where: string): unknown {
+function fieldFromDict(owner: AnyConfigClass, key: string, field: Field, raw: unknown): unknown {
   switch (field.kind) {
     case 'number':
       return numberFromDict(raw);
     case 'numberList':
       return Array.isArray(raw) ? raw.map(numberFromDict) : raw;
     case 'nested': {
-      if (raw === null) return null; // checkValue decides whether null is allowed
+      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw; // checkValue refuses what is wrong
       const classes = field.classes();
-      if (raw === undefined || typeof raw !== 'object' || Array.isArray(raw)) {
-        throw new ConfigError(`${where} = ${fmt(raw)} is not allowed: expected ${allowedClasses(field)}`);
-      }
-      const typed = field.typed || classes.length > 1 || field.nullable;
-      const typeName = typed ? (raw as Record<string, unknown>).type : undefined;
+      const typeName = isTyped(field) ? (raw as Record<string, unknown>).type : undefined;
+      const py = pyName(key, field);
+      const def = field.create();
+      const defCls = def instanceof ConfigBase ? classOf(def) : undefined;
       let Cls: AnyConfigClass | undefined;
       if (typeName === undefined) {
-        const def = field.create();
-        Cls = def === null ? undefined : classOf(def as ConfigBase);
-        if (!Cls) throw new ConfigError(`${where} needs a "type" key: one of ${classes.map((c) => c.configName).join(', ')}`);
+        // No "type" (e.g. what dataclasses.asdict gives): the class whose keys the dict has.
+        const inferred = inferClass(classes, raw as Record<string, unknown>, defCls);
+        if (typeof inferred === 'string') {
+          const fault: Fault = {
+            kind: 'value',
+            cls: owner.configName,
+            segs: [],
+            field: { camel: key, py },
+            value: raw,
+            allowed: inferred,
+          };
+          throw faultError(fault, owner.configName, 'py');
+        }
+        Cls = inferred ?? defCls ?? classes[0];
       } else {
         Cls = classes.find((c) => c.configName === typeName);
         if (!Cls) {
-          throw new ConfigError(
-            `${where}.type = ${fmt(typeName)} is not allowed: expected one of ${classes.map((c) => `"${c.configName}"`).join(', ')}`,
-          );
+          const fault: Fault = {
+            kind: 'value',
+            cls: owner.configName,
+            segs: [],
+            field: { camel: `${key}.type`, py: `${py}.type` },
+            value: typeName,
+            allowed: `expected one of ${classes.map((c) => `"${c.configName}"`).join(', ')}`,
+          };
+          throw faultError(fault, owner.configName, 'py');
         }
       }
-      return configFromDict(Cls, raw, where);
+      try {
+        return fromDictAt(Cls!, raw, def instanceof ConfigBase && Cls === defCls ? def : undefined);
+      } catch (e) {
+        rethrowNested(e, owner.configName, { camel: key, py }, 'py');
+      }
     }
     default:
       return raw;
   }
+}
+
+/** The dict keys (aihwkit names) of a config class. */
+export function dictKeys(Cls: AnyConfigClass): string[] {
+  return Object.entries(Cls.fields).map(([k, f]) => pyName(k, f));
+}
+
+/**
+ * Which of `classes` a dict without a "type" key is: the class whose keys are
+ * exactly the dict's (a full `dataclasses.asdict`), else `preferred` if it has
+ * every key, else the only class that has every key. Returns undefined when
+ * nothing matches (the caller then reports the unknown keys), or a sentence
+ * saying that a "type" key is needed when several classes match.
+ */
+export function inferClass(
+  classes: readonly AnyConfigClass[],
+  dict: Record<string, unknown>,
+  preferred?: AnyConfigClass,
+): AnyConfigClass | string | undefined {
+  const keys = Object.keys(dict).filter((k) => k !== 'type');
+  const exact = classes.filter((c) => {
+    const own = dictKeys(c);
+    return own.length === keys.length && keys.every((k) => own.includes(k));
+  });
+  if (exact.length === 1) return exact[0];
+  const covering = classes.filter((c) => {
+    const own = dictKeys(c);
+    return keys.every((k) => own.includes(k));
+  });
+  if (preferred && covering.includes(preferred)) return preferred;
+  if (covering.length === 1) return covering[0];
+  if (covering.length > 1) {
+    return `a "type" key is needed to tell which class this is: one of ${covering.map((c) => `"${c.configName}"`).join(', ')}`;
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------- class factory
@@ -499,17 +771,18 @@ export interface ConfigClass<S extends Spec> {
   new (init?: ConfigInit<S>): ConfigBase & SpecValues<S> & { readonly __spec?: S };
   readonly configName: string;
   readonly fields: S;
-  readonly crossValidate?: (config: ConfigBase, where: string) => void;
+  readonly crossValidate?: (config: ConfigBase, refuse: Refuse) => void;
 }
 
 /**
  * Makes a config class from its field table. `crossValidate` checks
- * combinations of fields (it runs after construction and in `validate()`).
+ * combinations of fields (it runs after construction and in `validate()`)
+ * and calls `refuse(field, why)` for a combination aihwkit does not accept.
  */
 export function defineConfig<S extends Spec>(
   configName: string,
   fields: S,
-  crossValidate?: (config: SpecValues<S>, where: string) => void,
+  crossValidate?: (config: SpecValues<S>, refuse: Refuse) => void,
 ): ConfigClass<S> {
   const Config = class extends ConfigBase {
     static readonly configName = configName;

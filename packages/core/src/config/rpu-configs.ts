@@ -1,10 +1,11 @@
 /**
  * RPU configs of aihwkit v.0.7.1 (`src/aihwkit/simulator/configs/configs.py`):
- * what a tile is built from. Each is `MapableRPU` and `PrePostProcessingRPU`.
+ * what a tile is built from. Each is a `MapableRPU` and a
+ * `PrePostProcessingRPU`; fields are in aihwkit's order (that of
+ * `dataclasses.asdict`: pre_post, mapping, then the class's own fields).
  */
-import { ConfigError } from '../errors.js';
-import { IdealDevice, FloatingPointDevice, ConstantStepDevice, PULSED_DEVICES } from './devices.js';
-import { defineConfig, nested, type Spec } from './field.js';
+import { IdealDevice, FloatingPointDevice, ConstantStepDevice, PULSED_DEVICES, type PulsedDevice } from './devices.js';
+import { defineConfig, nested, type Refuse, type Spec } from './field.js';
 import { GlobalDriftCompensation, PCMLikeNoiseModel } from './inference.js';
 import {
   IOParameters,
@@ -19,8 +20,8 @@ import {
 /** Which layer class a config asks for, as aihwkit's `MapableRPU.get_linear()` decides. */
 export type LinearKind = 'AnalogLinear' | 'AnalogLinearMapped';
 
-const mapableFields = {
-  mapping: nested(() => [MappingParameter], () => new MappingParameter(), 'Mapping of logical weights onto tiles.'),
+/** aihwkit's `PrePostProcessingRPU` mixin: digital pre- and post-processing. */
+export const PRE_POST_PROCESSING_RPU_FIELDS = {
   prePost: nested(
     () => [PrePostProcessingParameter],
     () => new PrePostProcessingParameter(),
@@ -28,107 +29,142 @@ const mapableFields = {
   ),
 } satisfies Spec;
 
+/** aihwkit's `MapableRPU` mixin: mapping of logical weights onto tiles. */
+export const MAPABLE_RPU_FIELDS = {
+  mapping: nested(() => [MappingParameter], () => new MappingParameter(), 'Mapping of logical weight matrices onto tiles.'),
+} satisfies Spec;
+
+/** What aihwkit's `MapableRPU` mixin gives every RPU config. */
+export interface MapableRPU {
+  mapping: MappingParameter;
+  /** AnalogLinearMapped when the mapping limits the tile size (max_input_size or max_output_size > 0), else AnalogLinear. */
+  getLinear(): LinearKind;
+}
+
+/** What aihwkit's `PrePostProcessingRPU` mixin gives every RPU config. */
+export interface PrePostProcessingRPU {
+  prePost: PrePostProcessingParameter;
+}
+
+const mixinFields = { ...PRE_POST_PROCESSING_RPU_FIELDS, ...MAPABLE_RPU_FIELDS } satisfies Spec;
+
 const io = (doc: string, init: ConstructorParameters<typeof IOParameters>[0] = {}) =>
   nested(() => [IOParameters], () => new IOParameters(init), doc);
-
-const trainingFields = {
-  clip: nested(() => [WeightClipParameter], () => new WeightClipParameter(), 'Weight clipping after each update.'),
-  modifier: nested(
-    () => [WeightModifierParameter],
-    () => new WeightModifierParameter(),
-    'Weight modifier used by the forward pass in training.',
-  ),
-  remap: nested(() => [WeightRemapParameter], () => new WeightRemapParameter(), 'Weight remapping after each update.'),
-} satisfies Spec;
 
 interface WithPrePost {
   prePost: PrePostProcessingParameter;
   forward?: IOParameters;
 }
 
-/** aihwkit's `InputRangeParameter.supports_manage_output_clipping` check, done where aihwkit's tile does it. */
-function checkInputRange(config: WithPrePost, where: string): void {
+/**
+ * aihwkit's `InputRangeParameter.supports_manage_output_clipping` check, which
+ * aihwkit makes when it builds the tile (`tiles/base.py`).
+ */
+function checkInputRange(config: WithPrePost, refuse: Refuse): void {
   const ir = config.prePost.inputRange;
   if (!ir.enable || !ir.manageOutputClipping) return;
   const fwd = config.forward;
-  const ok = fwd !== undefined && !fwd.isPerfect && fwd.noiseManagement === 'None' && fwd.boundManagement === 'None';
-  if (!ok) {
-    throw new ConfigError(
-      `${where}.prePost.inputRange.manageOutputClipping (manage_output_clipping) = true is not allowed with ` +
-        `${fwd === undefined ? 'no forward IOParameters' : fwd.isPerfect ? 'forward.isPerfect' : `forward noise management ${fwd.noiseManagement} and bound management ${fwd.boundManagement}`}: ` +
-        'it needs a non-perfect forward with noiseManagement and boundManagement "None" (or set manageOutputClipping false)',
-    );
-  }
+  if (fwd !== undefined && !fwd.isPerfect && fwd.noiseManagement === 'None' && fwd.boundManagement === 'None') return;
+  const why =
+    fwd === undefined
+      ? 'this config has no forward IOParameters'
+      : fwd.isPerfect
+        ? 'forward.isPerfect is set'
+        : `forward has noiseManagement "${fwd.noiseManagement}" and boundManagement "${fwd.boundManagement}"`;
+  refuse(
+    'prePost.inputRange.manageOutputClipping',
+    `with input range learning enabled, manage_output_clipping needs a non-perfect forward with noiseManagement and ` +
+      `boundManagement "None", but ${why} (set manageOutputClipping false; aihwkit: "RPU Config does not support manage_output_clipping")`,
+  );
 }
 
-/** Mixin of aihwkit's `MapableRPU.get_linear`. */
 function linearKind(mapping: MappingParameter): LinearKind {
   return mapping.maxInputSize > 0 || mapping.maxOutputSize > 0 ? 'AnalogLinearMapped' : 'AnalogLinear';
 }
 
-export class FloatingPointRPUConfig extends defineConfig(
-  'FloatingPointRPUConfig',
-  {
-    ...mapableFields,
-    device: nested(() => [FloatingPointDevice], () => new FloatingPointDevice(), 'The floating-point device.', {
-      typed: true,
-    }),
-  },
-  checkInputRange,
-) {
-  /** AnalogLinearMapped when the mapping limits the tile size, else AnalogLinear. */
+/** Floating-point tile: ideal forward, backward and update (with optional diffusion, decay, drift). */
+export class FloatingPointRPUConfig
+  extends defineConfig(
+    'FloatingPointRPUConfig',
+    {
+      ...mixinFields,
+      device: nested(() => [FloatingPointDevice], () => new FloatingPointDevice(), 'The floating-point device.', { typed: true }),
+    },
+    checkInputRange,
+  )
+  implements MapableRPU, PrePostProcessingRPU
+{
   getLinear(): LinearKind {
     return linearKind(this.mapping);
   }
 }
 
-export class SingleRPUConfig extends defineConfig(
-  'SingleRPUConfig',
-  {
-    ...mapableFields,
-    device: nested(
-      () => [...PULSED_DEVICES, IdealDevice],
-      () => new ConstantStepDevice(),
-      'The pulsed device that the update acts on.',
-      { typed: true },
-    ),
-    forward: io('IO parameters of the forward pass.'),
-    backward: io('IO parameters of the backward pass.'),
-    update: nested(() => [UpdateParameters], () => new UpdateParameters(), 'Parameters of the pulsed update.'),
-    ...trainingFields,
-  },
-  checkInputRange,
-) {
+/** Analog tile with one pulsed device per cross-point. */
+export class SingleRPUConfig
+  extends defineConfig(
+    'SingleRPUConfig',
+    {
+      ...mixinFields,
+      device: nested<PulsedDevice | IdealDevice>(
+        () => [...PULSED_DEVICES, IdealDevice],
+        () => new ConstantStepDevice(),
+        'The pulsed device that the update acts on (or IdealDevice for a floating-point update).',
+        { typed: true },
+      ),
+      forward: io('IO parameters of the forward pass.'),
+      backward: io('IO parameters of the backward pass (bound management is ignored there).'),
+      update: nested(() => [UpdateParameters], () => new UpdateParameters(), 'Parameters of the pulsed update.'),
+    },
+    checkInputRange,
+  )
+  implements MapableRPU, PrePostProcessingRPU
+{
   getLinear(): LinearKind {
     return linearKind(this.mapping);
   }
 }
 
-export class InferenceRPUConfig extends defineConfig(
-  'InferenceRPUConfig',
-  {
-    ...mapableFields,
-    forward: io('IO parameters of the forward pass (used in training and inference).'),
-    noiseModel: nested(() => [PCMLikeNoiseModel], () => new PCMLikeNoiseModel(), 'Statistical noise model of inference.', {
-      typed: true,
-    }),
-    driftCompensation: nested<GlobalDriftCompensation | null>(
-      () => [GlobalDriftCompensation],
-      () => new GlobalDriftCompensation(),
-      'Drift compensation during inference (null: none).',
-      { nullable: true },
-    ),
-    ...trainingFields,
-    device: nested(() => [IdealDevice], () => new IdealDevice(), 'The ideal device (fixed by aihwkit).', { typed: true }),
-    backward: io('IO parameters of the backward pass: perfect (fixed by aihwkit).', { isPerfect: true }),
-    update: nested(
-      () => [UpdateParameters],
-      () => new UpdateParameters({ pulseType: 'None' }),
-      'Update parameters: floating-point update (fixed by aihwkit).',
-    ),
-  },
-  checkInputRange,
-) {
+/**
+ * Inference tile: hardware-aware training with a non-ideal forward pass (and
+ * weight modifier, clip, remap), perfect backward and floating-point update;
+ * programming noise, drift and read noise from the noise model in inference.
+ * aihwkit fixes device, backward and update (`init=False`); they are fields so
+ * that the dict form is complete, and may be changed as in aihwkit.
+ */
+export class InferenceRPUConfig
+  extends defineConfig(
+    'InferenceRPUConfig',
+    {
+      ...mixinFields,
+      forward: io('IO parameters of the forward pass (in training and inference).'),
+      noiseModel: nested(() => [PCMLikeNoiseModel], () => new PCMLikeNoiseModel(), 'Statistical noise model of programming, drift and read noise in inference.', {
+        typed: true,
+      }),
+      driftCompensation: nested<GlobalDriftCompensation | null>(
+        () => [GlobalDriftCompensation],
+        () => new GlobalDriftCompensation(),
+        'Drift compensation in inference (null: none).',
+        { nullable: true },
+      ),
+      clip: nested(() => [WeightClipParameter], () => new WeightClipParameter(), 'Weight clipping after each update (hardware-aware training).'),
+      remap: nested(() => [WeightRemapParameter], () => new WeightRemapParameter(), 'Weight remapping after each update (hardware-aware training).'),
+      modifier: nested(
+        () => [WeightModifierParameter],
+        () => new WeightModifierParameter(),
+        'Weight modifier of the forward pass in training (hardware-aware training).',
+      ),
+      device: nested(() => [IdealDevice], () => new IdealDevice(), 'The ideal device (fixed by aihwkit).', { typed: true }),
+      backward: io('IO parameters of the backward pass: perfect (fixed by aihwkit).', { isPerfect: true }),
+      update: nested(
+        () => [UpdateParameters],
+        () => new UpdateParameters({ pulseType: 'None' }),
+        'Update parameters: floating-point update, pulse_type None (fixed by aihwkit).',
+      ),
+    },
+    checkInputRange,
+  )
+  implements MapableRPU, PrePostProcessingRPU
+{
   getLinear(): LinearKind {
     return linearKind(this.mapping);
   }

@@ -1,0 +1,60 @@
+/**
+ * Every config class, grouped as the configuration reference presents them
+ * (docs/configuration.md is generated from this list and the field tables).
+ */
+import type { AnyConfigClass } from './field.js';
+import {
+  DriftParameter,
+  InputRangeParameter,
+  IOParameters,
+  MappingParameter,
+  PrePostProcessingParameter,
+  SimpleDriftParameter,
+  UpdateParameters,
+  WeightClipParameter,
+  WeightModifierParameter,
+  WeightRemapParameter,
+} from './parameters.js';
+import {
+  ConstantStepDevice,
+  ExpStepDevice,
+  FloatingPointDevice,
+  IdealDevice,
+  LinearStepDevice,
+  PowStepDevice,
+  SoftBoundsDevice,
+} from './devices.js';
+import { GlobalDriftCompensation, PCMLikeNoiseModel } from './inference.js';
+import { FloatingPointRPUConfig, InferenceRPUConfig, SingleRPUConfig } from './rpu-configs.js';
+
+export interface ConfigGroup {
+  readonly title: string;
+  readonly classes: readonly AnyConfigClass[];
+}
+
+export const CONFIG_GROUPS: readonly ConfigGroup[] = [
+  { title: 'RPU configs', classes: [FloatingPointRPUConfig, SingleRPUConfig, InferenceRPUConfig] },
+  {
+    title: 'Parameters (aihwkit.simulator.configs.utils)',
+    classes: [
+      IOParameters,
+      UpdateParameters,
+      SimpleDriftParameter,
+      DriftParameter,
+      WeightModifierParameter,
+      WeightClipParameter,
+      WeightRemapParameter,
+      MappingParameter,
+      InputRangeParameter,
+      PrePostProcessingParameter,
+    ],
+  },
+  {
+    title: 'Devices (aihwkit.simulator.configs.devices)',
+    classes: [FloatingPointDevice, IdealDevice, ConstantStepDevice, LinearStepDevice, SoftBoundsDevice, ExpStepDevice, PowStepDevice],
+  },
+  { title: 'Inference (aihwkit.inference)', classes: [PCMLikeNoiseModel, GlobalDriftCompensation] },
+];
+
+/** Every config class, once. */
+export const CONFIG_CLASSES: readonly AnyConfigClass[] = CONFIG_GROUPS.flatMap((g) => g.classes);

@@ -1,0 +1,57 @@
+/**
+ * The docs stay true: docs/configuration.md is what tools/gen-config-docs.mjs
+ * renders from the field tables now, and the README's example runs and prints
+ * what the README says it prints.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it, vi } from 'vitest';
+import * as core from '../src/index.js';
+import { renderConfigurationReference } from '../../../tools/config-docs.mjs';
+import { REPO_ROOT } from './helpers/paths.js';
+
+describe('docs/configuration.md', () => {
+  it('is up to date with the field tables (else: npx nx run @crossbar/core:build && node tools/gen-config-docs.mjs)', () => {
+    const expected = renderConfigurationReference(core as unknown as Record<string, unknown>);
+    const actual = readFileSync(join(REPO_ROOT, 'docs', 'configuration.md'), 'utf8');
+    expect(actual === expected, 'docs/configuration.md is stale: run `npx nx run @crossbar/core:build && node tools/gen-config-docs.mjs`').toBe(true);
+  });
+
+  it('lists every field of every class with its aihwkit name', () => {
+    const doc = readFileSync(join(REPO_ROOT, 'docs', 'configuration.md'), 'utf8');
+    for (const C of core.CONFIG_CLASSES) {
+      expect(doc).toContain(`### ${C.configName}`);
+      for (const [k, f] of Object.entries(C.fields)) {
+        if (C.configName !== 'ConstantStepDevice' && k in core.PULSED_DEVICE_FIELDS) continue;
+        expect(doc, `${C.configName}.${k}`).toContain(`| \`${k}\` | \`${core.pyName(k, f)}\` |`);
+      }
+    }
+  });
+});
+
+describe('packages/core/README.md', () => {
+  it('runs its TypeScript example and prints what it says', async () => {
+    const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
+    const code = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+    const printed = /It prints[^\n]*\n\n```text\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(code, 'a ```ts block').toBeDefined();
+    expect(printed, 'a ```text block of its output').toBeDefined();
+    const source = fileURLToPath(new URL('../src/index.ts', import.meta.url));
+    const dir = mkdtempSync(join(tmpdir(), 'crossbar-readme-'));
+    const file = join(dir, 'example.ts');
+    writeFileSync(file, code!.replace(/from '@crossbar\/core'/g, `from ${JSON.stringify(source)}`));
+    const lines: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+      lines.push(args.map(String).join(' '));
+    });
+    try {
+      await import(pathToFileURL(file).href);
+    } finally {
+      spy.mockRestore();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(lines.join('\n') + '\n').toBe(printed);
+  });
+});
