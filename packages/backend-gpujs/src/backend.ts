@@ -1,0 +1,95 @@
+/**
+ * The gpu.js engine: one GPU runtime in the chosen mode, shared by the tiles
+ * it creates.
+ */
+import type { AnalogTileBackend, CreateTileOptions } from '@crossbar/core';
+import { BackendError } from '@crossbar/core';
+import { GPUJS_VERSION } from './gpujs.js';
+import { chooseMode, describeChoice, type GpujsMode, type ModeChoice } from './modes.js';
+import { defaultRandomSource, kernelRandomSupported, philoxLibrary, type RandomSource } from './random.js';
+import { GpuRuntime } from './runtime.js';
+import { physicsLibrary } from './kernels/library.js';
+import { GpujsTile } from './tile.js';
+
+export interface GpujsBackendOptions {
+  /** gpu.js mode, or 'auto' (default: CROSSBAR_GPUJS_MODE, else the first that works of headlessgl, webgl2, webgl, webasm, cpu). */
+  mode?: GpujsMode | 'auto';
+  /**
+   * Where kernels' random numbers come from: drawn in the kernel ('kernel', cpu/webasm/webgl2
+   * only) or generated on the CPU with core's RandomStream and uploaded ('upload').
+   * Default: the faster here (random.ts).
+   */
+  random?: RandomSource | 'auto';
+  /**
+   * webasm: run large kernels on gpu.js's worker pool (its threads need the
+   * asynchronous kernel contract and SharedArrayBuffer). Default true.
+   */
+  threads?: boolean;
+}
+
+export class GpujsBackend implements AnalogTileBackend {
+  readonly name = 'gpujs';
+  readonly description: string;
+  readonly mode: GpujsMode;
+  readonly choice: ModeChoice;
+  readonly randomSource: RandomSource;
+  readonly threads: boolean;
+  readonly runtime: GpuRuntime;
+  private readonly tiles = new Set<GpujsTile>();
+
+  constructor(options: GpujsBackendOptions = {}) {
+    this.choice = chooseMode(options.mode);
+    this.mode = this.choice.mode;
+    const random = options.random ?? 'auto';
+    if (random !== 'auto' && random !== 'kernel' && random !== 'upload') {
+      throw new BackendError(`gpujs engine option "random": expected "auto", "kernel" or "upload", got ${JSON.stringify(random)}`);
+    }
+    if (random === 'kernel' && !kernelRandomSupported(this.mode)) {
+      throw new BackendError(
+        `gpujs engine option "random" = "kernel" is not possible in mode ${this.mode}: WebGL1 shaders have no integer bit operations (use "upload")`,
+      );
+    }
+    this.randomSource = random === 'auto' ? defaultRandomSource(this.mode) : random;
+    this.threads = this.mode === 'webasm' && options.threads !== false && typeof SharedArrayBuffer !== 'undefined';
+    const philox = philoxLibrary(this.mode);
+    this.runtime = new GpuRuntime(this.mode, {
+      functions: [...physicsLibrary(), ...philox.functions],
+      natives: philox.natives,
+      injectedNative: philox.injectedNative,
+    });
+    const extra = [`gpu.js ${GPUJS_VERSION}`, `random numbers: ${this.randomSource === 'kernel' ? 'in-kernel Philox' : 'CPU Philox, uploaded'}`];
+    if (this.mode === 'webasm') extra.push(this.threads ? 'worker threads' : 'single thread');
+    this.description = describeChoice(this.choice, extra.join(', '));
+  }
+
+  createTile(options: CreateTileOptions): GpujsTile {
+    const tile = new GpujsTile(this, options);
+    this.tiles.add(tile);
+    return tile;
+  }
+
+  /** @internal the tile tells its engine it is gone. */
+  forget(tile: GpujsTile): void {
+    this.tiles.delete(tile);
+  }
+
+  /** GL textures alive (GL modes), else device-resident host buffers: what a soak test watches. */
+  get liveTextures(): number {
+    return this.runtime.liveTextures;
+  }
+
+  /** Compiled kernels held. */
+  get liveKernels(): number {
+    return this.runtime.liveKernels;
+  }
+
+  async dispose(): Promise<void> {
+    for (const tile of [...this.tiles]) await tile.dispose();
+    await this.runtime.dispose();
+  }
+}
+
+/** A gpu.js engine with these options (the registry's factory uses the defaults). */
+export function createGpujsBackend(options: GpujsBackendOptions = {}): GpujsBackend {
+  return new GpujsBackend(options);
+}
