@@ -215,7 +215,31 @@ uvec4 philoxBlockU(uvec4 c, uvec2 k) {
   }
   return c;
 }
-float philoxToUniform(uint w) { return (float(w >> 9u) + 0.5) / 8388608.0; }`;
+float philoxToUniform(uint w) { return (float(w >> 9u) + 0.5) / 8388608.0; }
+// Box–Muller needs ln and sin/cos to float32 accuracy; GLSL leaves their precision to the
+// driver (SwiftShader's are off by ~1e-4), so they are computed here.
+float philoxLog(float u) {
+  uint bits = floatBitsToUint(u);
+  float e = float(int((bits >> 23u) & 255u) - 127);
+  float m = uintBitsToFloat((bits & 8388607u) | 1065353216u);
+  if (m > 1.41421356) { m *= 0.5; e += 1.0; }
+  float s = (m - 1.0) / (m + 1.0);
+  float s2 = s * s;
+  return e * 0.6931471805599453 + 2.0 * s * (1.0 + s2 * (0.3333333333 + s2 * (0.2 + s2 * (0.1428571429 + s2 * 0.1111111111))));
+}
+vec2 philoxCosSin2Pi(float u) {
+  float a = u * 4.0;
+  float n = floor(a + 0.5);
+  float f = (a - n) * 1.5707963267948966;
+  float f2 = f * f;
+  float sf = f * (1.0 - f2 * (0.16666666666666666 - f2 * (0.008333333333333333 - f2 * 0.0001984126984126984)));
+  float cf = 1.0 - f2 * (0.5 - f2 * (0.041666666666666664 - f2 * (0.001388888888888889 - f2 * 0.0000248015873015873)));
+  int q = int(n) & 3;
+  if (q == 0) return vec2(cf, sf);
+  if (q == 1) return vec2(-sf, cf);
+  if (q == 2) return vec2(-cf, -sf);
+  return vec2(sf, -cf);
+}`;
 
 export const PHILOX_GLSL3_UNIFORM = `float philoxUniform(float k0h, float k0l, float k1h, float k1l, float sub, float streamId, float call, float i) {
   uint e = uint(i);
@@ -232,8 +256,9 @@ export const PHILOX_GLSL3_NORMAL = `float philoxNormal(float k0h, float k0l, flo
   bool second = (e & 2u) != 0u;
   float u1 = philoxToUniform(second ? w.z : w.x);
   float u2 = philoxToUniform(second ? w.w : w.y);
-  float r = sqrt(-2.0 * log(u1));
-  return (e & 1u) == 0u ? r * cos(6.283185307179586 * u2) : r * sin(6.283185307179586 * u2);
+  float r = sqrt(-2.0 * philoxLog(u1));
+  vec2 cs = philoxCosSin2Pi(u2);
+  return (e & 1u) == 0u ? r * cs.x : r * cs.y;
 }`;
 
 /** The 16-bit halves of a seed's key words, as kernels take them. */

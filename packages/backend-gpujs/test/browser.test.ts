@@ -1,0 +1,75 @@
+/**
+ * The engine in headless Chromium as WebGL2 (Debian's chromium through
+ * playwright-core; the page is built with Vite and served on loopback). Where
+ * this machine has no chromium the tests report themselves skipped with why.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPage, type BrowserPage } from '../browser/harness.js';
+
+let page: BrowserPage | undefined;
+let skipReason = '';
+
+beforeAll(async () => {
+  const opened = await openPage();
+  if (opened.ok) page = opened.page;
+  else skipReason = opened.reason;
+}, 180_000);
+
+afterAll(async () => {
+  await page?.close();
+});
+
+function need(ctx: { skip(condition: boolean, note?: string): void }): BrowserPage {
+  ctx.skip(page === undefined, `browser tests need Chromium: ${skipReason}`);
+  return page!;
+}
+
+describe('gpu.js engine in headless Chromium (webgl2)', () => {
+  it('chooses webgl2 in the page and reports the other modes', async (ctx) => {
+    const p = need(ctx);
+    const info = await p.call('info');
+    expect(info.mode, p.console.join('\n')).toBe('webgl2');
+    expect(info.description).toMatch(/^gpu.js mode webgl2 \(chosen automatically/);
+    expect(info.renderer).toMatch(/\w/);
+    expect(info.checks.find((c) => c.mode === 'webgl2')?.ok).toBe(true);
+  });
+
+  it("compiles core's formulas and agrees with core to float32 rounding", async (ctx) => {
+    const p = need(ctx);
+    expect(await p.call('formulas', 'webgl2', 2e-6)).toEqual([]);
+  });
+
+  it('runs the MVM kernels on resident weights (odd sizes)', async (ctx) => {
+    const p = need(ctx);
+    const results = await p.call('mvm', 'webgl2', [
+      [1, 1, 1],
+      [5, 7, 3],
+      [13, 21, 5],
+      [64, 32, 17],
+    ]);
+    for (const r of results) {
+      expect(r.weightsRoundTrip).toBe(true);
+      expect(r.forwardError).toBeLessThan(r.forwardTolerance);
+      expect(r.backwardError).toBeLessThan(r.backwardTolerance);
+    }
+  });
+
+  it('frees every texture and kernel on dispose, allocates none per call', async (ctx) => {
+    const p = need(ctx);
+    const a = await p.call('accounting', 'webgl2');
+    expect(a.afterFirstCalls).toBeGreaterThan(a.base);
+    expect(a.afterManyCalls).toBe(a.afterFirstCalls);
+    expect(a.kernelsAfterManyCalls).toBe(a.kernelsAfterFirstCalls);
+    expect(a.kernelsAfterDispose).toBe(0);
+    expect(a.texturesAfterDispose).toBe(a.base);
+    expect(a.useAfterDispose).toMatch(/disposed/);
+  });
+
+  it("draws core's Philox numbers in GLSL: uniforms bit for bit, normals to float32", async (ctx) => {
+    const p = need(ctx);
+    for (const r of await p.call('philox', 'webgl2')) {
+      expect(r.firstUniformDifference).toBe('');
+      expect(r.normalMaxDiff).toBeLessThan(2e-6);
+    }
+  });
+});
