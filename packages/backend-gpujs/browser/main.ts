@@ -5,6 +5,7 @@
 import { chooseMode, createGpujsBackend, type GpujsMode } from '../src/index.js';
 import { checkMode } from '../src/modes.js';
 import { checkAccounting, checkFormulas, checkMvm, checkPhilox } from './checks.js';
+import { benchGemm, benchRandom } from './bench.js';
 
 function renderer(): string {
   const gl = document.createElement('canvas').getContext('webgl2');
@@ -31,6 +32,8 @@ const api = {
   mvm: checkMvm,
   accounting: checkAccounting,
   philox: checkPhilox,
+  benchGemm,
+  benchRandom,
 };
 
 export type HarnessApi = typeof api;
