@@ -1,0 +1,441 @@
+/**
+ * runOracleCase: runs one oracle case on an engine the way aihwkit 0.7.1's own
+ * tiles ran it, and returns the result in the format of `oracle/expected/`
+ * (same keys and nesting, with every repetition's raw arrays).
+ *
+ * Which config each kind uses (aihwkit 0.7.1):
+ *  - forward / backward: SingleRPUConfig with an IdealDevice (set_weights does not
+ *    clip, as the oracle's weights_used shows) and config.io as the forward or
+ *    backward IOParameters.
+ *  - update: SingleRPUConfig with config.device (a ConstantStepDevice unless it
+ *    names another "type") and config.update; weights_fp: the same with
+ *    pulse_type "None".
+ *  - drift "pcm": InferenceRPUConfig with config.noise_model (PCMLikeNoiseModel),
+ *    config.drift_compensation (absent: GlobalDriftCompensation, null: none) and
+ *    config.io (absent: a perfect forward); `tiles/inference.py` programs the
+ *    weights, then drifts them to each absolute t_inference and measures alpha.
+ *  - drift "device": SingleRPUConfig with config.device (its DriftParameter);
+ *    driftWeights(delta_t) per step (time since the last call).
+ *  - modifier, clip, remap: InferenceRPUConfig (in 0.7.1 only the InferenceTile's
+ *    post_update_step applies them) with config.io (absent: perfect forward).
+ */
+import { rpuConfigFromDict, type AnalogTile, type AnalogTileBackend, type RPUConfig } from '@crossbar/core';
+import {
+  OracleFormatError,
+  matrixFromCase,
+  nest,
+  stack,
+  toDense,
+  type OracleCase,
+  type OracleResult,
+  type Dense,
+} from './format.js';
+import { summarize } from './stats.js';
+
+/** The seed a case runs with when it names none (aihwkit's harness seeded torch/numpy with it). */
+export const DEFAULT_ORACLE_SEED = 1234;
+
+export interface RunOracleCaseOptions {
+  /** Most repetitions to run; default: the case's own `reps`. */
+  maxReps?: number;
+}
+
+type Dict = Record<string, unknown>;
+
+function now(): number {
+  const perf = (globalThis as { performance?: { now(): number } }).performance;
+  return perf ? perf.now() : Date.now();
+}
+
+function isDict(v: unknown): v is Dict {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function optionalDict(config: Dict, key: string, where: string): Dict | undefined {
+  const v = config[key];
+  if (v === undefined) return undefined;
+  if (!isDict(v)) throw new OracleFormatError(`${where}: config.${key} must be an object`);
+  return v;
+}
+
+function numberList(config: Dict, key: string, where: string): number[] {
+  const v = config[key];
+  if (!Array.isArray(v) || v.some((t) => typeof t !== 'number' || !Number.isFinite(t))) {
+    throw new OracleFormatError(`${where}: config.${key} must be a list of finite numbers`);
+  }
+  return v as number[];
+}
+
+function positiveInt(v: unknown, what: string, where: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new OracleFormatError(`${where}: ${what} must be a positive integer, got ${String(v)}`);
+  return v;
+}
+
+const PERFECT_IO: Dict = { is_perfect: true };
+
+/** A result under construction: raw arrays per key, stacked over reps at the end. */
+class ResultBuilder {
+  private readonly out: Dict = {};
+
+  /** A single array (no rep axis). */
+  put(key: string, data: ArrayLike<number>, shape: readonly number[]): void {
+    this.out[key] = nest(data, shape);
+  }
+
+  /** One array per rep: `key` [rep][...shape], plus `key_shape`, and `key_mean`/`key_std` over reps when reps > 1. */
+  perRep(key: string, parts: readonly ArrayLike<number>[], shape: readonly number[]): void {
+    const dense: Dense = stack(parts, shape);
+    this.out[key] = nest(dense.data, dense.shape);
+    this.out[`${key}_shape`] = dense.shape;
+    if (parts.length > 1) {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const mean = new Float64Array(size);
+      const std = new Float64Array(size);
+      for (let i = 0; i < size; i++) {
+        const s = summarize(dense.data, parts.length, i, size);
+        mean[i] = s.mean;
+        std[i] = s.std;
+      }
+      this.out[`${key}_mean`] = nest(mean, shape);
+      this.out[`${key}_std`] = nest(std, shape);
+    }
+  }
+
+  set(key: string, value: unknown): void {
+    this.out[key] = value;
+  }
+
+  build(): Dict {
+    return this.out;
+  }
+}
+
+async function createTile(backend: AnalogTileBackend, rpuConfig: RPUConfig, outSize: number, inSize: number, seed: number): Promise<AnalogTile> {
+  return backend.createTile({ outSize, inSize, rpuConfig, seed });
+}
+
+/** Runs fn on a new tile and disposes of it afterwards. */
+export async function withTile<T>(
+  backend: AnalogTileBackend,
+  rpuConfig: RPUConfig,
+  outSize: number,
+  inSize: number,
+  seed: number,
+  fn: (tile: AnalogTile) => Promise<T>,
+): Promise<T> {
+  const tile = await createTile(backend, rpuConfig, outSize, inSize, seed);
+  try {
+    return await fn(tile);
+  } finally {
+    await tile.dispose();
+  }
+}
+
+function identity(n: number): Float32Array {
+  const eye = new Float32Array(n * n);
+  for (let i = 0; i < n; i++) eye[i * n + i] = 1;
+  return eye;
+}
+
+/** y [in × out] of a forward pass with the identity → the weights [out × in]. */
+function transpose(y: Float32Array, rows: number, cols: number): Float32Array {
+  const t = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = y[r * cols + c]!;
+  return t;
+}
+
+function hiddenFromCase(value: unknown, outSize: number, inSize: number, where: string): Record<string, Float32Array> | undefined {
+  if (value === undefined) return undefined;
+  if (!isDict(value)) throw new OracleFormatError(`${where}: hidden_parameters must be an object of [out][in] arrays`);
+  const out: Record<string, Float32Array> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const m = matrixFromCase(v, `${where}.hidden_parameters.${k}`, inSize);
+    if (m.rows !== outSize) throw new OracleFormatError(`${where}.hidden_parameters.${k}: expected ${outSize} rows, got ${m.rows}`);
+    out[k] = m.data;
+  }
+  return out;
+}
+
+/** Whether an aihwkit IO dict asks for a perfect MVM (is_perfect or mv_type Ideal). */
+export function ioIsPerfect(io: Dict | undefined): boolean {
+  return io !== undefined && (io.is_perfect === true || io.mv_type === 'Ideal');
+}
+
+// ---------------------------------------------------------------- kinds
+
+interface Prepared {
+  outSize: number;
+  inSize: number;
+  weights: Float32Array;
+  seed: number;
+  reps: number;
+  where: string;
+}
+
+async function runMvm(backend: AnalogTileBackend, c: OracleCase, p: Prepared, r: ResultBuilder): Promise<void> {
+  const forward = c.kind === 'forward';
+  const io = optionalDict(c.config, 'io', p.where) ?? {};
+  const inputs = matrixFromCase(c.inputs, `${p.where}.inputs`, forward ? p.inSize : p.outSize);
+  const isTest = c.config.is_test === true;
+  const fresh = c.config.fresh_tile_per_rep === true;
+  const rpuConfig = rpuConfigFromDict({ type: 'SingleRPUConfig', device: { type: 'IdealDevice' }, [forward ? 'forward' : 'backward']: io });
+  const outputs: Float32Array[] = [];
+  let tile = await createTile(backend, rpuConfig, p.outSize, p.inSize, p.seed);
+  try {
+    await tile.setWeights(p.weights);
+    r.put('weights_used', await tile.getWeights(), [p.outSize, p.inSize]);
+    for (let rep = 0; rep < p.reps; rep++) {
+      if (fresh && rep > 0) {
+        await tile.dispose();
+        tile = await createTile(backend, rpuConfig, p.outSize, p.inSize, p.seed + rep);
+        await tile.setWeights(p.weights);
+      }
+      outputs.push(
+        Float32Array.from(forward ? await tile.forward(inputs.data, inputs.rows, { isTest }) : await tile.backward(inputs.data, inputs.rows)),
+      );
+    }
+  } finally {
+    await tile.dispose();
+  }
+  r.perRep('outputs', outputs, [inputs.rows, forward ? p.outSize : p.inSize]);
+}
+
+async function runUpdate(backend: AnalogTileBackend, c: OracleCase, p: Prepared, r: ResultBuilder): Promise<void> {
+  const cfg = c.config;
+  const device = optionalDict(cfg, 'device', p.where) ?? {};
+  const update = optionalDict(cfg, 'update', p.where) ?? {};
+  const lr = cfg.learning_rate;
+  if (typeof lr !== 'number' || !Number.isFinite(lr)) throw new OracleFormatError(`${p.where}: config.learning_rate must be a number`);
+  const nUpdates = positiveInt(cfg.n_updates ?? 1, 'config.n_updates', p.where);
+  const x = matrixFromCase(c.x, `${p.where}.x`, p.inSize);
+  const d = matrixFromCase(c.d, `${p.where}.d`, p.outSize);
+  if (x.rows !== d.rows) throw new OracleFormatError(`${p.where}: x has ${x.rows} rows but d has ${d.rows}`);
+  const hidden = hiddenFromCase(c.hidden_parameters, p.outSize, p.inSize, p.where);
+  const dict = (pulse?: string): Dict => ({
+    type: 'SingleRPUConfig',
+    device: { type: 'ConstantStepDevice', ...device },
+    update: pulse === undefined ? update : { ...update, pulse_type: pulse },
+  });
+  const pulsed = rpuConfigFromDict(dict());
+  const floating = rpuConfigFromDict(dict('None'));
+
+  // Hidden parameters first, then the weights: set_weights clips to the (given) bounds.
+  const prepare = async (tile: AnalogTile): Promise<void> => {
+    if (hidden) await tile.setHiddenParameters(hidden);
+    await tile.setWeights(p.weights);
+  };
+  const weights: Float32Array[] = [];
+  for (let rep = 0; rep < p.reps; rep++) {
+    await withTile(backend, pulsed, p.outSize, p.inSize, p.seed + rep, async (tile) => {
+      await prepare(tile);
+      if (rep === 0) {
+        r.put('weights_initial', await tile.getWeights(), [p.outSize, p.inSize]);
+        const hp = await tile.getHiddenParameters();
+        const hpOut: Dict = {};
+        for (const [k, v] of Object.entries(hp)) hpOut[k] = nest(v, [p.outSize, p.inSize]);
+        r.set('hidden_parameters', hpOut);
+      }
+      for (let n = 0; n < nUpdates; n++) await tile.update(x.data, d.data, x.rows, lr);
+      weights.push(Float32Array.from(await tile.getWeights()));
+    });
+  }
+  r.perRep('weights', weights, [p.outSize, p.inSize]);
+  await withTile(backend, floating, p.outSize, p.inSize, p.seed, async (tile) => {
+    await prepare(tile);
+    r.put('weights_fp_initial', await tile.getWeights(), [p.outSize, p.inSize]);
+    for (let n = 0; n < nUpdates; n++) await tile.update(x.data, d.data, x.rows, lr);
+    r.put('weights_fp', await tile.getWeights(), [p.outSize, p.inSize]);
+  });
+}
+
+async function runDrift(backend: AnalogTileBackend, c: OracleCase, p: Prepared, r: ResultBuilder): Promise<void> {
+  const cfg = c.config;
+  const mode = cfg.mode;
+  if (mode === 'pcm') {
+    const times = numberList(cfg, 't_inference', p.where);
+    const inputs = matrixFromCase(c.inputs, `${p.where}.inputs`, p.inSize);
+    const noiseModel = optionalDict(cfg, 'noise_model', p.where) ?? {};
+    const comp = cfg.drift_compensation;
+    if (comp !== undefined && comp !== null && !isDict(comp)) throw new OracleFormatError(`${p.where}: config.drift_compensation must be an object or null`);
+    const rpuConfig = rpuConfigFromDict({
+      type: 'InferenceRPUConfig',
+      forward: optionalDict(cfg, 'io', p.where) ?? PERFECT_IO,
+      noise_model: { type: 'PCMLikeNoiseModel', ...noiseModel },
+      drift_compensation: comp === null ? null : { type: 'GlobalDriftCompensation', ...(comp ?? {}) },
+    });
+    const programmed: Float32Array[] = [];
+    const drifted: Float32Array[] = [];
+    const alpha: Float32Array[] = [];
+    const outputs: Float32Array[] = [];
+    const wSize = p.outSize * p.inSize;
+    const ySize = inputs.rows * p.outSize;
+    for (let rep = 0; rep < p.reps; rep++) {
+      await withTile(backend, rpuConfig, p.outSize, p.inSize, p.seed + rep, async (tile) => {
+        await tile.setWeights(p.weights);
+        await tile.programWeights();
+        programmed.push(Float32Array.from(await tile.getWeights()));
+        const dw = new Float32Array(times.length * wSize);
+        const al = new Float32Array(times.length);
+        const ys = new Float32Array(times.length * ySize);
+        for (let k = 0; k < times.length; k++) {
+          await tile.driftWeights(times[k]!);
+          dw.set(await tile.getWeights(), k * wSize);
+          al[k] = await tile.getDriftCompensationScale();
+          ys.set(await tile.forward(inputs.data, inputs.rows, { isTest: true }), k * ySize);
+        }
+        drifted.push(dw);
+        alpha.push(al);
+        outputs.push(ys);
+      });
+    }
+    r.set('t_inference', times);
+    r.perRep('programmed_weights', programmed, [p.outSize, p.inSize]);
+    r.perRep('drifted_weights', drifted, [times.length, p.outSize, p.inSize]);
+    r.perRep('alpha', alpha, [times.length]);
+    r.perRep('outputs', outputs, [times.length, inputs.rows, p.outSize]);
+    return;
+  }
+  if (mode === 'device') {
+    const steps = numberList(cfg, 'delta_t', p.where);
+    const device = optionalDict(cfg, 'device', p.where) ?? {};
+    const rpuConfig = rpuConfigFromDict({ type: 'SingleRPUConfig', device: { type: 'ConstantStepDevice', ...device } });
+    const wSize = p.outSize * p.inSize;
+    const weights: Float32Array[] = [];
+    for (let rep = 0; rep < p.reps; rep++) {
+      await withTile(backend, rpuConfig, p.outSize, p.inSize, p.seed + rep, async (tile) => {
+        await tile.setWeights(p.weights);
+        if (rep === 0) r.put('weights_initial', await tile.getWeights(), [p.outSize, p.inSize]);
+        const w = new Float32Array(steps.length * wSize);
+        for (let k = 0; k < steps.length; k++) {
+          await tile.driftWeights(steps[k]!);
+          w.set(await tile.getWeights(), k * wSize);
+        }
+        weights.push(w);
+      });
+    }
+    r.set('delta_t', steps);
+    r.perRep('weights', weights, [steps.length, p.outSize, p.inSize]);
+    return;
+  }
+  throw new OracleFormatError(`${p.where}: config.mode must be "pcm" or "device", got ${JSON.stringify(mode)}`);
+}
+
+async function runModifier(backend: AnalogTileBackend, c: OracleCase, p: Prepared, r: ResultBuilder): Promise<void> {
+  const io = optionalDict(c.config, 'io', p.where);
+  const modifier = optionalDict(c.config, 'modifier', p.where) ?? {};
+  const inputs = matrixFromCase(c.inputs, `${p.where}.inputs`, p.inSize);
+  const rpuConfig = rpuConfigFromDict({ type: 'InferenceRPUConfig', forward: io ?? PERFECT_IO, modifier });
+  // The modified weights are read through a perfect forward of the identity
+  // (exact: each output is one product w · 1); with a non-perfect io they are not observable.
+  const observable = io === undefined || ioIsPerfect(io);
+  const eye = identity(p.inSize);
+  const modified: Float32Array[] = [];
+  const outputs: Float32Array[] = [];
+  await withTile(backend, rpuConfig, p.outSize, p.inSize, p.seed, async (tile) => {
+    await tile.setWeights(p.weights);
+    r.put('weights_used', await tile.getWeights(), [p.outSize, p.inSize]);
+    for (let rep = 0; rep < p.reps; rep++) {
+      await tile.applyWeightModifier();
+      if (observable) modified.push(transpose(Float32Array.from(await tile.forward(eye, p.inSize, { isTest: false })), p.inSize, p.outSize));
+      outputs.push(Float32Array.from(await tile.forward(inputs.data, inputs.rows, { isTest: false })));
+      if (rep === 0) {
+        const yTest = await tile.forward(inputs.data, inputs.rows, { isTest: true });
+        r.perRep('outputs_test', [yTest], [inputs.rows, p.outSize]);
+      }
+    }
+  });
+  if (observable) r.perRep('modified_weights', modified, [p.outSize, p.inSize]);
+  r.perRep('outputs', outputs, [inputs.rows, p.outSize]);
+}
+
+async function runClip(backend: AnalogTileBackend, c: OracleCase, p: Prepared, r: ResultBuilder): Promise<void> {
+  const clip = optionalDict(c.config, 'clip', p.where) ?? {};
+  const n = positiveInt(c.config.n ?? 1, 'config.n', p.where);
+  const rpuConfig = rpuConfigFromDict({ type: 'InferenceRPUConfig', forward: PERFECT_IO, clip });
+  const weights: Float32Array[] = [];
+  await withTile(backend, rpuConfig, p.outSize, p.inSize, p.seed, async (tile) => {
+    await tile.setWeights(p.weights);
+    for (let k = 0; k < n; k++) {
+      await tile.clipWeights();
+      weights.push(Float32Array.from(await tile.getWeights()));
+    }
+  });
+  const dense = stack(weights, [p.outSize, p.inSize]);
+  r.put('weights', dense.data, dense.shape);
+}
+
+async function runRemap(backend: AnalogTileBackend, c: OracleCase, p: Prepared, r: ResultBuilder): Promise<void> {
+  const remap = optionalDict(c.config, 'remap', p.where) ?? {};
+  const n = positiveInt(c.config.n ?? 1, 'config.n', p.where);
+  const inputs = matrixFromCase(c.inputs, `${p.where}.inputs`, p.inSize);
+  let scalesInit: Float32Array | undefined;
+  if (c.config.scales_init !== undefined) {
+    const s = toDense(c.config.scales_init, `${p.where}.config.scales_init`);
+    if (s.shape.length !== 1 || s.shape[0] !== p.outSize) throw new OracleFormatError(`${p.where}: config.scales_init must have ${p.outSize} values`);
+    scalesInit = Float32Array.from(s.data);
+  }
+  const rpuConfig = rpuConfigFromDict({ type: 'InferenceRPUConfig', forward: optionalDict(c.config, 'io', p.where) ?? PERFECT_IO, remap });
+  const weights: Float32Array[] = [];
+  const scales: Float32Array[] = [];
+  await withTile(backend, rpuConfig, p.outSize, p.inSize, p.seed, async (tile) => {
+    await tile.setWeights(p.weights);
+    if (scalesInit) await tile.setScales(scalesInit);
+    for (let k = 0; k < n; k++) {
+      await tile.remapWeights();
+      weights.push(Float32Array.from(await tile.getWeights()));
+      scales.push(Float32Array.from(await tile.getScales()));
+    }
+    r.put('outputs', await tile.forward(inputs.data, inputs.rows, { isTest: false }), [inputs.rows, p.outSize]);
+  });
+  const w = stack(weights, [p.outSize, p.inSize]);
+  const s = stack(scales, [p.outSize]);
+  r.put('weights', w.data, w.shape);
+  r.put('scales', s.data, s.shape);
+}
+
+const RUNNERS: Record<OracleCase['kind'], (b: AnalogTileBackend, c: OracleCase, p: Prepared, r: ResultBuilder) => Promise<void>> = {
+  forward: runMvm,
+  backward: runMvm,
+  update: runUpdate,
+  drift: runDrift,
+  modifier: runModifier,
+  clip: runClip,
+  remap: runRemap,
+};
+
+/** Kinds whose result has one repetition whatever the case says. */
+const SINGLE_RUN_KINDS = new Set(['clip', 'remap']);
+
+/**
+ * Runs one oracle case on an engine. Returns a result in the format of
+ * `oracle/expected/` (see oracle/README.md): `ok: false` with `error` and
+ * `error_type` when the engine (or config validation in @crossbar/core)
+ * refused it. Problems with the case data itself throw an OracleFormatError.
+ */
+export async function runOracleCase(backend: AnalogTileBackend, caseObject: OracleCase, options: RunOracleCaseOptions = {}): Promise<OracleResult> {
+  if (!isDict(caseObject) || typeof caseObject.name !== 'string' || !(caseObject.kind in RUNNERS) || !isDict(caseObject.config)) {
+    throw new OracleFormatError('runOracleCase: expected a case object with a name, a known kind and a config');
+  }
+  const c = caseObject;
+  const where = c.name;
+  const seed = c.seed ?? DEFAULT_ORACLE_SEED;
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new OracleFormatError(`${where}: seed must be a non-negative integer`);
+  const caseReps = SINGLE_RUN_KINDS.has(c.kind) ? 1 : positiveInt(c.reps ?? 1, 'reps', where);
+  const maxReps = options.maxReps === undefined ? caseReps : positiveInt(options.maxReps, 'options.maxReps', where);
+  const reps = Math.min(caseReps, maxReps);
+  const w = matrixFromCase(c.weights, `${where}.weights`);
+  const prepared: Prepared = { outSize: w.rows, inSize: w.cols, weights: w.data, seed, reps, where };
+
+  const head: OracleResult = { name: c.name, kind: c.kind, ok: true, seed, reps };
+  if (reps !== caseReps) head.reps_case = caseReps;
+  const builder = new ResultBuilder();
+  const t0 = now();
+  try {
+    await RUNNERS[c.kind](backend, c, prepared, builder);
+  } catch (e) {
+    if (e instanceof OracleFormatError) throw e;
+    const err = e instanceof Error ? e : new Error(String(e));
+    return { ...head, ok: false, error: `${err.name}: ${err.message}`, error_type: err.name, seconds: (now() - t0) / 1000 };
+  }
+  return { ...head, ...builder.build(), seconds: (now() - t0) / 1000 };
+}
