@@ -240,8 +240,9 @@ async function runUpdate(backend: AnalogTileBackend, c: OracleCase, p: Prepared,
     });
   }
   r.perRep('weights', weights, [p.outSize, p.inSize]);
+  // pulse_type None ignores the device (aihwkit's floating-point tile has no hidden parameters): weights only.
   await withTile(backend, floating, p.outSize, p.inSize, p.seed, async (tile) => {
-    await prepare(tile);
+    await tile.setWeights(p.weights);
     r.put('weights_fp_initial', await tile.getWeights(), [p.outSize, p.inSize]);
     for (let n = 0; n < nUpdates; n++) await tile.update(x.data, d.data, x.rows, lr);
     r.put('weights_fp', await tile.getWeights(), [p.outSize, p.inSize]);
