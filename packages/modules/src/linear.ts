@@ -91,6 +91,22 @@ function checkMappingCompatible(where: string, saved: RPUConfig, wanted: RPUConf
   }
 }
 
+/** The periphery fields of a saved tile must be what save() writes. */
+function checkSavedPeriphery(where: string, saved: SavedTile): void {
+  const ir = saved.inputRange;
+  if (ir !== null && !(typeof ir === 'number' && Number.isFinite(ir))) {
+    throw new ModuleError(`${where}: inputRange must be null or a finite number, got ${JSON.stringify(ir)}`);
+  }
+  const idx = saved.inputRangeUpdateIdx;
+  if (!(typeof idx === 'number' && Number.isSafeInteger(idx) && idx >= 0)) {
+    throw new ModuleError(`${where}: inputRangeUpdateIdx must be a non-negative integer, got ${JSON.stringify(idx)}`);
+  }
+  const out = saved.outScaling;
+  if (out !== null && !(Array.isArray(out) && out.length > 0 && out.every((v) => typeof v === 'number' && Number.isFinite(v)))) {
+    throw new ModuleError(`${where}: outScaling must be null or a non-empty array of finite numbers`);
+  }
+}
+
 /** A logical weight matrix on a grid of tiles (one tile for AnalogLinear). */
 abstract class AnalogLinearBase extends Module {
   readonly inFeatures: number;
@@ -386,6 +402,10 @@ abstract class AnalogLinearBase extends Module {
         cfg = this.config;
       } else if (savedCfg.mapping.digitalBias !== this.config.mapping.digitalBias) {
         throw new ModuleError(`${where}: the state was saved with mapping.digitalBias = ${String(savedCfg.mapping.digitalBias)}, the layer has ${String(this.config.mapping.digitalBias)}`);
+      }
+      checkSavedPeriphery(`${where}: tile ${name}`, saved);
+      if (saved.outScaling && saved.outScaling.length !== 1 && saved.outScaling.length !== t.outSize) {
+        throw new ModuleError(`${where}: tile ${name}: outScaling must have 1 or ${t.outSize} values, got ${saved.outScaling.length}`);
       }
       if (ts.outSize !== t.outSize || ts.inSize !== t.tile.inSize) {
         throw new ModuleError(

@@ -31,7 +31,7 @@ import {
 import { referenceEngine } from './helpers/reference-engine.js';
 
 type Engine = string | AnalogTileBackend;
-import { describeEachEngine } from './helpers/engines.js';
+import { describeEachEngine, ENGINES } from './helpers/engines.js';
 import { batchOf, blobs, maxAbsDiff, permutation } from './helpers/data.js';
 
 const data = blobs(20, 21);
@@ -184,3 +184,22 @@ function saveLoadSuite(engine: Engine): void {
 
 describe('save and load on the test-only reference engine', () => saveLoadSuite(referenceEngine));
 describeEachEngine('save and load', (engine) => saveLoadSuite(engine));
+
+describe('save on one engine, load on another', () => {
+  const working = ENGINES.filter((e) => e.status === 'ok').map((e) => e.name);
+  for (const from of working) {
+    for (const to of working) {
+      if (from === to) continue;
+      it(`${from} -> ${to}: same outputs (perfect IO)`, async () => {
+        const rpuConfig = new FloatingPointRPUConfig({ mapping: { maxInputSize: 1, maxOutputSize: 4 } });
+        const model = buildModel(rpuConfig, from);
+        const saved = await saveModel(model);
+        const loaded = await loadModel(saved, { engine: to });
+        expect(loaded.analogTiles()[0]!.tile.backendName).toBe(to);
+        model.eval();
+        loaded.eval();
+        expect(maxAbsDiff(await loaded.forward(data.x, data.n), await model.forward(data.x, data.n))).toBeLessThan(1e-5);
+      });
+    }
+  }
+});

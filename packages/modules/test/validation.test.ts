@@ -136,3 +136,24 @@ describe('optimizer and workflow', () => {
     ).rejects.toThrow(/unknown module type "Nope"/);
   });
 });
+
+describe('loading a damaged state', () => {
+  it('refuses bad periphery values before changing anything', async () => {
+    const layer = new AnalogLinear(2, 2, { rpuConfig: fp(), engine, seed: 1 });
+    const state = await layer.stateDict();
+    const before = await layer.getWeights();
+    const bad = structuredClone(state);
+    bad.tiles!['0']!.inputRangeUpdateIdx = -1;
+    await expect(layer.loadStateDict(bad)).rejects.toThrow(/inputRangeUpdateIdx/);
+    const bad2 = structuredClone(state);
+    bad2.tiles!['0']!.outScaling = [1, 2, 3];
+    await expect(layer.loadStateDict(bad2)).rejects.toThrow(/outScaling/);
+    const bad3 = structuredClone(state);
+    bad3.params!.bias = [1];
+    await expect(layer.loadStateDict(bad3)).rejects.toThrow(/params.bias/);
+    const bad4 = structuredClone(state);
+    delete bad4.tiles!['0'];
+    await expect(layer.loadStateDict(bad4)).rejects.toThrow(ModuleError);
+    expect(await layer.getWeights()).toEqual(before);
+  });
+});
