@@ -115,15 +115,34 @@ export const RandomStreamId = {
    * 10 / 11 normal LinearStep γ up / down, 12 / 13 normal PowStep γ gain / up-down.
    */
   TileConstruction: 1,
-  /** Per-tile IO draws at creation: non-linearity factors, voltage offsets, read asymmetry (sub = which). */
+  /**
+   * Per-tile IO draws at creation (call = 0; core physics io.ts drawMvParameters), normal.
+   * Forward: sub 0 voltage offsets (line i: the test normal 2i and the value normal 2i + 1),
+   * sub 1 output non-linearities (element = output line), sub 2 read asymmetry (element =
+   * row * inSize + col). Backward: the same with sub 3, 4, 5 (its output lines are the inputs).
+   */
   IOConstruction: 2,
 
+  /**
+   * The analog forward pass (IOParameters). A forward call that draws any number takes one
+   * call index. `round` = the bound-management pass (0, 1, ...), `phase` 0 for the single or
+   * positive-input pass and 1 for the negative-input pass of PosNegSeparate(DigitalSum).
+   * Input noise: sub = round, element = batch row * inSize + input, normal.
+   */
   ForwardInputNoise: 10,
+  /** Output noise: sub = 2 * round + phase, element = batch row * outSize + output, normal (PosNegSeparate: one ADC, phase 0). */
   ForwardOutputNoise: 11,
+  /** Weight noise (AdditiveConstant, PCMRead): sub = 2 * round + phase, element = batch row * outSize + output, normal. */
   ForwardWeightNoise: 12,
+  /** Stochastic rounding of the DAC (inp_sto_round): sub = round, element = batch row * inSize + input, uniform. */
   ForwardInputRounding: 13,
+  /** Stochastic rounding of the ADC (out_sto_round): sub = 2 * round + phase, element = batch row * outSize + output, uniform. */
   ForwardOutputRounding: 14,
 
+  /**
+   * The analog backward pass: as the forward streams with round = 0 (no bound management) and the
+   * sizes swapped: its inputs are the outSize d values of a row, its outputs the inSize values.
+   */
   BackwardInputNoise: 20,
   BackwardOutputNoise: 21,
   BackwardWeightNoise: 22,
