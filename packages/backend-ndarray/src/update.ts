@@ -1,9 +1,30 @@
 /**
- * Pulsed update through the device model, decay, diffusion, reset and device
- * drift (owner: the update work). Placeholder until that work lands.
+ * The device model of a tile: the update W ← W − lr·dᵀx (pulsed through the
+ * device per UpdateParameters, or floating point), decay, diffusion, column
+ * reset, device drift and the hidden parameters.
+ *
+ *   devices/pulsed.ts          pulsed devices of SingleRPUConfig
+ *   devices/floating-point.ts  FloatingPointRPUConfig, IdealDevice, pulse_type "None"
+ *   pulses.ts                  pulse trains and coincidences of one update
+ *   drift.ts                   device drift (DriftParameter, SimpleDriftParameter)
+ *
+ * As in aihwkit's tiles, update() does not decay or diffuse: a training loop
+ * calls decayWeights() and diffuseWeights() after each mini-batch (aihwkit's
+ * post_update_step, when lifetime > 0 or diffusion > 0) and driftWeights()
+ * where it models the passing of time.
  */
-import { NotSupportedError, type HiddenParameters, type TileState } from '@crossbar/core';
+import {
+  FloatingPointRPUConfig,
+  IdealDevice,
+  InferenceRPUConfig,
+  type HiddenParameters,
+  type PulsedDevice,
+  type TileState,
+} from '@crossbar/core';
 import type { TileContext } from './tile.js';
+import { FloatingPointDeviceModel } from './devices/floating-point.js';
+import { PulsedDeviceModel } from './devices/pulsed.js';
+import { drawDriftExponents, driftSettings, WeightDrifter } from './drift.js';
 
 export interface DeviceModel {
   update(x: Float32Array, d: Float32Array, batch: number, learningRate: number): void;
@@ -19,20 +40,40 @@ export interface DeviceModel {
   loadState(arrays: TileState['arrays'], scalars: TileState['scalars']): void;
 }
 
-export function createDeviceModel(_ctx: TileContext): DeviceModel {
-  const refuse = (): never => {
-    throw new NotSupportedError('ndarray engine: device updates are not implemented yet');
-  };
-  return {
-    update: refuse,
-    onWeightsSet() {},
-    drift: refuse,
-    decay: refuse,
-    diffuse: refuse,
-    resetColumns: refuse,
-    getHiddenParameters: () => ({}),
-    setHiddenParameters() {},
-    saveState() {},
-    loadState() {},
-  };
+/** The drift of a pulsed device built as its floating-point part (pulse_type "None"): per-device ν as aihwkit's WeightDrifter draws them. */
+function simpleDeviceDrifter(ctx: TileContext, device: PulsedDevice): WeightDrifter | null {
+  if (!(device.drift.nu > 0)) return null;
+  const seed = device.constructionSeed !== 0 ? device.constructionSeed : ctx.seed;
+  return new WeightDrifter(ctx, driftSettings(device.drift), drawDriftExponents(seed, device.drift, ctx.outSize * ctx.inSize));
+}
+
+export function createDeviceModel(ctx: TileContext): DeviceModel {
+  const cfg = ctx.rpuConfig;
+  if (cfg instanceof FloatingPointRPUConfig) {
+    const dev = cfg.device;
+    // aihwkit's RPUSimple drifts with the "simple" drift: one ν, no variation, no offsets or noise
+    const drifter = new WeightDrifter(
+      ctx,
+      { nu: dev.drift.nu, t0: dev.drift.t0, resetTol: dev.drift.resetTol, nuStd: 0, wgRatio: 1, gOffset: 0, wOffset: 0, nuK: 0, logG0: 0, wNoiseStd: 0 },
+      null,
+    );
+    return new FloatingPointDeviceModel(ctx, { name: 'FloatingPointDevice', diffusion: dev.diffusion, lifetime: dev.lifetime, drifter });
+  }
+  if (cfg instanceof InferenceRPUConfig) {
+    return new FloatingPointDeviceModel(ctx, { name: 'IdealDevice', diffusion: cfg.device.diffusion, lifetime: cfg.device.lifetime, drifter: null });
+  }
+  if (cfg.device instanceof IdealDevice) {
+    const ideal = cfg.device as IdealDevice;
+    return new FloatingPointDeviceModel(ctx, { name: 'IdealDevice', diffusion: ideal.diffusion, lifetime: ideal.lifetime, drifter: null });
+  }
+  const dev = cfg.device as PulsedDevice;
+  if (cfg.update.pulseType === 'None') {
+    return new FloatingPointDeviceModel(ctx, {
+      name: `${dev.constructor.name} with pulse_type None`,
+      diffusion: dev.diffusion,
+      lifetime: dev.lifetime,
+      drifter: simpleDeviceDrifter(ctx, dev),
+    });
+  }
+  return new PulsedDeviceModel(ctx, dev, cfg.update);
 }

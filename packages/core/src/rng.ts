@@ -160,9 +160,9 @@ export const RandomStreamId = {
   /** Pulse trains of d: as UpdateXPulses with q = out index * BL + k. */
   UpdateDPulses: 31,
   /**
-   * Cycle-to-cycle noise of single pulses, call = the update call, sub = batch row; the noise of
-   * pulse k of element e = row * inSize + col is h = e * BL + k: the 16-bit half h & 1 (0: low) of
-   * word h >> 1 indexes the normal-quantile table (core physics pulseNoiseNormals).
+   * Cycle-to-cycle noise of single pulses, call = the update call, sub = element e = row * inSize + col;
+   * number h is the noise of e's h-th pulse in the call (counted in batch-row order): the 16-bit
+   * half h & 1 (0: low) of word h >> 1 indexes the normal-quantile table (core physics pulseNoiseNormals).
    */
   UpdateStepNoise: 32,
   /** Stochastic rounding of the pulse probabilities (sto_round), call = the update call, sub = batch row, element col (x) or inSize + out index (d), uniform. */
@@ -174,9 +174,10 @@ export const RandomStreamId = {
    */
   UpdateWriteNoise: 34,
   /**
-   * Summed cycle-to-cycle noise of the pulses of one element in one row block of an update
-   * (ConstantStep, when no bound can be reached), call = the update call, sub = first batch row
-   * of the block, element = row * inSize + col, normal.
+   * Summed cycle-to-cycle noise of the pulses of one element (ConstantStep, where no bound can be
+   * reached), call = the update call, sub = 2 * first batch row of the summed rows (a row block) or
+   * 2 * first row + 1 (a chunk of 32 rows); number e = row * inSize + col is the table normal of
+   * 16-bit half e & 1 of word e >> 1, as UpdateStepNoise.
    */
   UpdateStepNoiseSum: 35,
 

@@ -1,0 +1,716 @@
+/**
+ * The pulsed devices of SingleRPUConfig (ConstantStep, LinearStep,
+ * SoftBounds, ExpStep, PowStep): device-to-device draws, the pulsed update,
+ * NoneWithDevice, decay, diffusion, column reset, drift and write noise.
+ *
+ * aihwkit v.0.7.1: src/rpucuda/rpu_pulsed_device.cpp/.h (populate, hidden
+ * parameters, bounds, decay, diffusion, reset, onSetWeights, write noise),
+ * rpu_weight_updater.cpp (the update of one row), the rpu_*_device.cpp files.
+ *
+ * Construction draws (RandomStreamId.TileConstruction, call 0, element
+ * row · inSize + column; key: the device's construction_seed, or the tile's
+ * seed when it is 0): sub 0 max bound, 1 min bound, 2 dw_min gain, 3 up_down
+ * variation, 4 corrupt? (uniform), 5 corrupt value (uniform), 6 diffusion,
+ * 7 reset bias, 8 lifetime, 9 drift ν, 10 / 11 LinearStep γ up / down,
+ * 12 / 13 PowStep γ gain / up-down.
+ *
+ * Pulse application: pulses run through the device one by one in batch-row
+ * order, clipped to the bounds after each pulse; the cycle-to-cycle noise of
+ * the h-th pulse of element e in the call is RandomStreamId.UpdateStepNoise
+ * (sub e, half h). One shortcut, exact in distribution: for a ConstantStep
+ * device with cycle-to-cycle noise whose D down and U up pulses in a block of
+ * rows (or in a chunk of 32 rows of it) cannot reach a bound whatever the
+ * per-pulse noise (|ξ| is at most the largest table value, about 4.33), no
+ * clipping happens, the steps add up, and their sum is drawn at once:
+ * w − D·dw_down + U·dw_up + dw_min_std·sqrt(D·dw_down² + U·dw_up²)·ξ
+ * (ξ from the same normal-quantile table, RandomStreamId.UpdateStepNoiseSum).
+ */
+import {
+  ConfigError,
+  ConstantStepDevice,
+  decayedWeight,
+  diffusedWeight,
+  drawnDecayScale,
+  drawnGain,
+  drawnRelative,
+  drawnScaleDown,
+  drawnScaleUp,
+  expStepGranularity,
+  ExpStepDevice,
+  LinearStepDevice,
+  linearStepSlope,
+  powStepGamma,
+  powStepGranularity,
+  PowStepDevice,
+  pulseNoiseNormals,
+  RandomStream,
+  RandomStreamId,
+  resetWeight,
+  SoftBoundsDevice,
+  type HiddenParameters,
+  type PulsedDevice,
+  type TileState,
+  type UpdateParameters,
+} from '@crossbar/core';
+import type { TileContext } from '../tile.js';
+import type { DeviceModel } from '../update.js';
+import { drawDriftExponents, driftSettings, WeightDrifter } from '../drift.js';
+import { DeterministicSource, RowPlan, StochasticSource, type CountSource, type UpdateSettings } from '../pulses.js';
+import { ConstantSteps, ExpSteps, LinearSteps, PowSteps, TableNormals, type PulseSteps } from './steps.js';
+
+type Kind = 'ConstantStep' | 'LinearStep' | 'SoftBounds' | 'ExpStep' | 'PowStep';
+
+/** Largest per-pulse noise magnitude |ξ| of the quantile table. */
+const MAX_PULSE_XI = pulseNoiseNormals()[65535]!;
+/** Rows per block of the pulsed update (the planes of 8 chunks of 32 rows). */
+const BLOCK_ROWS = 256;
+/** Storage budget of one row block's pulse trains, in 32-bit words. */
+const BLOCK_WORDS = 1 << 23;
+
+function kindOf(device: PulsedDevice): Kind {
+  if (device instanceof SoftBoundsDevice) return 'SoftBounds';
+  if (device instanceof LinearStepDevice) return 'LinearStep';
+  if (device instanceof ExpStepDevice) return 'ExpStep';
+  if (device instanceof PowStepDevice) return 'PowStep';
+  if (device instanceof ConstantStepDevice) return 'ConstantStep';
+  throw new ConfigError(`ndarray engine: unknown pulsed device ${(device as object).constructor.name}`);
+}
+
+export class PulsedDeviceModel implements DeviceModel {
+  readonly kind: Kind;
+  private readonly size: number;
+  private readonly w: Float32Array;
+  readonly maxBound: Float32Array;
+  readonly minBound: Float32Array;
+  readonly scaleUp: Float32Array;
+  readonly scaleDown: Float32Array;
+  private readonly decayScale: Float32Array;
+  private readonly diffusionRate: Float32Array;
+  private readonly resetBias: Float32Array;
+  private readonly driftNu: Float32Array;
+  /** LinearStep / SoftBounds slopes or PowStep exponents (up, down). */
+  private readonly extraUp: Float32Array | null = null;
+  private readonly extraDown: Float32Array | null = null;
+  private readonly extraNames: readonly [string, string] | null = null;
+  /** The weights the pulses act on when write noise is on (aihwkit's persistent weights); the visible ones are these plus noise. */
+  private readonly persistent: Float32Array | null;
+  private readonly writeNoiseStd: number;
+  private readonly drifter: WeightDrifter | null;
+  private readonly settings: UpdateSettings | null;
+  private readonly pulseType: UpdateParameters['pulseType'];
+  private readonly resetStd: number;
+  private readonly dwMinDtod: number;
+  private dwMin: number;
+  private granularity: number;
+  private readonly steps: PulseSteps;
+  private readonly noise: TableNormals;
+  private readonly sumNoise: TableNormals;
+  private readonly chunkNoise: TableNormals;
+  private readonly plan = new RowPlan();
+  private source: CountSource | null = null;
+  private eventRows = new Int32Array(0);
+  private eventCounts = new Int32Array(0);
+  private readonly touched: Uint8Array;
+  /** Pulses each element received in earlier row blocks of the current update call (the noise ordinal). */
+  private readonly pulsesBefore: Int32Array;
+  private readonly rowDown: Int32Array;
+  private readonly rowUp: Int32Array;
+  private readonly rowNormals: Float64Array;
+
+  constructor(
+    private readonly ctx: TileContext,
+    private readonly device: PulsedDevice,
+    update: UpdateParameters,
+  ) {
+    const where = 'ndarray engine';
+    this.kind = kindOf(device);
+    const p = device;
+    if (p.wMin > 0 || p.wMax < 0) {
+      throw new ConfigError(`${where}: ${this.kind}Device needs w_min <= 0 <= w_max (aihwkit: "The closed interval [w_min,w_max] needs to contain 0."), got [${p.wMin}, ${p.wMax}]`);
+    }
+    if ((this.kind === 'LinearStep' || this.kind === 'SoftBounds') && !(p as LinearStepDevice).multNoise && ((p as LinearStepDevice).reverseUp || (p as LinearStepDevice).reverseDown)) {
+      throw new ConfigError(`${where}: ${this.kind}Device reverse_up / reverse_down need mult_noise = true (aihwkit: "Only mulitplicative noise supported with reverse up/down!")`);
+    }
+    const size = ctx.outSize * ctx.inSize;
+    this.size = size;
+    this.w = ctx.weights.data;
+    this.pulseType = update.pulseType;
+    this.dwMin = Math.fround(p.dwMin);
+    this.dwMinDtod = Math.fround(p.dwMinDtod);
+    this.resetStd = Math.fround(p.resetStd);
+    this.writeNoiseStd = 'writeNoiseStd' in p ? Math.fround((p as LinearStepDevice).writeNoiseStd) : 0;
+    this.maxBound = new Float32Array(size);
+    this.minBound = new Float32Array(size);
+    this.scaleUp = new Float32Array(size);
+    this.scaleDown = new Float32Array(size);
+    this.decayScale = new Float32Array(size);
+    this.diffusionRate = new Float32Array(size);
+    this.resetBias = new Float32Array(size);
+    this.driftNu = new Float32Array(size);
+    this.persistent = this.writeNoiseStd > 0 ? new Float32Array(size) : null;
+    this.touched = new Uint8Array(size);
+    this.pulsesBefore = new Int32Array(size);
+    this.rowDown = new Int32Array(ctx.inSize);
+    this.rowUp = new Int32Array(ctx.inSize);
+    this.rowNormals = new Float64Array(ctx.inSize);
+
+    const draws = new ConstructionDraws(p.constructionSeed !== 0 ? p.constructionSeed : ctx.seed, size);
+    this.populate(draws);
+    if (this.kind === 'LinearStep' || this.kind === 'SoftBounds') {
+      [this.extraUp, this.extraDown] = this.linearSlopes(draws);
+      this.extraNames = ['slope_up', 'slope_down'];
+    } else if (this.kind === 'PowStep') {
+      [this.extraUp, this.extraDown] = this.powGammas(draws);
+      this.extraNames = ['gamma_up', 'gamma_down'];
+    }
+    this.granularity = this.weightGranularity();
+
+    if (p.drift.nu > 0) {
+      this.driftNu.set(drawDriftExponents(draws.seed, p.drift, size));
+      this.drifter = new WeightDrifter(ctx, driftSettings(p.drift), this.driftNu);
+    } else {
+      this.drifter = null;
+    }
+
+    this.noise = new TableNormals(ctx.seed, RandomStreamId.UpdateStepNoise);
+    this.sumNoise = new TableNormals(ctx.seed, RandomStreamId.UpdateStepNoiseSum);
+    this.chunkNoise = new TableNormals(ctx.seed, RandomStreamId.UpdateStepNoiseSum, BLOCK_ROWS / 32);
+    this.steps = this.makeSteps(p);
+    this.settings =
+      update.pulseType === 'None' || update.pulseType === 'NoneWithDevice'
+        ? null
+        : {
+            pulseType: update.pulseType,
+            desiredBl: update.desiredBl,
+            fixedBl: update.fixedBl ? 1 : 0,
+            blManagement: update.updateBlManagement ? 1 : 0,
+            // aihwkit turns update management on with BL management
+            management: update.updateManagement || update.updateBlManagement ? 1 : 0,
+            umGradScale: Math.fround(update.umGradScale),
+            res: Math.fround(update.res),
+            xResImplicit: Math.fround(update.xResImplicit),
+            dResImplicit: Math.fround(update.dResImplicit),
+            stoRound: update.stoRound ? 1 : 0,
+          };
+    // aihwkit clips the (zero) weights to the bounds at construction: corrupt devices take their value.
+    this.onWeightsSet();
+  }
+
+  // ---------------------------------------------------------------- construction
+
+  private populate(draws: ConstructionDraws): void {
+    const p = this.device;
+    const { inSize } = this.ctx;
+    const upDown = Math.fround(p.upDown);
+    const wMax = Math.fround(p.wMax);
+    const wMin = Math.fround(p.wMin);
+    const dwMin = this.dwMin;
+    const xiMax = draws.normals(0);
+    const xiMin = draws.normals(1);
+    const xiGain = draws.normals(2);
+    const xiUpDown = draws.normals(3);
+    const corrupt = p.corruptDevicesProb > 0 ? draws.uniforms(4) : null;
+    const corruptValue = p.corruptDevicesProb > 0 ? draws.uniforms(5) : null;
+    const xiDiffusion = draws.normals(6);
+    const xiReset = draws.normals(7);
+    const xiLifetime = draws.normals(8);
+    // aihwkit's PulsedRPUDeviceMetaParameter::initialize clamps the reset mean at 0
+    const reset = Math.max(Math.fround(p.reset), 0);
+    for (let e = 0; e < this.size; e++) {
+      let max = drawnRelative(wMax, Math.fround(p.wMaxDtod), xiMax[e]!);
+      let min = drawnRelative(wMin, Math.fround(p.wMinDtod), xiMin[e]!);
+      const gain = drawnGain(this.dwMinDtod, xiGain[e]!, p.dwMinDtodLogNormal ? 1 : 0);
+      const r = Math.fround(Math.fround(p.upDownDtod) * xiUpDown[e]!);
+      let up = drawnScaleUp(upDown, gain, r, dwMin);
+      let down = drawnScaleDown(upDown, gain, r, dwMin);
+      if (p.enforceConsistency) {
+        up = Math.abs(up);
+        down = Math.abs(down);
+        if (min > max) [min, max] = [max, min];
+        max = Math.abs(max);
+        min = -Math.abs(min);
+      } else if (min > max) {
+        // aihwkit "turns off" the device: both bounds at the midpoint
+        const mid = Math.fround(max + Math.fround(Math.fround(min - max) / 2));
+        max = mid;
+        min = mid;
+      }
+      if (corrupt !== null && Math.fround(p.corruptDevicesProb) > corrupt[e]!) {
+        const range = Math.abs(Math.fround(p.corruptDevicesRange));
+        const lo = Math.max(Math.min(max, min), -range);
+        const hi = Math.min(Math.max(max, min), range);
+        const value = Math.fround(lo + Math.fround(Math.fround(hi - lo) * corruptValue![e]!));
+        max = value;
+        min = value;
+        up = 0;
+        down = 0;
+      }
+      if (p.perfectBias && e % inSize === inSize - 1) {
+        up = dwMin;
+        down = dwMin;
+        min = Math.fround(100 * wMin);
+        max = Math.fround(100 * wMax);
+      }
+      this.maxBound[e] = max;
+      this.minBound[e] = min;
+      this.scaleUp[e] = up;
+      this.scaleDown[e] = down;
+      this.diffusionRate[e] = Math.abs(Math.fround(Math.fround(p.diffusion) * Math.fround(1 + Math.fround(Math.fround(p.diffusionDtod) * xiDiffusion[e]!))));
+      this.resetBias[e] = Math.fround(reset + Math.fround(Math.fround(p.resetDtod) * xiReset[e]!));
+      this.decayScale[e] = drawnDecayScale(Math.fround(p.lifetime), Math.fround(p.lifetimeDtod), xiLifetime[e]!);
+    }
+  }
+
+  private linearSlopes(draws: ConstructionDraws): [Float32Array, Float32Array] {
+    const p = this.device as LinearStepDevice;
+    const soft = this.kind === 'SoftBounds';
+    // SoftBounds is LinearStep with γ = 1, no γ variation, no increasing slope and the device's own bounds as reference
+    const gammaUp = soft ? 1 : Math.fround(p.gammaUp);
+    const gammaDown = soft ? 1 : Math.fround(p.gammaDown);
+    const gammaUpDtod = soft ? 0 : Math.fround(p.gammaUpDtod);
+    const gammaDownDtod = soft ? 0 : Math.fround(p.gammaDownDtod);
+    const allowIncreasing = soft ? false : p.allowIncreasing;
+    const meanReference = soft ? false : p.meanBoundReference;
+    const offset = Math.fround(p.reverseOffset);
+    const xiUp = draws.normals(10);
+    const xiDown = draws.normals(11);
+    const slopeUp = new Float32Array(this.size);
+    const slopeDown = new Float32Array(this.size);
+    for (let e = 0; e < this.size; e++) {
+      let gu = Math.fround(gammaUp + Math.fround(gammaUpDtod * xiUp[e]!));
+      let gd = Math.fround(gammaDown + Math.fround(gammaDownDtod * xiDown[e]!));
+      if (!allowIncreasing) {
+        gu = Math.abs(gu);
+        gd = Math.abs(gd);
+      }
+      const maxRef = meanReference ? Math.fround(p.wMax) : this.maxBound[e]!;
+      const minRef = meanReference ? Math.fround(p.wMin) : this.minBound[e]!;
+      const refUp = p.reverseUp ? Math.fround(minRef - offset) : maxRef;
+      const refDown = p.reverseDown ? Math.fround(maxRef + offset) : minRef;
+      slopeUp[e] = linearStepSlope(gu, this.scaleUp[e]!, refUp);
+      slopeDown[e] = linearStepSlope(gd, this.scaleDown[e]!, refDown);
+    }
+    return [slopeUp, slopeDown];
+  }
+
+  private powGammas(draws: ConstructionDraws): [Float32Array, Float32Array] {
+    const p = this.device as PowStepDevice;
+    const gamma = Math.fround(p.powGamma);
+    const upDown = Math.fround(p.powUpDown);
+    const upBias = upDown > 0 ? 0 : upDown;
+    const downBias = upDown > 0 ? -upDown : 0;
+    const xiGain = draws.normals(12);
+    const xiUpDown = draws.normals(13);
+    const gammaUp = new Float32Array(this.size);
+    const gammaDown = new Float32Array(this.size);
+    for (let e = 0; e < this.size; e++) {
+      const gain = Math.fround(1 + Math.fround(Math.fround(p.powGammaDtod) * xiGain[e]!));
+      const r = Math.fround(Math.fround(p.powUpDownDtod) * xiUpDown[e]!);
+      let gu = powStepGamma(upBias, gain, r, gamma);
+      let gd = powStepGamma(downBias, gain, -r, gamma);
+      if (p.enforceConsistency) {
+        gu = Math.abs(gu);
+        gd = Math.abs(gd);
+      }
+      gammaUp[e] = gu;
+      gammaDown[e] = gd;
+    }
+    return [gammaUp, gammaDown];
+  }
+
+  /** aihwkit's calcWeightGranularity: the step size that BL and update management assume. */
+  private weightGranularity(): number {
+    const p = this.device;
+    if (this.kind === 'ExpStep') {
+      const e = p as ExpStepDevice;
+      return expStepGranularity(Math.fround(e.upDown), this.dwMin, Math.fround(e.wMin), Math.fround(e.wMax), Math.fround(e.aDown), Math.fround(e.gammaDown), Math.fround(e.a), Math.fround(e.b));
+    }
+    if (this.kind === 'PowStep') return powStepGranularity(this.dwMin, Math.fround((p as PowStepDevice).powGamma));
+    return this.dwMin;
+  }
+
+  private makeSteps(p: PulsedDevice): PulseSteps {
+    const std = Math.fround(p.dwMinStd);
+    const arrays = { maxBound: this.maxBound, minBound: this.minBound, scaleUp: this.scaleUp, scaleDown: this.scaleDown };
+    switch (this.kind) {
+      case 'ConstantStep':
+        return new ConstantSteps(arrays, std, this.noise);
+      case 'LinearStep':
+      case 'SoftBounds':
+        return new LinearSteps(arrays, this.extraUp!, this.extraDown!, std, (p as LinearStepDevice).multNoise ? 1 : 0, this.noise);
+      case 'ExpStep': {
+        const e = p as ExpStepDevice;
+        const f = Math.fround;
+        return new ExpSteps(arrays, { aUp: f(e.aUp), aDown: f(e.aDown), gammaUp: f(e.gammaUp), gammaDown: f(e.gammaDown), a: f(e.a), b: f(e.b), stdAdd: f(e.dwMinStdAdd), stdSlope: f(e.dwMinStdSlope) }, std, this.noise);
+      }
+      case 'PowStep':
+        return new PowSteps(arrays, this.extraUp!, this.extraDown!, std, this.noise);
+    }
+  }
+
+  // ---------------------------------------------------------------- weights
+
+  /** The weights the device physics acts on (the persistent ones under write noise). */
+  private get target(): Float32Array {
+    return this.persistent ?? this.w;
+  }
+
+  private clipTarget(): void {
+    const t = this.target;
+    for (let e = 0; e < this.size; e++) t[e] = Math.max(Math.min(t[e]!, this.maxBound[e]!), this.minBound[e]!);
+  }
+
+  /** aihwkit's applyUpdateWriteNoise: every visible weight = persistent + write noise (its own random call). */
+  private redrawWriteNoise(): void {
+    const pw = this.persistent;
+    if (pw === null) return;
+    const noise = new RandomStream(this.ctx.seed, RandomStreamId.UpdateWriteNoise, this.ctx.nextRandomCall(), 1);
+    const std = Math.fround(this.writeNoiseStd * this.dwMin);
+    const row = this.rowNormals;
+    const n = this.ctx.inSize;
+    for (let i = 0; i < this.ctx.outSize; i++) {
+      noise.fillNormal(row, i * n);
+      for (let j = 0; j < n; j++) this.w[i * n + j] = Math.fround(pw[i * n + j]! + Math.fround(std * row[j]!));
+    }
+  }
+
+  onWeightsSet(): void {
+    const w = this.w;
+    for (let e = 0; e < this.size; e++) w[e] = Math.max(Math.min(w[e]!, this.maxBound[e]!), this.minBound[e]!);
+    if (this.persistent !== null) {
+      this.persistent.set(w);
+      this.redrawWriteNoise();
+    }
+  }
+
+  // ---------------------------------------------------------------- update
+
+  update(x: Float32Array, d: Float32Array, batch: number, learningRate: number): void {
+    if (!(learningRate > 0)) return; // aihwkit: a zero learning rate changes nothing
+    const lr = Math.fround(learningRate);
+    if (this.settings === null) {
+      this.updateNoneWithDevice(x, d, batch, lr);
+      return;
+    }
+    const call = this.ctx.nextRandomCall();
+    const maxBl = this.plan.compute(x, d, batch, this.ctx.inSize, this.ctx.outSize, lr, this.granularity, this.settings);
+    if (maxBl === 0) return;
+    const source = this.countSource();
+    source.begin(call, this.plan, x, d);
+    this.noise.begin(call);
+    if (this.eventRows.length < Math.min(batch, BLOCK_ROWS)) {
+      this.eventRows = new Int32Array(Math.min(batch, BLOCK_ROWS));
+      this.eventCounts = new Int32Array(Math.min(batch, BLOCK_ROWS));
+    }
+    this.touched.fill(0);
+    this.pulsesBefore.fill(0);
+    let r0 = 0;
+    while (r0 < batch) {
+      // rows of one block: at most 256, and their pulse trains within the storage budget
+      let r1 = r0;
+      let blockBl = 1;
+      while (r1 < batch && r1 - r0 < BLOCK_ROWS) {
+        const bl = Math.max(blockBl, this.plan.bl[r1]!);
+        if (r1 > r0 && source.wordsPerRow(bl) * (r1 + 1 - r0) > BLOCK_WORDS) break;
+        blockBl = bl;
+        r1++;
+      }
+      source.prepare(r0, r1);
+      this.applyBlock(source, call, r0, r1 < batch);
+      r0 = r1;
+    }
+    this.finishWriteNoise(call);
+  }
+
+  private countSource(): CountSource {
+    if (this.source === null) {
+      const s = this.settings!;
+      const { seed, inSize, outSize } = this.ctx;
+      this.source = s.pulseType === 'MeanCount' || s.pulseType === 'DeterministicImplicit' ? new DeterministicSource(seed, inSize, outSize, s) : new StochasticSource(seed, inSize, outSize, s);
+    }
+    return this.source;
+  }
+
+  /**
+   * Whether D down and U up pulses from w cannot reach a bound of device e
+   * whatever their noise (ConstantStep with noise: then their sum may be drawn at once).
+   */
+  private unbounded(e: number, w: number, down: number, up: number, reach: number, reverse: number): boolean {
+    const sd = this.scaleDown[e]!;
+    const su = this.scaleUp[e]!;
+    const lo = this.minBound[e]!;
+    const hi = this.maxBound[e]!;
+    // float32 rounding of the single steps: a margin of 2.4e-7 of the bound scale per pulse
+    const margin = (down + up) * 2.4e-7 * Math.max(1, -lo, hi);
+    return w - sd * down * reach - su * up * reverse - margin >= lo && w + su * up * reach + sd * down * reverse + margin <= hi;
+  }
+
+  /** The summed noise of D down and U up ConstantStep pulses: w − D·dw_down + U·dw_up + std·sqrt(D·dw_down² + U·dw_up²)·ξ. */
+  private summedPulses(e: number, w: number, down: number, up: number, xi: number): number {
+    const sd = this.scaleDown[e]!;
+    const su = this.scaleUp[e]!;
+    const spread = this.steps.std * Math.sqrt(sd * sd * down + su * su * up);
+    return Math.max(Math.min(Math.fround(w - sd * down + su * up + spread * xi), this.maxBound[e]!), this.minBound[e]!);
+  }
+
+  /**
+   * Applies the pulses of one block of rows, device by device in row order.
+   * ConstantStep with noise sums the pulses of the whole block, else of each
+   * chunk of 32 rows, where no bound can be reached (summed noise: sub 2·first
+   * row of the block, or 2·first row of the chunk + 1), and runs the rest pulse by pulse.
+   */
+  private applyBlock(source: CountSource, call: number, r0: number, more: boolean): void {
+    const { inSize, outSize } = this.ctx;
+    const target = this.target;
+    const steps = this.steps;
+    const rows = this.eventRows;
+    const counts = this.eventCounts;
+    const touched = this.touched;
+    const before = this.pulsesBefore;
+    const std = steps.std;
+    const summed = this.kind === 'ConstantStep' && std > 0;
+    const reach = 1 + std * MAX_PULSE_XI;
+    const reverse = Math.max(0, std * MAX_PULSE_XI - 1);
+    const sumNoise = this.sumNoise;
+    const chunkNoise = this.chunkNoise;
+    if (summed) {
+      sumNoise.begin(call);
+      chunkNoise.begin(call);
+    }
+    const downs = this.rowDown;
+    const ups = this.rowUp;
+    const chunks = source.chunks;
+    for (let i = 0; i < outSize; i++) {
+      if (summed) source.totals(i, downs, ups);
+      for (let j = 0; j < inSize; j++) {
+        const e = i * inSize + j;
+        let w = target[e]!;
+        let h = before[e]!;
+        if (summed) {
+          const down = downs[j]!;
+          const up = ups[j]!;
+          if (down + up === 0) continue;
+          if (this.unbounded(e, w, down, up, reach, reverse)) {
+            target[e] = this.summedPulses(e, w, down, up, sumNoise.xi(2 * r0, e));
+            touched[e] = 1;
+            if (more) before[e] = h + down + up;
+            continue;
+          }
+        }
+        let any = false;
+        for (let c = 0; c < chunks; c++) {
+          if (summed) {
+            source.chunkTotals(i, j, c);
+            const down = source.down;
+            const up = source.up;
+            if (down + up === 0) continue;
+            if (this.unbounded(e, w, down, up, reach, reverse)) {
+              w = this.summedPulses(e, w, down, up, chunkNoise.xi(2 * (r0 + 32 * c) + 1, e, c));
+              h += down + up;
+              any = true;
+              continue;
+            }
+          }
+          const m = source.chunkEvents(i, j, c, rows, counts);
+          for (let t = 0; t < m; t++) {
+            const n = counts[t]!;
+            if (n > 0) {
+              w = steps.apply(e, w, 1, n, h);
+              h += n;
+            } else {
+              w = steps.apply(e, w, -1, -n, h);
+              h -= n;
+            }
+          }
+          if (m > 0) any = true;
+        }
+        if (!any) continue;
+        target[e] = w;
+        before[e] = h;
+        touched[e] = 1;
+      }
+    }
+  }
+
+  /** Write noise after an update: the visible weight of every device that received pulses is redrawn around its persistent weight. */
+  private finishWriteNoise(call: number): void {
+    const pw = this.persistent;
+    if (pw === null) return;
+    const noise = new RandomStream(this.ctx.seed, RandomStreamId.UpdateWriteNoise, call, 0);
+    const std = Math.fround(this.writeNoiseStd * this.dwMin);
+    const n = this.ctx.inSize;
+    const row = this.rowNormals;
+    for (let i = 0; i < this.ctx.outSize; i++) {
+      let any = false;
+      for (let j = 0; j < n; j++) any ||= this.touched[i * n + j] === 1;
+      if (!any) continue;
+      noise.fillNormal(row, i * n);
+      for (let j = 0; j < n; j++) {
+        const e = i * n + j;
+        if (this.touched[e] === 1) this.w[e] = Math.fround(pw[e]! + Math.fround(std * row[j]!));
+      }
+    }
+  }
+
+  /**
+   * NoneWithDevice: the floating-point update of each row (aihwkit's BLAS ger,
+   * w += (−lr·d_i)·x_j with one rounding), then the weights clipped to the bounds.
+   * Under write noise aihwkit 0.7.1 writes this step to the visible weights and then
+   * overwrites them from the unchanged persistent ones, losing the update; here the
+   * step goes to the persistent weights (docs/training.md).
+   */
+  private updateNoneWithDevice(x: Float32Array, d: Float32Array, batch: number, lr: number): void {
+    const { inSize, outSize } = this.ctx;
+    const t = this.target;
+    const alpha = -lr;
+    for (let r = 0; r < batch; r++) {
+      for (let i = 0; i < outSize; i++) {
+        const a = Math.fround(alpha * d[r * outSize + i]!);
+        if (a === 0) continue;
+        const base = i * inSize;
+        for (let j = 0; j < inSize; j++) t[base + j] = Math.fround(t[base + j]! + a * x[r * inSize + j]!);
+      }
+      this.clipTarget();
+    }
+    this.redrawWriteNoise();
+  }
+
+  // ---------------------------------------------------------------- decay, diffusion, reset, drift
+
+  decay(alpha: number): void {
+    const t = this.target;
+    const a = Math.fround(alpha);
+    for (let e = 0; e < this.size; e++) t[e] = decayedWeight(t[e]!, this.resetBias[e]!, this.decayScale[e]!, a, this.minBound[e]!, this.maxBound[e]!);
+    this.redrawWriteNoise();
+  }
+
+  diffuse(): void {
+    const t = this.target;
+    const xi = new RandomStream(this.ctx.seed, RandomStreamId.DeviceDiffusion, this.ctx.nextRandomCall(), 0);
+    const row = this.rowNormals;
+    const n = this.ctx.inSize;
+    for (let i = 0; i < this.ctx.outSize; i++) {
+      xi.fillNormal(row, i * n);
+      for (let j = 0; j < n; j++) {
+        const e = i * n + j;
+        t[e] = diffusedWeight(t[e]!, this.diffusionRate[e]!, row[j]!, this.minBound[e]!, this.maxBound[e]!);
+      }
+    }
+    this.redrawWriteNoise();
+  }
+
+  resetColumns(start: number, count: number, resetProb: number): void {
+    if (resetProb === 0) return; // aihwkit: RPUPulsed::resetCols does nothing
+    const call = this.ctx.nextRandomCall();
+    const pick = new RandomStream(this.ctx.seed, RandomStreamId.DeviceReset, call, 0);
+    const xi = new RandomStream(this.ctx.seed, RandomStreamId.DeviceReset, call, 1);
+    const t = this.target;
+    const n = this.ctx.inSize;
+    const p = Math.fround(resetProb);
+    for (let i = 0; i < this.ctx.outSize; i++) {
+      for (let j = start; j < start + count; j++) {
+        const e = i * n + j;
+        if (p !== 1 && !(pick.uniform(e) < p)) continue;
+        t[e] = resetWeight(this.resetBias[e]!, this.resetStd, this.resetStd > 0 ? xi.normal(e) : 0, this.minBound[e]!, this.maxBound[e]!);
+      }
+    }
+    this.redrawWriteNoise();
+  }
+
+  drift(timeSinceLastCall: number): void {
+    if (this.drifter === null) return; // aihwkit drifts only when drift.nu > 0
+    const t = this.target;
+    this.drifter.apply(t, timeSinceLastCall);
+    this.drifter.saturate(t, this.minBound, this.maxBound);
+    this.redrawWriteNoise();
+  }
+
+  // ---------------------------------------------------------------- hidden parameters and state
+
+  private namedArrays(): [string, Float32Array][] {
+    const list: [string, Float32Array][] = [
+      ['max_bound', this.maxBound],
+      ['min_bound', this.minBound],
+      ['dwmin_up', this.scaleUp],
+      ['dwmin_down', this.scaleDown],
+      ['decay_scales', this.decayScale],
+      ['diffusion_rates', this.diffusionRate],
+      ['reset_bias', this.resetBias],
+      ['drift_nu', this.driftNu],
+    ];
+    if (this.persistent !== null) list.push(['persistent_weights', this.persistent]);
+    if (this.extraNames !== null) {
+      list.push([this.extraNames[0], this.extraUp!]);
+      list.push([this.extraNames[1], this.extraDown!]);
+    }
+    return list;
+  }
+
+  getHiddenParameters(): HiddenParameters {
+    const out: HiddenParameters = {};
+    for (const [name, a] of this.namedArrays()) out[name] = name === 'drift_nu' && this.drifter === null ? new Float32Array(this.size) : a.slice();
+    return out;
+  }
+
+  setHiddenParameters(params: Partial<HiddenParameters>): void {
+    for (const [name, a] of this.namedArrays()) {
+      const v = params[name];
+      if (v !== undefined) a.set(v);
+    }
+    if (this.drifter === null) this.driftNu.fill(0); // aihwkit keeps ν only with a drifter
+    this.reestimateDwMin();
+    // aihwkit clips the weights to the new bounds (a set persistent_weights is kept, see docs/training.md)
+    const w = this.w;
+    for (let e = 0; e < this.size; e++) w[e] = Math.max(Math.min(w[e]!, this.maxBound[e]!), this.minBound[e]!);
+    if (this.persistent !== null && params['persistent_weights'] === undefined) {
+      this.persistent.set(w);
+      this.redrawWriteNoise();
+    }
+  }
+
+  /**
+   * aihwkit's setDeviceParameter: when the mean step (|dwmin_up| + |dwmin_down|)/2
+   * (summed in float32) differs from dw_min by more than 2·dw_min_dtod relative,
+   * dw_min becomes that mean and the weight granularity follows.
+   */
+  private reestimateDwMin(): void {
+    let sum = 0;
+    for (let e = 0; e < this.size; e++) sum = Math.fround(sum + Math.fround(Math.fround(Math.abs(this.scaleUp[e]!) + Math.abs(this.scaleDown[e]!)) / 2));
+    const mean = Math.fround(sum / this.size);
+    const par = Math.fround(this.device.dwMin);
+    if (Math.fround(Math.abs(Math.fround(mean - par)) / par) > Math.fround(2 * this.dwMinDtod)) {
+      this.dwMin = mean;
+      this.granularity = this.weightGranularity();
+    }
+  }
+
+  saveState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
+    scalars['device.dwMin'] = this.dwMin;
+    scalars['device.granularity'] = this.granularity;
+    this.drifter?.saveState(arrays, scalars);
+  }
+
+  loadState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
+    const dwMin = scalars['device.dwMin'];
+    const granularity = scalars['device.granularity'];
+    if (typeof dwMin === 'number' && dwMin > 0) this.dwMin = dwMin;
+    if (typeof granularity === 'number' && granularity > 0) this.granularity = granularity;
+    this.drifter?.loadState(arrays, scalars);
+  }
+}
+
+/** The construction draws of one device (RandomStreamId.TileConstruction, call 0, one sub per parameter). */
+export class ConstructionDraws {
+  constructor(
+    readonly seed: number,
+    private readonly size: number,
+  ) {}
+
+  normals(sub: number): Float64Array {
+    return new RandomStream(this.seed, RandomStreamId.TileConstruction, 0, sub).fillNormal(new Float64Array(this.size));
+  }
+
+  uniforms(sub: number): Float64Array {
+    return new RandomStream(this.seed, RandomStreamId.TileConstruction, 0, sub).fillUniform(new Float64Array(this.size));
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * The response of each pulsed device to a run of update pulses of one sign
+ * (formulas in @crossbar/core physics/devices.ts), with the per-pulse
+ * cycle-to-cycle noise.
+ */
+import {
+  constantStepPulse,
+  expStepPulse,
+  linearStepPulse,
+  philox4x32,
+  powStepPulse,
+  pulseNoiseNormals,
+  seedToKey,
+} from '@crossbar/core';
+
+/**
+ * Normals from the 65536-entry normal-quantile table (core physics
+ * pulseNoiseNormals) indexed by 16-bit halves of one stream's words: number h
+ * of sub-stream `sub` is half h & 1 (0: the low 16 bits) of word h >> 1.
+ * One Philox block serves 8 numbers; the last block is kept.
+ *
+ * Per-pulse noise (RandomStreamId.UpdateStepNoise): sub = element e, h = the
+ * count of e's earlier pulses in the update call (batch-row order).
+ * Summed noise (RandomStreamId.UpdateStepNoiseSum): sub = the first batch row
+ * of the row block, h = e.
+ */
+export class TableNormals {
+  private readonly k0: number;
+  private readonly k1: number;
+  private readonly table = pulseNoiseNormals();
+  private call = 0;
+  /** Cached block per slot: sub, block index, 4 words. */
+  private readonly subs: Float64Array;
+  private readonly blocks: Float64Array;
+  private readonly words: Uint32Array;
+
+  /** `slots`: how many blocks are kept (callers that alternate between subs give each its slot). */
+  constructor(
+    seed: number,
+    private readonly streamId: number,
+    slots = 1,
+  ) {
+    [this.k0, this.k1] = seedToKey(seed);
+    this.subs = new Float64Array(slots);
+    this.blocks = new Float64Array(slots);
+    this.words = new Uint32Array(4 * slots);
+  }
+
+  begin(call: number): void {
+    this.call = call;
+    this.blocks.fill(-1);
+  }
+
+  xi(sub: number, h: number, slot = 0): number {
+    const b = Math.floor(h / 8);
+    if (this.blocks[slot] !== b || this.subs[slot] !== sub) {
+      philox4x32(this.k0, this.k1, b, sub, this.streamId, this.call, this.words, 4 * slot);
+      this.blocks[slot] = b;
+      this.subs[slot] = sub;
+    }
+    const half = h - 8 * b;
+    const word = this.words[4 * slot + (half >> 1)]!;
+    return this.table[(half & 1) === 0 ? word & 0xffff : word >>> 16]!;
+  }
+}
+
+/** How one device kind answers a run of pulses. */
+export interface PulseSteps {
+  /** Cycle-to-cycle noise std (dw_min_std): 0 means deterministic steps. */
+  readonly std: number;
+  /** The value after `n` pulses of `sign` (> 0: down) on element e from value w; h0: the call's count of e's earlier pulses. */
+  apply(e: number, w: number, sign: number, n: number, h0: number): number;
+}
+
+/** Per-device arrays every pulsed device has (aihwkit's PulsedRPUDevice). */
+export interface PulsedArrays {
+  readonly maxBound: Float32Array;
+  readonly minBound: Float32Array;
+  readonly scaleUp: Float32Array;
+  readonly scaleDown: Float32Array;
+}
+
+export class ConstantSteps implements PulseSteps {
+  constructor(
+    private readonly a: PulsedArrays,
+    readonly std: number,
+    private readonly noise: TableNormals,
+  ) {}
+
+  apply(e: number, w: number, sign: number, n: number, h0: number): number {
+    const lo = this.a.minBound[e]!;
+    const hi = this.a.maxBound[e]!;
+    const su = this.a.scaleUp[e]!;
+    const sd = this.a.scaleDown[e]!;
+    let v = w;
+    if (this.std === 0) {
+      // aihwkit subtracts (adds) the step in float32 pulse by pulse and clips after each
+      if (sign > 0) for (let k = 0; k < n; k++) v = Math.max(Math.min(Math.fround(v - sd), hi), lo);
+      else for (let k = 0; k < n; k++) v = Math.max(Math.min(Math.fround(v + su), hi), lo);
+      return v;
+    }
+    for (let k = 0; k < n; k++) v = constantStepPulse(v, sign, su, sd, this.std, this.noise.xi(e, h0 + k), lo, hi);
+    return v;
+  }
+}
+
+export class LinearSteps implements PulseSteps {
+  constructor(
+    private readonly a: PulsedArrays,
+    private readonly slopeUp: Float32Array,
+    private readonly slopeDown: Float32Array,
+    readonly std: number,
+    private readonly multNoise: number,
+    private readonly noise: TableNormals,
+  ) {}
+
+  apply(e: number, w: number, sign: number, n: number, h0: number): number {
+    const a = this.a;
+    let v = w;
+    for (let k = 0; k < n; k++) {
+      const xi = this.std > 0 ? this.noise.xi(e, h0 + k) : 0;
+      v = linearStepPulse(v, sign, a.scaleUp[e]!, a.scaleDown[e]!, this.slopeUp[e]!, this.slopeDown[e]!, this.std, xi, this.multNoise, a.minBound[e]!, a.maxBound[e]!);
+    }
+    return v;
+  }
+}
+
+export interface ExpStepShape {
+  aUp: number;
+  aDown: number;
+  gammaUp: number;
+  gammaDown: number;
+  a: number;
+  b: number;
+  stdAdd: number;
+  stdSlope: number;
+}
+
+export class ExpSteps implements PulseSteps {
+  private readonly complexNoise: number;
+
+  constructor(
+    private readonly a: PulsedArrays,
+    private readonly shape: ExpStepShape,
+    readonly std: number,
+    private readonly noise: TableNormals,
+  ) {
+    // aihwkit's hasComplexNoise: dw_min_std > 0 and an additive or slope part
+    this.complexNoise = std > 0 && (shape.stdAdd !== 0 || shape.stdSlope !== 0) ? 1 : 0;
+  }
+
+  apply(e: number, w: number, sign: number, n: number, h0: number): number {
+    const a = this.a;
+    const s = this.shape;
+    let v = w;
+    for (let k = 0; k < n; k++) {
+      const xi = this.std > 0 ? this.noise.xi(e, h0 + k) : 0;
+      v = expStepPulse(v, sign, a.scaleUp[e]!, a.scaleDown[e]!, a.minBound[e]!, a.maxBound[e]!, s.aUp, s.aDown, s.gammaUp, s.gammaDown, s.a, s.b, this.std, s.stdAdd, s.stdSlope, this.complexNoise, xi);
+    }
+    return v;
+  }
+}
+
+export class PowSteps implements PulseSteps {
+  constructor(
+    private readonly a: PulsedArrays,
+    private readonly gammaUp: Float32Array,
+    private readonly gammaDown: Float32Array,
+    readonly std: number,
+    private readonly noise: TableNormals,
+  ) {}
+
+  apply(e: number, w: number, sign: number, n: number, h0: number): number {
+    const a = this.a;
+    let v = w;
+    for (let k = 0; k < n; k++) {
+      const xi = this.std > 0 ? this.noise.xi(e, h0 + k) : 0;
+      v = powStepPulse(v, sign, a.scaleUp[e]!, a.scaleDown[e]!, this.gammaUp[e]!, this.gammaDown[e]!, a.minBound[e]!, a.maxBound[e]!, this.std, xi);
+    }
+    return v;
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * Device drift (DriftParameter / SimpleDriftParameter) of training tiles:
+ * aihwkit v.0.7.1 src/rpucuda/weight_drifter.cpp.
+ *
+ * Each call adds timeSinceLastCall / t_0 to the tile's clock. An element
+ * whose weight changed by more than reset_tol since the previous call
+ * (an update, decay, set_weights, ...) restarts its drift there (w0 = w,
+ * t_start = now); an unchanged element is recomputed from its w0 as
+ * w0·max(now − t_start, 1)^(−ν) (+ the conductance offset term). So the first
+ * call after a change never moves the weight, and a call with dt <= t_0 right
+ * after one neither. Weight noise (w_noise_std) is added to every element
+ * after the drift and becomes the reference for the next call's change test.
+ *
+ * Random draws (one tile call per drift that draws): DeviceDrift, sub 0 normal
+ * ν cycle-to-cycle variation (nu_std), sub 1 normal weight noise (w_noise_std),
+ * element = row · inSize + column.
+ */
+import { driftExponent, driftedWeight, RandomStream, RandomStreamId, type DriftParameter, type TileState } from '@crossbar/core';
+import type { TileContext } from './tile.js';
+
+/** The drift parameters as aihwkit's WeightDrifter uses them (SimpleDriftParameter: no dtod, nu_std, nu_k, noise). */
+export interface DriftSettings {
+  nu: number;
+  t0: number;
+  resetTol: number;
+  nuStd: number;
+  wgRatio: number;
+  gOffset: number;
+  wOffset: number;
+  nuK: number;
+  logG0: number;
+  wNoiseStd: number;
+}
+
+/** The settings of a DriftParameter. */
+export function driftSettings(d: DriftParameter): DriftSettings {
+  return {
+    nu: Math.fround(d.nu),
+    t0: d.t0,
+    resetTol: d.resetTol,
+    nuStd: d.nuStd,
+    wgRatio: d.wgRatio,
+    gOffset: d.gOffset,
+    wOffset: d.wOffset,
+    nuK: d.nuK,
+    logG0: d.logG0,
+    wNoiseStd: d.wNoiseStd,
+  };
+}
+
+/**
+ * The device-to-device drift exponents ν_ij = ν + ν_dtod·ν·ξ (aihwkit's
+ * WeightDrifter::populate), ξ from the construction stream (sub 9) of `seed`.
+ */
+export function drawDriftExponents(seed: number, d: DriftParameter, size: number): Float32Array {
+  const xi = new RandomStream(seed, RandomStreamId.TileConstruction, 0, 9).fillNormal(new Float64Array(size));
+  const nu = Math.fround(d.nu);
+  const scale = Math.fround(Math.fround(d.nuDtod) * nu);
+  const out = new Float32Array(size);
+  for (let e = 0; e < size; e++) out[e] = Math.fround(nu + Math.fround(scale * xi[e]!));
+  return out;
+}
+
+export class WeightDrifter {
+  private readonly size: number;
+  /** The clock in units of t_0 (float32, as aihwkit's current_t_). */
+  private now = 0;
+  private active = false;
+  private readonly previous: Float32Array;
+  private readonly w0: Float32Array;
+  private readonly start: Float32Array;
+  private readonly noise: Float32Array;
+  private readonly nuNoise: Float32Array;
+
+  /**
+   * @param nu the per-element drift exponents ν_ij (device-to-device), or null for
+   *   aihwkit's "simple" drift where every element uses settings.nu.
+   */
+  constructor(
+    private readonly ctx: TileContext,
+    private readonly settings: DriftSettings,
+    readonly nu: Float32Array | null,
+  ) {
+    this.size = ctx.outSize * ctx.inSize;
+    this.previous = new Float32Array(this.size);
+    this.w0 = new Float32Array(this.size);
+    this.start = new Float32Array(this.size);
+    this.noise = new Float32Array(settings.wNoiseStd > 0 ? this.size : 0);
+    this.nuNoise = new Float32Array(settings.nuStd > 0 ? this.size : 0);
+  }
+
+  /** Drifts `w` (the weights or the persistent weights) in place. */
+  apply(w: Float32Array, timeSinceLastCall: number): void {
+    const s = this.settings;
+    if (!this.active) {
+      this.previous.set(w);
+      this.w0.set(w);
+      this.start.fill(0);
+      this.now = 0;
+      this.active = true;
+    }
+    if (s.wNoiseStd > 0 || s.nuStd > 0) {
+      const call = this.ctx.nextRandomCall();
+      if (s.nuStd > 0) new RandomStream(this.ctx.seed, RandomStreamId.DeviceDrift, call, 0).fillNormal(this.nuNoise);
+      if (s.wNoiseStd > 0) new RandomStream(this.ctx.seed, RandomStreamId.DeviceDrift, call, 1).fillNormal(this.noise);
+    }
+    this.now = Math.fround(this.now + Math.fround(timeSinceLastCall / s.t0));
+    let offset = Math.fround(Math.fround(s.gOffset * s.wgRatio) + s.wOffset);
+    if (Math.abs(offset) < s.resetTol) offset = 0;
+    const nu = this.nu;
+    for (let i = 0; i < this.size; i++) {
+      let v = w[i]!;
+      if (Math.abs(Math.fround(this.previous[i]! - v)) > s.resetTol) {
+        this.start[i] = this.now;
+        this.w0[i] = v;
+      } else {
+        const n = driftExponent(nu === null ? s.nu : nu[i]!, s.nuStd, s.nuStd > 0 ? this.nuNoise[i]! : 0, s.nuK, v, s.wOffset, s.wgRatio, s.gOffset, s.logG0);
+        v = driftedWeight(this.w0[i]!, Math.fround(this.now - this.start[i]!), n, offset);
+      }
+      if (s.wNoiseStd > 0) v = Math.fround(v + Math.fround(s.wNoiseStd * this.noise[i]!));
+      this.previous[i] = v;
+      w[i] = v;
+    }
+  }
+
+  /** Clips the weights and the change reference to the device bounds (pulsed devices, after each drift). */
+  saturate(w: Float32Array, minBound: Float32Array, maxBound: Float32Array): void {
+    for (let i = 0; i < this.size; i++) {
+      w[i] = Math.min(Math.max(minBound[i]!, w[i]!), maxBound[i]!);
+      this.previous[i] = Math.min(Math.max(minBound[i]!, this.previous[i]!), maxBound[i]!);
+    }
+  }
+
+  saveState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
+    scalars['drift.active'] = this.active ? 1 : 0;
+    scalars['drift.now'] = this.now;
+    arrays['drift.previous'] = this.active ? Array.from(this.previous) : null;
+    arrays['drift.w0'] = this.active ? Array.from(this.w0) : null;
+    arrays['drift.start'] = this.active ? Array.from(this.start) : null;
+  }
+
+  loadState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
+    const previous = arrays['drift.previous'];
+    const w0 = arrays['drift.w0'];
+    const start = arrays['drift.start'];
+    this.active = scalars['drift.active'] === 1 && Array.isArray(previous) && Array.isArray(w0) && Array.isArray(start);
+    this.now = typeof scalars['drift.now'] === 'number' ? scalars['drift.now'] : 0;
+    if (this.active) {
+      this.previous.set(previous!);
+      this.w0.set(w0!);
+      this.start.set(start!);
+    }
+  }
+}

@@ -1,0 +1,513 @@
+/**
+ * Pulse trains and coincidences of the pulsed update (UpdateParameters):
+ * which device gets how many pulses of which sign in each batch row.
+ *
+ * aihwkit v.0.7.1: src/rpucuda/rpu_weight_updater.cpp (every batch row is its
+ * own rank-1 update), sparse_bit_line_maker.cpp (Stochastic,
+ * StochasticCompressed), dense_bit_line_maker.cpp (MeanCount,
+ * DeterministicImplicit), rpu_pulsed_meta_parameter.cpp (BL, A, B and update
+ * management; formulas in @crossbar/core physics/update.ts).
+ *
+ * Per row r: BL_r, A_r (d) and B_r (x) from max|x_r| and max|d_r|; the pulse
+ * probability of x_j is p = |x_j|·B_r on the `res` grid (d: A_r). A count
+ * n > 0 means n pulses that decrease the weight (x_j·d_i > 0 in SGD), n < 0
+ * pulses that increase it.
+ *
+ * Stochastic pulse types: each x_j and each d_i gets a train of BL_r bits,
+ * each bit set with probability p; device (i, j) gets one pulse per bit set
+ * in both trains. The trains are stored bit-sliced by row: for a block of
+ * rows, chunk c of 32 rows and bit k, one int32 per column whose bit t says
+ * whether row 32c + t fired bit k; a second int32 holds the sign bits. A
+ * device's coincidences in 32 rows are then a few AND + popcount operations.
+ * Stochastic (separate positive and negative x trains) and
+ * StochasticCompressed differ in aihwkit only in the order in which one bit
+ * slot's pulses reach different devices; each device's pulses have the same
+ * distribution, so both are drawn alike here.
+ *
+ * The random bits are drawn bit-sliced too (RandomStreamId.UpdateXPulses in
+ * @crossbar/core rng.ts): 32 decisions share each random word, one word per
+ * bit of their uniforms, most significant first, until every decision is
+ * known (about 7 words per 32 decisions), which is exact for thresholds of
+ * 32 bits. Every decision is still a function of its own (row, column, bit).
+ */
+import {
+  implicitCoincidences,
+  implicitPulseValue,
+  meanCountCoincidences,
+  meanCountPulses,
+  philox4x32,
+  pulseThreshold,
+  quantize,
+  RandomStream,
+  RandomStreamId,
+  rowBitLength,
+  rowProbabilityScale,
+  seedToKey,
+} from '@crossbar/core';
+
+/** UpdateParameters as the update uses them (flags as 1 / 0). */
+export interface UpdateSettings {
+  readonly pulseType: 'Stochastic' | 'StochasticCompressed' | 'MeanCount' | 'DeterministicImplicit';
+  readonly desiredBl: number;
+  readonly fixedBl: number;
+  readonly blManagement: number;
+  readonly management: number;
+  readonly umGradScale: number;
+  readonly res: number;
+  readonly xResImplicit: number;
+  readonly dResImplicit: number;
+  readonly stoRound: number;
+}
+
+/** Number of set bits of an int32. */
+export function popcount32(v: number): number {
+  let x = (v - ((v >>> 1) & 0x55555555)) | 0;
+  x = ((x & 0x33333333) + ((x >>> 2) & 0x33333333)) | 0;
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+}
+
+/** BL, A and B of every row of one update call. */
+export class RowPlan {
+  bl = new Int32Array(0);
+  scaleX = new Float32Array(0);
+  scaleD = new Float32Array(0);
+
+  /** Fills the plan; returns the largest BL (0: nothing to do). */
+  compute(x: Float32Array, d: Float32Array, batch: number, inSize: number, outSize: number, lr: number, granularity: number, s: UpdateSettings): number {
+    if (this.bl.length < batch) {
+      this.bl = new Int32Array(batch);
+      this.scaleX = new Float32Array(batch);
+      this.scaleD = new Float32Array(batch);
+    }
+    let maxBl = 0;
+    for (let r = 0; r < batch; r++) {
+      let xMax = 0;
+      for (let j = r * inSize, end = j + inSize; j < end; j++) xMax = Math.max(xMax, Math.abs(x[j]!));
+      let dMax = 0;
+      for (let i = r * outSize, end = i + outSize; i < end; i++) dMax = Math.max(dMax, Math.abs(d[i]!));
+      const bl = rowBitLength(lr, granularity, xMax, dMax, s.desiredBl, s.fixedBl, s.blManagement, s.management, s.umGradScale);
+      this.bl[r] = bl;
+      this.scaleD[r] = rowProbabilityScale(1, lr, granularity, bl, xMax, dMax, s.desiredBl, s.fixedBl, s.blManagement, s.management, s.umGradScale);
+      this.scaleX[r] = rowProbabilityScale(0, lr, granularity, bl, xMax, dMax, s.desiredBl, s.fixedBl, s.blManagement, s.management, s.umGradScale);
+      if (bl > maxBl) maxBl = bl;
+    }
+    return maxBl;
+  }
+}
+
+/**
+ * The per-device pulse counts of a block of rows [r0, r1) of one update call,
+ * read device by device (i, j): totals over the block, or the row-ordered list
+ * of rows with pulses.
+ */
+export interface CountSource {
+  begin(call: number, plan: RowPlan, x: Float32Array, d: Float32Array): void;
+  prepare(r0: number, r1: number): void;
+  /** Words of storage `prepare` needs per row block row for the given largest BL (for sizing row blocks). */
+  wordsPerRow(maxBl: number): number;
+  /** Chunks of 32 rows in the prepared block. */
+  readonly chunks: number;
+  /** Down (n > 0) and up pulses over the block of every device (i, ·) of output row i. */
+  totals(i: number, down: Int32Array, up: Int32Array): void;
+  /** Down and up pulses of device (i, j) in chunk c, in `down` and `up`. */
+  chunkTotals(i: number, j: number, c: number): void;
+  down: number;
+  up: number;
+  /** Rows (absolute batch rows, ascending) of chunk c with pulses for device (i, j) and their signed counts; returns how many. */
+  chunkEvents(i: number, j: number, c: number, rows: Int32Array, counts: Int32Array): number;
+}
+
+/** The probability of each element of one row's vector, discretised (res, sto_round). */
+function rowProbabilities(
+  v: Float32Array,
+  offset: number,
+  n: number,
+  scale: number,
+  res: number,
+  stoRound: number,
+  rounding: RandomStream | null,
+  roundingStart: number,
+  uniforms: Float32Array,
+  out: Float32Array,
+): void {
+  if (rounding !== null) rounding.fillUniform(uniforms.subarray(0, n), roundingStart);
+  for (let j = 0; j < n; j++) {
+    const value = v[offset + j]!;
+    if (value === 0) {
+      out[j] = 0;
+      continue;
+    }
+    const p = Math.fround(Math.abs(value) * scale);
+    out[j] = quantize(p, res, stoRound > 0 ? Math.fround(uniforms[j]! - 0.5) : 0);
+  }
+}
+
+/** Stochastic and StochasticCompressed: bit-sliced pulse trains. */
+export class StochasticSource implements CountSource {
+  down = 0;
+  up = 0;
+  private call = 0;
+  private plan = new RowPlan();
+  private x: Float32Array = new Float32Array(0);
+  private d: Float32Array = new Float32Array(0);
+  private r0 = 0;
+  private nChunks = 0;
+  /** Stride of the bit planes (largest BL of the block). */
+  private kStride = 0;
+  private chunkK = new Int32Array(0);
+  private xPlanes = new Int32Array(0);
+  private dPlanes = new Int32Array(0);
+  private xSigns = new Int32Array(0);
+  private dSigns = new Int32Array(0);
+  private readonly k0: number;
+  private readonly k1: number;
+  private readonly words = new Uint32Array(4);
+  private readonly probs: Float32Array;
+  private readonly thresholds: Float64Array;
+  private readonly uniforms: Float32Array;
+  private readonly runMask = new Int32Array(33);
+  /** Thresholds of the undecided runs as int32 bit patterns (a double >= 2^31 would make `>>>` slow). */
+  private readonly runT = new Int32Array(33);
+  private coScratch = new Int32Array(1);
+
+  constructor(
+    private readonly seed: number,
+    private readonly inSize: number,
+    private readonly outSize: number,
+    private readonly s: UpdateSettings,
+  ) {
+    [this.k0, this.k1] = seedToKey(seed);
+    const n = Math.max(inSize, outSize);
+    this.probs = new Float32Array(n);
+    this.thresholds = new Float64Array(n);
+    this.uniforms = new Float32Array(n);
+  }
+
+  wordsPerRow(maxBl: number): number {
+    return ((this.inSize + this.outSize) * (maxBl + 1)) / 32;
+  }
+
+  begin(call: number, plan: RowPlan, x: Float32Array, d: Float32Array): void {
+    this.call = call;
+    this.plan = plan;
+    this.x = x;
+    this.d = d;
+  }
+
+  get chunks(): number {
+    return this.nChunks;
+  }
+
+  prepare(r0: number, r1: number): void {
+    const plan = this.plan;
+    this.r0 = r0;
+    const nChunks = Math.ceil((r1 - r0) / 32);
+    let kStride = 1;
+    for (let r = r0; r < r1; r++) kStride = Math.max(kStride, plan.bl[r]!);
+    this.nChunks = nChunks;
+    this.kStride = kStride;
+    if (this.chunkK.length < nChunks) this.chunkK = new Int32Array(nChunks);
+    this.chunkK.fill(0, 0, nChunks);
+    for (let r = r0; r < r1; r++) {
+      const c = (r - r0) >> 5;
+      this.chunkK[c] = Math.max(this.chunkK[c]!, plan.bl[r]!);
+    }
+    this.xPlanes = ensure(this.xPlanes, this.inSize * nChunks * kStride);
+    this.dPlanes = ensure(this.dPlanes, this.outSize * nChunks * kStride);
+    this.xSigns = ensure(this.xSigns, this.inSize * nChunks);
+    this.dSigns = ensure(this.dSigns, this.outSize * nChunks);
+    if (this.coScratch.length < kStride) this.coScratch = new Int32Array(kStride);
+    const s = this.s;
+    for (let r = r0; r < r1; r++) {
+      const bl = plan.bl[r]!;
+      if (bl === 0) continue;
+      const c = (r - r0) >> 5;
+      const bit = 1 << ((r - r0) & 31);
+      const rounding = s.stoRound > 0 && s.res > 0 ? new RandomStream(this.seed, RandomStreamId.UpdateRounding, this.call, r) : null;
+      rowProbabilities(this.x, r * this.inSize, this.inSize, plan.scaleX[r]!, s.res, s.stoRound, rounding, 0, this.uniforms, this.probs);
+      this.trains(this.x, r * this.inSize, this.inSize, bl, r, RandomStreamId.UpdateXPulses, this.xPlanes, this.xSigns, c, bit);
+      rowProbabilities(this.d, r * this.outSize, this.outSize, plan.scaleD[r]!, s.res, s.stoRound, rounding, this.inSize, this.uniforms, this.probs);
+      this.trains(this.d, r * this.outSize, this.outSize, bl, r, RandomStreamId.UpdateDPulses, this.dPlanes, this.dSigns, c, bit);
+    }
+  }
+
+  /** Draws the BL-bit trains of one row's vector (probabilities in this.probs) into the bit planes. */
+  private trains(v: Float32Array, offset: number, n: number, bl: number, row: number, streamId: number, planes: Int32Array, signs: Int32Array, c: number, bit: number): void {
+    const nChunks = this.nChunks;
+    const kStride = this.kStride;
+    const thr = this.thresholds;
+    for (let j = 0; j < n; j++) {
+      const value = v[offset + j]!;
+      if (value < 0) signs[j * nChunks + c] |= bit;
+      thr[j] = value === 0 ? 0 : pulseThreshold(this.probs[j]!);
+    }
+    const words = this.words;
+    const runMask = this.runMask;
+    const runT = this.runT;
+    const total = n * bl;
+    for (let qStart = 0, g = 0; qStart < total; qStart += 32, g++) {
+      const qEnd = Math.min(qStart + 32, total);
+      let undecided = 0;
+      let fired = 0;
+      let runs = 0;
+      let j = Math.floor(qStart / bl);
+      for (let q = qStart; q < qEnd; j++) {
+        const end = Math.min((j + 1) * bl, qEnd);
+        const len = end - q;
+        const mask = (len === 32 ? -1 : (1 << len) - 1) << (q - qStart);
+        const t = thr[j]!;
+        if (t >= 4294967296) fired |= mask;
+        else if (t > 0) {
+          undecided |= mask;
+          runMask[runs] = mask;
+          runT[runs] = t | 0;
+          runs++;
+        }
+        q = end;
+      }
+      // Bit-sliced U < T, most significant bit first; runs whose lanes are all decided drop out.
+      for (let m = 0; undecided !== 0 && m < 32; m++) {
+        if ((m & 3) === 0) philox4x32(this.k0, this.k1, g * 8 + (m >> 2), row, streamId, this.call, words, 0);
+        const u = words[m & 3]! | 0;
+        const shift = 31 - m;
+        let tBits = 0;
+        let kept = 0;
+        for (let t = 0; t < runs; t++) {
+          const mask = runMask[t]!;
+          if ((mask & undecided) === 0) continue;
+          const tr = runT[t]!;
+          if (((tr >>> shift) & 1) !== 0) tBits |= mask;
+          runMask[kept] = mask;
+          runT[kept] = tr;
+          kept++;
+        }
+        runs = kept;
+        fired |= undecided & ~u & tBits;
+        undecided &= ~(u ^ tBits);
+      }
+      while (fired !== 0) {
+        const low = fired & -fired;
+        fired ^= low;
+        const q = qStart + 31 - Math.clz32(low);
+        const col = Math.floor(q / bl);
+        planes[(col * nChunks + c) * kStride + (q - col * bl)] |= bit;
+      }
+    }
+  }
+
+  totals(i: number, down: Int32Array, up: Int32Array): void {
+    const nChunks = this.nChunks;
+    const kStride = this.kStride;
+    const xp = this.xPlanes;
+    const dp = this.dPlanes;
+    const xs = this.xSigns;
+    const ds = this.dSigns;
+    const chunkK = this.chunkK;
+    const dBase = i * nChunks;
+    for (let j = 0; j < this.inSize; j++) {
+      const xBase = j * nChunks;
+      let nDown = 0;
+      let nUp = 0;
+      for (let c = 0; c < nChunks; c++) {
+        const diff = xs[xBase + c]! ^ ds[dBase + c]!;
+        const kc = chunkK[c]!;
+        const xb = (xBase + c) * kStride;
+        const db = (dBase + c) * kStride;
+        for (let k = 0; k < kc; k++) {
+          const co = xp[xb + k]! & dp[db + k]!;
+          if (co !== 0) {
+            const u = popcount32(co & diff);
+            nUp += u;
+            nDown += popcount32(co) - u;
+          }
+        }
+      }
+      down[j] = nDown;
+      up[j] = nUp;
+    }
+  }
+
+  chunkTotals(i: number, j: number, c: number): void {
+    const nChunks = this.nChunks;
+    const kStride = this.kStride;
+    const diff = this.xSigns[j * nChunks + c]! ^ this.dSigns[i * nChunks + c]!;
+    const kc = this.chunkK[c]!;
+    const xb = (j * nChunks + c) * kStride;
+    const db = (i * nChunks + c) * kStride;
+    let down = 0;
+    let up = 0;
+    for (let k = 0; k < kc; k++) {
+      const co = this.xPlanes[xb + k]! & this.dPlanes[db + k]!;
+      if (co !== 0) {
+        const u = popcount32(co & diff);
+        up += u;
+        down += popcount32(co) - u;
+      }
+    }
+    this.down = down;
+    this.up = up;
+  }
+
+  chunkEvents(i: number, j: number, c: number, rows: Int32Array, counts: Int32Array): number {
+    const nChunks = this.nChunks;
+    const kStride = this.kStride;
+    const co = this.coScratch;
+    const diff = this.xSigns[j * nChunks + c]! ^ this.dSigns[i * nChunks + c]!;
+    const kc = this.chunkK[c]!;
+    const xb = (j * nChunks + c) * kStride;
+    const db = (i * nChunks + c) * kStride;
+    let any = 0;
+    for (let k = 0; k < kc; k++) {
+      const v = this.xPlanes[xb + k]! & this.dPlanes[db + k]!;
+      co[k] = v;
+      any |= v;
+    }
+    const rowBase = this.r0 + 32 * c;
+    let m = 0;
+    while (any !== 0) {
+      const low = any & -any;
+      any ^= low;
+      const t = 31 - Math.clz32(low);
+      let n = 0;
+      for (let k = 0; k < kc; k++) n += (co[k]! >>> t) & 1;
+      rows[m] = rowBase + t;
+      counts[m] = ((diff >>> t) & 1) !== 0 ? -n : n;
+      m++;
+    }
+    return m;
+  }
+}
+
+/** MeanCount and DeterministicImplicit: counts computed from the rounded mean (dense_bit_line_maker.cpp). */
+export class DeterministicSource implements CountSource {
+  down = 0;
+  up = 0;
+  private call = 0;
+  private plan = new RowPlan();
+  private x: Float32Array = new Float32Array(0);
+  private d: Float32Array = new Float32Array(0);
+  private r0 = 0;
+  private rows = 0;
+  /** Per column and row of the block: MeanCount the signed pulse count, DeterministicImplicit the signed pulse fraction. */
+  private xValues = new Float32Array(0);
+  private dValues = new Float32Array(0);
+  private readonly probs: Float32Array;
+  private readonly uniforms: Float32Array;
+  private tmpRows = new Int32Array(0);
+  private tmpCounts = new Int32Array(0);
+  private readonly implicit: boolean;
+
+  constructor(
+    private readonly seed: number,
+    private readonly inSize: number,
+    private readonly outSize: number,
+    private readonly s: UpdateSettings,
+  ) {
+    this.implicit = s.pulseType === 'DeterministicImplicit';
+    const n = Math.max(inSize, outSize);
+    this.probs = new Float32Array(n);
+    this.uniforms = new Float32Array(n);
+  }
+
+  wordsPerRow(): number {
+    return this.inSize + this.outSize;
+  }
+
+  begin(call: number, plan: RowPlan, x: Float32Array, d: Float32Array): void {
+    this.call = call;
+    this.plan = plan;
+    this.x = x;
+    this.d = d;
+  }
+
+  prepare(r0: number, r1: number): void {
+    const rows = r1 - r0;
+    this.r0 = r0;
+    this.rows = rows;
+    this.xValues = ensureFloat(this.xValues, this.inSize * rows);
+    this.dValues = ensureFloat(this.dValues, this.outSize * rows);
+    if (this.tmpRows.length < 32) {
+      this.tmpRows = new Int32Array(32);
+      this.tmpCounts = new Int32Array(32);
+    }
+    const s = this.s;
+    const xRes = this.implicit ? s.xResImplicit : s.res;
+    const dRes = this.implicit ? s.dResImplicit : s.res;
+    for (let r = r0; r < r1; r++) {
+      const bl = this.plan.bl[r]!;
+      const rr = r - r0;
+      const rounding = s.stoRound > 0 && (xRes > 0 || dRes > 0) ? new RandomStream(this.seed, RandomStreamId.UpdateRounding, this.call, r) : null;
+      rowProbabilities(this.x, r * this.inSize, this.inSize, this.plan.scaleX[r]!, xRes, s.stoRound, rounding, 0, this.uniforms, this.probs);
+      for (let j = 0; j < this.inSize; j++) this.xValues[j * rows + rr] = bl === 0 ? 0 : this.value(this.x[r * this.inSize + j]!, this.probs[j]!, bl);
+      rowProbabilities(this.d, r * this.outSize, this.outSize, this.plan.scaleD[r]!, dRes, s.stoRound, rounding, this.inSize, this.uniforms, this.probs);
+      for (let i = 0; i < this.outSize; i++) this.dValues[i * rows + rr] = bl === 0 ? 0 : this.value(this.d[r * this.outSize + i]!, this.probs[i]!, bl);
+    }
+  }
+
+  private value(v: number, p: number, bl: number): number {
+    return this.implicit ? implicitPulseValue(v, p) : meanCountPulses(v, p, bl);
+  }
+
+  get chunks(): number {
+    return Math.ceil(this.rows / 32);
+  }
+
+  totals(i: number, down: Int32Array, up: Int32Array): void {
+    for (let j = 0; j < this.inSize; j++) {
+      let nDown = 0;
+      let nUp = 0;
+      for (let c = 0; c < this.chunks; c++) {
+        this.chunkTotals(i, j, c);
+        nDown += this.down;
+        nUp += this.up;
+      }
+      down[j] = nDown;
+      up[j] = nUp;
+    }
+  }
+
+  chunkTotals(i: number, j: number, c: number): void {
+    const m = this.chunkEvents(i, j, c, this.tmpRows, this.tmpCounts);
+    let down = 0;
+    let up = 0;
+    for (let t = 0; t < m; t++) {
+      const n = this.tmpCounts[t]!;
+      if (n > 0) down += n;
+      else up -= n;
+    }
+    this.down = down;
+    this.up = up;
+  }
+
+  chunkEvents(i: number, j: number, c: number, rowsOut: Int32Array, counts: Int32Array): number {
+    const rows = this.rows;
+    const xo = j * rows;
+    const dOff = i * rows;
+    let m = 0;
+    for (let rr = 32 * c, end = Math.min(rows, rr + 32); rr < end; rr++) {
+      const dv = this.dValues[dOff + rr]!;
+      if (dv === 0) continue;
+      const xv = this.xValues[xo + rr]!;
+      if (xv === 0) continue;
+      const bl = this.plan.bl[this.r0 + rr]!;
+      const n = this.implicit ? implicitCoincidences(dv, xv, bl) : meanCountCoincidences(dv, xv, bl);
+      if (n !== 0) {
+        rowsOut[m] = this.r0 + rr;
+        counts[m] = n;
+        m++;
+      }
+    }
+    return m;
+  }
+}
+
+function ensure(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
+  if (a.length < n) return new Int32Array(n);
+  a.fill(0, 0, n);
+  return a;
+}
+
+function ensureFloat(a: Float32Array<ArrayBuffer>, n: number): Float32Array<ArrayBuffer> {
+  return a.length < n ? new Float32Array(n) : a;
+}
