@@ -23,6 +23,7 @@
  */
 import {
   boundManagementStops,
+  boundTestUpdate,
   clipSymmetric,
   drawMvParameters,
   finalizeOutputValue,
@@ -379,9 +380,7 @@ class IOPass {
   /**
    * The ADC stage on each active row (in place): non-linearity, output asymmetry, output
    * noise, quantisation, then the bound test and the clip. `passed[a]` is and-ed with the
-   * row's test: aihwkit's test, where a clip at −out_bound sets the result to
-   * !bm_test_negative_bound (so with that flag off a later negative clip clears an earlier
-   * positive one).
+   * row's test (both passes of PosNegSeparateDigitalSum must pass).
    */
   private finalize(out: Float32Array, nActive: number, round: number, phase: number, call: number): void {
     const { io, nOut, active, passed } = this;
@@ -536,12 +535,7 @@ function prepareRow(
   }
 }
 
-/**
- * One output vector through the ADC stage (finalizeOutputValue), clipped in place;
- * returns aihwkit's bound test: a clip at +out_bound fails it, a clip at −out_bound
- * sets it to !bm_test_negative_bound (so with that flag off a later negative clip
- * clears an earlier positive one, as in aihwkit's loop).
- */
+/** One output vector through the ADC stage (finalizeOutputValue), clipped in place; returns aihwkit's bound test (boundTestUpdate). */
 function finalizeRow(
   io: ResolvedIO,
   nl: Float32Array,
@@ -559,8 +553,8 @@ function finalizeRow(
   const noise = io.outNoise;
   const step = io.outStep;
   const bound = io.outBound;
-  const testNegative = io.bmTestNegativeBound;
-  let ok = true;
+  const testNegative = io.bmTestNegativeBound ? 1 : 0;
+  let passed = 1;
   for (let i = 0; i < n; i++) {
     const v = finalizeOutputValue(
       out[o + i]!,
@@ -572,9 +566,8 @@ function finalizeRow(
       step,
       withRounding ? u[i]! - 0.5 : 0,
     );
-    if (v > bound) ok = false;
-    else if (v < -bound) ok = !testNegative;
+    passed = boundTestUpdate(passed, v, bound, testNegative);
     out[o + i] = clipSymmetric(v, bound);
   }
-  return ok;
+  return passed === 1;
 }

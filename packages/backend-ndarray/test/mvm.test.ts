@@ -169,6 +169,17 @@ describe('ndarray MVM: noise and bound management', () => {
     for (let i = 0; i < outSize; i++) expect(y[2 * outSize + i]).toBeCloseTo(row2[i]!, 1);
   });
 
+  it("keeps aihwkit's bound test order: without bm_test_negative_bound a later negative clip clears a positive one", () => {
+    const io = new IOParameters({ outNoise: 0, inpRes: -1, outRes: -1, outBound: 1, bmTestNegativeBound: false });
+    const run = (w: number[]) => {
+      const t = tile(2, 1, { forward: io });
+      t.setWeights(new Float32Array(w));
+      return Array.from(t.forward(new Float32Array([1]), 1));
+    };
+    expect(run([2, -2])).toEqual([1, -1]); // +2 fails, then -2 resets the test: one pass, clipped
+    expect(run([-2, 2])).toEqual([-2, 2]); // -2 passes, +2 fails: a second pass with half the input
+  });
+
   it('reads negative backward inputs through the backward read-asymmetry draws (PosNegSeparate)', () => {
     const [outSize, inSize] = [4, 3];
     const io = plainIO({ mvType: 'PosNegSeparate', wReadAsymmetryDtod: 0.2 });

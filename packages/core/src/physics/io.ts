@@ -87,7 +87,7 @@ export function prepareInputValue(
  * One output element before the ADC clip: output non-linearity
  * `factor · y / (1 + |nl · y|)` when `withNonlinearity` is 1, negative values scaled
  * by `negativeScale` (1 − out_asymmetry), output noise (`noise` = out_noise · N(0,1))
- * added, then quantised. Clip and bound test follow (clipSymmetric, outputBoundFailed).
+ * added, then quantised. Clip and bound test follow (clipSymmetric, boundTestUpdate).
  * (aihwkit v.0.7.1 rpu_forward_backward_pass.cpp, finalizeOutputImplStage5)
  */
 export function finalizeOutputValue(
@@ -108,14 +108,28 @@ export function finalizeOutputValue(
 }
 
 /**
- * The bound test of bound management on one quantised output (before the clip):
- * 1 when it is above out_bound, or below −out_bound and `testNegative` is 1.
- * An output equal to the bound passes; NaN passes.
+ * Whether one quantised output (before the clip) is out of bound for bound management:
+ * 1 when it is above out_bound, or below −out_bound and `testNegative` is 1. An output
+ * equal to the bound passes; NaN passes. (A vector's test result is not simply "no
+ * element failed" when testNegative is 0: see boundTestUpdate.)
  */
 export function outputBoundFailed(value: number, bound: number, testNegative: number): number {
   if (value > bound) return 1;
   if (value < -bound && testNegative !== 0) return 1;
   return 0;
+}
+
+/**
+ * aihwkit's bound test of a vector, element by element in output order: `passed` (1 or
+ * 0, starting at 1) after the quantised output `value`. Above out_bound fails; below
+ * −out_bound sets the result to !bm_test_negative_bound, so with that flag off a later
+ * negative clip clears an earlier positive failure (as aihwkit 0.7.1's loop does).
+ * (aihwkit v.0.7.1 rpu_forward_backward_pass.cpp, finalizeOutputImplStage5)
+ */
+export function boundTestUpdate(passed: number, value: number, bound: number, testNegative: number): number {
+  if (value > bound) return 0;
+  if (value < -bound) return testNegative !== 0 ? 0 : 1;
+  return passed;
 }
 
 /** The S-shaped output non-linearity `factor · y / (1 + |nl · y|)` (float32). */
