@@ -34,6 +34,7 @@ describeEachEngine('learning', (engine) => {
     const losses = await trainEpochs(model, opt, data, { epochs: 100, batchSize: 10, seed: 3, onEpoch: () => sched.step() });
     const acc = await evaluate(model, data);
     console.log(`[${engine}] (a) two spirals: accuracy ${before.toFixed(3)} -> ${acc.toFixed(3)}, loss ${losses[0]!.toFixed(3)} -> ${losses.at(-1)!.toFixed(3)}`);
+    expect(before).toBeLessThan(0.7); // it had to learn
     expect(acc).toBeGreaterThanOrEqual(0.95);
   });
 
@@ -47,6 +48,7 @@ describeEachEngine('learning', (engine) => {
     const losses = await trainEpochs(model, opt, data, { epochs: 30, batchSize: 10, seed: 4 });
     const acc = await evaluate(model, data);
     console.log(`[${engine}] (b) HWA blobs: accuracy ${before.toFixed(3)} -> ${acc.toFixed(3)}, loss ${losses[0]!.toFixed(3)} -> ${losses.at(-1)!.toFixed(3)}`);
+    expect(before).toBeLessThan(0.7); // it had to learn
     expect(acc).toBeGreaterThanOrEqual(0.9);
     // Remap after each step: every tile's abs max weight is 1 per row (ChannelwiseSymmetric).
     for (const t of model.analogTiles()) {
@@ -69,6 +71,7 @@ describeEachEngine('learning', (engine) => {
     const losses = await trainEpochs(model, opt, data, { epochs: 30, batchSize: 10, seed: 5 });
     const acc = await evaluate(model, data);
     console.log(`[${engine}] (c) pulsed blobs: accuracy ${before.toFixed(3)} -> ${acc.toFixed(3)}, loss ${losses[0]!.toFixed(3)} -> ${losses.at(-1)!.toFixed(3)}`);
+    expect(before).toBeLessThan(0.7); // it had to learn
     expect(acc).toBeGreaterThanOrEqual(0.9);
   });
 });
