@@ -122,15 +122,9 @@ export class PulsedDeviceModel implements DeviceModel {
     private readonly device: PulsedDevice,
     update: UpdateParameters,
   ) {
-    const where = 'ndarray engine';
+    // the config already refused bounds that exclude 0 and reverse steps without mult_noise (aihwkit's checks)
     this.kind = kindOf(device);
     const p = device;
-    if (p.wMin > 0 || p.wMax < 0) {
-      throw new ConfigError(`${where}: ${this.kind}Device needs w_min <= 0 <= w_max (aihwkit: "The closed interval [w_min,w_max] needs to contain 0."), got [${p.wMin}, ${p.wMax}]`);
-    }
-    if ((this.kind === 'LinearStep' || this.kind === 'SoftBounds') && !(p as LinearStepDevice).multNoise && ((p as LinearStepDevice).reverseUp || (p as LinearStepDevice).reverseDown)) {
-      throw new ConfigError(`${where}: ${this.kind}Device reverse_up / reverse_down need mult_noise = true (aihwkit: "Only mulitplicative noise supported with reverse up/down!")`);
-    }
     const size = ctx.outSize * ctx.inSize;
     this.size = size;
     this.w = ctx.weights.data;
