@@ -111,7 +111,7 @@ describe('runner', () => {
 
 describe('report', () => {
   const report: BenchReport = {
-    machine: { ...machineInfo(new Date('2026-01-02T03:04:05Z')), cpu: 'Test CPU', cores: 8 },
+    machine: { ...machineInfo(new Date('2026-01-02T03:04:05Z')), cpu: 'Test CPU', cores: 8, load: 0.5 },
     timeMs: 500,
     results: [
       { name: 'fillNormal 1e6', group: 'rng', engine: 'core', size: 1e6, status: 'ok', meanMs: 20, p50Ms: 19, rmePercent: 1.5, samples: 50, opsPerSecond: 50, itemsPerSecond: 5e7, itemUnit: 'normals' },
@@ -122,7 +122,7 @@ describe('report', () => {
   it('prints a table with the machine', () => {
     const t = formatTable(report);
     expect(t).toContain('Test CPU, 8 cores');
-    expect(t).toContain('2026-01-02');
+    expect(t).toContain('2026-01-02, load average 0.5');
     expect(t).toMatch(/rng\s+fillNormal 1e6\s+core\s+1000000\s+20\.0 ms\s+1\.5 %\s+50\.0\s+–\s+50\.0 M normals\/s/);
     expect(t).toContain('skipped: no WebGL');
   });

@@ -25,7 +25,7 @@
  * throws (e.g. no WebGL for gpu.js) is reported as skipped with the reason.
  * Time only the work in `run`: allocate buffers and build tiles in `setup`.
  */
-import { cpus, totalmem, platform, arch, release } from 'node:os';
+import { cpus, totalmem, platform, arch, release, loadavg } from 'node:os';
 import { Bench } from 'tinybench';
 
 /** What `setup` returns: the function to time, or it with a teardown. */
@@ -91,6 +91,8 @@ export interface MachineInfo {
   os: string;
   node: string;
   date: string;
+  /** The 1-minute load average when the run started (other work on the machine slows the cases). */
+  load: number;
 }
 
 export interface BenchReport {
@@ -118,6 +120,7 @@ export function machineInfo(date = new Date()): MachineInfo {
     os: `${platform()} ${release()} ${arch()}`,
     node: process.version,
     date: date.toISOString(),
+    load: Math.round(loadavg()[0]! * 100) / 100,
   };
 }
 
@@ -225,7 +228,7 @@ function row(r: BenchResult): string[] {
 }
 
 export function machineLine(m: MachineInfo): string {
-  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, ${m.date.slice(0, 10)}`;
+  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, ${m.date.slice(0, 10)}, load average ${m.load}`;
 }
 
 /** A plain-text table for the terminal. */
