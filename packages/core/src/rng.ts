@@ -213,6 +213,15 @@ export const RandomStreamId = {
   LayerTileSeeds: 71,
   /** Default layer seeds from `manualSeed(seed)`: the n-th layer's seed from the words of elements 2n and 2n + 1. */
   ModuleLayerSeeds: 72,
+
+  // Data of the `crossbar demo` (@crossbar/cli; key = the demo's --seed).
+  /**
+   * Digit order and augmentation, uniform: call 0 sub 0 the train/test split (Fisher–Yates over all
+   * digits: step i, from n − 1 down to 1, uses element i); call 1 + e the training epoch e: sub 0 the
+   * order of the training digits (the same Fisher–Yates layout), sub 1 the random shifts (digit k of
+   * the training set: element 2k the x shift, 2k + 1 the y shift).
+   */
+  DemoData: 80,
 } as const;
 export type RandomStreamId = (typeof RandomStreamId)[keyof typeof RandomStreamId];
 
