@@ -116,6 +116,18 @@ export interface CountSource {
   up: number;
   /** Rows (absolute batch rows, ascending) of chunk c with pulses for device (i, j) and their signed counts; returns how many. */
   chunkEvents(i: number, j: number, c: number, rows: Int32Array, counts: Int32Array): number;
+  /**
+   * A ConstantStep device without cycle-to-cycle noise: w after all pulses of the block in
+   * row order, each a float32 step of dw_up or dw_down clipped to [lo, hi] (as aihwkit applies them).
+   */
+  constantWalk(i: number, j: number, w: number, up: number, down: number, lo: number, hi: number): number;
+}
+
+/** n float32 steps of `step` from w, each clipped to [lo, hi]. */
+function constantSteps(w: number, step: number, n: number, lo: number, hi: number): number {
+  let v = w;
+  for (let k = 0; k < n; k++) v = Math.max(Math.min(Math.fround(v + step), hi), lo);
+  return v;
 }
 
 /** The probability of each element of one row's vector, discretised (res, sto_round). */
@@ -377,6 +389,42 @@ export class StochasticSource implements CountSource {
     }
     return m;
   }
+
+  constantWalk(i: number, j: number, w: number, up: number, down: number, lo: number, hi: number): number {
+    const nChunks = this.nChunks;
+    const kStride = this.kStride;
+    const xp = this.xPlanes;
+    const dp = this.dPlanes;
+    let v = w;
+    for (let c = 0; c < nChunks; c++) {
+      const diff = this.xSigns[j * nChunks + c]! ^ this.dSigns[i * nChunks + c]!;
+      const kc = this.chunkK[c]!;
+      const xb = (j * nChunks + c) * kStride;
+      const db = (i * nChunks + c) * kStride;
+      if (kc === 1) {
+        // one pulse at most per row: walk the rows in order
+        let co = xp[xb]! & dp[db]!;
+        // branch-free step choice (the signs are random): −down + s·(up + down) is exact in double
+        const both = up + down;
+        while (co !== 0) {
+          const t = 31 - Math.clz32(co & -co);
+          co &= co - 1;
+          v = Math.max(Math.min(Math.fround(v + (((diff >>> t) & 1) * both - down)), hi), lo);
+        }
+        continue;
+      }
+      let any = 0;
+      for (let k = 0; k < kc; k++) any |= xp[xb + k]! & dp[db + k]!;
+      while (any !== 0) {
+        const low = any & -any;
+        any ^= low;
+        let n = 0;
+        for (let k = 0; k < kc; k++) if ((xp[xb + k]! & dp[db + k]! & low) !== 0) n++;
+        v = (diff & low) !== 0 ? constantSteps(v, up, n, lo, hi) : constantSteps(v, -down, n, lo, hi);
+      }
+    }
+    return v;
+  }
 }
 
 /** MeanCount and DeterministicImplicit: counts computed from the rounded mean (dense_bit_line_maker.cpp). */
@@ -499,6 +547,18 @@ export class DeterministicSource implements CountSource {
       }
     }
     return m;
+  }
+
+  constantWalk(i: number, j: number, w: number, up: number, down: number, lo: number, hi: number): number {
+    let v = w;
+    for (let c = 0; c < this.chunks; c++) {
+      const m = this.chunkEvents(i, j, c, this.tmpRows, this.tmpCounts);
+      for (let t = 0; t < m; t++) {
+        const n = this.tmpCounts[t]!;
+        v = n > 0 ? constantSteps(v, -down, n, lo, hi) : constantSteps(v, up, -n, lo, hi);
+      }
+    }
+    return v;
   }
 }
 

@@ -474,6 +474,17 @@ export class PulsedDeviceModel implements DeviceModel {
     const downs = this.rowDown;
     const ups = this.rowUp;
     const chunks = source.chunks;
+    if (this.kind === 'ConstantStep' && std === 0) {
+      // deterministic steps: exact float32 walk in row order, no noise to draw
+      for (let e = 0, i = 0; i < outSize; i++) {
+        for (let j = 0; j < inSize; j++, e++) {
+          const w = target[e]!;
+          const v = source.constantWalk(i, j, w, this.scaleUp[e]!, this.scaleDown[e]!, this.minBound[e]!, this.maxBound[e]!);
+          if (v !== w) target[e] = v;
+        }
+      }
+      return;
+    }
     for (let i = 0; i < outSize; i++) {
       if (summed) source.totals(i, downs, ups);
       for (let j = 0; j < inSize; j++) {
