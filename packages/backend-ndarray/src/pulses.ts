@@ -406,6 +406,15 @@ export class StochasticSource implements CountSource {
         let co = xp[xb]! & dp[db]!;
         // branch-free step choice (the signs are random): −down + s·(up + down) is exact in double
         const both = up + down;
+        if (v - 33 * down > lo && v + 33 * up < hi) {
+          // no bound within reach of this chunk's pulses: the clipping is a no-op
+          while (co !== 0) {
+            const t = 31 - Math.clz32(co & -co);
+            co &= co - 1;
+            v = Math.fround(v + (((diff >>> t) & 1) * both - down));
+          }
+          continue;
+        }
         while (co !== 0) {
           const t = 31 - Math.clz32(co & -co);
           co &= co - 1;
