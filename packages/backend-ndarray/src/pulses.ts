@@ -155,15 +155,26 @@ function rowProbabilities(
   }
 }
 
-/** Stochastic and StochasticCompressed: bit-sliced pulse trains. */
-export class StochasticSource implements CountSource {
+/** What both sources keep of one update call. */
+abstract class SourceBase {
   down = 0;
   up = 0;
-  private call = 0;
-  private plan = new RowPlan();
-  private x: Float32Array = new Float32Array(0);
-  private d: Float32Array = new Float32Array(0);
-  private r0 = 0;
+  protected call = 0;
+  protected plan = new RowPlan();
+  protected x: Float32Array = new Float32Array(0);
+  protected d: Float32Array = new Float32Array(0);
+  protected r0 = 0;
+
+  begin(call: number, plan: RowPlan, x: Float32Array, d: Float32Array): void {
+    this.call = call;
+    this.plan = plan;
+    this.x = x;
+    this.d = d;
+  }
+}
+
+/** Stochastic and StochasticCompressed: bit-sliced pulse trains. */
+export class StochasticSource extends SourceBase implements CountSource {
   private nChunks = 0;
   /** Stride of the bit planes (largest BL of the block). */
   private kStride = 0;
@@ -189,6 +200,7 @@ export class StochasticSource implements CountSource {
     private readonly outSize: number,
     private readonly s: UpdateSettings,
   ) {
+    super();
     [this.k0, this.k1] = seedToKey(seed);
     const n = Math.max(inSize, outSize);
     this.probs = new Float32Array(n);
@@ -198,13 +210,6 @@ export class StochasticSource implements CountSource {
 
   wordsPerRow(maxBl: number): number {
     return ((this.inSize + this.outSize) * (maxBl + 1)) / 32;
-  }
-
-  begin(call: number, plan: RowPlan, x: Float32Array, d: Float32Array): void {
-    this.call = call;
-    this.plan = plan;
-    this.x = x;
-    this.d = d;
   }
 
   get chunks(): number {
@@ -437,14 +442,7 @@ export class StochasticSource implements CountSource {
 }
 
 /** MeanCount and DeterministicImplicit: counts computed from the rounded mean (dense_bit_line_maker.cpp). */
-export class DeterministicSource implements CountSource {
-  down = 0;
-  up = 0;
-  private call = 0;
-  private plan = new RowPlan();
-  private x: Float32Array = new Float32Array(0);
-  private d: Float32Array = new Float32Array(0);
-  private r0 = 0;
+export class DeterministicSource extends SourceBase implements CountSource {
   private rows = 0;
   /** Per column and row of the block: MeanCount the signed pulse count, DeterministicImplicit the signed pulse fraction. */
   private xValues = new Float32Array(0);
@@ -461,6 +459,7 @@ export class DeterministicSource implements CountSource {
     private readonly outSize: number,
     private readonly s: UpdateSettings,
   ) {
+    super();
     this.implicit = s.pulseType === 'DeterministicImplicit';
     const n = Math.max(inSize, outSize);
     this.probs = new Float32Array(n);
@@ -469,13 +468,6 @@ export class DeterministicSource implements CountSource {
 
   wordsPerRow(): number {
     return this.inSize + this.outSize;
-  }
-
-  begin(call: number, plan: RowPlan, x: Float32Array, d: Float32Array): void {
-    this.call = call;
-    this.plan = plan;
-    this.x = x;
-    this.d = d;
   }
 
   prepare(r0: number, r1: number): void {

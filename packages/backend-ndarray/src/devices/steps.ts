@@ -104,24 +104,39 @@ export class ConstantSteps implements PulseSteps {
   }
 }
 
-export class LinearSteps implements PulseSteps {
+/** Devices whose step depends on the weight: pulse by pulse, with the noise of each. */
+abstract class WeightDependentSteps implements PulseSteps {
   constructor(
-    private readonly a: PulsedArrays,
-    private readonly slopeUp: Float32Array,
-    private readonly slopeDown: Float32Array,
+    protected readonly a: PulsedArrays,
     readonly std: number,
-    private readonly multNoise: number,
     private readonly noise: TableNormals,
   ) {}
 
+  /** The value after one pulse of `sign` with noise xi. */
+  protected abstract pulse(e: number, w: number, sign: number, xi: number): number;
+
   apply(e: number, w: number, sign: number, n: number, h0: number): number {
-    const a = this.a;
     let v = w;
-    for (let k = 0; k < n; k++) {
-      const xi = this.std > 0 ? this.noise.xi(e, h0 + k) : 0;
-      v = linearStepPulse(v, sign, a.scaleUp[e]!, a.scaleDown[e]!, this.slopeUp[e]!, this.slopeDown[e]!, this.std, xi, this.multNoise, a.minBound[e]!, a.maxBound[e]!);
-    }
+    for (let k = 0; k < n; k++) v = this.pulse(e, v, sign, this.std > 0 ? this.noise.xi(e, h0 + k) : 0);
     return v;
+  }
+}
+
+export class LinearSteps extends WeightDependentSteps {
+  constructor(
+    a: PulsedArrays,
+    private readonly slopeUp: Float32Array,
+    private readonly slopeDown: Float32Array,
+    std: number,
+    private readonly multNoise: number,
+    noise: TableNormals,
+  ) {
+    super(a, std, noise);
+  }
+
+  protected pulse(e: number, w: number, sign: number, xi: number): number {
+    const a = this.a;
+    return linearStepPulse(w, sign, a.scaleUp[e]!, a.scaleDown[e]!, this.slopeUp[e]!, this.slopeDown[e]!, this.std, xi, this.multNoise, a.minBound[e]!, a.maxBound[e]!);
   }
 }
 
@@ -136,47 +151,40 @@ export interface ExpStepShape {
   stdSlope: number;
 }
 
-export class ExpSteps implements PulseSteps {
+export class ExpSteps extends WeightDependentSteps {
   private readonly complexNoise: number;
 
   constructor(
-    private readonly a: PulsedArrays,
+    a: PulsedArrays,
     private readonly shape: ExpStepShape,
-    readonly std: number,
-    private readonly noise: TableNormals,
+    std: number,
+    noise: TableNormals,
   ) {
+    super(a, std, noise);
     // aihwkit's hasComplexNoise: dw_min_std > 0 and an additive or slope part
     this.complexNoise = std > 0 && (shape.stdAdd !== 0 || shape.stdSlope !== 0) ? 1 : 0;
   }
 
-  apply(e: number, w: number, sign: number, n: number, h0: number): number {
+  protected pulse(e: number, w: number, sign: number, xi: number): number {
     const a = this.a;
     const s = this.shape;
-    let v = w;
-    for (let k = 0; k < n; k++) {
-      const xi = this.std > 0 ? this.noise.xi(e, h0 + k) : 0;
-      v = expStepPulse(v, sign, a.scaleUp[e]!, a.scaleDown[e]!, a.minBound[e]!, a.maxBound[e]!, s.aUp, s.aDown, s.gammaUp, s.gammaDown, s.a, s.b, this.std, s.stdAdd, s.stdSlope, this.complexNoise, xi);
-    }
-    return v;
+    return expStepPulse(w, sign, a.scaleUp[e]!, a.scaleDown[e]!, a.minBound[e]!, a.maxBound[e]!, s.aUp, s.aDown, s.gammaUp, s.gammaDown, s.a, s.b, this.std, s.stdAdd, s.stdSlope, this.complexNoise, xi);
   }
 }
 
-export class PowSteps implements PulseSteps {
+export class PowSteps extends WeightDependentSteps {
   constructor(
-    private readonly a: PulsedArrays,
+    a: PulsedArrays,
     private readonly gammaUp: Float32Array,
     private readonly gammaDown: Float32Array,
-    readonly std: number,
-    private readonly noise: TableNormals,
-  ) {}
+    std: number,
+    noise: TableNormals,
+  ) {
+    super(a, std, noise);
+  }
 
-  apply(e: number, w: number, sign: number, n: number, h0: number): number {
+  protected pulse(e: number, w: number, sign: number, xi: number): number {
     const a = this.a;
-    let v = w;
-    for (let k = 0; k < n; k++) {
-      const xi = this.std > 0 ? this.noise.xi(e, h0 + k) : 0;
-      v = powStepPulse(v, sign, a.scaleUp[e]!, a.scaleDown[e]!, this.gammaUp[e]!, this.gammaDown[e]!, a.minBound[e]!, a.maxBound[e]!, this.std, xi);
-    }
-    return v;
+    return powStepPulse(w, sign, a.scaleUp[e]!, a.scaleDown[e]!, this.gammaUp[e]!, this.gammaDown[e]!, a.minBound[e]!, a.maxBound[e]!, this.std, xi);
   }
 }
