@@ -15,51 +15,8 @@
  * ν cycle-to-cycle variation (nu_std), sub 1 normal weight noise (w_noise_std),
  * element = row · inSize + column.
  */
-import { driftExponent, driftedWeight, RandomStream, RandomStreamId, type DriftParameter, type TileState } from '@crossbar/core';
+import { driftExponent, driftedWeight, RandomStream, RandomStreamId, type DriftSettings, type TileState } from '@crossbar/core';
 import type { TileContext } from './tile.js';
-
-/** The drift parameters as aihwkit's WeightDrifter uses them (SimpleDriftParameter: no dtod, nu_std, nu_k, noise). */
-export interface DriftSettings {
-  nu: number;
-  t0: number;
-  resetTol: number;
-  nuStd: number;
-  wgRatio: number;
-  gOffset: number;
-  wOffset: number;
-  nuK: number;
-  logG0: number;
-  wNoiseStd: number;
-}
-
-/** The settings of a DriftParameter. */
-export function driftSettings(d: DriftParameter): DriftSettings {
-  return {
-    nu: Math.fround(d.nu),
-    t0: d.t0,
-    resetTol: d.resetTol,
-    nuStd: d.nuStd,
-    wgRatio: d.wgRatio,
-    gOffset: d.gOffset,
-    wOffset: d.wOffset,
-    nuK: d.nuK,
-    logG0: d.logG0,
-    wNoiseStd: d.wNoiseStd,
-  };
-}
-
-/**
- * The device-to-device drift exponents ν_ij = ν + ν_dtod·ν·ξ (aihwkit's
- * WeightDrifter::populate), ξ from the construction stream (sub 9) of `seed`.
- */
-export function drawDriftExponents(seed: number, d: DriftParameter, size: number): Float32Array {
-  const xi = new RandomStream(seed, RandomStreamId.TileConstruction, 0, 9).fillNormal(new Float64Array(size));
-  const nu = Math.fround(d.nu);
-  const scale = Math.fround(Math.fround(d.nuDtod) * nu);
-  const out = new Float32Array(size);
-  for (let e = 0; e < size; e++) out[e] = Math.fround(nu + Math.fround(scale * xi[e]!));
-  return out;
-}
 
 export class WeightDrifter {
   private readonly size: number;

@@ -14,6 +14,8 @@
  * where it models the passing of time.
  */
 import {
+  drawDriftExponents,
+  driftSettings,
   FloatingPointRPUConfig,
   IdealDevice,
   InferenceRPUConfig,
@@ -24,7 +26,7 @@ import {
 import type { TileContext } from './tile.js';
 import { FloatingPointDeviceModel } from './devices/floating-point.js';
 import { PulsedDeviceModel } from './devices/pulsed.js';
-import { drawDriftExponents, driftSettings, WeightDrifter } from './drift.js';
+import { WeightDrifter } from './drift.js';
 
 export interface DeviceModel {
   update(x: Float32Array, d: Float32Array, batch: number, learningRate: number): void;
@@ -52,11 +54,7 @@ export function createDeviceModel(ctx: TileContext): DeviceModel {
   if (cfg instanceof FloatingPointRPUConfig) {
     const dev = cfg.device;
     // aihwkit's RPUSimple drifts with the "simple" drift: one ν, no variation, no offsets or noise
-    const drifter = new WeightDrifter(
-      ctx,
-      { nu: dev.drift.nu, t0: dev.drift.t0, resetTol: dev.drift.resetTol, nuStd: 0, wgRatio: 1, gOffset: 0, wOffset: 0, nuK: 0, logG0: 0, wNoiseStd: 0 },
-      null,
-    );
+    const drifter = new WeightDrifter(ctx, driftSettings(dev.drift), null);
     return new FloatingPointDeviceModel(ctx, { name: 'FloatingPointDevice', diffusion: dev.diffusion, lifetime: dev.lifetime, drifter });
   }
   if (cfg instanceof InferenceRPUConfig) {

@@ -7,12 +7,8 @@
  * parameters, bounds, decay, diffusion, reset, onSetWeights, write noise),
  * rpu_weight_updater.cpp (the update of one row), the rpu_*_device.cpp files.
  *
- * Construction draws (RandomStreamId.TileConstruction, call 0, element
- * row · inSize + column; key: the device's construction_seed, or the tile's
- * seed when it is 0): sub 0 max bound, 1 min bound, 2 dw_min gain, 3 up_down
- * variation, 4 corrupt? (uniform), 5 corrupt value (uniform), 6 diffusion,
- * 7 reset bias, 8 lifetime, 9 drift ν, 10 / 11 LinearStep γ up / down,
- * 12 / 13 PowStep γ gain / up-down.
+ * The device-to-device draws come from @crossbar/core (drawPulsedDevice), so
+ * every engine builds the same devices from the same seed.
  *
  * Pulse application: pulses run through the device one by one in batch-row
  * order, clipped to the bounds after each pulse; the cycle-to-cycle noise of
@@ -26,39 +22,29 @@
  * (ξ from the same normal-quantile table, RandomStreamId.UpdateStepNoiseSum).
  */
 import {
-  ConfigError,
-  ConstantStepDevice,
   decayedWeight,
   diffusedWeight,
-  drawnDecayScale,
-  drawnGain,
-  drawnRelative,
-  drawnScaleDown,
-  drawnScaleUp,
-  expStepGranularity,
-  ExpStepDevice,
-  LinearStepDevice,
-  linearStepSlope,
-  powStepGamma,
-  powStepGranularity,
-  PowStepDevice,
+  drawPulsedDevice,
+  driftSettings,
+  pulsedDeviceKind,
+  pulsedWeightGranularity,
   pulseNoiseNormals,
   RandomStream,
   RandomStreamId,
   resetWeight,
-  SoftBoundsDevice,
+  type ExpStepDevice,
+  type LinearStepDevice,
   type HiddenParameters,
   type PulsedDevice,
+  type PulsedDeviceKind,
   type TileState,
   type UpdateParameters,
 } from '@crossbar/core';
 import type { TileContext } from '../tile.js';
 import type { DeviceModel } from '../update.js';
-import { drawDriftExponents, driftSettings, WeightDrifter } from '../drift.js';
+import { WeightDrifter } from '../drift.js';
 import { DeterministicSource, RowPlan, StochasticSource, type CountSource, type UpdateSettings } from '../pulses.js';
 import { ConstantSteps, ExpSteps, LinearSteps, PowSteps, TableNormals, type PulseSteps } from './steps.js';
-
-type Kind = 'ConstantStep' | 'LinearStep' | 'SoftBounds' | 'ExpStep' | 'PowStep';
 
 /** Largest per-pulse noise magnitude |ξ| of the quantile table. */
 const MAX_PULSE_XI = pulseNoiseNormals()[65535]!;
@@ -67,17 +53,8 @@ const BLOCK_ROWS = 256;
 /** Storage budget of one row block's pulse trains, in 32-bit words. */
 const BLOCK_WORDS = 1 << 23;
 
-function kindOf(device: PulsedDevice): Kind {
-  if (device instanceof SoftBoundsDevice) return 'SoftBounds';
-  if (device instanceof LinearStepDevice) return 'LinearStep';
-  if (device instanceof ExpStepDevice) return 'ExpStep';
-  if (device instanceof PowStepDevice) return 'PowStep';
-  if (device instanceof ConstantStepDevice) return 'ConstantStep';
-  throw new ConfigError(`ndarray engine: unknown pulsed device ${(device as object).constructor.name}`);
-}
-
 export class PulsedDeviceModel implements DeviceModel {
-  readonly kind: Kind;
+  readonly kind: PulsedDeviceKind;
   private readonly size: number;
   private readonly w: Float32Array;
   readonly maxBound: Float32Array;
@@ -123,7 +100,7 @@ export class PulsedDeviceModel implements DeviceModel {
     update: UpdateParameters,
   ) {
     // the config already refused bounds that exclude 0 and reverse steps without mult_noise (aihwkit's checks)
-    this.kind = kindOf(device);
+    this.kind = pulsedDeviceKind(device);
     const p = device;
     const size = ctx.outSize * ctx.inSize;
     this.size = size;
@@ -133,14 +110,6 @@ export class PulsedDeviceModel implements DeviceModel {
     this.dwMinDtod = Math.fround(p.dwMinDtod);
     this.resetStd = Math.fround(p.resetStd);
     this.writeNoiseStd = 'writeNoiseStd' in p ? Math.fround((p as LinearStepDevice).writeNoiseStd) : 0;
-    this.maxBound = new Float32Array(size);
-    this.minBound = new Float32Array(size);
-    this.scaleUp = new Float32Array(size);
-    this.scaleDown = new Float32Array(size);
-    this.decayScale = new Float32Array(size);
-    this.diffusionRate = new Float32Array(size);
-    this.resetBias = new Float32Array(size);
-    this.driftNu = new Float32Array(size);
     this.persistent = this.writeNoiseStd > 0 ? new Float32Array(size) : null;
     this.touched = new Uint8Array(size);
     this.pulsesBefore = new Int32Array(size);
@@ -148,23 +117,22 @@ export class PulsedDeviceModel implements DeviceModel {
     this.rowUp = new Int32Array(ctx.inSize);
     this.rowNormals = new Float64Array(ctx.inSize);
 
-    const draws = new ConstructionDraws(p.constructionSeed !== 0 ? p.constructionSeed : ctx.seed, size);
-    this.populate(draws);
-    if (this.kind === 'LinearStep' || this.kind === 'SoftBounds') {
-      [this.extraUp, this.extraDown] = this.linearSlopes(draws);
-      this.extraNames = ['slope_up', 'slope_down'];
-    } else if (this.kind === 'PowStep') {
-      [this.extraUp, this.extraDown] = this.powGammas(draws);
-      this.extraNames = ['gamma_up', 'gamma_down'];
+    const draws = drawPulsedDevice(p, ctx.seed, ctx.outSize, ctx.inSize);
+    this.maxBound = draws.maxBound;
+    this.minBound = draws.minBound;
+    this.scaleUp = draws.scaleUp;
+    this.scaleDown = draws.scaleDown;
+    this.decayScale = draws.decayScale;
+    this.diffusionRate = draws.diffusionRate;
+    this.resetBias = draws.resetBias;
+    this.driftNu = draws.driftNu;
+    if (draws.extra !== null) {
+      this.extraNames = draws.extra.names;
+      this.extraUp = draws.extra.up;
+      this.extraDown = draws.extra.down;
     }
-    this.granularity = this.weightGranularity();
-
-    if (p.drift.nu > 0) {
-      this.driftNu.set(drawDriftExponents(draws.seed, p.drift, size));
-      this.drifter = new WeightDrifter(ctx, driftSettings(p.drift), this.driftNu);
-    } else {
-      this.drifter = null;
-    }
+    this.granularity = pulsedWeightGranularity(p, this.dwMin);
+    this.drifter = p.drift.nu > 0 ? new WeightDrifter(ctx, driftSettings(p.drift), this.driftNu) : null;
 
     this.noise = new TableNormals(ctx.seed, RandomStreamId.UpdateStepNoise);
     this.sumNoise = new TableNormals(ctx.seed, RandomStreamId.UpdateStepNoiseSum);
@@ -191,137 +159,6 @@ export class PulsedDeviceModel implements DeviceModel {
   }
 
   // ---------------------------------------------------------------- construction
-
-  private populate(draws: ConstructionDraws): void {
-    const p = this.device;
-    const { inSize } = this.ctx;
-    const upDown = Math.fround(p.upDown);
-    const wMax = Math.fround(p.wMax);
-    const wMin = Math.fround(p.wMin);
-    const dwMin = this.dwMin;
-    const xiMax = draws.normals(0);
-    const xiMin = draws.normals(1);
-    const xiGain = draws.normals(2);
-    const xiUpDown = draws.normals(3);
-    const corrupt = p.corruptDevicesProb > 0 ? draws.uniforms(4) : null;
-    const corruptValue = p.corruptDevicesProb > 0 ? draws.uniforms(5) : null;
-    const xiDiffusion = draws.normals(6);
-    const xiReset = draws.normals(7);
-    const xiLifetime = draws.normals(8);
-    // aihwkit's PulsedRPUDeviceMetaParameter::initialize clamps the reset mean at 0
-    const reset = Math.max(Math.fround(p.reset), 0);
-    for (let e = 0; e < this.size; e++) {
-      let max = drawnRelative(wMax, Math.fround(p.wMaxDtod), xiMax[e]!);
-      let min = drawnRelative(wMin, Math.fround(p.wMinDtod), xiMin[e]!);
-      const gain = drawnGain(this.dwMinDtod, xiGain[e]!, p.dwMinDtodLogNormal ? 1 : 0);
-      const r = Math.fround(Math.fround(p.upDownDtod) * xiUpDown[e]!);
-      let up = drawnScaleUp(upDown, gain, r, dwMin);
-      let down = drawnScaleDown(upDown, gain, r, dwMin);
-      if (p.enforceConsistency) {
-        up = Math.abs(up);
-        down = Math.abs(down);
-        if (min > max) [min, max] = [max, min];
-        max = Math.abs(max);
-        min = -Math.abs(min);
-      } else if (min > max) {
-        // aihwkit "turns off" the device: both bounds at the midpoint
-        const mid = Math.fround(max + Math.fround(Math.fround(min - max) / 2));
-        max = mid;
-        min = mid;
-      }
-      if (corrupt !== null && Math.fround(p.corruptDevicesProb) > corrupt[e]!) {
-        const range = Math.abs(Math.fround(p.corruptDevicesRange));
-        const lo = Math.max(Math.min(max, min), -range);
-        const hi = Math.min(Math.max(max, min), range);
-        const value = Math.fround(lo + Math.fround(Math.fround(hi - lo) * corruptValue![e]!));
-        max = value;
-        min = value;
-        up = 0;
-        down = 0;
-      }
-      if (p.perfectBias && e % inSize === inSize - 1) {
-        up = dwMin;
-        down = dwMin;
-        min = Math.fround(100 * wMin);
-        max = Math.fround(100 * wMax);
-      }
-      this.maxBound[e] = max;
-      this.minBound[e] = min;
-      this.scaleUp[e] = up;
-      this.scaleDown[e] = down;
-      this.diffusionRate[e] = Math.abs(Math.fround(Math.fround(p.diffusion) * Math.fround(1 + Math.fround(Math.fround(p.diffusionDtod) * xiDiffusion[e]!))));
-      this.resetBias[e] = Math.fround(reset + Math.fround(Math.fround(p.resetDtod) * xiReset[e]!));
-      this.decayScale[e] = drawnDecayScale(Math.fround(p.lifetime), Math.fround(p.lifetimeDtod), xiLifetime[e]!);
-    }
-  }
-
-  private linearSlopes(draws: ConstructionDraws): [Float32Array, Float32Array] {
-    const p = this.device as LinearStepDevice;
-    const soft = this.kind === 'SoftBounds';
-    // SoftBounds is LinearStep with γ = 1, no γ variation, no increasing slope and the device's own bounds as reference
-    const gammaUp = soft ? 1 : Math.fround(p.gammaUp);
-    const gammaDown = soft ? 1 : Math.fround(p.gammaDown);
-    const gammaUpDtod = soft ? 0 : Math.fround(p.gammaUpDtod);
-    const gammaDownDtod = soft ? 0 : Math.fround(p.gammaDownDtod);
-    const allowIncreasing = soft ? false : p.allowIncreasing;
-    const meanReference = soft ? false : p.meanBoundReference;
-    const offset = Math.fround(p.reverseOffset);
-    const xiUp = draws.normals(10);
-    const xiDown = draws.normals(11);
-    const slopeUp = new Float32Array(this.size);
-    const slopeDown = new Float32Array(this.size);
-    for (let e = 0; e < this.size; e++) {
-      let gu = Math.fround(gammaUp + Math.fround(gammaUpDtod * xiUp[e]!));
-      let gd = Math.fround(gammaDown + Math.fround(gammaDownDtod * xiDown[e]!));
-      if (!allowIncreasing) {
-        gu = Math.abs(gu);
-        gd = Math.abs(gd);
-      }
-      const maxRef = meanReference ? Math.fround(p.wMax) : this.maxBound[e]!;
-      const minRef = meanReference ? Math.fround(p.wMin) : this.minBound[e]!;
-      const refUp = p.reverseUp ? Math.fround(minRef - offset) : maxRef;
-      const refDown = p.reverseDown ? Math.fround(maxRef + offset) : minRef;
-      slopeUp[e] = linearStepSlope(gu, this.scaleUp[e]!, refUp);
-      slopeDown[e] = linearStepSlope(gd, this.scaleDown[e]!, refDown);
-    }
-    return [slopeUp, slopeDown];
-  }
-
-  private powGammas(draws: ConstructionDraws): [Float32Array, Float32Array] {
-    const p = this.device as PowStepDevice;
-    const gamma = Math.fround(p.powGamma);
-    const upDown = Math.fround(p.powUpDown);
-    const upBias = upDown > 0 ? 0 : upDown;
-    const downBias = upDown > 0 ? -upDown : 0;
-    const xiGain = draws.normals(12);
-    const xiUpDown = draws.normals(13);
-    const gammaUp = new Float32Array(this.size);
-    const gammaDown = new Float32Array(this.size);
-    for (let e = 0; e < this.size; e++) {
-      const gain = Math.fround(1 + Math.fround(Math.fround(p.powGammaDtod) * xiGain[e]!));
-      const r = Math.fround(Math.fround(p.powUpDownDtod) * xiUpDown[e]!);
-      let gu = powStepGamma(upBias, gain, r, gamma);
-      let gd = powStepGamma(downBias, gain, -r, gamma);
-      if (p.enforceConsistency) {
-        gu = Math.abs(gu);
-        gd = Math.abs(gd);
-      }
-      gammaUp[e] = gu;
-      gammaDown[e] = gd;
-    }
-    return [gammaUp, gammaDown];
-  }
-
-  /** aihwkit's calcWeightGranularity: the step size that BL and update management assume. */
-  private weightGranularity(): number {
-    const p = this.device;
-    if (this.kind === 'ExpStep') {
-      const e = p as ExpStepDevice;
-      return expStepGranularity(Math.fround(e.upDown), this.dwMin, Math.fround(e.wMin), Math.fround(e.wMax), Math.fround(e.aDown), Math.fround(e.gammaDown), Math.fround(e.a), Math.fround(e.b));
-    }
-    if (this.kind === 'PowStep') return powStepGranularity(this.dwMin, Math.fround((p as PowStepDevice).powGamma));
-    return this.dwMin;
-  }
 
   private makeSteps(p: PulsedDevice): PulseSteps {
     const std = Math.fround(p.dwMinStd);
@@ -685,7 +522,7 @@ export class PulsedDeviceModel implements DeviceModel {
     const par = Math.fround(this.device.dwMin);
     if (Math.fround(Math.abs(Math.fround(mean - par)) / par) > Math.fround(2 * this.dwMinDtod)) {
       this.dwMin = mean;
-      this.granularity = this.weightGranularity();
+      this.granularity = pulsedWeightGranularity(this.device, this.dwMin);
     }
   }
 
@@ -701,21 +538,5 @@ export class PulsedDeviceModel implements DeviceModel {
     if (typeof dwMin === 'number' && dwMin > 0) this.dwMin = dwMin;
     if (typeof granularity === 'number' && granularity > 0) this.granularity = granularity;
     this.drifter?.loadState(arrays, scalars);
-  }
-}
-
-/** The construction draws of one device (RandomStreamId.TileConstruction, call 0, one sub per parameter). */
-export class ConstructionDraws {
-  constructor(
-    readonly seed: number,
-    private readonly size: number,
-  ) {}
-
-  normals(sub: number): Float64Array {
-    return new RandomStream(this.seed, RandomStreamId.TileConstruction, 0, sub).fillNormal(new Float64Array(this.size));
-  }
-
-  uniforms(sub: number): Float64Array {
-    return new RandomStream(this.seed, RandomStreamId.TileConstruction, 0, sub).fillUniform(new Float64Array(this.size));
   }
 }

@@ -9,8 +9,14 @@
  * reset), rpu_constantstep_device.cpp, rpu_linearstep_device.cpp (also
  * SoftBounds), rpu_expstep_device.cpp, rpu_powstep_device.cpp, weight_drifter.cpp.
  * aihwkit computes in float32; intermediates are rounded with Math.fround.
- * Scalar functions are in the subset gpu.js compiles.
+ * Scalar functions are in the subset gpu.js compiles; the array-level
+ * helpers at the end (device-to-device draws, drift settings) build on them.
  */
+
+import { ConfigError } from '../errors.js';
+import { ConstantStepDevice, ExpStepDevice, LinearStepDevice, PowStepDevice, SoftBoundsDevice, type PulsedDevice } from '../config/devices.js';
+import { DriftParameter, type SimpleDriftParameter } from '../config/parameters.js';
+import { RandomStream, RandomStreamId } from '../rng.js';
 
 // ------------------------------------------------------------------ construction
 
@@ -253,4 +259,242 @@ export function driftedWeight(w0: number, elapsed: number, nu: number, offset: n
   const scale = Math.fround(Math.pow(Math.max(elapsed, 1), -nu));
   const v = Math.fround(w0 * scale);
   return offset === 0 ? v : Math.fround(v + Math.fround(offset * Math.fround(scale - 1)));
+}
+
+// ------------------------------------------------------------------ array-level: device-to-device draws
+
+/** The pulsed device models of SingleRPUConfig. */
+export type PulsedDeviceKind = 'ConstantStep' | 'LinearStep' | 'SoftBounds' | 'ExpStep' | 'PowStep';
+
+export function pulsedDeviceKind(device: PulsedDevice): PulsedDeviceKind {
+  if (device instanceof SoftBoundsDevice) return 'SoftBounds';
+  if (device instanceof LinearStepDevice) return 'LinearStep';
+  if (device instanceof ExpStepDevice) return 'ExpStep';
+  if (device instanceof PowStepDevice) return 'PowStep';
+  if (device instanceof ConstantStepDevice) return 'ConstantStep';
+  throw new ConfigError(`unknown pulsed device ${(device as object).constructor.name}`);
+}
+
+/** aihwkit's calcWeightGranularity for a dw_min (the device's, or one re-estimated from hidden parameters). */
+export function pulsedWeightGranularity(device: PulsedDevice, dwMin: number): number {
+  const f = Math.fround;
+  if (device instanceof ExpStepDevice) {
+    return expStepGranularity(f(device.upDown), dwMin, f(device.wMin), f(device.wMax), f(device.aDown), f(device.gammaDown), f(device.a), f(device.b));
+  }
+  if (device instanceof PowStepDevice) return powStepGranularity(dwMin, f(device.powGamma));
+  return dwMin;
+}
+
+/**
+ * The hidden parameters of a pulsed device (aihwkit's names): the
+ * device-to-device draws, each [outSize · inSize] row-major.
+ */
+export interface PulsedDeviceDraws {
+  maxBound: Float32Array;
+  minBound: Float32Array;
+  scaleUp: Float32Array;
+  scaleDown: Float32Array;
+  decayScale: Float32Array;
+  diffusionRate: Float32Array;
+  resetBias: Float32Array;
+  /** ν per device (zeros without drift, drift.nu <= 0). */
+  driftNu: Float32Array;
+  /** LinearStep / SoftBounds: slope_up, slope_down; PowStep: gamma_up, gamma_down. */
+  extra: { names: readonly [string, string]; up: Float32Array; down: Float32Array } | null;
+}
+
+function drawNormals(seed: number, sub: number, size: number): Float64Array {
+  return new RandomStream(seed, RandomStreamId.TileConstruction, 0, sub).fillNormal(new Float64Array(size));
+}
+
+/**
+ * The device-to-device draws of a pulsed device (aihwkit v.0.7.1
+ * rpu_pulsed_device.cpp populate, rpu_linearstep_device.cpp, rpu_powstep_device.cpp,
+ * weight_drifter.cpp populate). Random numbers: RandomStreamId.TileConstruction,
+ * call 0, key = construction_seed when it is not 0, else `seed` (the tile's);
+ * element = row · inSize + column; subs as documented there.
+ */
+export function drawPulsedDevice(device: PulsedDevice, seed: number, outSize: number, inSize: number): PulsedDeviceDraws {
+  const f = Math.fround;
+  const p = device;
+  const kind = pulsedDeviceKind(p);
+  const size = outSize * inSize;
+  const key = p.constructionSeed !== 0 ? p.constructionSeed : seed;
+  const out: PulsedDeviceDraws = {
+    maxBound: new Float32Array(size),
+    minBound: new Float32Array(size),
+    scaleUp: new Float32Array(size),
+    scaleDown: new Float32Array(size),
+    decayScale: new Float32Array(size),
+    diffusionRate: new Float32Array(size),
+    resetBias: new Float32Array(size),
+    driftNu: p.drift.nu > 0 ? drawDriftExponents(key, p.drift, size) : new Float32Array(size),
+    extra: null,
+  };
+  const upDown = f(p.upDown);
+  const wMax = f(p.wMax);
+  const wMin = f(p.wMin);
+  const dwMin = f(p.dwMin);
+  const xiMax = drawNormals(key, 0, size);
+  const xiMin = drawNormals(key, 1, size);
+  const xiGain = drawNormals(key, 2, size);
+  const xiUpDown = drawNormals(key, 3, size);
+  const corrupt = p.corruptDevicesProb > 0 ? new RandomStream(key, RandomStreamId.TileConstruction, 0, 4).fillUniform(new Float64Array(size)) : null;
+  const corruptValue = p.corruptDevicesProb > 0 ? new RandomStream(key, RandomStreamId.TileConstruction, 0, 5).fillUniform(new Float64Array(size)) : null;
+  const xiDiffusion = drawNormals(key, 6, size);
+  const xiReset = drawNormals(key, 7, size);
+  const xiLifetime = drawNormals(key, 8, size);
+  // aihwkit's PulsedRPUDeviceMetaParameter::initialize clamps the reset mean at 0
+  const reset = Math.max(f(p.reset), 0);
+  for (let e = 0; e < size; e++) {
+    let max = drawnRelative(wMax, f(p.wMaxDtod), xiMax[e]!);
+    let min = drawnRelative(wMin, f(p.wMinDtod), xiMin[e]!);
+    const gain = drawnGain(f(p.dwMinDtod), xiGain[e]!, p.dwMinDtodLogNormal ? 1 : 0);
+    const r = f(f(p.upDownDtod) * xiUpDown[e]!);
+    let up = drawnScaleUp(upDown, gain, r, dwMin);
+    let down = drawnScaleDown(upDown, gain, r, dwMin);
+    if (p.enforceConsistency) {
+      up = Math.abs(up);
+      down = Math.abs(down);
+      if (min > max) [min, max] = [max, min];
+      max = Math.abs(max);
+      min = -Math.abs(min);
+    } else if (min > max) {
+      // aihwkit "turns off" the device: both bounds at the midpoint
+      const mid = f(max + f(f(min - max) / 2));
+      max = mid;
+      min = mid;
+    }
+    if (corrupt !== null && f(p.corruptDevicesProb) > corrupt[e]!) {
+      const range = Math.abs(f(p.corruptDevicesRange));
+      const lo = Math.max(Math.min(max, min), -range);
+      const hi = Math.min(Math.max(max, min), range);
+      const value = f(lo + f(f(hi - lo) * corruptValue![e]!));
+      max = value;
+      min = value;
+      up = 0;
+      down = 0;
+    }
+    if (p.perfectBias && e % inSize === inSize - 1) {
+      up = dwMin;
+      down = dwMin;
+      min = f(100 * wMin);
+      max = f(100 * wMax);
+    }
+    out.maxBound[e] = max;
+    out.minBound[e] = min;
+    out.scaleUp[e] = up;
+    out.scaleDown[e] = down;
+    out.diffusionRate[e] = Math.abs(f(f(p.diffusion) * f(1 + f(f(p.diffusionDtod) * xiDiffusion[e]!))));
+    out.resetBias[e] = f(reset + f(f(p.resetDtod) * xiReset[e]!));
+    out.decayScale[e] = drawnDecayScale(f(p.lifetime), f(p.lifetimeDtod), xiLifetime[e]!);
+  }
+  if (kind === 'LinearStep' || kind === 'SoftBounds') out.extra = { names: ['slope_up', 'slope_down'], ...drawLinearSlopes(p as LinearStepDevice, kind === 'SoftBounds', out, key) };
+  else if (kind === 'PowStep') out.extra = { names: ['gamma_up', 'gamma_down'], ...drawPowGammas(p as PowStepDevice, key, size) };
+  return out;
+}
+
+/** LinearStep slopes; SoftBounds is LinearStep with γ = 1, no γ variation, no increasing slope and each device's own bounds as reference. */
+function drawLinearSlopes(p: LinearStepDevice, soft: boolean, d: PulsedDeviceDraws, key: number): { up: Float32Array; down: Float32Array } {
+  const f = Math.fround;
+  const size = d.maxBound.length;
+  const gammaUp = soft ? 1 : f(p.gammaUp);
+  const gammaDown = soft ? 1 : f(p.gammaDown);
+  const gammaUpDtod = soft ? 0 : f(p.gammaUpDtod);
+  const gammaDownDtod = soft ? 0 : f(p.gammaDownDtod);
+  const allowIncreasing = soft ? false : p.allowIncreasing;
+  const meanReference = soft ? false : p.meanBoundReference;
+  const offset = f(p.reverseOffset);
+  const xiUp = drawNormals(key, 10, size);
+  const xiDown = drawNormals(key, 11, size);
+  const up = new Float32Array(size);
+  const down = new Float32Array(size);
+  for (let e = 0; e < size; e++) {
+    let gu = f(gammaUp + f(gammaUpDtod * xiUp[e]!));
+    let gd = f(gammaDown + f(gammaDownDtod * xiDown[e]!));
+    if (!allowIncreasing) {
+      gu = Math.abs(gu);
+      gd = Math.abs(gd);
+    }
+    const maxRef = meanReference ? f(p.wMax) : d.maxBound[e]!;
+    const minRef = meanReference ? f(p.wMin) : d.minBound[e]!;
+    up[e] = linearStepSlope(gu, d.scaleUp[e]!, p.reverseUp ? f(minRef - offset) : maxRef);
+    down[e] = linearStepSlope(gd, d.scaleDown[e]!, p.reverseDown ? f(maxRef + offset) : minRef);
+  }
+  return { up, down };
+}
+
+/** PowStep exponents γ_up, γ_down = (bias + gain ± r)·pow_gamma. */
+function drawPowGammas(p: PowStepDevice, key: number, size: number): { up: Float32Array; down: Float32Array } {
+  const f = Math.fround;
+  const gamma = f(p.powGamma);
+  const upDown = f(p.powUpDown);
+  const upBias = upDown > 0 ? 0 : upDown;
+  const downBias = upDown > 0 ? -upDown : 0;
+  const xiGain = drawNormals(key, 12, size);
+  const xiUpDown = drawNormals(key, 13, size);
+  const up = new Float32Array(size);
+  const down = new Float32Array(size);
+  for (let e = 0; e < size; e++) {
+    const gain = f(1 + f(f(p.powGammaDtod) * xiGain[e]!));
+    const r = f(f(p.powUpDownDtod) * xiUpDown[e]!);
+    let gu = powStepGamma(upBias, gain, r, gamma);
+    let gd = powStepGamma(downBias, gain, -r, gamma);
+    if (p.enforceConsistency) {
+      gu = Math.abs(gu);
+      gd = Math.abs(gd);
+    }
+    up[e] = gu;
+    down[e] = gd;
+  }
+  return { up, down };
+}
+
+// ------------------------------------------------------------------ array-level: drift
+
+/** A DriftParameter as aihwkit's WeightDrifter uses it (SimpleDriftParameter: nu, t_0, reset_tol only). */
+export interface DriftSettings {
+  nu: number;
+  t0: number;
+  resetTol: number;
+  nuStd: number;
+  wgRatio: number;
+  gOffset: number;
+  wOffset: number;
+  nuK: number;
+  logG0: number;
+  wNoiseStd: number;
+}
+
+/** The settings of a DriftParameter, or of a SimpleDriftParameter (aihwkit's "simple" drift: no variation, offsets or noise). */
+export function driftSettings(d: DriftParameter | SimpleDriftParameter): DriftSettings {
+  if (!(d instanceof DriftParameter)) {
+    return { nu: Math.fround(d.nu), t0: d.t0, resetTol: d.resetTol, nuStd: 0, wgRatio: 1, gOffset: 0, wOffset: 0, nuK: 0, logG0: 0, wNoiseStd: 0 };
+  }
+  return {
+    nu: Math.fround(d.nu),
+    t0: d.t0,
+    resetTol: d.resetTol,
+    nuStd: d.nuStd,
+    wgRatio: d.wgRatio,
+    gOffset: d.gOffset,
+    wOffset: d.wOffset,
+    nuK: d.nuK,
+    logG0: d.logG0,
+    wNoiseStd: d.wNoiseStd,
+  };
+}
+
+/**
+ * The device-to-device drift exponents ν_ij = ν + ν_dtod·ν·ξ (aihwkit's
+ * WeightDrifter::populate), ξ from the construction stream (sub 9) of `key`
+ * (the construction_seed, or the tile's seed).
+ */
+export function drawDriftExponents(key: number, d: DriftParameter, size: number): Float32Array {
+  const xi = drawNormals(key, 9, size);
+  const nu = Math.fround(d.nu);
+  const scale = Math.fround(Math.fround(d.nuDtod) * nu);
+  const out = new Float32Array(size);
+  for (let e = 0; e < size; e++) out[e] = Math.fround(nu + Math.fround(scale * xi[e]!));
+  return out;
 }
