@@ -40,24 +40,10 @@ import {
   quantize,
   RandomStream,
   RandomStreamId,
-  rowBitLength,
-  rowProbabilityScale,
   seedToKey,
+  UpdateRowPlan,
+  type UpdateSettings,
 } from '@crossbar/core';
-
-/** UpdateParameters as the update uses them (flags as 1 / 0). */
-export interface UpdateSettings {
-  readonly pulseType: 'Stochastic' | 'StochasticCompressed' | 'MeanCount' | 'DeterministicImplicit';
-  readonly desiredBl: number;
-  readonly fixedBl: number;
-  readonly blManagement: number;
-  readonly management: number;
-  readonly umGradScale: number;
-  readonly res: number;
-  readonly xResImplicit: number;
-  readonly dResImplicit: number;
-  readonly stoRound: number;
-}
 
 /** Number of set bits of an int32. */
 export function popcount32(v: number): number {
@@ -67,42 +53,13 @@ export function popcount32(v: number): number {
   return Math.imul(x, 0x01010101) >>> 24;
 }
 
-/** BL, A and B of every row of one update call. */
-export class RowPlan {
-  bl = new Int32Array(0);
-  scaleX = new Float32Array(0);
-  scaleD = new Float32Array(0);
-
-  /** Fills the plan; returns the largest BL (0: nothing to do). */
-  compute(x: Float32Array, d: Float32Array, batch: number, inSize: number, outSize: number, lr: number, granularity: number, s: UpdateSettings): number {
-    if (this.bl.length < batch) {
-      this.bl = new Int32Array(batch);
-      this.scaleX = new Float32Array(batch);
-      this.scaleD = new Float32Array(batch);
-    }
-    let maxBl = 0;
-    for (let r = 0; r < batch; r++) {
-      let xMax = 0;
-      for (let j = r * inSize, end = j + inSize; j < end; j++) xMax = Math.max(xMax, Math.abs(x[j]!));
-      let dMax = 0;
-      for (let i = r * outSize, end = i + outSize; i < end; i++) dMax = Math.max(dMax, Math.abs(d[i]!));
-      const bl = rowBitLength(lr, granularity, xMax, dMax, s.desiredBl, s.fixedBl, s.blManagement, s.management, s.umGradScale);
-      this.bl[r] = bl;
-      this.scaleD[r] = rowProbabilityScale(1, lr, granularity, bl, xMax, dMax, s.desiredBl, s.fixedBl, s.blManagement, s.management, s.umGradScale);
-      this.scaleX[r] = rowProbabilityScale(0, lr, granularity, bl, xMax, dMax, s.desiredBl, s.fixedBl, s.blManagement, s.management, s.umGradScale);
-      if (bl > maxBl) maxBl = bl;
-    }
-    return maxBl;
-  }
-}
-
 /**
  * The per-device pulse counts of a block of rows [r0, r1) of one update call,
  * read device by device (i, j): totals over the block, or the row-ordered list
  * of rows with pulses.
  */
 export interface CountSource {
-  begin(call: number, plan: RowPlan, x: Float32Array, d: Float32Array): void;
+  begin(call: number, plan: UpdateRowPlan, x: Float32Array, d: Float32Array): void;
   prepare(r0: number, r1: number): void;
   /** Words of storage `prepare` needs per row block row for the given largest BL (for sizing row blocks). */
   wordsPerRow(maxBl: number): number;
@@ -160,12 +117,12 @@ abstract class SourceBase {
   down = 0;
   up = 0;
   protected call = 0;
-  protected plan = new RowPlan();
+  protected plan = new UpdateRowPlan();
   protected x: Float32Array = new Float32Array(0);
   protected d: Float32Array = new Float32Array(0);
   protected r0 = 0;
 
-  begin(call: number, plan: RowPlan, x: Float32Array, d: Float32Array): void {
+  begin(call: number, plan: UpdateRowPlan, x: Float32Array, d: Float32Array): void {
     this.call = call;
     this.plan = plan;
     this.x = x;

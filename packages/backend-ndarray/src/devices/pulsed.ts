@@ -39,11 +39,14 @@ import {
   type PulsedDeviceKind,
   type TileState,
   type UpdateParameters,
+  type UpdateSettings,
+  UpdateRowPlan,
+  updateSettings,
 } from '@crossbar/core';
 import type { TileContext } from '../tile.js';
 import type { DeviceModel } from '../update.js';
 import { WeightDrifter } from '../drift.js';
-import { DeterministicSource, RowPlan, StochasticSource, type CountSource, type UpdateSettings } from '../pulses.js';
+import { DeterministicSource, StochasticSource, type CountSource } from '../pulses.js';
 import { ConstantSteps, ExpSteps, LinearSteps, PowSteps, TableNormals, type PulseSteps } from './steps.js';
 
 /** Largest per-pulse noise magnitude |ξ| of the quantile table. */
@@ -74,7 +77,6 @@ export class PulsedDeviceModel implements DeviceModel {
   private readonly writeNoiseStd: number;
   private readonly drifter: WeightDrifter | null;
   private readonly settings: UpdateSettings | null;
-  private readonly pulseType: UpdateParameters['pulseType'];
   private readonly resetStd: number;
   private readonly dwMinDtod: number;
   private dwMin: number;
@@ -83,7 +85,7 @@ export class PulsedDeviceModel implements DeviceModel {
   private readonly noise: TableNormals;
   private readonly sumNoise: TableNormals;
   private readonly chunkNoise: TableNormals;
-  private readonly plan = new RowPlan();
+  private readonly plan = new UpdateRowPlan();
   private source: CountSource | null = null;
   private eventRows = new Int32Array(0);
   private eventCounts = new Int32Array(0);
@@ -105,7 +107,6 @@ export class PulsedDeviceModel implements DeviceModel {
     const size = ctx.outSize * ctx.inSize;
     this.size = size;
     this.w = ctx.weights.data;
-    this.pulseType = update.pulseType;
     this.dwMin = Math.fround(p.dwMin);
     this.dwMinDtod = Math.fround(p.dwMinDtod);
     this.resetStd = Math.fround(p.resetStd);
@@ -138,22 +139,7 @@ export class PulsedDeviceModel implements DeviceModel {
     this.sumNoise = new TableNormals(ctx.seed, RandomStreamId.UpdateStepNoiseSum);
     this.chunkNoise = new TableNormals(ctx.seed, RandomStreamId.UpdateStepNoiseSum, BLOCK_ROWS / 32);
     this.steps = this.makeSteps(p);
-    this.settings =
-      update.pulseType === 'None' || update.pulseType === 'NoneWithDevice'
-        ? null
-        : {
-            pulseType: update.pulseType,
-            desiredBl: update.desiredBl,
-            fixedBl: update.fixedBl ? 1 : 0,
-            blManagement: update.updateBlManagement ? 1 : 0,
-            // aihwkit turns update management on with BL management
-            management: update.updateManagement || update.updateBlManagement ? 1 : 0,
-            umGradScale: Math.fround(update.umGradScale),
-            res: Math.fround(update.res),
-            xResImplicit: Math.fround(update.xResImplicit),
-            dResImplicit: Math.fround(update.dResImplicit),
-            stoRound: update.stoRound ? 1 : 0,
-          };
+    this.settings = updateSettings(update);
     // aihwkit clips the (zero) weights to the bounds at construction: corrupt devices take their value.
     this.onWeightsSet();
   }

@@ -11,8 +11,10 @@
  *
  * aihwkit computes these in float32; every intermediate is rounded with
  * Math.fround so that BL and the deterministic counts agree with it exactly.
- * Scalar functions are in the subset gpu.js compiles.
+ * Scalar functions are in the subset gpu.js compiles; UpdateSettings and
+ * UpdateRowPlan at the end are the array-level helpers built on them.
  */
+import type { UpdateParameters } from '../config/parameters.js';
 
 /**
  * rint(): round half to even, as C's rint in the default rounding mode.
@@ -186,4 +188,67 @@ export function pulseNoiseNormals(): Float32Array {
     pulseNoiseTable = t;
   }
   return pulseNoiseTable;
+}
+
+// ------------------------------------------------------------------ array-level: one update call
+
+/** UpdateParameters as the pulsed update uses them (flags as 1 / 0, numbers as float32). */
+export interface UpdateSettings {
+  readonly pulseType: 'Stochastic' | 'StochasticCompressed' | 'MeanCount' | 'DeterministicImplicit';
+  readonly desiredBl: number;
+  readonly fixedBl: number;
+  readonly blManagement: number;
+  /** Update management, on whenever BL management is (as aihwkit's PulsedUpdateMetaParameter::initialize does). */
+  readonly management: number;
+  readonly umGradScale: number;
+  readonly res: number;
+  readonly xResImplicit: number;
+  readonly dResImplicit: number;
+  readonly stoRound: number;
+}
+
+/** The settings of pulsed UpdateParameters, or null for the floating-point pulse types None and NoneWithDevice. */
+export function updateSettings(up: UpdateParameters): UpdateSettings | null {
+  if (up.pulseType === 'None' || up.pulseType === 'NoneWithDevice') return null;
+  return {
+    pulseType: up.pulseType,
+    desiredBl: up.desiredBl,
+    fixedBl: up.fixedBl ? 1 : 0,
+    blManagement: up.updateBlManagement ? 1 : 0,
+    management: up.updateManagement || up.updateBlManagement ? 1 : 0,
+    umGradScale: Math.fround(up.umGradScale),
+    res: Math.fround(up.res),
+    xResImplicit: Math.fround(up.xResImplicit),
+    dResImplicit: Math.fround(up.dResImplicit),
+    stoRound: up.stoRound ? 1 : 0,
+  };
+}
+
+/** BL and the probability scales A (d) and B (x) of every batch row of one update call. */
+export class UpdateRowPlan {
+  bl = new Int32Array(0);
+  scaleX = new Float32Array(0);
+  scaleD = new Float32Array(0);
+
+  /** Fills the plan for x [batch × inSize], d [batch × outSize]; returns the largest BL (0: nothing to do). */
+  compute(x: Float32Array, d: Float32Array, batch: number, inSize: number, outSize: number, lr: number, granularity: number, s: UpdateSettings): number {
+    if (this.bl.length < batch) {
+      this.bl = new Int32Array(batch);
+      this.scaleX = new Float32Array(batch);
+      this.scaleD = new Float32Array(batch);
+    }
+    let maxBl = 0;
+    for (let r = 0; r < batch; r++) {
+      let xMax = 0;
+      for (let j = r * inSize, end = j + inSize; j < end; j++) xMax = Math.max(xMax, Math.abs(x[j]!));
+      let dMax = 0;
+      for (let i = r * outSize, end = i + outSize; i < end; i++) dMax = Math.max(dMax, Math.abs(d[i]!));
+      const bl = rowBitLength(lr, granularity, xMax, dMax, s.desiredBl, s.fixedBl, s.blManagement, s.management, s.umGradScale);
+      this.bl[r] = bl;
+      this.scaleD[r] = rowProbabilityScale(1, lr, granularity, bl, xMax, dMax, s.desiredBl, s.fixedBl, s.blManagement, s.management, s.umGradScale);
+      this.scaleX[r] = rowProbabilityScale(0, lr, granularity, bl, xMax, dMax, s.desiredBl, s.fixedBl, s.blManagement, s.management, s.umGradScale);
+      if (bl > maxBl) maxBl = bl;
+    }
+    return maxBl;
+  }
 }
