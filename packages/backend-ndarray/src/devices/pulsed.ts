@@ -40,6 +40,7 @@ import {
   type TileState,
   type UpdateParameters,
   type UpdateSettings,
+  TableNormals,
   UpdateRowPlan,
   updateSettings,
 } from '@crossbar/core';
@@ -47,7 +48,7 @@ import type { TileContext } from '../tile.js';
 import type { DeviceModel } from '../update.js';
 import { WeightDrifter } from '../drift.js';
 import { DeterministicSource, StochasticSource, type CountSource } from '../pulses.js';
-import { ConstantSteps, ExpSteps, LinearSteps, PowSteps, TableNormals, type PulseSteps } from './steps.js';
+import { ConstantSteps, ExpSteps, LinearSteps, PowSteps, type PulseSteps } from './steps.js';
 
 /** Largest per-pulse noise magnitude |ξ| of the quantile table. */
 const MAX_PULSE_XI = pulseNoiseNormals()[65535]!;

@@ -15,6 +15,7 @@
  * UpdateRowPlan at the end are the array-level helpers built on them.
  */
 import type { UpdateParameters } from '../config/parameters.js';
+import { philox4x32, seedToKey } from '../rng.js';
 
 /**
  * rint(): round half to even, as C's rint in the default rounding mode.
@@ -250,5 +251,56 @@ export class UpdateRowPlan {
       if (bl > maxBl) maxBl = bl;
     }
     return maxBl;
+  }
+}
+
+/**
+ * Normals from the 65536-entry normal-quantile table (pulseNoiseNormals)
+ * indexed by 16-bit halves of one stream's words: number h of sub-stream
+ * `sub` is half h & 1 (0: the low 16 bits) of word h >> 1. One Philox block
+ * serves 8 numbers; the last block (per slot) is kept.
+ *
+ * Per-pulse noise (RandomStreamId.UpdateStepNoise): sub = element e, h = the
+ * count of e's earlier pulses in the update call (batch-row order).
+ * Summed noise (RandomStreamId.UpdateStepNoiseSum): sub = the first batch row
+ * of the row block, h = e.
+ */
+export class TableNormals {
+  private readonly k0: number;
+  private readonly k1: number;
+  private readonly table = pulseNoiseNormals();
+  private call = 0;
+  /** Cached block per slot: sub, block index, 4 words. */
+  private readonly subs: Float64Array;
+  private readonly blocks: Float64Array;
+  private readonly words: Uint32Array;
+
+  /** `slots`: how many blocks are kept (callers that alternate between subs give each its slot). */
+  constructor(
+    seed: number,
+    private readonly streamId: number,
+    slots = 1,
+  ) {
+    [this.k0, this.k1] = seedToKey(seed);
+    this.subs = new Float64Array(slots);
+    this.blocks = new Float64Array(slots);
+    this.words = new Uint32Array(4 * slots);
+  }
+
+  begin(call: number): void {
+    this.call = call;
+    this.blocks.fill(-1);
+  }
+
+  xi(sub: number, h: number, slot = 0): number {
+    const b = Math.floor(h / 8);
+    if (this.blocks[slot] !== b || this.subs[slot] !== sub) {
+      philox4x32(this.k0, this.k1, b, sub, this.streamId, this.call, this.words, 4 * slot);
+      this.blocks[slot] = b;
+      this.subs[slot] = sub;
+    }
+    const half = h - 8 * b;
+    const word = this.words[4 * slot + (half >> 1)]!;
+    return this.table[(half & 1) === 0 ? word & 0xffff : word >>> 16]!;
   }
 }
