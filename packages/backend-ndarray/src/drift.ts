@@ -46,8 +46,16 @@ export class WeightDrifter {
     this.nuNoise = new Float32Array(settings.nuStd > 0 ? this.size : 0);
   }
 
-  /** Drifts `w` (the weights or the persistent weights) in place. */
-  apply(w: Float32Array, timeSinceLastCall: number): void {
+  /** Whether a drift draws random numbers (nu_std or w_noise_std). */
+  get usesRandomness(): boolean {
+    return this.settings.wNoiseStd > 0 || this.settings.nuStd > 0;
+  }
+
+  /**
+   * Drifts `w` (the weights or the persistent weights) in place; `call`: the
+   * random call of the tile's drift (taken here when not given and needed).
+   */
+  apply(w: Float32Array, timeSinceLastCall: number, call?: number): void {
     const s = this.settings;
     if (!this.active) {
       this.previous.set(w);
@@ -56,10 +64,10 @@ export class WeightDrifter {
       this.now = 0;
       this.active = true;
     }
-    if (s.wNoiseStd > 0 || s.nuStd > 0) {
-      const call = this.ctx.nextRandomCall();
-      if (s.nuStd > 0) new RandomStream(this.ctx.seed, RandomStreamId.DeviceDrift, call, 0).fillNormal(this.nuNoise);
-      if (s.wNoiseStd > 0) new RandomStream(this.ctx.seed, RandomStreamId.DeviceDrift, call, 1).fillNormal(this.noise);
+    if (this.usesRandomness) {
+      const c = call ?? this.ctx.nextRandomCall();
+      if (s.nuStd > 0) new RandomStream(this.ctx.seed, RandomStreamId.DeviceDrift, c, 0).fillNormal(this.nuNoise);
+      if (s.wNoiseStd > 0) new RandomStream(this.ctx.seed, RandomStreamId.DeviceDrift, c, 1).fillNormal(this.noise);
     }
     this.now = Math.fround(this.now + Math.fround(timeSinceLastCall / s.t0));
     let offset = Math.fround(Math.fround(s.gOffset * s.wgRatio) + s.wOffset);

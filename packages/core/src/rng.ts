@@ -169,8 +169,9 @@ export const RandomStreamId = {
   UpdateRounding: 33,
   /**
    * Write noise of devices with write_noise_std > 0, element = row * inSize + col, normal:
-   * sub 0 after an update (elements that received pulses), sub 1 after set_weights, decay,
-   * diffusion, drift, reset (every element), each in its own call.
+   * sub 0 after a pulsed update (elements that received pulses; the update's call), sub 1 for
+   * every element after diffusion, drift, reset (the operation's call) and after set_weights,
+   * setHiddenParameters, decay, a NoneWithDevice update (a call of its own).
    */
   UpdateWriteNoise: 34,
   /**

@@ -178,11 +178,14 @@ export class PulsedDeviceModel implements DeviceModel {
     for (let e = 0; e < this.size; e++) t[e] = Math.max(Math.min(t[e]!, this.maxBound[e]!), this.minBound[e]!);
   }
 
-  /** aihwkit's applyUpdateWriteNoise: every visible weight = persistent + write noise (its own random call). */
-  private redrawWriteNoise(): void {
+  /**
+   * aihwkit's applyUpdateWriteNoise: every visible weight = persistent + write noise,
+   * drawn in the operation's random call (or a call of its own when the operation draws nothing else).
+   */
+  private redrawWriteNoise(call?: number): void {
     const pw = this.persistent;
     if (pw === null) return;
-    const noise = new RandomStream(this.ctx.seed, RandomStreamId.UpdateWriteNoise, this.ctx.nextRandomCall(), 1);
+    const noise = new RandomStream(this.ctx.seed, RandomStreamId.UpdateWriteNoise, call ?? this.ctx.nextRandomCall(), 1);
     const std = Math.fround(this.writeNoiseStd * this.dwMin);
     const row = this.rowNormals;
     const n = this.ctx.inSize;
@@ -415,7 +418,8 @@ export class PulsedDeviceModel implements DeviceModel {
 
   diffuse(): void {
     const t = this.target;
-    const xi = new RandomStream(this.ctx.seed, RandomStreamId.DeviceDiffusion, this.ctx.nextRandomCall(), 0);
+    const call = this.ctx.nextRandomCall();
+    const xi = new RandomStream(this.ctx.seed, RandomStreamId.DeviceDiffusion, call, 0);
     const row = this.rowNormals;
     const n = this.ctx.inSize;
     for (let i = 0; i < this.ctx.outSize; i++) {
@@ -425,7 +429,7 @@ export class PulsedDeviceModel implements DeviceModel {
         t[e] = diffusedWeight(t[e]!, this.diffusionRate[e]!, row[j]!, this.minBound[e]!, this.maxBound[e]!);
       }
     }
-    this.redrawWriteNoise();
+    this.redrawWriteNoise(call);
   }
 
   resetColumns(start: number, count: number, resetProb: number): void {
@@ -443,15 +447,16 @@ export class PulsedDeviceModel implements DeviceModel {
         t[e] = resetWeight(this.resetBias[e]!, this.resetStd, this.resetStd > 0 ? xi.normal(e) : 0, this.minBound[e]!, this.maxBound[e]!);
       }
     }
-    this.redrawWriteNoise();
+    this.redrawWriteNoise(call);
   }
 
   drift(timeSinceLastCall: number): void {
     if (this.drifter === null) return; // aihwkit drifts only when drift.nu > 0
     const t = this.target;
-    this.drifter.apply(t, timeSinceLastCall);
+    const call = this.drifter.usesRandomness || this.persistent !== null ? this.ctx.nextRandomCall() : 0;
+    this.drifter.apply(t, timeSinceLastCall, call);
     this.drifter.saturate(t, this.minBound, this.maxBound);
-    this.redrawWriteNoise();
+    this.redrawWriteNoise(call);
   }
 
   // ---------------------------------------------------------------- hidden parameters and state
