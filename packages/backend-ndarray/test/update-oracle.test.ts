@@ -155,3 +155,33 @@ describe.skipIf(!existsSync(ORACLE))('device drift oracle', () => {
     });
   }
 });
+
+describe.skipIf(!existsSync(ORACLE))('device drift with nu_dtod (aihwkit draws not recorded)', () => {
+  it("the drift exponents implied by aihwkit's weights and ours have the same distribution, ν·(1 + 0.2ξ)", () => {
+    const drift = load('drift');
+    const c = drift.cases.find((k) => k.name === 'device_drift_nu_dtod0.2_seeded')!;
+    const r = drift.results.get('device_drift_nu_dtod0.2_seeded')!;
+    const w0 = flat(r.weights_initial);
+    const after = flat(((r.weights as unknown[][])[0] as unknown[])[1]); // T = 1 + 10 time units
+    const implied = (w: ArrayLike<number>) => Array.from(w0, (v, k) => -Math.log(w[k]! / v) / Math.log(11));
+    const theirs = implied(after);
+    const cfg = c.config as Dict;
+    const rpuConfig = rpuConfigFromDict({ type: 'SingleRPUConfig', device: { type: 'ConstantStepDevice', ...(cfg.device as Dict), construction_seed: 0 } });
+    const ours: number[] = [];
+    for (let seed = 1; seed <= 40; seed++) {
+      const tile = backend.createTile({ outSize: 6, inSize: 5, rpuConfig, seed });
+      tile.setWeights(w0);
+      tile.driftWeights(1);
+      tile.driftWeights(10);
+      ours.push(...implied(tile.getWeights() as Float32Array));
+    }
+    const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+    const std = (a: number[]) => Math.sqrt(a.reduce((x, y) => x + (y - mean(a)) ** 2, 0) / (a.length - 1));
+    // 30 exponents of aihwkit: mean within 4 standard errors of ours, std ratio within chi-square bounds
+    expect(Math.abs(mean(theirs) - mean(ours))).toBeLessThan((4 * std(ours)) / Math.sqrt(theirs.length));
+    expect(mean(ours)).toBeCloseTo(0.1, 2);
+    expect(std(ours)).toBeCloseTo(0.02, 2);
+    expect(std(theirs) / std(ours)).toBeGreaterThan(0.6);
+    expect(std(theirs) / std(ours)).toBeLessThan(1.4);
+  });
+});
