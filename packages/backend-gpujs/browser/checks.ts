@@ -169,6 +169,9 @@ export async function checkMvm(mode: GpujsMode, sizes: readonly (readonly [numbe
 
 export interface AccountingCheck {
   base: number;
+  /** Kernels and textures after backend.dispose(). */
+  kernelsAfterEngineDispose: number;
+  texturesAfterEngineDispose: number;
   afterFirstCalls: number;
   afterManyCalls: number;
   kernelsAfterFirstCalls: number;
@@ -178,9 +181,9 @@ export interface AccountingCheck {
   useAfterDispose: string;
 }
 
-/** Texture and kernel counts around repeated calls and dispose. */
+/** Texture and kernel counts around repeated calls and dispose (no idle kernel cache, so a tile's dispose frees its kernels). */
 export async function checkAccounting(mode: GpujsMode): Promise<AccountingCheck> {
-  const backend = createGpujsBackend({ mode });
+  const backend = createGpujsBackend({ mode, kernelCache: 0 });
   const base = backend.liveTextures;
   const tile = backend.createTile({ outSize: 9, inSize: 6, rpuConfig: new FloatingPointRPUConfig() });
   const x = testData(4 * 6, 5);
@@ -207,6 +210,8 @@ export async function checkAccounting(mode: GpujsMode): Promise<AccountingCheck>
   await backend.dispose();
   return {
     base,
+    kernelsAfterEngineDispose: backend.liveKernels,
+    texturesAfterEngineDispose: backend.liveTextures,
     afterFirstCalls,
     afterManyCalls,
     kernelsAfterFirstCalls,

@@ -25,6 +25,12 @@ export interface GpujsBackendOptions {
    * asynchronous kernel contract and SharedArrayBuffer). Default true.
    */
   threads?: boolean;
+  /**
+   * Compiled kernels kept when no tile uses them any more, so that new tiles of
+   * the same shape and config start without compiling (default 64; 0: a
+   * kernel is destroyed with the last tile that used it).
+   */
+  kernelCache?: number;
 }
 
 export class GpujsBackend implements AnalogTileBackend {
@@ -52,11 +58,15 @@ export class GpujsBackend implements AnalogTileBackend {
     this.randomSource = random === 'auto' ? defaultRandomSource(this.mode) : random;
     this.threads = this.mode === 'webasm' && options.threads !== false && typeof SharedArrayBuffer !== 'undefined';
     const philox = philoxLibrary(this.mode);
-    this.runtime = new GpuRuntime(this.mode, {
-      functions: [...physicsLibrary(), ...philox.functions],
-      natives: philox.natives,
-      injectedNative: philox.injectedNative,
-    });
+    const kernelCache = options.kernelCache ?? 64;
+    if (!Number.isInteger(kernelCache) || kernelCache < 0) {
+      throw new BackendError(`gpujs engine option "kernelCache": expected a non-negative integer, got ${String(kernelCache)}`);
+    }
+    this.runtime = new GpuRuntime(
+      this.mode,
+      { functions: [...physicsLibrary(), ...philox.functions], natives: philox.natives, injectedNative: philox.injectedNative },
+      kernelCache,
+    );
     const extra = [`gpu.js ${GPUJS_VERSION}`, `random numbers: ${this.randomSource === 'kernel' ? 'in-kernel Philox' : 'CPU Philox, uploaded'}`];
     if (this.mode === 'webasm') extra.push(this.threads ? 'worker threads' : 'single thread');
     this.description = describeChoice(this.choice, extra.join(', '));
@@ -78,9 +88,14 @@ export class GpujsBackend implements AnalogTileBackend {
     return this.runtime.liveTextures;
   }
 
-  /** Compiled kernels held. */
+  /** Compiled kernels held (in use and idle). */
   get liveKernels(): number {
     return this.runtime.liveKernels;
+  }
+
+  /** Destroys the kernels no tile uses (and the textures they recycle). */
+  trimKernels(): void {
+    this.runtime.trimIdle(0);
   }
 
   async dispose(): Promise<void> {

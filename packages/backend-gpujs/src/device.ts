@@ -87,17 +87,16 @@ export class DeviceArray {
   }
 }
 
-/** Reads a packed4 texture's logical rows × cols into `out` (row-major). */
+/**
+ * Reads a packed4 texture's logical rows × cols into `out` (row-major). gpu.js
+ * lays a 2D output's texels out in index order (x + width · y) over whatever
+ * texture size it picked, so the raw read-back is texel-linear.
+ */
 export function unpackTexture(texture: GpuTexture, rows: number, cols: number, out: Float32Array): Float32Array {
   const raw = texture.renderRawOutput();
-  const texelsPerRow = texture.size[0];
   const cols4 = Math.ceil(cols / 4);
-  const rawRow = texelsPerRow * 4;
-  // gpu.js sizes a 2D output's texture as the output itself unless it exceeds the
-  // maximum texture width; then rows wrap, which this engine never asks for.
-  if (texture.output[0] !== cols4 || texelsPerRow !== cols4) {
-    throw new Error(`gpujs: unexpected texture size ${texture.size.join('×')} for ${cols4} texels per row`);
-  }
+  if (texture.output[0] !== cols4) throw new Error(`gpujs: a texture of ${texture.output[0]} texels per row read as ${cols4}`);
+  const rawRow = cols4 * 4;
   if (cols === rawRow) {
     out.set(raw.subarray(0, rows * cols));
   } else {

@@ -9,6 +9,9 @@ import { DeviceArray, roundUp4 } from './device.js';
 import { backwardFlat, backwardPacked4, forwardFlat, forwardPacked4, padRows, scatterGroups, uploadPacked4 } from './kernels/mvm.js';
 import type { KernelScope } from './scope.js';
 
+/** Most rows one kernel launch computes (the IO pass uses the same). */
+export const MAX_ROWS = 4096;
+
 export class Gemm {
   private xPad = new Float32Array(0);
 
@@ -42,6 +45,31 @@ export class Gemm {
   }
 
   async forward(w: DeviceArray, x: Float32Array, batch: number, scale: number): Promise<Float32Array> {
+    return this.chunked(batch, this.inSize, this.outSize, x, (xs, n) => this.forwardChunk(w, xs, n, scale));
+  }
+
+  async backward(w: DeviceArray, d: Float32Array, batch: number, scale: number): Promise<Float32Array> {
+    return this.chunked(batch, this.outSize, this.inSize, d, (ds, n) => this.backwardChunk(w, ds, n, scale));
+  }
+
+  /** Runs `run` on slices of at most MAX_ROWS rows (texture height, short draw calls). */
+  private async chunked(
+    batch: number,
+    width: number,
+    outWidth: number,
+    input: Float32Array,
+    run: (slice: Float32Array, rows: number) => Promise<Float32Array>,
+  ): Promise<Float32Array> {
+    if (batch <= MAX_ROWS) return run(input, batch);
+    const out = new Float32Array(batch * outWidth);
+    for (let b0 = 0; b0 < batch; b0 += MAX_ROWS) {
+      const n = Math.min(MAX_ROWS, batch - b0);
+      out.set(await run(input.subarray(b0 * width, (b0 + n) * width), n), b0 * outWidth);
+    }
+    return out;
+  }
+
+  private async forwardChunk(w: DeviceArray, x: Float32Array, batch: number, scale: number): Promise<Float32Array> {
     const { outSize, inSize } = this;
     const y = new Float32Array(batch * outSize);
     const epilogue = scale === 1 ? undefined : (v: string) => `${v} * this.constants.scale`;
@@ -67,7 +95,7 @@ export class Gemm {
     return scatterGroups(result as Float32Array[][], batch, outSize, y);
   }
 
-  async backward(w: DeviceArray, d: Float32Array, batch: number, scale: number): Promise<Float32Array> {
+  private async backwardChunk(w: DeviceArray, d: Float32Array, batch: number, scale: number): Promise<Float32Array> {
     const { outSize, inSize } = this;
     const z = new Float32Array(batch * inSize);
     const epilogue = scale === 1 ? undefined : (v: string) => `${v} * this.constants.scale`;

@@ -57,11 +57,18 @@ export class GpuRuntime {
   private liveHostBuffers = 0;
   private readonly kernels = new Map<string, CacheEntry>();
   private readonly keys = new Map<GpuKernel, string>();
+  /** Kernels no tile holds, kept (least recently released first) so the next tile need not compile them. */
+  private readonly idle = new Map<string, CacheEntry>();
   private disposed = false;
 
   private readonly injectedNative: string | undefined;
 
-  constructor(mode: GpujsMode, library: KernelLibrary) {
+  constructor(
+    mode: GpujsMode,
+    library: KernelLibrary,
+    /** How many kernels no tile holds to keep compiled (0: destroy a kernel with its last tile). */
+    private readonly idleLimit = 64,
+  ) {
     this.mode = mode;
     let context: CountingContext | null = null;
     let canvas: unknown;
@@ -118,9 +125,24 @@ export class GpuRuntime {
     return this.isGl ? this.liveGlTextures : this.liveHostBuffers;
   }
 
-  /** Number of compiled kernels held. */
+  /** Number of compiled kernels held (in use and idle). */
   get liveKernels(): number {
-    return this.kernels.size;
+    return this.kernels.size + this.idle.size;
+  }
+
+  /** Number of compiled kernels no tile holds. */
+  get idleKernels(): number {
+    return this.idle.size;
+  }
+
+  /** Destroys the idle kernels (and the textures they recycle). */
+  trimIdle(keep = 0): void {
+    for (const [key, entry] of this.idle) {
+      if (this.idle.size <= keep) break;
+      this.idle.delete(key);
+      this.keys.delete(entry.kernel);
+      entry.kernel.destroy(false);
+    }
   }
 
   /** cpu/webasm: the engine's own count of device-resident buffers (weights and state). */
@@ -141,6 +163,11 @@ export class GpuRuntime {
     this.alive();
     const key = `${source}\u0000${JSON.stringify(settings)}`;
     let entry = this.kernels.get(key);
+    if (!entry && this.idle.has(key)) {
+      entry = this.idle.get(key)!;
+      this.idle.delete(key);
+      this.kernels.set(key, entry);
+    }
     if (!entry) {
       const kernel = this.gpu.createKernel(source, {
         precision: 'single',
@@ -156,17 +183,21 @@ export class GpuRuntime {
     return entry.kernel;
   }
 
-  /** Gives back one reference; the last one destroys the kernel (and the textures it recycles). */
+  /**
+   * Gives back one reference. A kernel nobody holds is kept idle (up to the
+   * runtime's idle limit, least recently released destroyed first); destroying
+   * a kernel frees the textures it recycles.
+   */
   release(kernel: GpuKernel): void {
     const key = this.keys.get(kernel);
     if (key === undefined) return;
-    const entry = this.kernels.get(key)!;
+    const entry = this.kernels.get(key);
+    if (!entry) return;
     entry.refs--;
-    if (entry.refs <= 0) {
-      this.kernels.delete(key);
-      this.keys.delete(kernel);
-      entry.kernel.destroy(false);
-    }
+    if (entry.refs > 0) return;
+    this.kernels.delete(key);
+    this.idle.set(key, entry);
+    this.trimIdle(this.idleLimit);
   }
 
   /**
@@ -192,8 +223,9 @@ export class GpuRuntime {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    for (const entry of this.kernels.values()) entry.kernel.destroy(false);
+    for (const entry of [...this.kernels.values(), ...this.idle.values()]) entry.kernel.destroy(false);
     this.kernels.clear();
+    this.idle.clear();
     this.keys.clear();
     await this.gpu.destroy();
     (this.context?.getExtension('STACKGL_destroy_context') as { destroy(): void } | null | undefined)?.destroy();

@@ -1,48 +1,55 @@
 /**
- * The gpu.js engine's AnalogTile: validates at the boundary (the same checks
- * as every engine, core's validate.ts), keeps the weights on the device
- * between calls, and runs each operation as kernels.
+ * The gpu.js engine's AnalogTile: validates at the boundary (core's
+ * validate.ts, the checks every engine makes), keeps the weights on the
+ * device between calls, and hands each operation to its module:
+ *   mvm.ts / pass.ts   forward / backward with IOParameters (kernels)
+ *   devices/           the update and the device's weight operations
+ *   training.ts        weight modifier, clip, remap and the digital output scales
+ *   inference.ts       PCM programming, drift, read noise, drift compensation
+ * The module boundaries and semantics are the ndarray engine's, so a tile's
+ * state moves between the engines (getState/setState).
  */
 import {
+  checkFiniteNumber,
   checkFloat32Array,
   checkPositiveInteger,
   ConfigError,
   InputError,
-  NotSupportedError,
-  resolveIOParameters,
+  rpuConfigFromDict,
+  rpuConfigToDict,
   type AnalogTile,
   type CreateTileOptions,
   type ForwardOptions,
   type HiddenParameters,
-  type IOParameters,
   type RPUConfig,
-  type ResolvedIO,
   type TileState,
 } from '@crossbar/core';
 import type { GpujsBackend } from './backend.js';
 import type { DeviceArray } from './device.js';
+import type { TileContext } from './context.js';
+import type { RandSource } from './kernels/io.js';
 import { KernelScope } from './scope.js';
-import { Gemm } from './gemm.js';
+import { DeviceMvm } from './mvm.js';
+import { createDeviceModel, type DeviceModel } from './devices/model.js';
+import { TrainingState } from './training.js';
+import { InferenceState } from './inference.js';
 
-const ENGINE = 'gpujs';
-
-function ioOf(config: object, key: 'forward' | 'backward'): IOParameters | undefined {
-  return key in config ? ((config as Record<string, unknown>)[key] as IOParameters) : undefined;
-}
-
-export class GpujsTile implements AnalogTile {
+export class GpujsTile implements AnalogTile, TileContext {
   readonly backendName = 'gpujs';
   readonly outSize: number;
   readonly inSize: number;
   readonly seed: number;
   readonly rpuConfig: RPUConfig;
+  readonly scope: KernelScope;
+  readonly weights: DeviceArray;
+  readonly rand: RandSource;
+  readonly threads: boolean;
   private rngCallValue = 1; // call 0 is reserved for construction draws
   private disposed = false;
-  private readonly scope: KernelScope;
-  private readonly gemm: Gemm;
-  private readonly weights: DeviceArray;
-  private readonly fwdIO: ResolvedIO;
-  private readonly bwdIO: ResolvedIO;
+  private readonly mvm: DeviceMvm;
+  private readonly device: DeviceModel;
+  private readonly training: TrainingState;
+  private readonly inference: InferenceState;
 
   constructor(
     private readonly backend: GpujsBackend,
@@ -62,15 +69,27 @@ export class GpujsTile implements AnalogTile {
       throw new ConfigError(`${where}: rpuConfig must be a FloatingPointRPUConfig, SingleRPUConfig or InferenceRPUConfig`);
     }
     this.rpuConfig = (cfg as RPUConfig).clone().validate();
-    this.fwdIO = resolveIOParameters(ioOf(this.rpuConfig, 'forward'), 'forward', 'rpuConfig.forward', ENGINE);
-    this.bwdIO = resolveIOParameters(ioOf(this.rpuConfig, 'backward'), 'backward', 'rpuConfig.backward', ENGINE);
+    this.rand = backend.randomSource;
+    this.threads = backend.threads;
     this.scope = new KernelScope(backend.runtime);
-    this.gemm = new Gemm(this.scope, this.outSize, this.inSize, backend.threads);
-    this.weights = this.scope.upload(new Float32Array(this.outSize * this.inSize), this.outSize, this.inSize, true);
+    try {
+      this.weights = this.scope.upload(new Float32Array(this.outSize * this.inSize), this.outSize, this.inSize, true);
+      this.mvm = new DeviceMvm(this);
+      this.device = createDeviceModel(this);
+      this.training = new TrainingState(this);
+      this.inference = new InferenceState(this, this.mvm, this.training);
+    } catch (e) {
+      this.scope.dispose();
+      throw e;
+    }
   }
 
   get rngCall(): number {
     return this.rngCallValue;
+  }
+
+  nextRandomCall(): number {
+    return this.rngCallValue++;
   }
 
   private alive(where: string): void {
@@ -81,14 +100,13 @@ export class GpujsTile implements AnalogTile {
     return this.outSize * this.inSize;
   }
 
-  private notYet(what: string): never {
-    throw new NotSupportedError(`gpujs engine: ${what} is not implemented yet`);
-  }
-
   setWeights(w: Float32Array): void {
     this.alive('setWeights');
     checkFloat32Array('setWeights', 'weights', w, this.weightCount, { shape: `outSize ${this.outSize} × inSize ${this.inSize}` });
     this.scope.overwrite(this.weights, w);
+    this.device.onWeightsSet();
+    this.training.onWeightsSet();
+    this.inference.onWeightsSet();
   }
 
   getWeights(): Float32Array {
@@ -96,69 +114,175 @@ export class GpujsTile implements AnalogTile {
     return this.weights.download();
   }
 
-  async forward(x: Float32Array, batch: number, _options: ForwardOptions = {}): Promise<Float32Array> {
+  async forward(x: Float32Array, batch: number, options: ForwardOptions = {}): Promise<Float32Array> {
     this.alive('forward');
     checkPositiveInteger('forward', 'batch', batch);
     checkFloat32Array('forward', 'x', x, batch * this.inSize, { shape: `batch ${batch} × inSize ${this.inSize}` });
-    if (!this.fwdIO.isPerfect) this.notYet('the IO-managed forward pass');
-    return this.gemm.forward(this.weights, x, batch, this.fwdIO.outScale);
+    const isTest = options.isTest ?? false;
+    const y = await this.mvm.forward(this.training.weightsForForward(isTest), x, batch);
+    this.training.scaleOutput(y, batch);
+    this.inference.compensateOutput(y, isTest);
+    return y;
   }
 
   async backward(d: Float32Array, batch: number): Promise<Float32Array> {
     this.alive('backward');
     checkPositiveInteger('backward', 'batch', batch);
     checkFloat32Array('backward', 'd', d, batch * this.outSize, { shape: `batch ${batch} × outSize ${this.outSize}` });
-    if (!this.bwdIO.isPerfect) this.notYet('the IO-managed backward pass');
-    return this.gemm.backward(this.weights, d, batch, this.bwdIO.outScale);
+    const w = this.training.weightsForForward(false);
+    return this.mvm.backward(w, this.training.scaleGradient(d, batch), batch);
   }
 
-  update(): void {
-    this.notYet('update');
+  async update(x: Float32Array, d: Float32Array, batch: number, learningRate: number): Promise<void> {
+    this.alive('update');
+    checkPositiveInteger('update', 'batch', batch);
+    checkFloat32Array('update', 'x', x, batch * this.inSize, { shape: `batch ${batch} × inSize ${this.inSize}` });
+    checkFloat32Array('update', 'd', d, batch * this.outSize, { shape: `batch ${batch} × outSize ${this.outSize}` });
+    checkFiniteNumber('update', 'learningRate', learningRate, { min: 0 });
+    await this.device.update(x, d, batch, learningRate);
+    this.inference.onWeightsSet(); // a programming of the old weights is stale
   }
-  driftWeights(): void {
-    this.notYet('driftWeights');
+
+  async driftWeights(time: number): Promise<void> {
+    this.alive('driftWeights');
+    checkFiniteNumber('driftWeights', 'time', time, { min: 0 });
+    if (this.inference.isInference) await this.inference.drift(time);
+    else this.device.drift(time);
   }
-  decayWeights(): void {
-    this.notYet('decayWeights');
+
+  decayWeights(alpha = 1): void {
+    this.alive('decayWeights');
+    checkFiniteNumber('decayWeights', 'alpha', alpha);
+    this.device.decay(alpha);
+    this.inference.onWeightsSet();
   }
+
   diffuseWeights(): void {
-    this.notYet('diffuseWeights');
+    this.alive('diffuseWeights');
+    this.device.diffuse();
+    this.inference.onWeightsSet();
   }
-  resetColumns(): void {
-    this.notYet('resetColumns');
+
+  resetColumns(start = 0, count = this.inSize, resetProb = 1): void {
+    this.alive('resetColumns');
+    if (!Number.isInteger(start) || start < 0 || start >= this.inSize) {
+      throw new InputError(`resetColumns: start must be an integer in [0, ${this.inSize - 1}], got ${start}`);
+    }
+    if (!Number.isInteger(count) || count < 1 || start + count > this.inSize) {
+      throw new InputError(`resetColumns: count must be an integer in [1, ${this.inSize - start}], got ${count}`);
+    }
+    checkFiniteNumber('resetColumns', 'resetProb', resetProb, { min: 0 });
+    if (resetProb > 1) throw new InputError(`resetColumns: resetProb must be <= 1, got ${resetProb}`);
+    this.device.resetColumns(start, count, resetProb);
+    this.inference.onWeightsSet();
   }
+
   applyWeightModifier(): void {
-    this.notYet('applyWeightModifier');
+    this.alive('applyWeightModifier');
+    this.training.applyWeightModifier();
   }
+
   clipWeights(): void {
-    this.notYet('clipWeights');
+    this.alive('clipWeights');
+    if (this.training.clipWeights()) this.inference.onWeightsSet();
   }
+
   remapWeights(): void {
-    this.notYet('remapWeights');
+    this.alive('remapWeights');
+    if (this.training.remapWeights()) this.inference.onWeightsSet();
   }
-  programWeights(): void {
-    this.notYet('programWeights');
+
+  async programWeights(): Promise<void> {
+    this.alive('programWeights');
+    await this.inference.program();
   }
+
   getScales(): Float32Array {
-    return this.notYet('getScales');
+    this.alive('getScales');
+    return this.training.getScales();
   }
-  setScales(): void {
-    this.notYet('setScales');
+
+  setScales(scales: Float32Array): void {
+    this.alive('setScales');
+    checkFloat32Array('setScales', 'scales', scales, this.outSize, { shape: `outSize ${this.outSize}` });
+    this.training.setScales(scales);
   }
+
   getDriftCompensationScale(): number {
-    return 1;
+    this.alive('getDriftCompensationScale');
+    return this.inference.compensationScale;
   }
+
   getHiddenParameters(): HiddenParameters {
-    return {};
+    this.alive('getHiddenParameters');
+    return { ...this.device.getHiddenParameters(), ...this.inference.getHiddenParameters() };
   }
-  setHiddenParameters(): void {
-    this.notYet('setHiddenParameters');
+
+  setHiddenParameters(params: Partial<HiddenParameters>): void {
+    this.alive('setHiddenParameters');
+    if (params === null || typeof params !== 'object') throw new InputError('setHiddenParameters: params must be an object');
+    const known = new Set([...Object.keys(this.device.getHiddenParameters()), ...Object.keys(this.inference.getHiddenParameters())]);
+    for (const [name, value] of Object.entries(params)) {
+      if (!known.has(name)) {
+        throw new InputError(`setHiddenParameters: unknown hidden parameter "${name}"; this tile has: ${[...known].join(', ')}`);
+      }
+      checkFloat32Array('setHiddenParameters', name, value, this.weightCount, { shape: `outSize ${this.outSize} × inSize ${this.inSize}` });
+    }
+    this.device.setHiddenParameters(params);
+    this.inference.setHiddenParameters(params);
   }
+
   getState(): TileState {
-    return this.notYet('getState');
+    this.alive('getState');
+    const hidden: Record<string, number[]> = {};
+    for (const [k, v] of Object.entries(this.getHiddenParameters())) hidden[k] = Array.from(v);
+    const arrays: TileState['arrays'] = {};
+    const scalars: TileState['scalars'] = {};
+    this.mvm.saveState(arrays, scalars);
+    this.device.saveState(arrays, scalars);
+    this.training.saveState(arrays);
+    this.inference.saveState(arrays, scalars);
+    return {
+      format: 'crossbar-tile-state@1',
+      outSize: this.outSize,
+      inSize: this.inSize,
+      seed: this.seed,
+      rpuConfig: rpuConfigToDict(this.rpuConfig),
+      rngCall: this.rngCallValue,
+      weights: Array.from(this.weights.download()),
+      hiddenParameters: hidden,
+      arrays,
+      scalars,
+    };
   }
-  setState(): void {
-    this.notYet('setState');
+
+  setState(state: TileState): void {
+    this.alive('setState');
+    if (state === null || typeof state !== 'object' || state.format !== 'crossbar-tile-state@1') {
+      throw new InputError('setState: expected a TileState with format "crossbar-tile-state@1"');
+    }
+    if (state.outSize !== this.outSize || state.inSize !== this.inSize) {
+      throw new InputError(`setState: the state is for a ${state.outSize} × ${state.inSize} tile, this tile is ${this.outSize} × ${this.inSize}`);
+    }
+    const config = rpuConfigFromDict(state.rpuConfig);
+    if (!config.equals(this.rpuConfig)) {
+      throw new InputError('setState: the state was saved with a different rpuConfig; create the tile from the saved config');
+    }
+    const weights = Float32Array.from(state.weights);
+    checkFloat32Array('setState', 'weights', weights, this.weightCount);
+    const hidden: Record<string, Float32Array> = {};
+    for (const [k, v] of Object.entries(state.hiddenParameters)) hidden[k] = Float32Array.from(v);
+    if (!Number.isSafeInteger(state.rngCall) || state.rngCall < 1) throw new InputError('setState: rngCall must be a positive integer');
+    // Validate everything before changing anything.
+    this.training.checkState(state.arrays);
+    this.inference.checkState(state.arrays, state.scalars);
+    this.setHiddenParameters(hidden);
+    this.scope.overwrite(this.weights, weights);
+    this.rngCallValue = state.rngCall;
+    this.mvm.loadState(state.arrays, state.scalars);
+    this.device.loadState(state.arrays, state.scalars);
+    this.training.loadState(state.arrays);
+    this.inference.loadState(state.arrays, state.scalars);
   }
 
   dispose(): void {

@@ -63,6 +63,8 @@ describe('gpu.js engine in headless Chromium (webgl2)', () => {
     expect(a.kernelsAfterDispose).toBe(0);
     expect(a.texturesAfterDispose).toBe(a.base);
     expect(a.useAfterDispose).toMatch(/disposed/);
+    expect(a.kernelsAfterEngineDispose).toBe(0);
+    expect(a.texturesAfterEngineDispose).toBe(0);
   });
 
   it("draws core's Philox numbers in GLSL: uniforms bit for bit, normals to float32", async (ctx) => {

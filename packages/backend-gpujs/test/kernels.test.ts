@@ -46,6 +46,8 @@ describe.each(NODE_MODES)('MVM kernels (%s)', (mode) => {
     expect(a.kernelsAfterDispose).toBe(0);
     expect(a.texturesAfterDispose).toBe(a.base);
     expect(a.useAfterDispose).toMatch(/disposed/);
+    expect(a.kernelsAfterEngineDispose).toBe(0);
+    expect(a.texturesAfterEngineDispose).toBe(0);
   });
 });
 

@@ -1,0 +1,143 @@
+/**
+ * Forward and backward analog MVM of a tile with IOParameters (pass.ts runs
+ * one direction): the per-tile draws of core's drawMvParameters (voltage
+ * offsets, non-linearities, read asymmetry), the AverageAbsMax running value
+ * shared by both directions, and W with the read asymmetry of negative inputs
+ * (PosNegSeparate) made on the device per call.
+ */
+import {
+  drawMvParameters,
+  InputError,
+  ioUsesRandomness,
+  RandomStreamId,
+  resolveIOParameters,
+  type IOParameters,
+  type NoiseManagementState,
+  type TileState,
+} from '@crossbar/core';
+import type { DeviceArray } from './device.js';
+import { mapMatrix } from './elementwise.js';
+import { Gemm } from './gemm.js';
+import { DevicePass, type PassStreams } from './pass.js';
+import type { TileContext } from './context.js';
+
+export const ENGINE = 'gpujs';
+
+const FORWARD_STREAMS: PassStreams = {
+  inputNoise: RandomStreamId.ForwardInputNoise,
+  outputNoise: RandomStreamId.ForwardOutputNoise,
+  weightNoise: RandomStreamId.ForwardWeightNoise,
+  inputRounding: RandomStreamId.ForwardInputRounding,
+  outputRounding: RandomStreamId.ForwardOutputRounding,
+};
+
+const BACKWARD_STREAMS: PassStreams = {
+  inputNoise: RandomStreamId.BackwardInputNoise,
+  outputNoise: RandomStreamId.BackwardOutputNoise,
+  weightNoise: RandomStreamId.BackwardWeightNoise,
+  inputRounding: RandomStreamId.BackwardInputRounding,
+  outputRounding: RandomStreamId.BackwardOutputRounding,
+};
+
+function ioOf(config: object, key: 'forward' | 'backward'): IOParameters | undefined {
+  return key in config ? ((config as Record<string, unknown>)[key] as IOParameters) : undefined;
+}
+
+export class DeviceMvm {
+  readonly fwd: DevicePass;
+  readonly bwd: DevicePass;
+  /** AverageAbsMax running value, shared by forward and backward (aihwkit's aux_nm_value_). */
+  private readonly nm: NoiseManagementState = { averageAbsMax: -1 };
+  /** Read asymmetry per device (forward, backward draws), resident when a PosNeg pass uses it. */
+  private readonly asym: { fwd: DeviceArray | null; bwd: DeviceArray | null } = { fwd: null, bwd: null };
+
+  constructor(private readonly ctx: TileContext) {
+    const { outSize, inSize, seed, scope } = ctx;
+    const config = ctx.rpuConfig;
+    const fwdIO = resolveIOParameters(ioOf(config, 'forward'), 'forward', 'rpuConfig.forward', ENGINE);
+    const bwdIO = resolveIOParameters(ioOf(config, 'backward'), 'backward', 'rpuConfig.backward', ENGINE);
+    const count = outSize * inSize;
+    const gemm = new Gemm(scope, outSize, inSize, ctx.threads);
+    this.fwd = new DevicePass(scope, gemm, fwdIO, drawMvParameters(fwdIO, outSize, count, seed), outSize, inSize, inSize, FORWARD_STREAMS, seed, ctx.rand, ctx.threads);
+    this.bwd = new DevicePass(scope, gemm, bwdIO, drawMvParameters(bwdIO, inSize, count, seed), inSize, outSize, inSize, BACKWARD_STREAMS, seed, ctx.rand, ctx.threads);
+    this.uploadAsymmetry();
+  }
+
+  private uploadAsymmetry(): void {
+    const { scope, outSize, inSize } = this.ctx;
+    scope.free(this.asym.fwd);
+    scope.free(this.asym.bwd);
+    this.asym.fwd = this.fwd.needsNegativeWeights ? scope.upload(this.fwd.draws.wAsymmetry!, outSize, inSize, true) : null;
+    this.asym.bwd = this.bwd.needsNegativeWeights ? scope.upload(this.bwd.draws.wAsymmetry!, outSize, inSize, true) : null;
+  }
+
+  /** W · asymmetry on the device (a fresh array the caller frees), or null. */
+  private negativeWeights(w: DeviceArray, asym: DeviceArray | null): DeviceArray | null {
+    if (asym === null) return null;
+    const { scope, outSize, inSize } = this.ctx;
+    return mapMatrix(scope, outSize, inSize, { inputs: { w, f: asym }, expr: 'Math.fround(w * f)' });
+  }
+
+  async forward(w: DeviceArray, x: Float32Array, batch: number): Promise<Float32Array> {
+    const call = ioUsesRandomness(this.fwd.io) ? this.ctx.nextRandomCall() : 0;
+    const wNeg = this.negativeWeights(w, this.asym.fwd);
+    try {
+      return await this.fwd.run({ w, wNeg }, x, batch, call, this.nm);
+    } finally {
+      this.ctx.scope.free(wNeg);
+    }
+  }
+
+  async backward(w: DeviceArray, d: Float32Array, batch: number): Promise<Float32Array> {
+    const call = ioUsesRandomness(this.bwd.io) ? this.ctx.nextRandomCall() : 0;
+    const wNeg = this.negativeWeights(w, this.asym.bwd);
+    try {
+      return await this.bwd.run({ w, wNeg }, d, batch, call, this.nm);
+    } finally {
+      this.ctx.scope.free(wNeg);
+    }
+  }
+
+  saveState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
+    scalars['mvm.averageAbsMax'] = this.nm.averageAbsMax;
+    saveDraws(this.fwd, 'mvm.forward', arrays);
+    saveDraws(this.bwd, 'mvm.backward', arrays);
+  }
+
+  loadState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
+    const v = scalars['mvm.averageAbsMax'];
+    if (v !== undefined && v !== null) {
+      if (!Number.isFinite(v)) throw new InputError(`setState: scalars["mvm.averageAbsMax"] must be a finite number, got ${v}`);
+      this.nm.averageAbsMax = Math.fround(v);
+    }
+    loadDraws(this.fwd, 'mvm.forward', arrays);
+    loadDraws(this.bwd, 'mvm.backward', arrays);
+    this.fwd.refreshDraws();
+    this.bwd.refreshDraws();
+    this.uploadAsymmetry();
+  }
+}
+
+/** The state keys of the ndarray engine, so a state moves between engines. */
+function saveDraws(pass: DevicePass, prefix: string, arrays: TileState['arrays']): void {
+  const d = pass.draws;
+  if (d.vOffset !== null) arrays[`${prefix}.vOffset`] = Array.from(d.vOffset);
+  if (d.outNonlinearity !== null) arrays[`${prefix}.outNonlinearity`] = Array.from(d.outNonlinearity);
+  if (d.wAsymmetry !== null) arrays[`${prefix}.wAsymmetry`] = Array.from(d.wAsymmetry);
+}
+
+function loadDraws(pass: DevicePass, prefix: string, arrays: TileState['arrays']): void {
+  const d = pass.draws;
+  for (const [name, target] of [
+    ['vOffset', d.vOffset],
+    ['outNonlinearity', d.outNonlinearity],
+    ['wAsymmetry', d.wAsymmetry],
+  ] as const) {
+    const saved = arrays[`${prefix}.${name}`];
+    if (saved === undefined || saved === null || target === null) continue;
+    if (saved.length !== target.length || !saved.every((v) => Number.isFinite(v))) {
+      throw new InputError(`setState: arrays["${prefix}.${name}"] must hold ${target.length} finite numbers`);
+    }
+    target.set(saved);
+  }
+}

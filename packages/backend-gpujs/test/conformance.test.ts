@@ -1,0 +1,19 @@
+// The gpu.js engine against the conformance suite in every mode that runs in
+// Node (cpu, webasm, headlessgl); webgl2 runs the same cases in headless
+// Chromium (browser.test.ts). Tolerances per mode are the conformance package's.
+import { describe, it } from 'vitest';
+import { describeConformance } from '@crossbar/conformance';
+import { createGpujsBackend } from '../src/index.js';
+import { gpujsSkips } from './conformance-skips.js';
+import { modeCheck, NODE_MODES } from './helpers.js';
+
+for (const mode of NODE_MODES) {
+  const check = modeCheck(mode);
+  if (check.ok) {
+    describeConformance(`gpujs (${mode})`, () => createGpujsBackend({ mode }), { tolerance: mode === 'cpu' ? 'cpu' : mode === 'webasm' ? 'webasm' : 'headlessgl', skips: gpujsSkips(mode) });
+  } else {
+    describe(`gpujs (${mode})`, () => {
+      it('conformance suite', (ctx) => ctx.skip(`gpu.js mode ${mode} does not work here: ${check.reason}`));
+    });
+  }
+}
