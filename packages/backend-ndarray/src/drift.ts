@@ -15,7 +15,7 @@
  * ν cycle-to-cycle variation (nu_std), sub 1 normal weight noise (w_noise_std),
  * element = row · inSize + column.
  */
-import { driftExponent, driftedWeight, RandomStream, RandomStreamId, type DriftSettings, type TileState } from '@crossbar/core';
+import { driftExponent, driftedWeight, InputError, RandomStream, RandomStreamId, type DriftSettings, type TileState } from '@crossbar/core';
 import type { TileContext } from './tile.js';
 
 export class WeightDrifter {
@@ -108,6 +108,11 @@ export class WeightDrifter {
     const previous = arrays['drift.previous'];
     const w0 = arrays['drift.w0'];
     const start = arrays['drift.start'];
+    for (const [name, a] of [['drift.previous', previous], ['drift.w0', w0], ['drift.start', start]] as const) {
+      if (a !== undefined && a !== null && (!Array.isArray(a) || a.length !== this.size)) {
+        throw new InputError(`setState: ${name} must have ${this.size} elements`);
+      }
+    }
     this.active = scalars['drift.active'] === 1 && Array.isArray(previous) && Array.isArray(w0) && Array.isArray(start);
     this.now = typeof scalars['drift.now'] === 'number' ? scalars['drift.now'] : 0;
     if (this.active) {
