@@ -335,59 +335,66 @@ export function drawPulsedDevice(device: PulsedDevice, seed: number, outSize: nu
   const wMax = f(p.wMax);
   const wMin = f(p.wMin);
   const dwMin = f(p.dwMin);
-  const xiMax = drawNormals(key, 0, size);
-  const xiMin = drawNormals(key, 1, size);
-  const xiGain = drawNormals(key, 2, size);
-  const xiUpDown = drawNormals(key, 3, size);
-  const corrupt = p.corruptDevicesProb > 0 ? new RandomStream(key, RandomStreamId.TileConstruction, 0, 4).fillUniform(new Float64Array(size)) : null;
-  const corruptValue = p.corruptDevicesProb > 0 ? new RandomStream(key, RandomStreamId.TileConstruction, 0, 5).fillUniform(new Float64Array(size)) : null;
-  const xiDiffusion = drawNormals(key, 6, size);
-  const xiReset = drawNormals(key, 7, size);
-  const xiLifetime = drawNormals(key, 8, size);
+  // one row at a time: the draws of a large tile need not be held at once
+  const stream = (sub: number) => new RandomStream(key, RandomStreamId.TileConstruction, 0, sub);
+  const streams = [0, 1, 2, 3, 6, 7, 8].map(stream);
+  const corruptStreams = p.corruptDevicesProb > 0 ? [stream(4), stream(5)] : null;
+  const rows = Array.from({ length: 9 }, () => new Float64Array(inSize));
+  const [xiMax, xiMin, xiGain, xiUpDown, xiDiffusion, xiReset, xiLifetime, corrupt, corruptValue] = rows as [
+    Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array,
+  ];
   // aihwkit's PulsedRPUDeviceMetaParameter::initialize clamps the reset mean at 0
   const reset = Math.max(f(p.reset), 0);
-  for (let e = 0; e < size; e++) {
-    let max = drawnRelative(wMax, f(p.wMaxDtod), xiMax[e]!);
-    let min = drawnRelative(wMin, f(p.wMinDtod), xiMin[e]!);
-    const gain = drawnGain(f(p.dwMinDtod), xiGain[e]!, p.dwMinDtodLogNormal ? 1 : 0);
-    const r = f(f(p.upDownDtod) * xiUpDown[e]!);
-    let up = drawnScaleUp(upDown, gain, r, dwMin);
-    let down = drawnScaleDown(upDown, gain, r, dwMin);
-    if (p.enforceConsistency) {
-      up = Math.abs(up);
-      down = Math.abs(down);
-      if (min > max) [min, max] = [max, min];
-      max = Math.abs(max);
-      min = -Math.abs(min);
-    } else if (min > max) {
-      // aihwkit "turns off" the device: both bounds at the midpoint
-      const mid = f(max + f(f(min - max) / 2));
-      max = mid;
-      min = mid;
+  for (let i = 0; i < outSize; i++) {
+    streams.forEach((st, k) => st.fillNormal(rows[k]!, i * inSize));
+    if (corruptStreams !== null) {
+      corruptStreams[0]!.fillUniform(corrupt, i * inSize);
+      corruptStreams[1]!.fillUniform(corruptValue, i * inSize);
     }
-    if (corrupt !== null && f(p.corruptDevicesProb) > corrupt[e]!) {
-      const range = Math.abs(f(p.corruptDevicesRange));
-      const lo = Math.max(Math.min(max, min), -range);
-      const hi = Math.min(Math.max(max, min), range);
-      const value = f(lo + f(f(hi - lo) * corruptValue![e]!));
-      max = value;
-      min = value;
-      up = 0;
-      down = 0;
+    for (let j = 0; j < inSize; j++) {
+      const e = i * inSize + j;
+      let max = drawnRelative(wMax, f(p.wMaxDtod), xiMax[j]!);
+      let min = drawnRelative(wMin, f(p.wMinDtod), xiMin[j]!);
+      const gain = drawnGain(f(p.dwMinDtod), xiGain[j]!, p.dwMinDtodLogNormal ? 1 : 0);
+      const r = f(f(p.upDownDtod) * xiUpDown[j]!);
+      let up = drawnScaleUp(upDown, gain, r, dwMin);
+      let down = drawnScaleDown(upDown, gain, r, dwMin);
+      if (p.enforceConsistency) {
+        up = Math.abs(up);
+        down = Math.abs(down);
+        if (min > max) [min, max] = [max, min];
+        max = Math.abs(max);
+        min = -Math.abs(min);
+      } else if (min > max) {
+        // aihwkit "turns off" the device: both bounds at the midpoint
+        const mid = f(max + f(f(min - max) / 2));
+        max = mid;
+        min = mid;
+      }
+      if (corruptStreams !== null && f(p.corruptDevicesProb) > corrupt[j]!) {
+        const range = Math.abs(f(p.corruptDevicesRange));
+        const lo = Math.max(Math.min(max, min), -range);
+        const hi = Math.min(Math.max(max, min), range);
+        const value = f(lo + f(f(hi - lo) * corruptValue[j]!));
+        max = value;
+        min = value;
+        up = 0;
+        down = 0;
+      }
+      if (p.perfectBias && j === inSize - 1) {
+        up = dwMin;
+        down = dwMin;
+        min = f(100 * wMin);
+        max = f(100 * wMax);
+      }
+      out.maxBound[e] = max;
+      out.minBound[e] = min;
+      out.scaleUp[e] = up;
+      out.scaleDown[e] = down;
+      out.diffusionRate[e] = Math.abs(f(f(p.diffusion) * f(1 + f(f(p.diffusionDtod) * xiDiffusion[j]!))));
+      out.resetBias[e] = f(reset + f(f(p.resetDtod) * xiReset[j]!));
+      out.decayScale[e] = drawnDecayScale(f(p.lifetime), f(p.lifetimeDtod), xiLifetime[j]!);
     }
-    if (p.perfectBias && e % inSize === inSize - 1) {
-      up = dwMin;
-      down = dwMin;
-      min = f(100 * wMin);
-      max = f(100 * wMax);
-    }
-    out.maxBound[e] = max;
-    out.minBound[e] = min;
-    out.scaleUp[e] = up;
-    out.scaleDown[e] = down;
-    out.diffusionRate[e] = Math.abs(f(f(p.diffusion) * f(1 + f(f(p.diffusionDtod) * xiDiffusion[e]!))));
-    out.resetBias[e] = f(reset + f(f(p.resetDtod) * xiReset[e]!));
-    out.decayScale[e] = drawnDecayScale(f(p.lifetime), f(p.lifetimeDtod), xiLifetime[e]!);
   }
   if (kind === 'LinearStep' || kind === 'SoftBounds') out.extra = { names: ['slope_up', 'slope_down'], ...drawLinearSlopes(p as LinearStepDevice, kind === 'SoftBounds', out, key) };
   else if (kind === 'PowStep') out.extra = { names: ['gamma_up', 'gamma_down'], ...drawPowGammas(p as PowStepDevice, key, size) };
