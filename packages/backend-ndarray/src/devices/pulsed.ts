@@ -27,10 +27,12 @@ import {
   drawPulsedDevice,
   driftSettings,
   pulsedDeviceKind,
+  pulsedHiddenParameterNames,
   pulsedWeightGranularity,
   pulseNoiseNormals,
   RandomStream,
   RandomStreamId,
+  reestimatedDwMin,
   resetWeight,
   type ExpStepDevice,
   type LinearStepDevice,
@@ -462,22 +464,22 @@ export class PulsedDeviceModel implements DeviceModel {
   // ---------------------------------------------------------------- hidden parameters and state
 
   private namedArrays(): [string, Float32Array][] {
-    const list: [string, Float32Array][] = [
-      ['max_bound', this.maxBound],
-      ['min_bound', this.minBound],
-      ['dwmin_up', this.scaleUp],
-      ['dwmin_down', this.scaleDown],
-      ['decay_scales', this.decayScale],
-      ['diffusion_rates', this.diffusionRate],
-      ['reset_bias', this.resetBias],
-      ['drift_nu', this.driftNu],
-    ];
-    if (this.persistent !== null) list.push(['persistent_weights', this.persistent]);
+    const arrays: Record<string, Float32Array | null> = {
+      max_bound: this.maxBound,
+      min_bound: this.minBound,
+      dwmin_up: this.scaleUp,
+      dwmin_down: this.scaleDown,
+      decay_scales: this.decayScale,
+      diffusion_rates: this.diffusionRate,
+      reset_bias: this.resetBias,
+      drift_nu: this.driftNu,
+      persistent_weights: this.persistent,
+    };
     if (this.extraNames !== null) {
-      list.push([this.extraNames[0], this.extraUp!]);
-      list.push([this.extraNames[1], this.extraDown!]);
+      arrays[this.extraNames[0]] = this.extraUp;
+      arrays[this.extraNames[1]] = this.extraDown;
     }
-    return list;
+    return pulsedHiddenParameterNames(this.kind, this.persistent !== null).map((name) => [name, arrays[name]!]);
   }
 
   getHiddenParameters(): HiddenParameters {
@@ -502,20 +504,12 @@ export class PulsedDeviceModel implements DeviceModel {
     }
   }
 
-  /**
-   * aihwkit's setDeviceParameter: when the mean step (|dwmin_up| + |dwmin_down|)/2
-   * (summed in float32) differs from dw_min by more than 2·dw_min_dtod relative,
-   * dw_min becomes that mean and the weight granularity follows.
-   */
+  /** aihwkit's setDeviceParameter re-estimates dw_min (and the granularity) from the hidden steps. */
   private reestimateDwMin(): void {
-    let sum = 0;
-    for (let e = 0; e < this.size; e++) sum = Math.fround(sum + Math.fround(Math.fround(Math.abs(this.scaleUp[e]!) + Math.abs(this.scaleDown[e]!)) / 2));
-    const mean = Math.fround(sum / this.size);
-    const par = Math.fround(this.device.dwMin);
-    if (Math.fround(Math.abs(Math.fround(mean - par)) / par) > Math.fround(2 * this.dwMinDtod)) {
-      this.dwMin = mean;
-      this.granularity = pulsedWeightGranularity(this.device, this.dwMin);
-    }
+    const dwMin = reestimatedDwMin(this.scaleUp, this.scaleDown, this.device.dwMin, this.dwMinDtod);
+    if (dwMin === null) return;
+    this.dwMin = dwMin;
+    this.granularity = pulsedWeightGranularity(this.device, dwMin);
   }
 
   saveState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {

@@ -505,3 +505,32 @@ export function drawDriftExponents(key: number, d: DriftParameter, size: number)
   for (let e = 0; e < size; e++) out[e] = Math.fround(nu + Math.fround(scale * xi[e]!));
   return out;
 }
+
+// ------------------------------------------------------------------ array-level: hidden parameters
+
+/**
+ * The hidden parameters of a pulsed device in aihwkit's order
+ * (getDPNames): the common ones, persistent_weights under write noise, then
+ * the device's own.
+ */
+export function pulsedHiddenParameterNames(kind: PulsedDeviceKind, writeNoise: boolean): string[] {
+  const names = ['max_bound', 'min_bound', 'dwmin_up', 'dwmin_down', 'decay_scales', 'diffusion_rates', 'reset_bias', 'drift_nu'];
+  if (writeNoise) names.push('persistent_weights');
+  if (kind === 'LinearStep' || kind === 'SoftBounds') names.push('slope_up', 'slope_down');
+  if (kind === 'PowStep') names.push('gamma_up', 'gamma_down');
+  return names;
+}
+
+/**
+ * aihwkit's setDeviceParameter: when the mean step (|dwmin_up| + |dwmin_down|)/2,
+ * summed in float32, differs from dw_min by more than 2·dw_min_dtod relative,
+ * dw_min becomes that mean (and the weight granularity follows). Returns the
+ * new dw_min, or null when it stays.
+ */
+export function reestimatedDwMin(scaleUp: Float32Array, scaleDown: Float32Array, dwMin: number, dwMinDtod: number): number | null {
+  let sum = 0;
+  for (let e = 0; e < scaleUp.length; e++) sum = Math.fround(sum + Math.fround(Math.fround(Math.abs(scaleUp[e]!) + Math.abs(scaleDown[e]!)) / 2));
+  const mean = Math.fround(sum / scaleUp.length);
+  const par = Math.fround(dwMin);
+  return Math.fround(Math.abs(Math.fround(mean - par)) / par) > Math.fround(2 * Math.fround(dwMinDtod)) ? mean : null;
+}
