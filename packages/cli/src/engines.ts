@@ -1,0 +1,194 @@
+/**
+ * The engines the CLI can use: the installed engine packages (the ndarray
+ * engine, and gpu.js where its package loads), engines a contributor loads
+ * with `--load ./my-engine.js`, and `--engine name[:mode]` resolution.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  BackendError,
+  getBackend,
+  listBackends,
+  probeBackends,
+  registerBackend,
+  type AnalogTileBackend,
+  type BackendFactory,
+} from '@crossbar/core';
+import '@crossbar/backend-ndarray';
+import { CliError, UsageError, oneLine } from './errors.js';
+
+/** The gpu.js package's exports the CLI uses (modes), when it loaded. */
+interface GpujsModule {
+  GPUJS_MODES: readonly string[];
+  checkMode(mode: string): { mode: string; ok: boolean; reason?: string };
+  createGpujsBackend(options?: { mode?: string }): AnalogTileBackend;
+}
+
+let gpujs: GpujsModule | undefined;
+let gpujsLoadError: string | undefined;
+let installed: Promise<void> | undefined;
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Registers the installed engines once: "ndarray" (imported above) and
+ * "gpujs". The gpu.js package loads native and WebGL code; where importing it
+ * throws, "gpujs" is registered as an engine whose factory fails with the
+ * reason, so `crossbar engines` and the registry's errors say why.
+ */
+export function registerInstalledEngines(): Promise<void> {
+  installed ??= (async () => {
+    try {
+      gpujs = (await import('@crossbar/backend-gpujs')) as unknown as GpujsModule;
+    } catch (e) {
+      gpujsLoadError = oneLine(messageOf(e));
+      if (!listBackends().some((b) => b.name === 'gpujs')) {
+        registerBackend(
+          'gpujs',
+          () => {
+            throw new BackendError(`@crossbar/backend-gpujs could not be loaded here: ${gpujsLoadError}`);
+          },
+          { priority: -1 },
+        );
+      }
+    }
+  })();
+  return installed;
+}
+
+/** What a `--load` module may default-export instead of calling registerBackend itself. */
+interface EngineExport {
+  name: string;
+  factory: BackendFactory;
+  priority?: number;
+}
+
+function isBackend(v: unknown): v is AnalogTileBackend {
+  return typeof v === 'object' && v !== null && typeof (v as AnalogTileBackend).createTile === 'function' && typeof (v as AnalogTileBackend).name === 'string';
+}
+
+function isEngineExport(v: unknown): v is EngineExport {
+  return typeof v === 'object' && v !== null && typeof (v as EngineExport).name === 'string' && typeof (v as EngineExport).factory === 'function';
+}
+
+/**
+ * Loads a contributor's engine module (`--load ./my-engine.js`) and returns
+ * the names of the engines it registered. The module either calls
+ * `registerBackend` of @crossbar/core on import (the same copy of core the CLI
+ * uses), or default-exports an engine (an AnalogTileBackend object, or
+ * `{ name, factory, priority }`), which the CLI registers.
+ */
+export async function loadEngineModule(spec: string): Promise<string[]> {
+  const path = resolve(spec);
+  if (!existsSync(path)) throw new CliError(`--load ${spec}: no such file (${path})`);
+  if (!statSync(path).isFile()) throw new CliError(`--load ${spec}: not a file (${path})`);
+  const before = new Map(listBackends().map((b) => [b.name, b]));
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+  } catch (e) {
+    throw new CliError(`--load ${spec} could not be imported: ${messageOf(e)}`);
+  }
+  const def = mod.default;
+  if (isBackend(def)) {
+    registerBackend(def.name, () => def, { priority: 0 });
+  } else if (isEngineExport(def)) {
+    registerBackend(def.name, def.factory, { priority: def.priority ?? 0 });
+  }
+  const added = listBackends()
+    .filter((b) => !before.has(b.name) || (isEngineExport(def) && def.name === b.name) || (isBackend(def) && def.name === b.name))
+    .map((b) => b.name);
+  if (added.length === 0) {
+    throw new CliError(
+      `--load ${spec} registered no engine: it must call registerBackend() of @crossbar/core (the copy the CLI uses) ` +
+        'or default-export an AnalogTileBackend or { name, factory, priority }',
+    );
+  }
+  return added;
+}
+
+/** Registers the installed engines and loads every `--load` module; returns the names the modules added. */
+export async function prepareEngines(load: readonly string[] = []): Promise<string[]> {
+  await registerInstalledEngines();
+  const added: string[] = [];
+  for (const spec of load) added.push(...(await loadEngineModule(spec)));
+  return added;
+}
+
+/**
+ * The engine of `--engine name[:mode]` (mode: gpu.js's kernel mode, e.g.
+ * `gpujs:webasm`); without a name the registry's choice (CROSSBAR_BACKEND,
+ * else the highest-priority engine that works here).
+ */
+export async function resolveEngine(spec?: string): Promise<AnalogTileBackend> {
+  if (spec === undefined || spec === '') return getBackend();
+  const [name, mode, ...rest] = spec.split(':');
+  if (rest.length > 0 || !name) throw new UsageError(`--engine ${spec}: expected a name or name:mode, e.g. ndarray or gpujs:webasm`);
+  const known = listBackends().map((b) => b.name);
+  if (!known.includes(name)) {
+    throw new UsageError(`--engine ${name}: no such engine; registered: ${known.join(', ')} (load another with --load ./engine.js)`);
+  }
+  if (mode === undefined) return getBackend(name);
+  if (name !== 'gpujs') throw new UsageError(`--engine ${spec}: only the gpujs engine has modes`);
+  if (!gpujs) throw new BackendError(`Engine "gpujs" does not work here: @crossbar/backend-gpujs could not be loaded (${gpujsLoadError})`);
+  if (!gpujs.GPUJS_MODES.includes(mode)) {
+    throw new UsageError(`--engine ${spec}: unknown gpujs mode "${mode}"; modes: ${gpujs.GPUJS_MODES.join(', ')}`);
+  }
+  const check = gpujs.checkMode(mode);
+  if (!check.ok) throw new BackendError(`Engine "gpujs:${mode}" does not work here: ${check.reason ?? 'unknown reason'}`);
+  try {
+    return gpujs.createGpujsBackend({ mode });
+  } catch (e) {
+    throw new BackendError(`Engine "gpujs:${mode}" does not work here: ${messageOf(e)}`);
+  }
+}
+
+/** One row of `crossbar engines`. */
+export interface EngineRow {
+  /** `name` or `name:mode`. */
+  engine: string;
+  priority: number | null;
+  /** Whether it works here. */
+  works: boolean;
+  /** Whether a plain `--engine`-less run picks it (the registry's default). */
+  isDefault: boolean;
+  /** The engine's description when it works, else why not. */
+  detail: string;
+}
+
+/** Every registered engine (each tried once) and, for gpu.js, each of its modes. */
+export async function engineRows(): Promise<EngineRow[]> {
+  const infos = await probeBackends();
+  let defaultName: string | undefined;
+  try {
+    defaultName = (await getBackend()).name;
+  } catch {
+    defaultName = undefined;
+  }
+  const rows: EngineRow[] = [];
+  for (const info of infos) {
+    rows.push({
+      engine: info.name,
+      priority: info.priority,
+      works: info.status === 'ok',
+      isDefault: info.name === defaultName,
+      detail: oneLine(info.detail ?? ''),
+    });
+    if (info.name === 'gpujs' && gpujs) {
+      for (const mode of gpujs.GPUJS_MODES) {
+        const c = gpujs.checkMode(mode);
+        rows.push({
+          engine: `gpujs:${mode}`,
+          priority: null,
+          works: c.ok,
+          isDefault: false,
+          detail: c.ok ? `gpu.js ${mode} mode (use --engine gpujs:${mode})` : oneLine(c.reason ?? ''),
+        });
+      }
+    }
+  }
+  return rows;
+}
