@@ -44,11 +44,14 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
 };
 
-function serve(root: string): Promise<{ server: Server; url: string }> {
+/** Serves `root` on loopback, and each `mounts` prefix ('/oracle/') from its folder. */
+function serve(root: string, mounts: Record<string, string> = {}): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(root, path === '/' ? 'index.html' : path);
-    if (!file.startsWith(root) || !existsSync(file)) {
+    const mount = Object.keys(mounts).find((m) => path.startsWith(m));
+    const base = mount ? mounts[mount]! : root;
+    const file = mount ? join(base, path.slice(mount.length)) : join(root, path === '/' ? 'index.html' : path);
+    if (!file.startsWith(base) || !existsSync(file)) {
       res.writeHead(404).end();
       return;
     }
@@ -84,6 +87,8 @@ export async function buildPage(): Promise<string> {
 }
 
 export interface BrowserPage {
+  /** The page's address (mounted folders are below it). */
+  readonly url: string;
   /** Calls `harness[method](...args)` in the page and returns its (JSON-safe) result. */
   call<K extends keyof HarnessApi>(method: K, ...args: Parameters<HarnessApi[K]>): Promise<Awaited<ReturnType<HarnessApi[K]>>>;
   /** What the browser printed to its console (for failures). */
@@ -97,7 +102,7 @@ export type OpenResult = { ok: true; page: BrowserPage } | { ok: false; reason: 
  * Builds, serves and opens the test page in headless Chromium. Resolves
  * { ok: false, reason } where this machine cannot (no chromium, no playwright-core).
  */
-export async function openPage(): Promise<OpenResult> {
+export async function openPage(options: { mounts?: Record<string, string> } = {}): Promise<OpenResult> {
   const chromium = findChromium();
   if (!chromium) return { ok: false, reason: 'no chromium on the PATH (Debian: apt-get install chromium; or set CROSSBAR_CHROMIUM)' };
   let playwright: typeof import('playwright-core');
@@ -107,7 +112,7 @@ export async function openPage(): Promise<OpenResult> {
     return { ok: false, reason: `playwright-core is not installed: ${(e as Error).message.split('\n')[0]}` };
   }
   const outDir = await buildPage();
-  const { server, url } = await serve(outDir);
+  const { server, url } = await serve(outDir, options.mounts);
   const cleanup = () => {
     server.close();
     rmSync(outDir, { recursive: true, force: true });
@@ -130,6 +135,7 @@ export async function openPage(): Promise<OpenResult> {
   return {
     ok: true,
     page: {
+      url,
       console: log,
       async call(method, ...args) {
         return page.evaluate(

@@ -6,6 +6,35 @@ import { chooseMode, createGpujsBackend, type GpujsMode } from '../src/index.js'
 import { checkMode } from '../src/modes.js';
 import { checkAccounting, checkFormulas, checkMvm, checkPhilox } from './checks.js';
 import { benchGemm, benchRandom } from './bench.js';
+import { runOn, SCENARIOS } from './scenarios.js';
+import type { RandomSource } from '../src/random.js';
+import {
+  checkOracleCase,
+  checkProperty,
+  loadOracleWithFetch,
+  oracleEntries,
+  PROPERTIES,
+  TOLERANCES,
+  type OracleEntry,
+  type ToleranceMode,
+} from '@crossbar/conformance/portable';
+import type { AnalogTileBackend } from '@crossbar/core';
+
+let entries: Map<string, OracleEntry> | null = null;
+const engines = new Map<string, AnalogTileBackend>();
+
+function engine(mode: GpujsMode): AnalogTileBackend {
+  let b = engines.get(mode);
+  if (!b) {
+    b = createGpujsBackend({ mode });
+    engines.set(mode, b);
+  }
+  return b;
+}
+
+function toleranceOf(mode: GpujsMode): ToleranceMode {
+  return mode === 'webgl' ? 'webgl2' : (mode as ToleranceMode);
+}
 
 function renderer(): string {
   const gl = document.createElement('canvas').getContext('webgl2');
@@ -34,6 +63,42 @@ const api = {
   philox: checkPhilox,
   benchGemm,
   benchRandom,
+  /** Loads the aihwkit oracle from `url` (cases/, expected/); returns the case ids. */
+  async loadOracle(url: string): Promise<string[]> {
+    const oracle = await loadOracleWithFetch(new URL(url, location.href).href);
+    entries = new Map(oracleEntries(oracle).map((e) => [e.id, e]));
+    return [...entries.keys()];
+  },
+  /** One oracle case on the engine in `mode` against aihwkit's result (the conformance package's comparison). */
+  async conformanceCase(mode: GpujsMode, id: string, maxReps: number) {
+    const entry = entries?.get(id);
+    if (!entry) throw new Error(`no oracle case ${id} loaded`);
+    const check = await checkOracleCase(engine(mode), entry, TOLERANCES[toleranceOf(mode)], { maxReps });
+    return { ok: check.ok, failures: check.failures, notes: check.notes, flips: check.flips.length };
+  },
+  /** One conformance property on the engine in `mode`. */
+  async conformanceProperty(mode: GpujsMode, id: string, seed: number, numRuns: number) {
+    const property = PROPERTIES.find((p) => p.id === id);
+    if (!property) throw new Error(`no conformance property ${id}`);
+    const res = await checkProperty(property, { backend: engine(mode), tolerance: TOLERANCES[toleranceOf(mode)], seed, numRuns });
+    return { ok: res.ok, failures: res.failures, notes: res.notes };
+  },
+  /** A cross-engine scenario on the engine in `mode`: its arrays as plain numbers. */
+  async crossEngine(mode: GpujsMode, random: RandomSource, name: string): Promise<Record<string, number[]>> {
+    const scenario = SCENARIOS.find((s) => s.name === name);
+    if (!scenario) throw new Error(`no cross-engine scenario ${name}`);
+    const backend = createGpujsBackend({ mode, random });
+    try {
+      const r = await runOn(backend, scenario);
+      return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Array.from(v)]));
+    } finally {
+      await backend.dispose();
+    }
+  },
+  async disposeEngines() {
+    for (const b of engines.values()) await b.dispose?.();
+    engines.clear();
+  },
 };
 
 export type HarnessApi = typeof api;

@@ -8,25 +8,11 @@
  * Draws: DeviceDrift, sub 0 normal ν variation, sub 1 normal weight noise,
  * element = row · inSize + column, one tile call per drift that draws.
  */
-import { RandomStreamId, type TileState } from '@crossbar/core';
+import { RandomStreamId, type DriftSettings, type TileState } from '@crossbar/core';
 import type { DeviceArray } from './device.js';
 import { mapMatrix, type ElementRandom } from './elementwise.js';
 import { formulaName as fn } from './kernels/library.js';
 import type { TileContext } from './context.js';
-
-/** The drift parameters as aihwkit's WeightDrifter uses them. */
-export interface DriftSettings {
-  nu: number;
-  t0: number;
-  resetTol: number;
-  nuStd: number;
-  wgRatio: number;
-  gOffset: number;
-  wOffset: number;
-  nuK: number;
-  logG0: number;
-  wNoiseStd: number;
-}
 
 export class DeviceDrifter {
   /** The clock in units of t_0 (float32, as aihwkit's current_t_). */
@@ -47,8 +33,13 @@ export class DeviceDrifter {
     return this.ctx.scope.upload(new Float32Array(this.ctx.outSize * this.ctx.inSize), this.ctx.outSize, this.ctx.inSize, true);
   }
 
-  /** Drifts `w` (the weights or the persistent weights) in place. */
-  apply(w: DeviceArray, timeSinceLastCall: number): void {
+  /** Whether a drift draws random numbers (ν variation or weight noise). */
+  get usesRandomness(): boolean {
+    return this.settings.wNoiseStd > 0 || this.settings.nuStd > 0;
+  }
+
+  /** Drifts `w` (the weights or the persistent weights) in place; `call`: the operation's random call, else one of its own when it draws. */
+  apply(w: DeviceArray, timeSinceLastCall: number, call?: number): void {
     const { scope, outSize, inSize, seed, rand } = this.ctx;
     const s = this.settings;
     if (!this.active) {
@@ -62,9 +53,9 @@ export class DeviceDrifter {
       this.active = true;
     }
     const items: ElementRandom[] = [];
-    let call = 0;
-    if (s.wNoiseStd > 0 || s.nuStd > 0) {
-      call = this.ctx.nextRandomCall();
+    let c = 0;
+    if (this.usesRandomness) {
+      c = call ?? this.ctx.nextRandomCall();
       if (s.nuStd > 0) items.push({ name: 'xiNu', normal: true, streamId: RandomStreamId.DeviceDrift, sub: 0 });
       if (s.wNoiseStd > 0) items.push({ name: 'xiW', normal: true, streamId: RandomStreamId.DeviceDrift, sub: 1 });
     }
@@ -91,7 +82,7 @@ export class DeviceDrifter {
     if (s.wNoiseStd > 0) drifted = `Math.fround(${drifted} + Math.fround(wNoiseStd * xiW))`;
     const inputs: Record<string, DeviceArray> = { w, prev: this.previous!, w0: this.w0!, st: this.start! };
     if (this.nu) inputs.nuE = this.nu;
-    const random = items.length ? { items, call, seed, source: rand } : undefined;
+    const random = items.length ? { items, call: c, seed, source: rand } : undefined;
     const next = mapMatrix(scope, outSize, inSize, { inputs, scalars, expr: drifted, random });
     // the restart points of the changed elements, from the weights before the drift
     mapMatrix(scope, outSize, inSize, { inputs: { w, prev: this.previous!, st: this.start! }, scalars, expr: `(${changed} ? now : st)` }, this.start!);

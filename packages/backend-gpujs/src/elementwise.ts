@@ -7,7 +7,7 @@
 import { RandomStream } from '@crossbar/core';
 import type { GpuTexture } from './gpujs.js';
 import { DeviceArray, roundUp4 } from './device.js';
-import { KEY_ARGS, keyArgTypes, type RandSource } from './kernels/io.js';
+import { KEY_ARGS, argumentTypesFor, type RandSource } from './kernels/io.js';
 import { keyHalves } from './kernels/philox.js';
 import type { KernelScope } from './scope.js';
 
@@ -49,7 +49,7 @@ export function mapMatrix(scope: KernelScope, rows: number, cols: number, spec: 
   if (inKernel) args.push(...KEY_ARGS.slice(0, 5));
 
   const element = (m: string, cExpr: string): string[] => {
-    const lines = [`let v${m} = 0.0;`, `if (r < ${rows} && ${cExpr} < ${cols}) {`, `  const c = ${cExpr};`, `  const e = r * ${cols} + c;`];
+    const lines = [`let mapOut${m} = 0.0;`, `if (r < ${rows} && ${cExpr} < ${cols}) {`, `  const c = ${cExpr};`, `  const e = r * ${cols} + c;`];
     for (const n of inputNames) lines.push(gl ? `  const ${n} = ${n}T[${m}];` : `  const ${n} = ${n}In[r * ${roundUp4(cols)} + c];`);
     for (const n of arrayNames) lines.push(`  const ${n} = ${n}Arr[e];`);
     for (const item of rand?.items ?? []) {
@@ -59,17 +59,17 @@ export function mapMatrix(scope: KernelScope, rows: number, cols: number, spec: 
         lines.push(`  const ${item.name} = ${f}(k0h, k0l, k1h, k1l, ${item.sub}, ${item.streamId}, call, e);`);
       }
     }
-    lines.push(`  v${m} = ${spec.expr};`, '}');
+    lines.push(`  mapOut${m} = ${spec.expr};`, '}');
     return lines;
   };
   let body: string[];
   if (gl) {
     body = ['const r = this.thread.y;', 'const k = this.thread.x;', ...inputNames.map((n) => `const ${n}T = ${n}In[r][k];`)];
     for (let m = 0; m < 4; m++) body.push(...element(String(m), `k * 4 + ${m}`));
-    body.push('return [v0, v1, v2, v3];');
+    body.push('return [mapOut0, mapOut1, mapOut2, mapOut3];');
   } else {
     const s = roundUp4(cols);
-    body = [`const r = Math.floor(this.thread.x / ${s});`, ...element('', `this.thread.x - r * ${s}`), 'return v;'];
+    body = [`const r = Math.floor(this.thread.x / ${s});`, ...element('', `this.thread.x - r * ${s}`), 'return mapOut;'];
   }
   const source = `function(${args.join(', ')}) {\n  ${body.join('\n  ')}\n}`;
 
@@ -77,8 +77,6 @@ export function mapMatrix(scope: KernelScope, rows: number, cols: number, spec: 
   const settings: Record<string, unknown> = gl
     ? { output: [Math.ceil(cols / 4), rowsAlloc], pipeline: true, immutable: true, returnType: 'Array(4)' }
     : { output: [rowsAlloc * roundUp4(cols)] };
-  if (inKernel) settings.argumentTypes = Object.fromEntries(Object.entries(keyArgTypes(rt.mode)).filter(([k]) => k !== 'rnd'));
-  const kernel = scope.kernel(source, settings);
 
   const callArgs: unknown[] = [
     ...inputNames.map((n) => spec.inputs[n]!.data),
@@ -95,7 +93,11 @@ export function mapMatrix(scope: KernelScope, rows: number, cols: number, spec: 
       callArgs.push(buf);
     }
   }
-  if (inKernel) callArgs.push(...keyHalves(rand.seed), rand.call);
+  if (inKernel) {
+    callArgs.push(...keyHalves(rand.seed), rand.call);
+    settings.argumentTypes = argumentTypesFor(rt.mode, args, callArgs);
+  }
+  const kernel = scope.kernel(source, settings);
   const result = kernel(...callArgs);
   rt.assertMode(kernel, 'element-wise');
   if (gl) {

@@ -27,7 +27,7 @@ import {
 } from '@crossbar/core';
 import type { GpuTexture, KernelResult } from './gpujs.js';
 import { DeviceArray, roundUp4 } from './device.js';
-import { analogSource, keyArgTypes, prepareSource, type AnalogSpec, type RandSource } from './kernels/io.js';
+import { analogSource, argumentTypesFor, prepareSource, type AnalogSpec, type RandSource } from './kernels/io.js';
 import { keyHalves } from './kernels/philox.js';
 import { scatterGroups } from './kernels/mvm.js';
 import { MAX_ROWS, type Gemm } from './gemm.js';
@@ -256,10 +256,11 @@ export class DevicePass {
       if (inNoise) prepArgs.push(this.fill(true, streams.inputNoise, call, round, nIn, rows, rowIndex));
       if (inRounding) prepArgs.push(this.fill(false, streams.inputRounding, call, round, nIn, rows, rowIndex));
     } else if (inNoise || inRounding) prepArgs.push(...keyArgs);
-    const randTypes = !upload && (inNoise || inRounding) ? { argumentTypes: keyArgTypes(mode) } : {};
+    const randTypes = !upload && (inNoise || inRounding) ? { argumentTypes: argumentTypesFor(mode, prep.args, prepArgs) } : {};
+    // x is the whole batch: its length varies between calls that share a row bucket
     const prepKernel = this.gl
-      ? this.scope.kernel(prep.source, { output: [Math.ceil(nIn / 4), rows], pipeline: true, returnType: 'Array(4)', ...randTypes })
-      : this.scope.kernel(prep.source, { output: [rows * roundUp4(nIn)], ...randTypes });
+      ? this.scope.kernel(prep.source, { output: [Math.ceil(nIn / 4), rows], pipeline: true, returnType: 'Array(4)', dynamicArguments: true, ...randTypes })
+      : this.scope.kernel(prep.source, { output: [rows * roundUp4(nIn)], dynamicArguments: true, ...randTypes });
     const xp = prepKernel(...prepArgs);
     this.scope.runtime.assertMode(prepKernel, 'prepare');
 
@@ -338,7 +339,7 @@ export class DevicePass {
       if (spec.finalize && spec.outNoise) args.push(this.fill(true, streams.outputNoise, call, sub, this.nOut, spec.rows, rowIndex));
       if (spec.finalize && spec.outRounding) args.push(this.fill(false, streams.outputRounding, call, sub, this.nOut, spec.rows, rowIndex));
     } else if (anyRand) args.push(...this.key, call, round);
-    const randTypes = !upload && anyRand ? { argumentTypes: keyArgTypes(this.scope.runtime.mode) } : {};
+    const randTypes = !upload && anyRand ? { argumentTypes: argumentTypesFor(this.scope.runtime.mode, src.args, args) } : {};
     const k = this.gl
       ? this.scope.kernel(src.source, { output: [Math.ceil(this.nOut / 4), spec.rows], pipeline: true, returnType: 'Array(4)', ...randTypes })
       : this.scope.kernel(src.source, {

@@ -5,10 +5,11 @@
  * decay or diffuse; a training loop calls those after each mini-batch.
  */
 import {
+  drawDriftExponents,
+  driftSettings,
   FloatingPointRPUConfig,
   IdealDevice,
   InferenceRPUConfig,
-  NotSupportedError,
   type HiddenParameters,
   type PulsedDevice,
   type TileState,
@@ -16,6 +17,7 @@ import {
 import type { TileContext } from '../context.js';
 import { DeviceDrifter } from '../drift.js';
 import { FloatingPointDeviceModel } from './floating-point.js';
+import { PulsedDeviceModel } from './pulsed.js';
 
 export interface DeviceModel {
   update(x: Float32Array, d: Float32Array, batch: number, learningRate: number): Promise<void>;
@@ -36,11 +38,7 @@ export function createDeviceModel(ctx: TileContext): DeviceModel {
   if (cfg instanceof FloatingPointRPUConfig) {
     const dev = cfg.device;
     // aihwkit's RPUSimple drifts with the "simple" drift: one ν, no variation, no offsets or noise
-    const drifter = new DeviceDrifter(
-      ctx,
-      { nu: Math.fround(dev.drift.nu), t0: dev.drift.t0, resetTol: dev.drift.resetTol, nuStd: 0, wgRatio: 1, gOffset: 0, wOffset: 0, nuK: 0, logG0: 0, wNoiseStd: 0 },
-      null,
-    );
+    const drifter = new DeviceDrifter(ctx, driftSettings(dev.drift), null);
     return new FloatingPointDeviceModel(ctx, { name: 'FloatingPointDevice', diffusion: dev.diffusion, lifetime: dev.lifetime, drifter });
   }
   if (cfg instanceof InferenceRPUConfig) {
@@ -51,8 +49,15 @@ export function createDeviceModel(ctx: TileContext): DeviceModel {
     return new FloatingPointDeviceModel(ctx, { name: 'IdealDevice', diffusion: ideal.diffusion, lifetime: ideal.lifetime, drifter: null });
   }
   const dev = cfg.device as PulsedDevice;
-  throw new NotSupportedError(
-    `gpujs engine: pulsed devices (${dev.constructor.name}, update.pulse_type "${cfg.update.pulseType}") are not implemented yet: ` +
-      'their construction draws, pulse trains and per-pulse noise live in @crossbar/backend-ndarray and must move to @crossbar/core first',
-  );
+  if (cfg.update.pulseType === 'None') {
+    // aihwkit builds the device as its floating-point part: no bounds, per-device drift exponents
+    let drifter: DeviceDrifter | null = null;
+    if (dev.drift.nu > 0) {
+      const key = dev.constructionSeed !== 0 ? dev.constructionSeed : ctx.seed;
+      const nu = ctx.scope.upload(drawDriftExponents(key, dev.drift, ctx.outSize * ctx.inSize), ctx.outSize, ctx.inSize, true);
+      drifter = new DeviceDrifter(ctx, driftSettings(dev.drift), nu);
+    }
+    return new FloatingPointDeviceModel(ctx, { name: `${dev.constructor.name} with pulse_type None`, diffusion: dev.diffusion, lifetime: dev.lifetime, drifter });
+  }
+  return new PulsedDeviceModel(ctx, dev, cfg.update);
 }

@@ -28,10 +28,25 @@ export type RandSource = 'kernel' | 'upload';
 /** The random-number arguments of a kernel that draws in-kernel. */
 export const KEY_ARGS = ['k0h', 'k0l', 'k1h', 'k1l', 'call', 'rnd'] as const;
 
-/** gpu.js argument types of the key arguments: integers on cpu/webasm, floats for the webgl2 natives. */
-export function keyArgTypes(mode: string): Record<string, string> {
-  const t = mode === 'webgl2' ? 'Float' : 'Integer';
-  return Object.fromEntries(KEY_ARGS.map((k) => [k, t]));
+/**
+ * gpu.js argument types for a kernel that draws in-kernel: the key arguments
+ * as integers on cpu/webasm (their Philox works on 32-bit words) and floats for
+ * the webgl2 natives; every other argument as gpu.js would infer it. gpu.js
+ * takes argumentTypes by position, so every argument is listed, in order.
+ */
+export function argumentTypesFor(mode: string, names: readonly string[], values: readonly unknown[]): Record<string, string> {
+  const keyType = mode === 'webgl2' ? 'Float' : 'Integer';
+  const keys = new Set<string>(KEY_ARGS);
+  const out: Record<string, string> = {};
+  names.forEach((name, i) => {
+    const v = values[i];
+    if (keys.has(name)) out[name] = keyType;
+    else if (typeof v === 'number') out[name] = 'Float';
+    else if (v instanceof Float32Array || Array.isArray(v)) out[name] = 'Array';
+    else if (v && typeof v === 'object' && 'type' in v) out[name] = String((v as { type: unknown }).type);
+    else throw new Error(`gpujs: no kernel argument type for ${name}`);
+  });
+  return out;
 }
 
 function normal(sub: string, streamId: number, element: string): string {

@@ -1,0 +1,190 @@
+/**
+ * The cross-engine scenarios: the same seed and the same calls on any engine,
+ * with the arrays to compare. Shared by test/cross-engine.test.ts (gpujs in
+ * Node against ndarray) and the browser page (gpujs as WebGL2).
+ */
+import {
+  ConstantStepDevice,
+  DriftParameter,
+  FloatingPointRPUConfig,
+  IdealDevice,
+  InferenceRPUConfig,
+  IOParameters,
+  LinearStepDevice,
+  SingleRPUConfig,
+  UpdateParameters,
+  WeightModifierParameter,
+  type AnalogTile,
+  type AnalogTileBackend,
+  type RPUConfig,
+} from '@crossbar/core';
+import { testData } from './checks.js';
+
+export interface Scenario {
+  name: string;
+  config: () => RPUConfig;
+  outSize: number;
+  inSize: number;
+  batch: number;
+  /** The calls, in order; returns the arrays to compare (by name). */
+  run: (tile: AnalogTile, x: Float32Array, d: Float32Array, batch: number) => Promise<Record<string, Float32Array>>;
+  /** Largest allowed flip (one ADC step in output units); 0 for unquantised results. */
+  maxFlip: number;
+}
+
+const io = (init: ConstructorParameters<typeof IOParameters>[0]) => new IOParameters(init);
+const ideal = (forward: IOParameters, backward = new IOParameters()) => new SingleRPUConfig({ device: new IdealDevice(), forward, backward });
+
+async function fwdBwd(tile: AnalogTile, x: Float32Array, d: Float32Array, batch: number): Promise<Record<string, Float32Array>> {
+  const y1 = await tile.forward(x, batch);
+  const y2 = await tile.forward(x, batch);
+  const z = await tile.backward(d, batch);
+  return { y1, y2, z };
+}
+
+async function deviceOps(tile: AnalogTile, x: Float32Array, d: Float32Array, batch: number): Promise<Record<string, Float32Array>> {
+  const set = await tile.getWeights();
+  await tile.decayWeights(0.5);
+  await tile.diffuseWeights();
+  await tile.resetColumns(1, 3, 0.5);
+  await tile.driftWeights(10);
+  await tile.update(x, d, batch, 0.1);
+  await tile.driftWeights(20);
+  const hidden = await tile.getHiddenParameters();
+  return { set, w: await tile.getWeights(), maxBound: hidden.max_bound!, dwminUp: hidden.dwmin_up!, y: await tile.forward(x, batch) };
+}
+
+export const SCENARIOS: Scenario[] = [
+  { name: 'default IO (noise, noise and bound management, ADC)', config: () => ideal(io({})), outSize: 24, inSize: 40, batch: 9, run: fwdBwd, maxFlip: 0.2 },
+  {
+    name: 'input and output noise, stochastic rounding, small output bound (bound management re-runs)',
+    config: () => ideal(io({ inpNoise: 0.05, outNoise: 0.1, inpStoRound: true, outStoRound: true, outBound: 2 }), io({ inpNoise: 0.02, outStoRound: true })),
+    outSize: 20,
+    inSize: 33,
+    batch: 7,
+    run: fwdBwd,
+    maxFlip: 0.2,
+  },
+  {
+    name: 'weight noise (additive constant) and IterativeWorstCase',
+    config: () => ideal(io({ wNoise: 0.05, wNoiseType: 'AdditiveConstant', boundManagement: 'IterativeWorstCase', outBound: 3 })),
+    outSize: 16,
+    inSize: 24,
+    batch: 5,
+    run: fwdBwd,
+    maxFlip: 0.2,
+  },
+  {
+    name: 'PCM read noise, IR drop, voltage offsets, non-linearity',
+    config: () =>
+      ideal(io({ wNoise: 0.04, wNoiseType: 'PCMRead', irDrop: 0.5, irDropGRatio: 100, vOffsetStd: 0.05, rSeries: 0.02, outNonlinearity: 0.3, outNonlinearityStd: 0.2 })),
+    outSize: 13,
+    inSize: 21,
+    batch: 6,
+    run: fwdBwd,
+    maxFlip: 0.2,
+  },
+  {
+    name: 'PosNegSeparateDigitalSum with read asymmetry and input asymmetry',
+    config: () => ideal(io({ mvType: 'PosNegSeparateDigitalSum', wReadAsymmetryDtod: 0.1, inpAsymmetry: 0.1, outAsymmetry: 0.1, outBound: 1 })),
+    outSize: 12,
+    inSize: 18,
+    batch: 5,
+    run: fwdBwd,
+    maxFlip: 0.2,
+  },
+  {
+    name: 'PosNegSeparate (one ADC for the sum)',
+    config: () => ideal(io({ mvType: 'PosNegSeparate', wReadAsymmetryDtod: 0.05, outNoise: 0.05 })),
+    outSize: 10,
+    inSize: 14,
+    batch: 4,
+    run: fwdBwd,
+    maxFlip: 0.2,
+  },
+  {
+    name: 'floating-point update, diffusion and decay',
+    config: () => new FloatingPointRPUConfig({ device: { diffusion: 0.01, lifetime: 50 } } as never),
+    outSize: 9,
+    inSize: 11,
+    batch: 4,
+    async run(tile, x, d, batch) {
+      await tile.update(x, d, batch, 0.1);
+      await tile.update(x.subarray(0, 11), d.subarray(0, 9), 1, 0.05);
+      await tile.diffuseWeights();
+      await tile.decayWeights();
+      return { w: await tile.getWeights(), y: await tile.forward(x, batch) };
+    },
+    maxFlip: 0,
+  },
+  {
+    name: 'ConstantStep device: draws, bounds, decay, diffusion, reset, drift, NoneWithDevice update',
+    config: () =>
+      new SingleRPUConfig({
+        device: new ConstantStepDevice({ wMax: 0.3, wMin: -0.3, lifetime: 20, diffusion: 0.01, resetStd: 0.02, drift: new DriftParameter({ nu: 0.05, nuStd: 0.1, wNoiseStd: 0.001 }) }),
+        update: new UpdateParameters({ pulseType: 'NoneWithDevice' }),
+      }),
+    outSize: 8,
+    inSize: 10,
+    batch: 3,
+    run: deviceOps,
+    maxFlip: 0.2,
+  },
+  {
+    name: 'LinearStep device with write noise: persistent weights, NoneWithDevice update',
+    config: () =>
+      new SingleRPUConfig({
+        device: new LinearStepDevice({ writeNoiseStd: 2, lifetime: 30, diffusion: 0.02, drift: new DriftParameter({ nu: 0.02 }) }),
+        update: new UpdateParameters({ pulseType: 'NoneWithDevice' }),
+      }),
+    outSize: 7,
+    inSize: 9,
+    batch: 2,
+    run: deviceOps,
+    maxFlip: 0.2,
+  },
+  {
+    name: 'weight modifier (AddNormal, drop connect) in training, not in test',
+    config: () =>
+      new InferenceRPUConfig({ forward: io({ outNoise: 0.02 }), modifier: new WeightModifierParameter({ type: 'AddNormal', stdDev: 0.05, pdrop: 0.1 }) }),
+    outSize: 12,
+    inSize: 15,
+    batch: 4,
+    async run(tile, x, _d, batch) {
+      await tile.applyWeightModifier();
+      return { train: await tile.forward(x, batch), test: await tile.forward(x, batch, { isTest: true }) };
+    },
+    maxFlip: 0.2,
+  },
+  {
+    name: 'PCM programming, drift with read noise, drift compensation',
+    config: () => new InferenceRPUConfig({ forward: io({ outNoise: 0.0 }) }),
+    outSize: 10,
+    inSize: 12,
+    batch: 3,
+    async run(tile, x, _d, batch) {
+      await tile.programWeights();
+      const programmed = await tile.getWeights();
+      await tile.driftWeights(3600);
+      return {
+        programmed,
+        drifted: await tile.getWeights(),
+        y: await tile.forward(x, batch, { isTest: true }),
+        alpha: new Float32Array([await tile.getDriftCompensationScale()]),
+        nu0: (await tile.getHiddenParameters()).nu_drift_0!,
+      };
+    },
+    maxFlip: 0.2,
+  },
+];
+
+export async function runOn(backend: AnalogTileBackend, s: Scenario): Promise<Record<string, Float32Array>> {
+  const tile = await backend.createTile({ outSize: s.outSize, inSize: s.inSize, rpuConfig: s.config(), seed: 4242 });
+  await tile.setWeights(testData(s.outSize * s.inSize, 11).map((v) => v * 0.8));
+  const x = testData(s.batch * s.inSize, 12).map((v) => v * 1.6);
+  const d = testData(s.batch * s.outSize, 13);
+  const r = await s.run(tile, x, d, s.batch);
+  await tile.dispose();
+  return r;
+}
+

@@ -1,0 +1,289 @@
+/**
+ * The pulsed devices of SingleRPUConfig (ConstantStep, LinearStep,
+ * SoftBounds, ExpStep, PowStep) on the device: the device-to-device draws
+ * (core's drawPulsedDevice, uploaded once), the bounds, NoneWithDevice,
+ * decay, diffusion, column reset, drift, write noise and the hidden
+ * parameters — aihwkit v.0.7.1 rpu_pulsed_device.cpp, with the ndarray
+ * engine's semantics, streams and elements (its devices/pulsed.ts):
+ *   DeviceDiffusion  sub 0 normal;  DeviceReset sub 0 uniform (pick), sub 1 normal;
+ *   UpdateWriteNoise sub 1 normal, in the operation's random call (or its own);
+ *   element = row · inSize + column.
+ *
+ * The pulsed update itself (Stochastic, StochasticCompressed, MeanCount,
+ * DeterministicImplicit) is not implemented on this engine: which random words
+ * decide each pulse, and when the ndarray engine sums a device's pulse noise,
+ * is that engine's algorithm (its pulses.ts), not yet a per-element function in
+ * core that a kernel could call. update() refuses with a NotSupportedError.
+ */
+import {
+  drawPulsedDevice,
+  driftSettings,
+  NotSupportedError,
+  pulsedDeviceKind,
+  pulsedWeightGranularity,
+  RandomStreamId,
+  type HiddenParameters,
+  type LinearStepDevice,
+  type PulsedDevice,
+  type PulsedDeviceKind,
+  type TileState,
+  type UpdateParameters,
+} from '@crossbar/core';
+import type { TileContext } from '../context.js';
+import type { DeviceArray } from '../device.js';
+import { DeviceDrifter } from '../drift.js';
+import { mapMatrix } from '../elementwise.js';
+import { formulaName as fn } from '../kernels/library.js';
+import { rankUpdate } from './rank-update.js';
+import type { DeviceModel } from './model.js';
+
+const CLIP = 'Math.max(Math.min(v, hi), lo)';
+
+export class PulsedDeviceModel implements DeviceModel {
+  readonly kind: PulsedDeviceKind;
+  private readonly size: number;
+  private readonly arrays: [string, DeviceArray][];
+  private readonly maxBound: DeviceArray;
+  private readonly minBound: DeviceArray;
+  private readonly scaleUp: DeviceArray;
+  private readonly scaleDown: DeviceArray;
+  private readonly decayScale: DeviceArray;
+  private readonly diffusionRate: DeviceArray;
+  private readonly resetBias: DeviceArray;
+  private readonly driftNu: DeviceArray;
+  /** The weights the pulses act on under write noise (aihwkit's persistent weights). */
+  private readonly persistent: DeviceArray | null;
+  private readonly writeNoiseStd: number;
+  private readonly drifter: DeviceDrifter | null;
+  private readonly resetStd: number;
+  private readonly dwMinDtod: number;
+  private dwMin: number;
+  private granularity: number;
+
+  constructor(
+    private readonly ctx: TileContext,
+    private readonly device: PulsedDevice,
+    private readonly update_: UpdateParameters,
+  ) {
+    const { scope, outSize, inSize } = ctx;
+    this.kind = pulsedDeviceKind(device);
+    this.size = outSize * inSize;
+    this.dwMin = Math.fround(device.dwMin);
+    this.dwMinDtod = Math.fround(device.dwMinDtod);
+    this.resetStd = Math.fround(device.resetStd);
+    this.writeNoiseStd = 'writeNoiseStd' in device ? Math.fround((device as LinearStepDevice).writeNoiseStd) : 0;
+    const draws = drawPulsedDevice(device, ctx.seed, outSize, inSize);
+    const up = (a: Float32Array) => scope.upload(a, outSize, inSize, true);
+    this.maxBound = up(draws.maxBound);
+    this.minBound = up(draws.minBound);
+    this.scaleUp = up(draws.scaleUp);
+    this.scaleDown = up(draws.scaleDown);
+    this.decayScale = up(draws.decayScale);
+    this.diffusionRate = up(draws.diffusionRate);
+    this.resetBias = up(draws.resetBias);
+    this.driftNu = up(draws.driftNu);
+    this.persistent = this.writeNoiseStd > 0 ? up(new Float32Array(this.size)) : null;
+    this.arrays = [
+      ['max_bound', this.maxBound],
+      ['min_bound', this.minBound],
+      ['dwmin_up', this.scaleUp],
+      ['dwmin_down', this.scaleDown],
+      ['decay_scales', this.decayScale],
+      ['diffusion_rates', this.diffusionRate],
+      ['reset_bias', this.resetBias],
+      ['drift_nu', this.driftNu],
+    ];
+    if (this.persistent !== null) this.arrays.push(['persistent_weights', this.persistent]);
+    if (draws.extra !== null) {
+      this.arrays.push([draws.extra.names[0], up(draws.extra.up)], [draws.extra.names[1], up(draws.extra.down)]);
+    }
+    this.granularity = pulsedWeightGranularity(device, this.dwMin);
+    this.drifter = device.drift.nu > 0 ? new DeviceDrifter(ctx, driftSettings(device.drift), this.driftNu) : null;
+    // aihwkit clips the (zero) weights to the bounds at construction: corrupt devices take their value
+    this.onWeightsSet();
+  }
+
+  /** The weights the device physics acts on (the persistent ones under write noise). */
+  private get target(): DeviceArray {
+    return this.persistent ?? this.ctx.weights;
+  }
+
+  private clip(a: DeviceArray): void {
+    const { scope, outSize, inSize } = this.ctx;
+    mapMatrix(scope, outSize, inSize, { inputs: { v: a, lo: this.minBound, hi: this.maxBound }, expr: CLIP }, a);
+  }
+
+  /** aihwkit's applyUpdateWriteNoise: visible weights = persistent + write noise (in `call`, else a call of its own). */
+  private redrawWriteNoise(call?: number): void {
+    const pw = this.persistent;
+    if (pw === null) return;
+    const { scope, outSize, inSize, seed, rand, weights } = this.ctx;
+    const c = call ?? this.ctx.nextRandomCall();
+    const std = Math.fround(this.writeNoiseStd * this.dwMin);
+    mapMatrix(
+      scope,
+      outSize,
+      inSize,
+      {
+        inputs: { p: pw },
+        scalars: { std },
+        expr: 'Math.fround(p + Math.fround(std * g))',
+        random: { items: [{ name: 'g', normal: true, streamId: RandomStreamId.UpdateWriteNoise, sub: 1 }], call: c, seed, source: rand },
+      },
+      weights,
+    );
+  }
+
+  onWeightsSet(): void {
+    this.clip(this.ctx.weights);
+    if (this.persistent !== null) {
+      const { scope, outSize, inSize, weights } = this.ctx;
+      mapMatrix(scope, outSize, inSize, { inputs: { w: weights }, expr: 'w' }, this.persistent);
+      this.redrawWriteNoise();
+    }
+  }
+
+  async update(x: Float32Array, d: Float32Array, batch: number, learningRate: number): Promise<void> {
+    if (!(learningRate > 0)) return; // aihwkit: a zero learning rate changes nothing
+    if (this.update_.pulseType !== 'NoneWithDevice') {
+      throw new NotSupportedError(
+        `gpujs engine: the pulsed update of ${this.device.constructor.name} (rpuConfig.update.pulseType "${this.update_.pulseType}") is not implemented: ` +
+          'use pulseType "None" or "NoneWithDevice" (floating-point updates), or the ndarray engine',
+      );
+    }
+    // NoneWithDevice: each row's floating-point update (aihwkit's ger), clipped to the bounds after it
+    const { inSize, outSize } = this.ctx;
+    const t = this.target;
+    const alpha = -Math.fround(learningRate);
+    for (let r = 0; r < batch; r++) {
+      await rankUpdate(this.ctx, t, x.subarray(r * inSize, (r + 1) * inSize), d.subarray(r * outSize, (r + 1) * outSize), 1, alpha);
+      this.clip(t);
+    }
+    this.redrawWriteNoise();
+  }
+
+  decay(alpha: number): void {
+    const { scope, outSize, inSize } = this.ctx;
+    const t = this.target;
+    mapMatrix(
+      scope,
+      outSize,
+      inSize,
+      {
+        inputs: { w: t, b: this.resetBias, s: this.decayScale, lo: this.minBound, hi: this.maxBound },
+        scalars: { a: Math.fround(alpha) },
+        expr: `${fn('decayedWeight')}(w, b, s, a, lo, hi)`,
+      },
+      t,
+    );
+    this.redrawWriteNoise();
+  }
+
+  diffuse(): void {
+    const { scope, outSize, inSize, seed, rand } = this.ctx;
+    const t = this.target;
+    const call = this.ctx.nextRandomCall();
+    mapMatrix(
+      scope,
+      outSize,
+      inSize,
+      {
+        inputs: { w: t, rate: this.diffusionRate, lo: this.minBound, hi: this.maxBound },
+        expr: `${fn('diffusedWeight')}(w, rate, xi, lo, hi)`,
+        random: { items: [{ name: 'xi', normal: true, streamId: RandomStreamId.DeviceDiffusion, sub: 0 }], call, seed, source: rand },
+      },
+      t,
+    );
+    this.redrawWriteNoise(call);
+  }
+
+  resetColumns(start: number, count: number, resetProb: number): void {
+    if (resetProb === 0) return; // aihwkit: RPUPulsed::resetCols does nothing
+    const { scope, outSize, inSize, seed, rand } = this.ctx;
+    const t = this.target;
+    const call = this.ctx.nextRandomCall();
+    const p = Math.fround(resetProb);
+    const items = [
+      { name: 'u', normal: false, streamId: RandomStreamId.DeviceReset, sub: 0 },
+      { name: 'xi', normal: true, streamId: RandomStreamId.DeviceReset, sub: 1 },
+    ];
+    const reset = `${fn('resetWeight')}(b, resetStd, ${this.resetStd > 0 ? 'xi' : '0.0'}, lo, hi)`;
+    const picked = p !== 1 ? ' && u < p' : '';
+    mapMatrix(
+      scope,
+      outSize,
+      inSize,
+      {
+        inputs: { w: t, b: this.resetBias, lo: this.minBound, hi: this.maxBound },
+        scalars: { p, resetStd: this.resetStd, c0: start, c1: start + count },
+        expr: `(c >= c0 && c < c1${picked} ? ${reset} : w)`,
+        random: { items, call, seed, source: rand },
+      },
+      t,
+    );
+    this.redrawWriteNoise(call);
+  }
+
+  drift(timeSinceLastCall: number): void {
+    if (this.drifter === null) return; // aihwkit drifts only when drift.nu > 0
+    const t = this.target;
+    const call = this.drifter.usesRandomness || this.persistent !== null ? this.ctx.nextRandomCall() : 0;
+    this.drifter.apply(t, timeSinceLastCall, call);
+    this.drifter.saturate(t, this.minBound, this.maxBound);
+    this.redrawWriteNoise(call);
+  }
+
+  getHiddenParameters(): HiddenParameters {
+    const out: HiddenParameters = {};
+    for (const [name, a] of this.arrays) out[name] = name === 'drift_nu' && this.drifter === null ? new Float32Array(this.size) : a.download();
+    return out;
+  }
+
+  setHiddenParameters(params: Partial<HiddenParameters>): void {
+    const { scope } = this.ctx;
+    for (const [name, a] of this.arrays) {
+      const v = params[name];
+      if (v !== undefined) scope.overwrite(a, v);
+    }
+    if (this.drifter === null) scope.overwrite(this.driftNu, new Float32Array(this.size)); // aihwkit keeps ν only with a drifter
+    this.reestimateDwMin();
+    // aihwkit clips the weights to the new bounds (a set persistent_weights is kept)
+    this.clip(this.ctx.weights);
+    if (this.persistent !== null && params['persistent_weights'] === undefined) {
+      const { outSize, inSize, weights } = this.ctx;
+      mapMatrix(scope, outSize, inSize, { inputs: { w: weights }, expr: 'w' }, this.persistent);
+      this.redrawWriteNoise();
+    }
+  }
+
+  /**
+   * aihwkit's setDeviceParameter: when the mean step (|dwmin_up| + |dwmin_down|)/2 (summed in
+   * float32) differs from dw_min by more than 2·dw_min_dtod relative, dw_min becomes that mean.
+   */
+  private reestimateDwMin(): void {
+    const up = this.scaleUp.download();
+    const down = this.scaleDown.download();
+    let sum = 0;
+    for (let e = 0; e < this.size; e++) sum = Math.fround(sum + Math.fround(Math.fround(Math.abs(up[e]!) + Math.abs(down[e]!)) / 2));
+    const mean = Math.fround(sum / this.size);
+    const par = Math.fround(this.device.dwMin);
+    if (Math.fround(Math.abs(Math.fround(mean - par)) / par) > Math.fround(2 * this.dwMinDtod)) {
+      this.dwMin = mean;
+      this.granularity = pulsedWeightGranularity(this.device, this.dwMin);
+    }
+  }
+
+  saveState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
+    scalars['device.dwMin'] = this.dwMin;
+    scalars['device.granularity'] = this.granularity;
+    this.drifter?.saveState(arrays, scalars);
+  }
+
+  loadState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
+    const dwMin = scalars['device.dwMin'];
+    const granularity = scalars['device.granularity'];
+    if (typeof dwMin === 'number' && dwMin > 0) this.dwMin = dwMin;
+    if (typeof granularity === 'number' && granularity > 0) this.granularity = granularity;
+    this.drifter?.loadState(arrays, scalars);
+  }
+}
