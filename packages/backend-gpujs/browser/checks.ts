@@ -3,7 +3,7 @@
  * vitest files) and in the browser test page (main.ts): each returns plain
  * data that the test then asserts on.
  */
-import { FloatingPointRPUConfig, RandomStream } from '@crossbar/core';
+import { FloatingPointRPUConfig, InferenceRPUConfig, RandomStream } from '@crossbar/core';
 import { createGpujsBackend } from '../src/backend.js';
 import type { GpujsMode } from '../src/modes.js';
 import { GpuRuntime } from '../src/runtime.js';
@@ -265,4 +265,39 @@ export async function checkPhilox(mode: GpujsMode): Promise<PhiloxCheck[]> {
     await rt.dispose();
   }
   return results;
+}
+
+// ------------------------------------------------------------------ soak
+
+export interface SoakCheck {
+  calls: number;
+  heapBefore: number;
+  heapAfter: number;
+  texturesBefore: number;
+  texturesAfter: number;
+  kernelsBefore: number;
+  kernelsAfter: number;
+}
+
+/**
+ * `calls` forward passes (default IO: noise, noise and bound management, ADC) on
+ * one 32 × 48 tile, batch 4, after 500 warm-up calls; `heap()` measures the JS
+ * heap after a garbage collection.
+ */
+export async function soak(mode: GpujsMode, calls: number, heap: () => number | Promise<number>): Promise<SoakCheck> {
+  const backend = createGpujsBackend({ mode });
+  try {
+    const tile = backend.createTile({ outSize: 32, inSize: 48, rpuConfig: new InferenceRPUConfig(), seed: 7 });
+    await tile.setWeights(testData(32 * 48, 1));
+    const x = testData(4 * 48, 2);
+    for (let i = 0; i < 500; i++) await tile.forward(x, 4);
+    const heapBefore = await heap();
+    const texturesBefore = backend.liveTextures;
+    const kernelsBefore = backend.liveKernels;
+    for (let i = 0; i < calls; i++) await tile.forward(x, 4);
+    const heapAfter = await heap();
+    return { calls, heapBefore, heapAfter, texturesBefore, texturesAfter: backend.liveTextures, kernelsBefore, kernelsAfter: backend.liveKernels };
+  } finally {
+    await backend.dispose();
+  }
 }

@@ -125,6 +125,13 @@ export async function openPage(options: { mounts?: Record<string, string> } = {}
     return { ok: false, reason: `chromium at ${chromium} did not start: ${(e as Error).message.split('\n')[0]}` };
   }
   const page = await browser.newPage();
+  // the page measures its JS heap after a garbage collection through the DevTools protocol (soak test)
+  const cdp = await page.context().newCDPSession(page);
+  await page.exposeFunction('crossbarMeasureHeap', async () => {
+    await cdp.send('HeapProfiler.collectGarbage');
+    await cdp.send('HeapProfiler.collectGarbage');
+    return (await cdp.send('Runtime.getHeapUsage')).usedSize;
+  });
   const log: string[] = [];
   page.on('console', (m) => log.push(`${m.type()}: ${m.text()}`));
   page.on('pageerror', (e) => log.push(`pageerror: ${e.message}`));

@@ -4,7 +4,7 @@
  */
 import { chooseMode, createGpujsBackend, type GpujsMode } from '../src/index.js';
 import { checkMode } from '../src/modes.js';
-import { checkAccounting, checkFormulas, checkMvm, checkPhilox } from './checks.js';
+import { checkAccounting, checkFormulas, checkMvm, checkPhilox, soak } from './checks.js';
 import { benchGemm, benchRandom } from './bench.js';
 import { runOn, SCENARIOS } from './scenarios.js';
 import type { RandomSource } from '../src/random.js';
@@ -63,6 +63,11 @@ const api = {
   philox: checkPhilox,
   benchGemm,
   benchRandom,
+  /** The soak loop, the heap measured after a garbage collection (DevTools protocol, harness.ts). */
+  soak(mode: GpujsMode, calls: number) {
+    const measure = (window as unknown as { crossbarMeasureHeap: () => Promise<number> }).crossbarMeasureHeap;
+    return soak(mode, calls, () => measure());
+  },
   /** Loads the aihwkit oracle from `url` (cases/, expected/); returns the case ids. */
   async loadOracle(url: string): Promise<string[]> {
     const oracle = await loadOracleWithFetch(new URL(url, location.href).href);

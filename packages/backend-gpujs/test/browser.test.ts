@@ -67,6 +67,14 @@ describe('gpu.js engine in headless Chromium (webgl2)', () => {
     expect(a.texturesAfterEngineDispose).toBe(0);
   });
 
+  it('10,000 forward calls: no growth in JS heap or texture count', { timeout: 600_000 }, async (ctx) => {
+    const p = need(ctx);
+    const r = await p.call('soak', 'webgl2', 10_000);
+    expect(r.texturesAfter).toBe(r.texturesBefore);
+    expect(r.kernelsAfter).toBe(r.kernelsBefore);
+    expect(r.heapAfter - r.heapBefore, `heap ${r.heapBefore} → ${r.heapAfter} bytes`).toBeLessThan(1_000_000);
+  });
+
   it("draws core's Philox numbers in GLSL: uniforms bit for bit, normals to float32", async (ctx) => {
     const p = need(ctx);
     for (const r of await p.call('philox', 'webgl2')) {

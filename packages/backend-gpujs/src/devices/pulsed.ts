@@ -20,8 +20,10 @@ import {
   driftSettings,
   NotSupportedError,
   pulsedDeviceKind,
+  pulsedHiddenParameterNames,
   pulsedWeightGranularity,
   RandomStreamId,
+  reestimatedDwMin,
   type HiddenParameters,
   type LinearStepDevice,
   type PulsedDevice,
@@ -83,7 +85,7 @@ export class PulsedDeviceModel implements DeviceModel {
     this.resetBias = up(draws.resetBias);
     this.driftNu = up(draws.driftNu);
     this.persistent = this.writeNoiseStd > 0 ? up(new Float32Array(this.size)) : null;
-    this.arrays = [
+    const byName = new Map<string, DeviceArray>([
       ['max_bound', this.maxBound],
       ['min_bound', this.minBound],
       ['dwmin_up', this.scaleUp],
@@ -92,11 +94,14 @@ export class PulsedDeviceModel implements DeviceModel {
       ['diffusion_rates', this.diffusionRate],
       ['reset_bias', this.resetBias],
       ['drift_nu', this.driftNu],
-    ];
-    if (this.persistent !== null) this.arrays.push(['persistent_weights', this.persistent]);
+    ]);
+    if (this.persistent !== null) byName.set('persistent_weights', this.persistent);
     if (draws.extra !== null) {
-      this.arrays.push([draws.extra.names[0], up(draws.extra.up)], [draws.extra.names[1], up(draws.extra.down)]);
+      byName.set(draws.extra.names[0], up(draws.extra.up));
+      byName.set(draws.extra.names[1], up(draws.extra.down));
     }
+    // aihwkit's order (getDPNames)
+    this.arrays = pulsedHiddenParameterNames(this.kind, this.persistent !== null).map((n) => [n, byName.get(n)!]);
     this.granularity = pulsedWeightGranularity(device, this.dwMin);
     this.drifter = device.drift.nu > 0 ? new DeviceDrifter(ctx, driftSettings(device.drift), this.driftNu) : null;
     // aihwkit clips the (zero) weights to the bounds at construction: corrupt devices take their value
@@ -256,20 +261,12 @@ export class PulsedDeviceModel implements DeviceModel {
     }
   }
 
-  /**
-   * aihwkit's setDeviceParameter: when the mean step (|dwmin_up| + |dwmin_down|)/2 (summed in
-   * float32) differs from dw_min by more than 2·dw_min_dtod relative, dw_min becomes that mean.
-   */
+  /** aihwkit's setDeviceParameter: dw_min re-estimated from the steps (core's reestimatedDwMin). */
   private reestimateDwMin(): void {
-    const up = this.scaleUp.download();
-    const down = this.scaleDown.download();
-    let sum = 0;
-    for (let e = 0; e < this.size; e++) sum = Math.fround(sum + Math.fround(Math.fround(Math.abs(up[e]!) + Math.abs(down[e]!)) / 2));
-    const mean = Math.fround(sum / this.size);
-    const par = Math.fround(this.device.dwMin);
-    if (Math.fround(Math.abs(Math.fround(mean - par)) / par) > Math.fround(2 * this.dwMinDtod)) {
-      this.dwMin = mean;
-      this.granularity = pulsedWeightGranularity(this.device, this.dwMin);
+    const dwMin = reestimatedDwMin(this.scaleUp.download(), this.scaleDown.download(), this.device.dwMin, this.dwMinDtod);
+    if (dwMin !== null) {
+      this.dwMin = dwMin;
+      this.granularity = pulsedWeightGranularity(this.device, dwMin);
     }
   }
 
