@@ -405,6 +405,13 @@ describe('crossbar demo', () => {
     writeFileSync(join(dir, 'shift.json'), JSON.stringify({ type: 'InferenceRPUConfig', forward: { bound_management: 'Shift' } }));
     expectOneLineError(crossbar(['demo', ...SMALL, '--rpu-config', 'shift.json'], { cwd: dir }), 1, /NotSupportedError: .*Shift.*not supported by the ndarray engine/);
     expectOneLineError(crossbar(['demo', ...SMALL, '--train-size', '9000', '--test-size', '2000'], { cwd: dir }), 1, /exceed the 10000 digits/);
+    // The registry's choice cannot run the demo: the line says which engine it was and how to pick another.
+    const noEngine = SMALL.slice(2);
+    expectOneLineError(
+      crossbar(['demo', ...noEngine, '--load', join(FIXTURES, 'engine-refuses.mjs')], { cwd: dir }),
+      1,
+      /^error: NotSupportedError: refuser engine: InferenceRPUConfig tiles are not implemented \(the registry chose the "refuser" engine; pick another with --engine, e\.g\. --engine ndarray\)$/,
+    );
   });
 });
 

@@ -6,7 +6,8 @@ import { DEFAULT_TIMES, DEMO_DEFAULTS, runDemo, type DemoReport } from '../demo/
 import { duration, percent, textTable } from '../format.js';
 import { printJson, println, type CliIO } from '../io.js';
 import { addCommonOptions, intArg, listArg, numberArg, type CommonOptions } from '../options.js';
-import { prepareEngines } from '../engines.js';
+import { prepareEngines, resolveEngine } from '../engines.js';
+import { CrossbarError } from '@crossbar/core';
 
 interface DemoCliOptions extends CommonOptions {
   training: TrainingMode;
@@ -108,8 +109,9 @@ export function demoCommand(io: CliIO): Command {
     const status = (line: string) => {
       if (!opts.quiet) println(io.stderr, line);
     };
+    const engine = await resolveEngine(opts.engine);
     const report = await runDemo({
-      engine: opts.engine,
+      engine,
       seed: opts.seed,
       training: opts.training,
       device: opts.device,
@@ -129,6 +131,12 @@ export function demoCommand(io: CliIO): Command {
       progress: opts.quiet ? false : { stream: io.stderr },
       log: status,
       command: ['crossbar', 'demo', ...rawArgs(command)].join(' '),
+    }).catch((e: unknown) => {
+      // The registry picked an engine that cannot run the demo: say which, and how to pick another.
+      if (opts.engine === undefined && e instanceof CrossbarError && engine.name !== 'ndarray') {
+        e.message += ` (the registry chose the "${engine.name}" engine; pick another with --engine, e.g. --engine ndarray)`;
+      }
+      throw e;
     });
     if (opts.json) printJson(io, report);
     else println(io.stdout, formatDemoReport(report));

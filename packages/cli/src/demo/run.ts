@@ -38,8 +38,8 @@ import {
 import { machineInfo, type MachineInfo } from '../bench/harness.js';
 import { resolveEngine } from '../engines.js';
 import { CliError } from '../errors.js';
-import { timeLabel } from '../format.js';
-import type { ProgressOptions } from '../progress.js';
+import { percent, timeLabel } from '../format.js';
+import { ProgressBar, type ProgressOptions } from '../progress.js';
 import { analogSgdConfig, deployConfig, DEVICES, hwaConfig, type TrainingMode } from './configs.js';
 import { pixelStats, shiftedCopy, standardize } from './data.js';
 import { CLASSES, IMAGE_SIZE, classCounts, loadMnist, splitDigits, type Digits } from './mnist.js';
@@ -66,7 +66,8 @@ export const DEMO_DEFAULTS = {
 } as const;
 
 export interface DemoOptions {
-  engine?: string;
+  /** An engine spec (`name` or `name:mode`), an engine object, or nothing for the registry's choice. */
+  engine?: string | AnalogTileBackend;
   seed?: number;
   training?: TrainingMode;
   device?: string;
@@ -259,7 +260,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const sizes = [IMAGE_SIZE, ...hidden, CLASSES];
 
   const rpuConfig = trainingConfig(mode, device, modifierStd, options.rpuConfigFile);
-  const engine = await resolveEngine(options.engine);
+  const engine = typeof options.engine === 'object' ? options.engine : await resolveEngine(options.engine);
   log(`engine: ${engine.name}${engine.description ? ` (${engine.description.split(';')[0]})` : ''}`);
 
   // Network first: the engine checks the config when it builds the tiles.
@@ -319,6 +320,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     const unc: number[][] = times.map(() => []);
     const scales: number[][] = times.map(() => []);
     log(`inference: programming the weights onto PCM devices, then drift to ${times.length} times${repeats > 1 ? `, ${repeats} repeats` : ''}`);
+    const steps = repeats * times.length;
+    const bar = options.progress === false ? undefined : new ProgressBar('inference', steps, { lineEvery: 1 / steps, ...options.progress });
+    let last = '';
     for (let r = 0; r < repeats; r++) {
       await inf.program();
       await twin.program();
@@ -328,8 +332,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
         comp[i]!.push(await evaluate(inf, test));
         unc[i]!.push(await evaluate(twin, test));
         scales[i]!.push(await meanCompensation(inf));
+        last = `t = ${timeLabel(times[i]!)}: ${percent(comp[i]!.at(-1)!)} compensated, ${percent(unc[i]!.at(-1)!)} not`;
+        bar?.update(r * times.length + i + 1, last);
       }
     }
+    bar?.finish(last);
     const points: InferencePoint[] = times.map((tt, i) => ({
       t: tt,
       label: timeLabel(tt),
