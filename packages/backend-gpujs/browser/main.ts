@@ -2,7 +2,7 @@
  * The browser test page: runs the engine in the page and answers the Node
  * test (test/browser.test.ts, through harness.ts) with plain data.
  */
-import { chooseMode, createGpujsBackend, type GpujsMode } from '../src/index.js';
+import { chooseMode, createGpujsBackend, type GpujsBackend, type GpujsMode } from '../src/index.js';
 import { checkMode } from '../src/modes.js';
 import { checkAccounting, checkFormulas, checkMvm, checkPhilox, soak } from './checks.js';
 import { benchGemm, benchRandom } from './bench.js';
@@ -18,9 +18,10 @@ import {
   type OracleEntry,
   type ToleranceMode,
 } from '@crossbar/conformance/portable';
-import type { AnalogTileBackend } from '@crossbar/core';
+import { FloatingPointRPUConfig, IdealDevice, IOParameters, RandomStream, SingleRPUConfig, type AnalogTile, type AnalogTileBackend } from '@crossbar/core';
 
 let entries: Map<string, OracleEntry> | null = null;
+let benchState: { backend: GpujsBackend; tile: AnalogTile; batch: number; x: Float32Array[]; d: Float32Array[]; k: number } | null = null;
 const engines = new Map<string, AnalogTileBackend>();
 
 function engine(mode: GpujsMode): AnalogTileBackend {
@@ -99,6 +100,28 @@ const api = {
     } finally {
       await backend.dispose();
     }
+  },
+  /** A benchmark tile in the page: 'perfect' (FloatingPointRPUConfig) or 'default-IO' (IdealDevice, default IOParameters). */
+  async benchStart(mode: GpujsMode, kind: 'perfect' | 'default-IO', outSize: number, inSize: number, batch: number, random?: RandomSource): Promise<string> {
+    await benchState?.backend.dispose?.();
+    const backend = createGpujsBackend({ mode, random });
+    const rpuConfig = kind === 'perfect' ? new FloatingPointRPUConfig() : new SingleRPUConfig({ device: new IdealDevice(), forward: new IOParameters(), backward: new IOParameters() });
+    const tile = await backend.createTile({ outSize, inSize, rpuConfig, seed: 1 });
+    const u = (seed: number, n: number, scale: number) => new RandomStream(seed, 0, 0, 0).fillUniform(new Float32Array(n)).map((v) => (2 * v - 1) * scale);
+    await tile.setWeights(u(2, outSize * inSize, 1 / Math.sqrt(inSize)));
+    benchState = { backend, tile, batch, x: Array.from({ length: 4 }, (_, k) => u(10 + k, batch * inSize, 1)), d: Array.from({ length: 4 }, (_, k) => u(20 + k, batch * outSize, 1)), k: 0 };
+    return backend.description;
+  },
+  /** One timed step on the benchmark tile (no result crosses to Node). */
+  async benchStep(direction: 'forward' | 'backward'): Promise<number> {
+    const s = benchState!;
+    const k = s.k++ % 4;
+    const y = direction === 'forward' ? await s.tile.forward(s.x[k]!, s.batch) : await s.tile.backward(s.d[k]!, s.batch);
+    return y.length;
+  },
+  async benchStop(): Promise<void> {
+    await benchState?.backend.dispose?.();
+    benchState = null;
   },
   async disposeEngines() {
     for (const b of engines.values()) await b.dispose?.();

@@ -55,7 +55,6 @@ export class GpujsBackend implements AnalogTileBackend {
         `gpujs engine option "random" = "kernel" is not possible in mode ${this.mode}: WebGL1 shaders have no integer bit operations (use "upload")`,
       );
     }
-    this.randomSource = random === 'auto' ? defaultRandomSource(this.mode) : random;
     this.threads = this.mode === 'webasm' && options.threads !== false && typeof SharedArrayBuffer !== 'undefined';
     const philox = philoxLibrary(this.mode);
     const kernelCache = options.kernelCache ?? 64;
@@ -67,7 +66,10 @@ export class GpujsBackend implements AnalogTileBackend {
       { functions: [...physicsLibrary(), ...philox.functions], natives: philox.natives, injectedNative: philox.injectedNative },
       kernelCache,
     );
+    this.randomSource = random === 'auto' ? defaultRandomSource(this.mode, this.runtime.renderer) : random;
+    const renderer = this.runtime.renderer;
     const extra = [`gpu.js ${GPUJS_VERSION}`, `random numbers: ${this.randomSource === 'kernel' ? 'in-kernel Philox' : 'CPU Philox, uploaded'}`];
+    if (renderer) extra.push(`renderer ${renderer}`);
     if (this.mode === 'webasm') extra.push(this.threads ? 'worker threads' : 'single thread');
     this.description = describeChoice(this.choice, extra.join(', '));
   }

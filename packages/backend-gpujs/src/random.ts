@@ -32,9 +32,14 @@ export function kernelRandomSupported(mode: GpujsMode): boolean {
   return mode === 'cpu' || mode === 'webasm' || mode === 'webgl2';
 }
 
-/** The faster source in `mode` (measured; see above). */
-export function defaultRandomSource(mode: GpujsMode): RandomSource {
-  return mode === 'webgl2' ? 'kernel' : 'upload';
+/**
+ * The faster source in `mode` (measured; see above). WebGL2 on a GPU draws in the
+ * kernel; on a software rasteriser (SwiftShader, llvmpipe: the renderer string
+ * says so) the CPU's Philox is faster, as on cpu and webasm.
+ */
+export function defaultRandomSource(mode: GpujsMode, renderer = ''): RandomSource {
+  if (mode !== 'webgl2') return 'upload';
+  return /swiftshader|llvmpipe|softpipe|software/i.test(renderer) ? 'upload' : 'kernel';
 }
 
 const philoxArgs = {

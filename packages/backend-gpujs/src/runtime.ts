@@ -145,6 +145,18 @@ export class GpuRuntime {
     }
   }
 
+  /** The GL renderer's name (WEBGL_debug_renderer_info where the context has it), '' elsewhere. */
+  get renderer(): string {
+    const gl = this.context as unknown as { getExtension(n: string): { UNMASKED_RENDERER_WEBGL: number } | null; getParameter(p: number): unknown; RENDERER: number } | null;
+    if (!gl) return '';
+    try {
+      const ext = gl.getExtension('WEBGL_debug_renderer_info');
+      return String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
+    } catch {
+      return '';
+    }
+  }
+
   /** cpu/webasm: the engine's own count of device-resident buffers (weights and state). */
   trackHostBuffer(delta: 1 | -1): void {
     this.liveHostBuffers += delta;

@@ -1,0 +1,174 @@
+/**
+ * @crossbar/backend-gpujs/browser-harness — the engine in headless Chromium,
+ * for the browser tests and the WebGL2 benchmarks: builds the page
+ * (browser/index.html + main.ts of this package) with Vite, serves it on
+ * loopback, opens it in the system's Chromium through playwright-core (never
+ * a downloaded browser) and calls into the page. `openPage()` says why it
+ * cannot run (no chromium, no playwright-core, no vite) instead of failing, so
+ * callers can skip with the reason. Node only; vite and playwright-core are
+ * loaded when a page is opened.
+ */
+import { spawnSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The page's folder: browser/ beside src/ (and beside dist/ once built). */
+export const PAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'browser');
+
+/** Chromium's flags for these tests: headless, no sandbox (containers), software rendering, no network. */
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+
+/** `which chromium` (or CROSSBAR_CHROMIUM), or undefined. */
+export function findChromium(): string | undefined {
+  const env = process.env.CROSSBAR_CHROMIUM;
+  if (env && existsSync(env)) return env;
+  const r = spawnSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' });
+  const path = r.status === 0 ? r.stdout.trim().split('\n')[0] : '';
+  return path ? path : undefined;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+};
+
+/** Serves `root` on loopback, and each `mounts` prefix ('/oracle/') from its folder. */
+function serve(root: string, mounts: Record<string, string> = {}): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const mount = Object.keys(mounts).find((m) => path.startsWith(m));
+    const base = mount ? mounts[mount]! : root;
+    const file = mount ? join(base, path.slice(mount.length)) : join(root, path === '/' ? 'index.html' : path);
+    if (!file.startsWith(base) || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    // cross-origin isolation: SharedArrayBuffer (gpu.js's webasm threads) works in the page
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+    });
+    res.end(readFileSync(file));
+  });
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const addr = server.address();
+      resolve({ server, url: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/` });
+    });
+  });
+}
+
+/** Builds the page into a temporary folder; returns the folder. */
+export async function buildPage(): Promise<string> {
+  const { build } = await import('vite');
+  const outDir = mkdtempSync(join(tmpdir(), 'crossbar-gpujs-page-'));
+  await build({
+    root: PAGE_DIR,
+    configFile: false,
+    logLevel: 'error',
+    resolve: { conditions: ['source', 'browser', 'module', 'import', 'default'] },
+    // gpu.js compiles kernels from function source: keep names and statements as written
+    build: { outDir, emptyOutDir: true, minify: false, target: 'es2022', reportCompressedSize: false },
+  });
+  return outDir;
+}
+
+/** A page whose `window.crossbarHarness` answers calls (typed by the caller's API). */
+export interface BrowserPage<Api = Record<string, (...args: never[]) => unknown>> {
+  /** The page's address (mounted folders are below it). */
+  readonly url: string;
+  /** Calls `crossbarHarness[method](...args)` in the page and returns its (JSON-safe) result. */
+  call<K extends keyof Api & string>(
+    method: K,
+    ...args: Api[K] extends (...a: infer A) => unknown ? A : never
+  ): Promise<Api[K] extends (...a: never[]) => infer R ? Awaited<R> : never>;
+  /** What the browser printed to its console (for failures). */
+  readonly console: string[];
+  close(): Promise<void>;
+}
+
+export type OpenResult<Api = Record<string, (...args: never[]) => unknown>> = { ok: true; page: BrowserPage<Api> } | { ok: false; reason: string };
+
+/**
+ * Builds, serves and opens the test page in headless Chromium. Resolves
+ * { ok: false, reason } where this machine cannot (no chromium, no playwright-core).
+ */
+export async function openPage<Api = Record<string, (...args: never[]) => unknown>>(options: { mounts?: Record<string, string> } = {}): Promise<OpenResult<Api>> {
+  const chromium = findChromium();
+  if (!chromium) return { ok: false, reason: 'no chromium on the PATH (Debian: apt-get install chromium; or set CROSSBAR_CHROMIUM)' };
+  let playwright: typeof import('playwright-core');
+  try {
+    playwright = await import('playwright-core');
+  } catch (e) {
+    return { ok: false, reason: `playwright-core is not installed: ${(e as Error).message.split('\n')[0]}` };
+  }
+  let outDir: string;
+  try {
+    outDir = await buildPage();
+  } catch (e) {
+    return { ok: false, reason: `the test page could not be built with Vite: ${(e as Error).message.split('\n')[0]}` };
+  }
+  const { server, url } = await serve(outDir, options.mounts);
+  const cleanup = () => {
+    server.close();
+    rmSync(outDir, { recursive: true, force: true });
+  };
+  let browser;
+  try {
+    browser = await playwright.chromium.launch({ executablePath: chromium, headless: true, args: CHROMIUM_FLAGS });
+  } catch (e) {
+    cleanup();
+    return { ok: false, reason: `chromium at ${chromium} did not start: ${(e as Error).message.split('\n')[0]}` };
+  }
+  const page = await browser.newPage();
+  // the page measures its JS heap after a garbage collection through the DevTools protocol (soak test)
+  const cdp = await page.context().newCDPSession(page);
+  await page.exposeFunction('crossbarMeasureHeap', async () => {
+    await cdp.send('HeapProfiler.collectGarbage');
+    await cdp.send('HeapProfiler.collectGarbage');
+    return (await cdp.send('Runtime.getHeapUsage')).usedSize;
+  });
+  const log: string[] = [];
+  page.on('console', (m) => log.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => log.push(`pageerror: ${e.message}`));
+  await page.goto(url);
+  await page.waitForFunction(() => (window as unknown as { crossbarHarness?: unknown }).crossbarHarness !== undefined, null, {
+    timeout: 60_000,
+  });
+  return {
+    ok: true,
+    page: {
+      url,
+      console: log,
+      async call(method, ...args) {
+        return page.evaluate(
+          ([m, a]) => {
+            const h = (window as unknown as { crossbarHarness: Record<string, (...x: unknown[]) => unknown> }).crossbarHarness;
+            return h[m as string]!(...(a as unknown[]));
+          },
+          [method, args] as const,
+        ) as never;
+      },
+      async close() {
+        await browser.close();
+        cleanup();
+      },
+    },
+  };
+}

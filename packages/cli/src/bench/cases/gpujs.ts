@@ -1,0 +1,162 @@
+/**
+ * The gpu.js engine in every mode, beside the ndarray engine's cases
+ * (ndarray-mvm.ts, ndarray-update.ts: the same sizes, configs and inputs):
+ * 512 × 512, batch 256, the perfect forward (the GEMM alone), the forward and
+ * backward with aihwkit's default IOParameters, and the pulsed update; and
+ * the perfect forward of a 4096 × 4096 tile with batch 256 in the two fastest
+ * modes here (headlessgl, webasm).
+ *
+ * Modes: cpu (gpu.js's JavaScript kernels), webasm (WebAssembly SIMD on
+ * gpu.js's worker threads), headlessgl (headless-gl; needs a display, e.g.
+ * `xvfb-run -a`), webgl2 (headless Chromium, its software WebGL2 on this
+ * machine; the page is driven through the DevTools protocol, ~1 ms per call
+ * included). A mode that does not work here is reported as skipped with the
+ * reason, as is the pulsed update, which the gpu.js engine does not implement.
+ * The "random kernel/upload" cases time the default-IO forward with its noise
+ * drawn in the kernel (core's Philox in gpu.js code or GLSL) or generated on the
+ * CPU and uploaded: which the engine picks per mode (random.ts).
+ * Inputs: weights uniform in ±1/√in, x and d uniform in [−1, 1), 8 mini-batches in turn.
+ */
+import {
+  ConstantStepDevice,
+  FloatingPointRPUConfig,
+  IdealDevice,
+  IOParameters,
+  RandomStream,
+  SingleRPUConfig,
+  UpdateParameters,
+  type RPUConfig,
+} from '@crossbar/core';
+import { createGpujsBackend, type GpujsMode, type RandomSource } from '@crossbar/backend-gpujs';
+import { openPage, type BrowserPage } from '@crossbar/backend-gpujs/browser-harness';
+import { defineBench, type BenchCase } from '../harness.js';
+
+const BATCH = 256;
+const SETS = 8;
+
+/** n values uniform in [−scale, scale). */
+const uniform = (seed: number, n: number, scale: number) =>
+  new RandomStream(seed, 0, 0, 0).fillUniform(new Float32Array(n)).map((u) => (2 * u - 1) * scale);
+
+type Kind = 'perfect' | 'default-IO';
+const config = (kind: Kind): RPUConfig =>
+  kind === 'perfect' ? new FloatingPointRPUConfig() : new SingleRPUConfig({ device: new IdealDevice(), forward: new IOParameters(), backward: new IOParameters() });
+
+/** An MVM case in a Node mode; `random` forces where the noise comes from (default: the engine's choice). */
+function nodeMvm(mode: GpujsMode, kind: Kind, direction: 'forward' | 'backward', n: number, random?: RandomSource): BenchCase {
+  return defineBench({
+    name: `${kind} ${direction} ${n}x${n} b${BATCH} (${mode}${random ? `, random ${random}` : ''})`,
+    group: direction,
+    engine: 'gpujs',
+    size: `${n}x${n}, batch ${BATCH}`,
+    flops: 2 * n * n * BATCH,
+    async setup() {
+      const backend = createGpujsBackend({ mode, random });
+      const tile = await backend.createTile({ outSize: n, inSize: n, rpuConfig: config(kind), seed: 1 });
+      await tile.setWeights(uniform(2, n * n, 1 / Math.sqrt(n)));
+      const sets = Math.min(SETS, n > 1024 ? 2 : SETS);
+      const inputs = Array.from({ length: sets }, (_, k) => uniform(10 + k, BATCH * n, 1));
+      let k = 0;
+      return {
+        run: () => {
+          const v = inputs[k++ % sets]!;
+          return direction === 'forward' ? tile.forward(v, BATCH) : tile.backward(v, BATCH);
+        },
+        teardown: () => backend.dispose(),
+      };
+    },
+  });
+}
+
+/** The pulsed update of ndarray-update.ts in a Node mode (the gpu.js engine refuses it: reported as skipped). */
+function nodeUpdate(mode: GpujsMode): BenchCase {
+  const n = 512;
+  const lr = 0.001;
+  return defineBench({
+    name: `pulsed update ${n}x${n} b${BATCH} ConstantStep lr ${lr} (${mode})`,
+    group: 'update',
+    engine: 'gpujs',
+    size: `${n}x${n}, batch ${BATCH}`,
+    items: { count: n * n * BATCH, unit: 'device-rows' },
+    async setup() {
+      const backend = createGpujsBackend({ mode });
+      const rpuConfig = new SingleRPUConfig({ device: new ConstantStepDevice(), update: new UpdateParameters() });
+      const tile = await backend.createTile({ outSize: n, inSize: n, rpuConfig, seed: 1 });
+      await tile.setWeights(uniform(2, n * n, 0.3));
+      const xs = Array.from({ length: SETS }, (_, k) => uniform(10 + k, BATCH * n, 1));
+      const ds = Array.from({ length: SETS }, (_, k) => uniform(20 + k, BATCH * n, 1));
+      try {
+        await tile.update(xs[0]!, ds[0]!, BATCH, lr);
+      } catch (e) {
+        await backend.dispose();
+        throw e;
+      }
+      let k = 0;
+      return {
+        run: () => {
+          const i = k++ % SETS;
+          return tile.update(xs[i]!, ds[i]!, BATCH, lr);
+        },
+        teardown: () => backend.dispose(),
+      };
+    },
+  });
+}
+
+interface BenchApi {
+  benchStart(mode: GpujsMode, kind: Kind, outSize: number, inSize: number, batch: number, random?: RandomSource): Promise<string>;
+  benchStep(direction: 'forward' | 'backward'): Promise<number>;
+  benchStop(): Promise<void>;
+  [method: string]: (...args: never[]) => unknown;
+}
+
+/** An MVM case in headless Chromium (webgl2): the tile lives in the page, each run is one call into it. */
+function browserMvm(kind: Kind, direction: 'forward' | 'backward', n: number, random?: RandomSource): BenchCase {
+  return defineBench({
+    name: `${kind} ${direction} ${n}x${n} b${BATCH} (webgl2, Chromium${random ? `, random ${random}` : ''})`,
+    group: direction,
+    engine: 'gpujs',
+    size: `${n}x${n}, batch ${BATCH}`,
+    flops: 2 * n * n * BATCH,
+    async setup() {
+      const opened = await openPage<BenchApi>();
+      if (!opened.ok) throw new Error(opened.reason);
+      const page: BrowserPage<BenchApi> = opened.page;
+      try {
+        const description = await page.call('benchStart', 'webgl2', kind, n, n, BATCH, random);
+        if (!description.startsWith('gpu.js mode webgl2')) throw new Error(`the page did not run webgl2: ${description}`);
+      } catch (e) {
+        await page.close();
+        throw e;
+      }
+      return {
+        run: () => page.call('benchStep', direction),
+        teardown: async () => {
+          await page.call('benchStop');
+          await page.close();
+        },
+      };
+    },
+  });
+}
+
+const NODE_MODES: GpujsMode[] = ['cpu', 'webasm', 'headlessgl'];
+
+export default [
+  ...NODE_MODES.flatMap((mode) => [
+    nodeMvm(mode, 'perfect', 'forward', 512),
+    nodeMvm(mode, 'default-IO', 'forward', 512),
+    nodeMvm(mode, 'default-IO', 'backward', 512),
+    nodeUpdate(mode),
+  ]),
+  browserMvm('perfect', 'forward', 512),
+  browserMvm('default-IO', 'forward', 512),
+  browserMvm('default-IO', 'backward', 512),
+  // where the noise comes from: in-kernel Philox against core's Philox on the CPU, uploaded
+  nodeMvm('cpu', 'default-IO', 'forward', 512, 'kernel'),
+  nodeMvm('webasm', 'default-IO', 'forward', 512, 'kernel'),
+  browserMvm('default-IO', 'forward', 512, 'kernel'),
+  browserMvm('default-IO', 'forward', 512, 'upload'),
+  nodeMvm('headlessgl', 'perfect', 'forward', 4096),
+  nodeMvm('webasm', 'perfect', 'forward', 4096),
+];
