@@ -38,6 +38,7 @@ import {
   ConfigError,
   InferenceRPUConfig,
   InputError,
+  PCM_DRIFT_EXPONENTS,
   NotSupportedError,
   RandomStream,
   RandomStreamId,
@@ -78,8 +79,7 @@ export interface InferenceState {
   loadState(arrays: TileState['arrays'], scalars: TileState['scalars']): void;
 }
 
-/** The names of the PCM drift exponents among the hidden parameters. */
-export const NU_DRIFT_NAMES = ['nu_drift_0', 'nu_drift_1'] as const;
+
 
 const KEY_REFERENCE = 'inference.referenceWeights';
 const KEY_PROGRAMMED = 'inference.programmedWeights';
@@ -240,11 +240,11 @@ export function createInferenceState(ctx: TileContext, mvm: Mvm, training: Train
       tInference = null;
     },
 
-    getHiddenParameters: () => ({ [NU_DRIFT_NAMES[0]]: nu[0].slice(), [NU_DRIFT_NAMES[1]]: nu[1].slice() }),
+    getHiddenParameters: () => ({ [PCM_DRIFT_EXPONENTS[0]]: nu[0].slice(), [PCM_DRIFT_EXPONENTS[1]]: nu[1].slice() }),
 
     setHiddenParameters(params) {
       for (let k = 0; k < 2; k++) {
-        const v = params[NU_DRIFT_NAMES[k]!];
+        const v = params[PCM_DRIFT_EXPONENTS[k]!];
         if (v !== undefined) nu[k]!.set(v);
       }
     },

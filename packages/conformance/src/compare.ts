@@ -29,11 +29,7 @@ import {
 import { FALSE_FAILURE_PER_CHECK, floatAllowance, FLOAT32_ULP, type Tolerance } from './tolerance.js';
 
 /** Keys of aihwkit's results that are not compared, with the reason. */
-export const NOT_COMPARED_KEYS: Readonly<Record<string, string>> = Object.freeze({
-  nu_drift:
-    "aihwkit's per-conductance-slice drift exponents of the PCM model have no AnalogTile accessor; " +
-    'their effect is compared through drifted_weights, alpha and outputs',
-});
+export const NOT_COMPARED_KEYS: Readonly<Record<string, string>> = Object.freeze({});
 
 /** Keys that echo the case or describe the run, not results. */
 const META_KEYS = new Set(['name', 'kind', 'ok', 'error', 'error_type', 'seed', 'reps', 'reps_case', 'seconds', 't_inference', 'delta_t']);

@@ -19,7 +19,7 @@
  *  - modifier, clip, remap: InferenceRPUConfig (in 0.7.1 only the InferenceTile's
  *    post_update_step applies them) with config.io (absent: perfect forward).
  */
-import { rpuConfigFromDict, type AnalogTile, type AnalogTileBackend, type RPUConfig } from '@crossbar/core';
+import { PCM_DRIFT_EXPONENTS, rpuConfigFromDict, type AnalogTile, type AnalogTileBackend, type RPUConfig } from '@crossbar/core';
 import {
   OracleFormatError,
   matrixFromCase,
@@ -265,6 +265,7 @@ async function runDrift(backend: AnalogTileBackend, c: OracleCase, p: Prepared, 
       drift_compensation: comp === null ? null : { type: 'GlobalDriftCompensation', ...(comp ?? {}) },
     });
     const programmed: Float32Array[] = [];
+    const nuDrift: Float32Array[] = [];
     const drifted: Float32Array[] = [];
     const alpha: Float32Array[] = [];
     const outputs: Float32Array[] = [];
@@ -275,6 +276,15 @@ async function runDrift(backend: AnalogTileBackend, c: OracleCase, p: Prepared, 
         await tile.setWeights(p.weights);
         await tile.programWeights();
         programmed.push(Float32Array.from(await tile.getWeights()));
+        // The PCM drift exponents of the g+ and g- devices (aihwkit's nu_drift_list), drawn at programming.
+        const hidden = await tile.getHiddenParameters();
+        const nu = new Float32Array(2 * wSize);
+        PCM_DRIFT_EXPONENTS.forEach((name, k) => {
+          const v = hidden[name];
+          if (!v) throw new OracleFormatError(`${p.where}: the engine's InferenceRPUConfig tile has no hidden parameter "${name}"`);
+          nu.set(v, k * wSize);
+        });
+        nuDrift.push(nu);
         const dw = new Float32Array(times.length * wSize);
         const al = new Float32Array(times.length);
         const ys = new Float32Array(times.length * ySize);
@@ -291,6 +301,7 @@ async function runDrift(backend: AnalogTileBackend, c: OracleCase, p: Prepared, 
     }
     r.set('t_inference', times);
     r.perRep('programmed_weights', programmed, [p.outSize, p.inSize]);
+    r.perRep('nu_drift', nuDrift, [2, p.outSize, p.inSize]);
     r.perRep('drifted_weights', drifted, [times.length, p.outSize, p.inSize]);
     r.perRep('alpha', alpha, [times.length]);
     r.perRep('outputs', outputs, [times.length, inputs.rows, p.outSize]);

@@ -104,6 +104,21 @@ export interface AnalogTile {
   /** The drift compensation factor applied in test mode (1 until measured). */
   getDriftCompensationScale(): Awaitable<number>;
 
+  /**
+   * Optional (an engine may leave it out; callers test for it): how many analog passes each
+   * input vector of the last public `forward` call took [batch]. 1 where the first pass did not
+   * clip (always, without bound management or with perfect IO), 1 + the number of
+   * bound-management re-runs otherwise (aihwkit's `bm_round` loop, per vector), 0 for a vector
+   * that noise management let skip the array (all-zero input: output 0 without a pass).
+   * A PosNegSeparate pass counts once. Null before the first forward call. Diagnostic only:
+   * not part of the tile state.
+   */
+  getForwardPassCounts?(): Awaitable<Int32Array | null>;
+
+  /**
+   * aihwkit's names: pulsed devices' max_bound, min_bound, dwmin_up, ...; an
+   * InferenceRPUConfig tile after programming: PCM_DRIFT_EXPONENTS (nu_drift_0, nu_drift_1).
+   */
   getHiddenParameters(): Awaitable<HiddenParameters>;
   setHiddenParameters(params: Partial<HiddenParameters>): Awaitable<void>;
 

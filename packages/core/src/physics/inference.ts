@@ -125,3 +125,10 @@ export function driftCompensationReadout(y: ArrayLike<number>): number {
 export function driftCompensationAlpha(baseline: number, current: number): number {
   return Math.fround(baseline / current);
 }
+
+/**
+ * Hidden-parameter names under which an InferenceRPUConfig tile exposes the PCM drift
+ * exponents ν of the g+ and g− device of each weight (aihwkit's `nu_drift_list[0]`, `[1]`),
+ * drawn at programming; setting them replays aihwkit's draws.
+ */
+export const PCM_DRIFT_EXPONENTS = ['nu_drift_0', 'nu_drift_1'] as const;
