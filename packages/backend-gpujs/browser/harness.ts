@@ -11,3 +11,36 @@ export type BrowserPage = Page<HarnessApi>;
 export function openPage(options: { mounts?: Record<string, string> } = {}): Promise<OpenResult<HarnessApi>> {
   return open<HarnessApi>(options);
 }
+
+/**
+ * The page for one test file: opened before its tests (in `beforeAll`), closed
+ * after; `need(ctx)` gives it to a test or skips the test with why there is none.
+ */
+export function usePage(
+  hooks: { beforeAll(fn: () => Promise<void>, timeout?: number): void; afterAll(fn: () => Promise<void>): void },
+  options: { mounts?: Record<string, string>; ready?: (page: BrowserPage) => Promise<void> } = {},
+): { need(ctx: { skip(condition: boolean, note?: string): void }): BrowserPage; readonly page: BrowserPage | undefined } {
+  let page: BrowserPage | undefined;
+  let reason = '';
+  hooks.beforeAll(async () => {
+    const opened = await openPage({ mounts: options.mounts });
+    if (!opened.ok) {
+      reason = opened.reason;
+      return;
+    }
+    page = opened.page;
+    await options.ready?.(page);
+  }, 240_000);
+  hooks.afterAll(async () => {
+    await page?.close();
+  });
+  return {
+    get page() {
+      return page;
+    },
+    need(ctx) {
+      ctx.skip(page === undefined, `browser tests need Chromium: ${reason}`);
+      return page!;
+    },
+  };
+}

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseSkipReason, DEFAULT_MAX_REPS, ORACLE_LIMITATIONS, propertySkipReason, PROPERTIES, oracleEntries } from '@crossbar/conformance/portable';
 import { findOracleDir, loadOracle } from '@crossbar/conformance/node';
-import { openPage, type BrowserPage } from '../browser/harness.js';
+import { usePage } from '../browser/harness.js';
 import { gpujsSkips } from './conformance-skips.js';
 
 const MODE = 'webgl2' as const;
@@ -18,28 +18,15 @@ const loaded = loadOracle();
 const entries = loaded.oracle ? oracleEntries(loaded.oracle) : [];
 const requireOracle = process.env.CROSSBAR_REQUIRE_ORACLE === '1';
 
-let page: BrowserPage | undefined;
-let skipReason = '';
-
-beforeAll(async () => {
-  const opened = await openPage(oracleDir.dir ? { mounts: { '/oracle/': oracleDir.dir } } : {});
-  if (!opened.ok) {
-    skipReason = opened.reason;
-    return;
-  }
-  page = opened.page;
-  if (entries.length) await page.call('loadOracle', 'oracle/');
-}, 240_000);
-
-afterAll(async () => {
-  await page?.call('disposeEngines');
-  await page?.close();
-});
-
-function need(ctx: { skip(condition: boolean, note?: string): void }): BrowserPage {
-  ctx.skip(page === undefined, `browser tests need Chromium: ${skipReason}`);
-  return page!;
-}
+const { need } = usePage(
+  { beforeAll, afterAll },
+  {
+    mounts: oracleDir.dir ? { '/oracle/': oracleDir.dir } : {},
+    ready: async (page) => {
+      if (entries.length) await page.call('loadOracle', 'oracle/');
+    },
+  },
+);
 
 describe(`conformance: gpujs (${MODE}) in headless Chromium`, () => {
   describe('oracle', () => {

@@ -4,25 +4,10 @@
  * this machine has no chromium the tests report themselves skipped with why.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPage, type BrowserPage } from '../browser/harness.js';
+import { usePage } from '../browser/harness.js';
+import { expectAccounting, expectMvm, expectNoGrowth, MVM_SIZES } from './helpers.js';
 
-let page: BrowserPage | undefined;
-let skipReason = '';
-
-beforeAll(async () => {
-  const opened = await openPage();
-  if (opened.ok) page = opened.page;
-  else skipReason = opened.reason;
-}, 180_000);
-
-afterAll(async () => {
-  await page?.close();
-});
-
-function need(ctx: { skip(condition: boolean, note?: string): void }): BrowserPage {
-  ctx.skip(page === undefined, `browser tests need Chromium: ${skipReason}`);
-  return page!;
-}
+const { need } = usePage({ beforeAll, afterAll });
 
 describe('gpu.js engine in headless Chromium (webgl2)', () => {
   it('chooses webgl2 in the page and reports the other modes', async (ctx) => {
@@ -41,38 +26,19 @@ describe('gpu.js engine in headless Chromium (webgl2)', () => {
 
   it('runs the MVM kernels on resident weights (odd sizes)', async (ctx) => {
     const p = need(ctx);
-    const results = await p.call('mvm', 'webgl2', [
-      [1, 1, 1],
-      [5, 7, 3],
-      [13, 21, 5],
-      [64, 32, 17],
-    ]);
-    for (const r of results) {
-      expect(r.weightsRoundTrip).toBe(true);
-      expect(r.forwardError).toBeLessThan(r.forwardTolerance);
-      expect(r.backwardError).toBeLessThan(r.backwardTolerance);
-    }
+    expectMvm(await p.call('mvm', 'webgl2', MVM_SIZES));
   });
 
   it('frees every texture and kernel on dispose, allocates none per call', async (ctx) => {
     const p = need(ctx);
     const a = await p.call('accounting', 'webgl2');
-    expect(a.afterFirstCalls).toBeGreaterThan(a.base);
-    expect(a.afterManyCalls).toBe(a.afterFirstCalls);
-    expect(a.kernelsAfterManyCalls).toBe(a.kernelsAfterFirstCalls);
-    expect(a.kernelsAfterDispose).toBe(0);
-    expect(a.texturesAfterDispose).toBe(a.base);
-    expect(a.useAfterDispose).toMatch(/disposed/);
-    expect(a.kernelsAfterEngineDispose).toBe(0);
-    expect(a.texturesAfterEngineDispose).toBe(0);
+    expectAccounting(a);
   });
 
   it('10,000 forward calls: no growth in JS heap or texture count', { timeout: 600_000 }, async (ctx) => {
     const p = need(ctx);
     const r = await p.call('soak', 'webgl2', 10_000);
-    expect(r.texturesAfter).toBe(r.texturesBefore);
-    expect(r.kernelsAfter).toBe(r.kernelsBefore);
-    expect(r.heapAfter - r.heapBefore, `heap ${r.heapBefore} → ${r.heapAfter} bytes`).toBeLessThan(1_000_000);
+    expectNoGrowth(r);
   });
 
   it("draws core's Philox numbers in GLSL: uniforms bit for bit, normals to float32", async (ctx) => {

@@ -17,7 +17,7 @@ import { NdarrayBackend } from '../../backend-ndarray/src/index.js';
 import { createGpujsBackend } from '../src/index.js';
 import type { GpujsMode } from '../src/modes.js';
 import type { RandomSource } from '../src/random.js';
-import { openPage, type BrowserPage } from '../browser/harness.js';
+import { usePage } from '../browser/harness.js';
 import { requireMode } from './helpers.js';
 import { runOn, SCENARIOS } from '../browser/scenarios.js';
 
@@ -98,22 +98,13 @@ describe.each(RUNS)('gpujs (%s, random %s) against ndarray, same seed and calls'
 });
 
 describe('gpujs (webgl2 in headless Chromium) against ndarray, same seed and calls', () => {
-  let page: BrowserPage | undefined;
-  let skipReason = '';
-  beforeAll(async () => {
-    const opened = await openPage();
-    if (opened.ok) page = opened.page;
-    else skipReason = opened.reason;
-  }, 240_000);
-  afterAll(async () => {
-    await page?.close();
-  });
+  const { need } = usePage({ beforeAll, afterAll });
   for (const random of ['kernel', 'upload'] as const) {
     for (const s of SCENARIOS) {
       it(`${s.name} (random ${random})`, async (ctx) => {
-        ctx.skip(page === undefined, `browser tests need Chromium: ${skipReason}`);
+        const page = need(ctx);
         const want = await reference(s.name);
-        compare('webgl2', s.name, await page!.call('crossEngine', 'webgl2', random, s.name), want);
+        compare('webgl2', s.name, await page.call('crossEngine', 'webgl2', random, s.name), want);
       });
     }
   }

@@ -8,22 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { FloatingPointRPUConfig } from '@crossbar/core';
 import { createGpujsBackend } from '../src/index.js';
 import { checkAccounting, checkMvm, checkPhilox } from '../browser/checks.js';
-import { NODE_MODES, requireMode } from './helpers.js';
+import { expectAccounting, expectMvm, MVM_SIZES, NODE_MODES, requireMode } from './helpers.js';
 
 describe.each(NODE_MODES)('MVM kernels (%s)', (mode) => {
   it('forward and backward on resident weights match float64 (odd sizes)', async (ctx) => {
     requireMode(ctx, mode);
-    const results = await checkMvm(mode, [
-      [1, 1, 1],
-      [5, 7, 3],
-      [13, 21, 5],
-      [64, 32, 17],
-    ]);
-    for (const r of results) {
-      expect(r.weightsRoundTrip).toBe(true);
-      expect(r.forwardError).toBeLessThan(r.forwardTolerance);
-      expect(r.backwardError).toBeLessThan(r.backwardTolerance);
-    }
+    expectMvm(await checkMvm(mode, MVM_SIZES));
   });
 
   it('keeps the weights on the device: setWeights replaces them, forward reads the new ones', async (ctx) => {
@@ -40,14 +30,7 @@ describe.each(NODE_MODES)('MVM kernels (%s)', (mode) => {
   it('dispose frees every texture and kernel; repeated calls allocate none', async (ctx) => {
     requireMode(ctx, mode);
     const a = await checkAccounting(mode);
-    expect(a.afterFirstCalls).toBeGreaterThan(a.base);
-    expect(a.afterManyCalls).toBe(a.afterFirstCalls);
-    expect(a.kernelsAfterManyCalls).toBe(a.kernelsAfterFirstCalls);
-    expect(a.kernelsAfterDispose).toBe(0);
-    expect(a.texturesAfterDispose).toBe(a.base);
-    expect(a.useAfterDispose).toMatch(/disposed/);
-    expect(a.kernelsAfterEngineDispose).toBe(0);
-    expect(a.texturesAfterEngineDispose).toBe(0);
+    expectAccounting(a);
   });
 });
 
