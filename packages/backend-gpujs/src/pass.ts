@@ -4,9 +4,9 @@
  * aihwkit 0.7.1's CPU pass (rpu_forward_backward_pass.cpp) and the ndarray
  * engine (its mvm.ts): y[r] = f(B x[r]) for B = W (forward) or Wᵀ (backward).
  *
- * Per call: the noise-management value of every row (core's
- * noiseManagementScale on the host, where the input already is — AverageAbsMax
- * moves per vector, in batch order); then per bound-management round, for the
+ * Per call: the noise-management value of every row (core's startManagedBatch
+ * on the host, where the input already is — AverageAbsMax moves per vector, in
+ * batch order); then per bound-management round, for the
  * rows still active: the prepare kernel (DAC), the analog kernel(s) (MVM,
  * non-idealities and ADC fused) and one read-back of the quantised outputs,
  * which the host bound-tests, clips and rescales. Rows that clip run again
@@ -17,9 +17,12 @@
  *   weight noise:                   sub = 2 · round + phase, element = row · nOut + i
  */
 import {
-  boundManagementLimitReached,
+  boundManagementStops,
   clipSymmetric,
-  noiseManagementScale,
+  managedInputScales,
+  managedOutputFactor,
+  nextBoundManagementRound,
+  startManagedBatch,
   RandomStream,
   type MvParameters,
   type NoiseManagementState,
@@ -47,9 +50,6 @@ export interface PassWeights {
   w: DeviceArray;
   wNeg: DeviceArray | null;
 }
-
-const f32 = Math.fround;
-
 
 export class DevicePass {
   private readonly posNeg: boolean;
@@ -118,36 +118,14 @@ export class DevicePass {
     }
     this.ensure(batch);
     const y = new Float32Array(batch * nOut);
-    const useNm = io.noiseManagement !== 'None';
-    const bm = io.boundManagement !== 'None';
     const { nmScale, rowScale, active, passed } = this;
 
-    for (let r = 0; r < batch; r++) nmScale[r] = noiseManagementScale(io.noiseManagement, x, r * nIn, nIn, io, nm);
-    let nActive = 0;
-    for (let r = 0; r < batch; r++) {
-      if (useNm && nmScale[r]! <= 0 && (!forward || io.inpNoise <= 0)) continue; // y row stays 0
-      active[nActive++] = r;
-    }
-
+    // The management loop is core's (the same as the ndarray engine's); see io.ts.
+    let nActive = startManagedBatch(io, x, batch, nIn, nm, nmScale, active);
     let reduction = 1;
     for (let round = 0; nActive > 0; round++) {
-      if (round > 0) {
-        reduction *= 2;
-        if (round === 1 && io.boundManagement === 'IterativeWorstCase' && io.noiseManagement !== 'AbsMaxNPSum') {
-          for (let a = 0; a < nActive; a++) {
-            const r = active[a]!;
-            nmScale[r] = noiseManagementScale('AbsMaxNPSum', x, r * nIn, nIn, io, nm);
-          }
-          reduction = 1;
-        }
-      }
-      for (let a = 0; a < nActive; a++) {
-        let s = 1;
-        const v = nmScale[active[a]!]!;
-        if (useNm && v > 0) s = f32(1 / v);
-        if (bm) s = f32(s / reduction);
-        rowScale[a] = s;
-      }
+      if (round > 0) reduction = nextBoundManagementRound(io, round, reduction, x, nIn, active, nActive, nmScale, nm);
+      managedInputScales(io, reduction, active, nActive, nmScale, rowScale);
       const outs = await this.computeRows(weights, x, batch, nActive, round, call);
       passed.fill(1, 0, nActive);
       for (const out of outs) this.boundTestAndClip(out, nActive);
@@ -156,18 +134,15 @@ export class DevicePass {
         for (let k = 0; k < nActive * nOut; k++) pos[k] = pos[k]! + neg[k]!;
       }
       const out = outs[0]!;
-      const stop = !bm || boundManagementLimitReached(reduction, io.maxBmFactor, io.maxBmRes, io.inpStep) === 1;
+      const stop = boundManagementStops(io, reduction);
       let next = 0;
       for (let a = 0; a < nActive; a++) {
         const r = active[a]!;
         if (!stop && passed[a] === 0) {
-          active[next] = r; // clipped: again with half the input
-          rowScale[next] = rowScale[a]!;
-          next++;
+          active[next++] = r; // clipped: again with half the input
           continue;
         }
-        // rescale: forward out_scale / scale, backward out_scale · nm (aihwkit's two scal calls)
-        const factor = forward ? f32(io.outScale / rowScale[a]!) : f32(io.outScale * (useNm ? nmScale[r]! : 1));
+        const factor = managedOutputFactor(io, rowScale[a]!, nmScale[r]!);
         const yo = r * nOut;
         const oo = a * nOut;
         for (let i = 0; i < nOut; i++) y[yo + i] = out[oo + i]! * factor;

@@ -51,6 +51,12 @@ export const NoiseManagementType = {
   Constant: 'Constant',
   /** Running average of the abs max over calls (decay nm_decay), shared by forward and backward. */
   AverageAbsMax: 'AverageAbsMax',
+  /**
+   * Later aihwkit (C++/CUDA noise manager, not in its Python enum): one running value for
+   * the whole batch — the mean abs max of the batch's non-zero vectors, decayed by nm_decay
+   * once per call — used as the scale of every vector.
+   */
+  AverageAbsMaxSingleValue: 'AverageAbsMaxSingleValue',
 } as const;
 export type NoiseManagementType = (typeof NoiseManagementType)[keyof typeof NoiseManagementType];
 
@@ -120,7 +126,10 @@ export type WeightRemapType = (typeof WeightRemapType)[keyof typeof WeightRemapT
 export const ENUMS = {
   AnalogMVType: { values: enumValues(AnalogMVType), later: { SplitMode: 'after aihwkit 0.7.1', BitWise: 'after aihwkit 0.7.1' } },
   BoundManagementType: { values: enumValues(BoundManagementType), later: {} },
-  NoiseManagementType: { values: enumValues(NoiseManagementType), later: {} },
+  NoiseManagementType: {
+    values: enumValues(NoiseManagementType),
+    later: { AverageAbsMaxSingleValue: 'after aihwkit 0.7.1 (C++/CUDA NoiseManagementType only)' },
+  },
   WeightNoiseType: { values: enumValues(WeightNoiseType), later: {} },
   PulseType: { values: enumValues(PulseType), later: {} },
   WeightClipType: { values: enumValues(WeightClipType), later: {} },

@@ -551,6 +551,10 @@ export function noiseManagementScale(
     case 'AverageAbsMax':
       state.averageAbsMax = averageAbsMaxUpdate(state.averageAbsMax, absMaxOf(x, offset, n), io.nmDecay);
       return state.averageAbsMax;
+    case 'AverageAbsMaxSingleValue':
+      // A batch-level value (averageAbsMaxSingleValueUpdate); one vector is a batch of one.
+      state.averageAbsMax = averageAbsMaxSingleValueUpdate(state.averageAbsMax, x, offset / n, 1, n, io.nmDecay);
+      return Math.max(state.averageAbsMax, 0);
     case 'AbsMaxNPSum': {
       let pos = 0;
       let neg = 0;
@@ -563,6 +567,34 @@ export function noiseManagementScale(
       return absMaxNPSumScale(absMaxOf(x, offset, n), pos, neg, io.nmThres, io.nmAssumedWmax, bound, io.inpStep, io.maxBmRes);
     }
   }
+}
+
+/**
+ * The AverageAbsMaxSingleValue running value after one call on x[batch × n]: the mean
+ * abs max of the batch's non-zero vectors, set on the first call (running < 0 means
+ * unset) and decayed by nm_decay per call afterwards; an all-zero batch leaves it as it
+ * was. (aihwkit's CUDA noise manager, kernelAverageAbsMaxSingleMomentum, in versions
+ * after 0.7.1; there it is frozen in test mode, here every call moves it, like the CPU
+ * AverageAbsMax.) `firstRow` counts vectors from the start of x.
+ */
+export function averageAbsMaxSingleValueUpdate(
+  running: number,
+  x: ArrayLike<number>,
+  firstRow: number,
+  batch: number,
+  n: number,
+  nmDecay: number,
+): number {
+  let sum = 0;
+  let nonZero = 0;
+  for (let r = firstRow; r < firstRow + batch; r++) {
+    const a = absMaxOf(x, r * n, n);
+    sum += a;
+    if (a !== 0) nonZero++;
+  }
+  if (nonZero === 0) return running;
+  const mean = f32(sum / nonZero);
+  return averageAbsMaxUpdate(running, mean, nmDecay);
 }
 
 function absMaxOf(x: ArrayLike<number>, offset: number, n: number): number {
@@ -647,8 +679,10 @@ export function startManagedBatch(
   const useNm = io.noiseManagement !== 'None';
   const shortCut = io.direction === 'backward' || io.inpNoise <= 0;
   let n = 0;
+  const single = io.noiseManagement === 'AverageAbsMaxSingleValue';
+  if (single) state.averageAbsMax = averageAbsMaxSingleValueUpdate(state.averageAbsMax, x, 0, batch, nIn, io.nmDecay);
   for (let r = 0; r < batch; r++) {
-    const alpha = noiseManagementScale(io.noiseManagement, x, r * nIn, nIn, io, state);
+    const alpha = single ? Math.max(state.averageAbsMax, 0) : noiseManagementScale(io.noiseManagement, x, r * nIn, nIn, io, state);
     nmScale[r] = alpha;
     if (!(useNm && alpha <= 0 && shortCut)) active[n++] = r;
   }
