@@ -57,6 +57,12 @@ export interface Mvm {
   forward(weights: NdArray<Float32Array>, x: Float32Array, batch: number): Float32Array;
   /** z [batch × in] = f(Wᵀ d) with the backward IOParameters. */
   backward(weights: NdArray<Float32Array>, d: Float32Array, batch: number): Float32Array;
+  /**
+   * The analog passes each vector of the last forward call took (a view [batch] into a reused
+   * buffer, valid until the next forward): 1 + its bound-management re-runs, 0 if skipped.
+   * Optional so that test stand-ins of the MVM need not count.
+   */
+  forwardPassCounts?(): Int32Array;
   saveState(arrays: TileState['arrays'], scalars: TileState['scalars']): void;
   loadState(arrays: TileState['arrays'], scalars: TileState['scalars']): void;
 }
@@ -121,6 +127,10 @@ class NdarrayMvm implements Mvm {
     const wAbs = pass.needsAbsWeights ? absWeights(wT, (this.wAbs ??= new Float32Array(w.length))) : null;
     const wNegAbs = pass.needsAbsWeights && wNegT !== null ? absWeights(wNegT, (this.wNegAbs ??= new Float32Array(w.length))) : null;
     return pass.run({ b: wT, bAbs: wAbs, bNeg: wNegT, bNegAbs: wNegAbs }, d, batch, call, this.nm);
+  }
+
+  forwardPassCounts(): Int32Array {
+    return this.fwd.passCounts();
   }
 
   /** The weights as a contiguous row-major [out × in] Float32Array (copied only if the view is not). */
@@ -199,6 +209,8 @@ class IOPass {
   private rowScale = EMPTY32; // [active] input scale per active row
   private active = new Int32Array(0); // [active] batch row of each active row
   private passed = new Uint8Array(0); // [active] bound test result
+  private passes = new Int32Array(0); // [batch] analog passes per vector in the last run
+  private lastBatch = 0;
   private inp = EMPTY32; // [active × nIn] prepared input
   private inpPart = EMPTY32; // [active × nIn] negative or positive part of it
   private inpAux = EMPTY32; // [active × nIn] |x|, x², or IR-drop-weighted x
@@ -240,6 +252,7 @@ class IOPass {
     this.rowScale = new Float32Array(batch);
     this.active = new Int32Array(batch);
     this.passed = new Uint8Array(batch);
+    this.passes = new Int32Array(batch);
     this.inp = grow32(this.inp, batch * nIn);
     if (this.posNeg) this.inpPart = grow32(this.inpPart, batch * nIn);
     this.acc = grow64(this.acc, batch * nOut);
@@ -250,10 +263,18 @@ class IOPass {
     if (io.irDrop > 0) this.acc2 = grow64(this.acc2, batch * nOut);
   }
 
+  /** Analog passes per vector of the last run [lastBatch] (a view of the reused buffer). */
+  passCounts(): Int32Array {
+    return this.passes.subarray(0, this.lastBatch);
+  }
+
   run(w: PassWeights, x: Float32Array, batch: number, call: number, nm: NoiseManagementState): Float32Array {
     const { io, nIn, nOut } = this;
     const y = new Float32Array(batch * nOut);
+    this.lastBatch = batch;
     if (io.isPerfect) {
+      if (this.passes.length < batch) this.passes = new Int32Array(batch);
+      this.passes.fill(1, 0, batch);
       this.acc = grow64(this.acc, batch * nOut);
       const acc = this.acc;
       gemmNT(batch, nOut, nIn, x, 0, nIn, w.b, 0, nIn, acc, 0, nOut);
@@ -262,7 +283,8 @@ class IOPass {
       return y;
     }
     this.ensure(batch);
-    const { nmScale, rowScale, active, passed } = this;
+    const { nmScale, rowScale, active, passed, passes } = this;
+    passes.fill(0, 0, batch);
     // per vector, as aihwkit's loop: noise management, then bound-management rounds on the
     // vectors that clipped (core physics/io.ts: the management of a batch)
     let nActive = startManagedBatch(io, x, batch, nIn, nm, nmScale, active);
@@ -275,6 +297,7 @@ class IOPass {
       let next = 0;
       for (let a = 0; a < nActive; a++) {
         const r = active[a]!;
+        passes[r] = passes[r]! + 1;
         if (!stop && passed[a] === 0) {
           active[next++] = r; // clipped: again with half the input
           continue;

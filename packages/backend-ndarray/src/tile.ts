@@ -50,6 +50,9 @@ export class NdarrayTile implements AnalogTile, TileContext {
   readonly weights: NdArray<Float32Array>;
   private rngCallValue = 1; // call 0 is reserved for construction draws
   private disposed = false;
+  /** Passes per vector of the last public forward (getForwardPassCounts); internal readouts do not touch it. */
+  private forwardPasses: Int32Array | null = null;
+  private forwardBatch = 0;
 
   private readonly mvm: Mvm;
   private readonly device: DeviceModel;
@@ -115,6 +118,12 @@ export class NdarrayTile implements AnalogTile, TileContext {
     const isTest = options.isTest ?? false;
     const w = this.training.weightsForForward(isTest);
     const y = this.mvm.forward(w, x, batch);
+    const passes = this.mvm.forwardPassCounts?.();
+    if (passes !== undefined) {
+      if (this.forwardPasses === null || this.forwardPasses.length < batch) this.forwardPasses = new Int32Array(batch);
+      this.forwardPasses.set(passes);
+      this.forwardBatch = batch;
+    }
     this.training.scaleOutput(y, batch);
     this.inference.compensateOutput(y, isTest);
     return y;
@@ -208,6 +217,11 @@ export class NdarrayTile implements AnalogTile, TileContext {
   getDriftCompensationScale(): number {
     this.alive('getDriftCompensationScale');
     return this.inference.compensationScale;
+  }
+
+  getForwardPassCounts(): Int32Array | null {
+    this.alive('getForwardPassCounts');
+    return this.forwardPasses === null ? null : this.forwardPasses.slice(0, this.forwardBatch);
   }
 
   getHiddenParameters(): HiddenParameters {

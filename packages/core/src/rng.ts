@@ -223,6 +223,16 @@ export const RandomStreamId = {
    * the training set: element 2k the x shift, 2k + 1 the y shift).
    */
   DemoData: 80,
+  /**
+   * Data of the browser playground (@crossbar/playground; key = the view's seed). Call 0: sub 0 the
+   * tile view's weights (element row * inSize + col), sub 1 its inputs (element batch row * inSize
+   * + col), each element's uniform or normal as the page's distribution asks; sub 2 + 2s and
+   * 3 + 2s the drift view's glyphs of split s (0 train, 1 test): sub 2 + 2s sample k's class, x and
+   * y shift from uniforms 4k, 4k + 1, 4k + 2, sub 3 + 2s its pixel noise (normals k * 64 ... k * 64
+   * + 63). Call 1 + e: the training order of epoch e (sub 0; Fisher–Yates step i, from n − 1 down
+   * to 1, uses uniform i).
+   */
+  PlaygroundData: 81,
 } as const;
 export type RandomStreamId = (typeof RandomStreamId)[keyof typeof RandomStreamId];
 
@@ -350,4 +360,24 @@ export class RandomStream {
     for (; k < n; k++) out[k] = this.normal(start + k);
     return out;
   }
+}
+
+/**
+ * A permutation of 0 … n − 1 drawn from `stream` (Fisher–Yates from the end:
+ * step i, from n − 1 down to 1, swaps i with ⌊u_i · (i + 1)⌋, u_i the stream's
+ * uniform i), e.g. the order of training samples in an epoch.
+ */
+export function streamPermutation(stream: RandomStream, n: number): Uint32Array {
+  if (!Number.isInteger(n) || n < 0) throw new InputError(`streamPermutation: n must be a non-negative integer, got ${String(n)}`);
+  const idx = new Uint32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = i;
+  if (n < 2) return idx;
+  const u = stream.fillUniform(new Float64Array(n));
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.min(i, Math.floor(u[i]! * (i + 1)));
+    const t = idx[i]!;
+    idx[i] = idx[j]!;
+    idx[j] = t;
+  }
+  return idx;
 }

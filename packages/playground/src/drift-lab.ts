@@ -1,0 +1,269 @@
+/**
+ * The drift view's computation, without the page: a small analog MLP
+ * (64-hidden-10, ReLU) trained hardware-aware on noisy digit glyphs with an
+ * InferenceRPUConfig, then programmed onto PCM devices and evaluated at times
+ * after programming, with global drift compensation and, on a twin whose
+ * config has drift_compensation None, without (as the crossbar demo does).
+ * The page shows what this returns; the Node test recomputes it with the same
+ * seed and compares.
+ */
+import { GlobalDriftCompensation, InferenceRPUConfig, type AnalogTileBackend, type RPUConfig } from '@crossbar/core';
+import {
+  AnalogSequential,
+  AnalogSGD,
+  CrossEntropyLoss,
+  LambdaLR,
+  ReLU,
+  getLinear,
+  loadModel,
+  manualSeed,
+  saveModel,
+  type Module,
+  type SavedModel,
+} from '@crossbar/modules';
+import { epochOrder, GLYPH_CLASSES, GLYPH_PIXELS, glyphSet, type GlyphSet } from './data.js';
+import { SettingError, type DriftSettings } from './settings.js';
+
+/** Progress of a long computation: what it does and how far (0 … 1). */
+export type Progress = (message: string, fraction: number) => void;
+
+export interface RunControl {
+  progress?: Progress;
+  /** Checked between batches: true stops the computation with a Cancelled error. */
+  cancelled?: () => boolean;
+}
+
+/** Thrown when RunControl.cancelled() says so (a newer request replaced this one). */
+export class Cancelled extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'Cancelled';
+  }
+}
+
+/** The drift view's model config: the current RPU config, which must be an InferenceRPUConfig. */
+export function inferenceConfigOf(rpuConfig: RPUConfig): InferenceRPUConfig {
+  if (!(rpuConfig instanceof InferenceRPUConfig)) {
+    throw new SettingError(
+      'rpuConfig',
+      `The drift view needs an InferenceRPUConfig (PCM programming, drift and read noise); the current config is a ${rpuConfig.constructor.name}. ` +
+        'Load an InferenceRPUConfig dict, or use the tile view with this one.',
+    );
+  }
+  return rpuConfig;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  trainAccuracy: number;
+  testAccuracy: number;
+}
+
+export interface TrainedModel {
+  /** The trained model (saveModel's JSON form: architecture, configs as aihwkit dicts, weights). */
+  saved: SavedModel;
+  history: EpochRecord[];
+  /** Test accuracy in evaluation mode before programming. */
+  beforeProgramming: number;
+  seconds: number;
+}
+
+export interface AccuracyStats {
+  mean: number;
+  /** Sample std over the repeats (0 with one). */
+  std: number;
+  values: number[];
+}
+
+export interface DriftPoint {
+  /** Seconds after programming. */
+  t: number;
+  compensated: AccuracyStats;
+  uncompensated: AccuracyStats;
+  /** Mean drift compensation factor of the tiles (over the repeats). */
+  compensationScale: number;
+}
+
+export interface DriftCurves {
+  beforeProgramming: number;
+  points: DriftPoint[];
+  seconds: number;
+}
+
+/** The glyph sets of the settings. */
+export function glyphData(s: DriftSettings): { train: GlyphSet; test: GlyphSet } {
+  return { train: glyphSet(s.seed, 0, s.trainSize, s.pixelNoise), test: glyphSet(s.seed, 1, s.testSize, s.pixelNoise) };
+}
+
+function argmax(y: ArrayLike<number>, offset: number, n: number): number {
+  let best = 0;
+  for (let c = 1; c < n; c++) if (y[offset + c]! > y[offset + best]!) best = c;
+  return best;
+}
+
+/** Fraction of `data` the model (in its current mode) classifies right. */
+export async function accuracy(model: Module, data: GlyphSet, batch = 250): Promise<number> {
+  let ok = 0;
+  for (let s = 0; s < data.count; s += batch) {
+    const n = Math.min(batch, data.count - s);
+    const y = await model.forward(data.x.subarray(s * GLYPH_PIXELS, (s + n) * GLYPH_PIXELS), n);
+    for (let b = 0; b < n; b++) if (argmax(y, b * GLYPH_CLASSES, GLYPH_CLASSES) === data.labels[s + b]) ok++;
+  }
+  return ok / data.count;
+}
+
+/** The MLP 64-hidden-10 with ReLU on `engine` (layer seeds from manualSeed(seed)). */
+export function buildModel(rpuConfig: InferenceRPUConfig, hidden: number, seed: number, engine: AnalogTileBackend): AnalogSequential {
+  manualSeed(seed);
+  const Linear = getLinear(rpuConfig);
+  return new AnalogSequential(
+    new Linear(GLYPH_PIXELS, hidden, { rpuConfig, engine }),
+    new ReLU(),
+    new Linear(hidden, GLYPH_CLASSES, { rpuConfig, engine }),
+  );
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Hardware-aware training: AnalogSGD with the config's weight modifier, clip and
+ * remap, learning rate decaying linearly per epoch, the glyphs in the seeded
+ * order of each epoch (a last partial batch too).
+ */
+export async function trainModel(engine: AnalogTileBackend, rpuConfig: RPUConfig, s: DriftSettings, control: RunControl = {}): Promise<TrainedModel> {
+  const config = inferenceConfigOf(rpuConfig);
+  const start = performance.now();
+  const { train, test } = glyphData(s);
+  const model = buildModel(config, s.hidden, s.seed, engine);
+  try {
+    await model.build();
+    const optimizer = new AnalogSGD(model, { lr: s.lr });
+    const schedule = new LambdaLR(optimizer, (e) => (s.epochs > 0 ? 1 - e / s.epochs : 1));
+    const loss = new CrossEntropyLoss();
+    const history: EpochRecord[] = [];
+    const xb = new Float32Array(s.batchSize * GLYPH_PIXELS);
+    const steps = s.epochs * Math.ceil(train.count / s.batchSize);
+    let step = 0;
+    for (let e = 0; e < s.epochs; e++) {
+      const order = epochOrder(s.seed, e, train.count);
+      model.train();
+      let lossSum = 0;
+      let correct = 0;
+      for (let b0 = 0; b0 < train.count; b0 += s.batchSize) {
+        if (control.cancelled?.()) throw new Cancelled();
+        const n = Math.min(s.batchSize, train.count - b0);
+        const labels: number[] = [];
+        for (let b = 0; b < n; b++) {
+          const i = order[b0 + b]!;
+          xb.set(train.x.subarray(i * GLYPH_PIXELS, (i + 1) * GLYPH_PIXELS), b * GLYPH_PIXELS);
+          labels.push(train.labels[i]!);
+        }
+        optimizer.zeroGrad();
+        const y = await model.forward(n === s.batchSize ? xb : xb.subarray(0, n * GLYPH_PIXELS), n);
+        lossSum += loss.forward(y, labels, n) * n;
+        for (let b = 0; b < n; b++) if (argmax(y, b * GLYPH_CLASSES, GLYPH_CLASSES) === labels[b]) correct++;
+        await model.backward(loss.backward());
+        await optimizer.step();
+        step++;
+        if (step % 8 === 0) {
+          control.progress?.(`training: epoch ${e + 1} of ${s.epochs}`, step / steps);
+          await tick();
+        }
+      }
+      model.eval();
+      history.push({ epoch: e + 1, loss: lossSum / train.count, trainAccuracy: correct / train.count, testAccuracy: await accuracy(model, test) });
+      schedule.step();
+    }
+    model.eval();
+    const beforeProgramming = history.length ? history[history.length - 1]!.testAccuracy : await accuracy(model, test);
+    return { saved: await saveModel(model), history, beforeProgramming, seconds: (performance.now() - start) / 1000 };
+  } finally {
+    await model.dispose();
+  }
+}
+
+function stats(values: number[]): AccuracyStats {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const std = values.length > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)) : 0;
+  return { mean, std, values };
+}
+
+/** The glyph task's input and output sizes a loaded model must have. */
+export function checkModelShape(saved: SavedModel): void {
+  const linears: { inFeatures: number; outFeatures: number }[] = [];
+  const walk = (m: Record<string, unknown>): void => {
+    if (typeof m.inFeatures === 'number' && typeof m.outFeatures === 'number') linears.push({ inFeatures: m.inFeatures, outFeatures: m.outFeatures });
+    const kids = m.children;
+    if (Array.isArray(kids)) for (const k of kids) if (k && typeof k === 'object') walk(k as Record<string, unknown>);
+  };
+  walk(saved.architecture as unknown as Record<string, unknown>);
+  if (linears.length === 0) throw new SettingError('model', 'the model has no analog linear layers');
+  const first = linears[0]!;
+  const last = linears[linears.length - 1]!;
+  if (first.inFeatures !== GLYPH_PIXELS || last.outFeatures !== GLYPH_CLASSES) {
+    throw new SettingError(
+      'model',
+      `the model maps ${first.inFeatures} inputs to ${last.outFeatures} outputs; the page's glyph task needs ${GLYPH_PIXELS} → ${GLYPH_CLASSES}` +
+        (first.inFeatures === 784 ? " (a 784-input model is the crossbar demo's MNIST MLP: the page has no MNIST digits to test it on)" : ''),
+    );
+  }
+}
+
+/**
+ * Test accuracy of the trained model after programming and drift to each time,
+ * `repeats` times (new programming noise, drift exponents and read noise each),
+ * with the config's noise model: with global drift compensation and, on a twin
+ * with drift_compensation None, without.
+ */
+export async function driftCurves(
+  engine: AnalogTileBackend,
+  trained: Pick<TrainedModel, 'saved' | 'beforeProgramming'>,
+  rpuConfig: RPUConfig,
+  s: DriftSettings,
+  control: RunControl = {},
+): Promise<DriftCurves> {
+  const config = inferenceConfigOf(rpuConfig);
+  const start = performance.now();
+  const { test } = glyphData(s);
+  const withComp = new InferenceRPUConfig({ ...config.fieldValues(), driftCompensation: config.driftCompensation ?? new GlobalDriftCompensation() });
+  const without = new InferenceRPUConfig({ ...config.fieldValues(), driftCompensation: null });
+  const comp = (await loadModel(trained.saved, { rpuConfig: withComp, engine })).eval();
+  const twin = (await loadModel(trained.saved, { rpuConfig: without, engine })).eval();
+  try {
+    const c: number[][] = s.times.map(() => []);
+    const u: number[][] = s.times.map(() => []);
+    const scales: number[][] = s.times.map(() => []);
+    const total = s.repeats * s.times.length;
+    for (let r = 0; r < s.repeats; r++) {
+      await comp.program();
+      await twin.program();
+      for (let i = 0; i < s.times.length; i++) {
+        if (control.cancelled?.()) throw new Cancelled();
+        await comp.drift(s.times[i]!);
+        await twin.drift(s.times[i]!);
+        c[i]!.push(await accuracy(comp, test));
+        u[i]!.push(await accuracy(twin, test));
+        const tiles = comp.analogTiles();
+        let sum = 0;
+        for (const t of tiles) sum += await t.tile.getDriftCompensationScale();
+        scales[i]!.push(tiles.length ? sum / tiles.length : 1);
+        control.progress?.(`drift: repeat ${r + 1} of ${s.repeats}`, (r * s.times.length + i + 1) / total);
+        await tick();
+      }
+    }
+    return {
+      beforeProgramming: trained.beforeProgramming,
+      points: s.times.map((t, i) => ({
+        t,
+        compensated: stats(c[i]!),
+        uncompensated: stats(u[i]!),
+        compensationScale: scales[i]!.reduce((a, b) => a + b, 0) / scales[i]!.length,
+      })),
+      seconds: (performance.now() - start) / 1000,
+    };
+  } finally {
+    await comp.dispose();
+    await twin.dispose();
+  }
+}

@@ -1,0 +1,3 @@
+import { crossbarProject } from '../../vitest.shared.js';
+
+export default crossbarProject('playground');
