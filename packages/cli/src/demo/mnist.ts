@@ -8,7 +8,7 @@
  * with the seeded counter-based generator of @crossbar/core.
  */
 import { createRequire } from 'node:module';
-import { RandomStream, RandomStreamId } from '@crossbar/core';
+import { RandomStream, RandomStreamId, streamPermutation } from '@crossbar/core';
 import { CliError } from '../errors.js';
 
 export const IMAGE_SIZE = 784;
@@ -61,17 +61,7 @@ export function loadMnist(): Digits {
  * with key `seed` and call `call`; step i (from n−1 down to 1) uses uniform element i.
  */
 export function permutation(n: number, seed: number, call: number): Uint32Array {
-  const idx = new Uint32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  if (n < 2) return idx;
-  const u = new RandomStream(seed, RandomStreamId.DemoData, call, 0).fillUniform(new Float64Array(n));
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.min(i, Math.floor(u[i]! * (i + 1)));
-    const t = idx[i]!;
-    idx[i] = idx[j]!;
-    idx[j] = t;
-  }
-  return idx;
+  return streamPermutation(new RandomStream(seed, RandomStreamId.DemoData, call, 0), n);
 }
 
 /** The digits at the given indices, copied. */
