@@ -24,26 +24,12 @@
  * slot's pulses reach different devices; each device's pulses have the same
  * distribution, so both are drawn alike here.
  *
- * The random bits are drawn bit-sliced too (RandomStreamId.UpdateXPulses in
- * @crossbar/core rng.ts): 32 decisions share each random word, one word per
- * bit of their uniforms, most significant first, until every decision is
- * known (about 7 words per 32 decisions), which is exact for thresholds of
- * 32 bits. Every decision is still a function of its own (row, column, bit).
+ * The trains themselves, the probabilities and the deterministic factors are
+ * @crossbar/core's (UpdateRowEncoder: PulseTrains draws 32 decisions per random
+ * word, bit-sliced, RandomStreamId.UpdateXPulses in rng.ts), so every engine
+ * gets the same pulses; this file only lays them out for fast counting.
  */
-import {
-  implicitCoincidences,
-  implicitPulseValue,
-  meanCountCoincidences,
-  meanCountPulses,
-  philox4x32,
-  pulseThreshold,
-  quantize,
-  RandomStream,
-  RandomStreamId,
-  seedToKey,
-  UpdateRowPlan,
-  type UpdateSettings,
-} from '@crossbar/core';
+import { deterministicCoincidences, UpdateRowEncoder, UpdateRowPlan, trainWordsPerColumn, type UpdateSettings } from '@crossbar/core';
 
 /** Number of set bits of an int32. */
 export function popcount32(v: number): number {
@@ -61,8 +47,6 @@ export function popcount32(v: number): number {
 export interface CountSource {
   begin(call: number, plan: UpdateRowPlan, x: Float32Array, d: Float32Array): void;
   prepare(r0: number, r1: number): void;
-  /** Words of storage `prepare` needs per row block row for the given largest BL (for sizing row blocks). */
-  wordsPerRow(maxBl: number): number;
   /** Chunks of 32 rows in the prepared block. */
   readonly chunks: number;
   /** Down (n > 0) and up pulses over the block of every device (i, ·) of output row i. */
@@ -85,31 +69,6 @@ function constantSteps(w: number, step: number, n: number, lo: number, hi: numbe
   let v = w;
   for (let k = 0; k < n; k++) v = Math.max(Math.min(Math.fround(v + step), hi), lo);
   return v;
-}
-
-/** The probability of each element of one row's vector, discretised (res, sto_round). */
-function rowProbabilities(
-  v: Float32Array,
-  offset: number,
-  n: number,
-  scale: number,
-  res: number,
-  stoRound: number,
-  rounding: RandomStream | null,
-  roundingStart: number,
-  uniforms: Float32Array,
-  out: Float32Array,
-): void {
-  if (rounding !== null) rounding.fillUniform(uniforms.subarray(0, n), roundingStart);
-  for (let j = 0; j < n; j++) {
-    const value = v[offset + j]!;
-    if (value === 0) {
-      out[j] = 0;
-      continue;
-    }
-    const p = Math.fround(Math.abs(value) * scale);
-    out[j] = quantize(p, res, stoRound > 0 ? Math.fround(uniforms[j]! - 0.5) : 0);
-  }
 }
 
 /** What both sources keep of one update call. */
@@ -140,33 +99,17 @@ export class StochasticSource extends SourceBase implements CountSource {
   private dPlanes = new Int32Array(0);
   private xSigns = new Int32Array(0);
   private dSigns = new Int32Array(0);
-  private readonly k0: number;
-  private readonly k1: number;
-  private readonly words = new Uint32Array(4);
-  private readonly probs: Float32Array;
-  private readonly thresholds: Float64Array;
-  private readonly uniforms: Float32Array;
-  private readonly runMask = new Int32Array(33);
-  /** Thresholds of the undecided runs as int32 bit patterns (a double >= 2^31 would make `>>>` slow). */
-  private readonly runT = new Int32Array(33);
   private coScratch = new Int32Array(1);
+  private readonly encoder: UpdateRowEncoder;
 
   constructor(
-    private readonly seed: number,
+    seed: number,
     private readonly inSize: number,
     private readonly outSize: number,
-    private readonly s: UpdateSettings,
+    s: UpdateSettings,
   ) {
     super();
-    [this.k0, this.k1] = seedToKey(seed);
-    const n = Math.max(inSize, outSize);
-    this.probs = new Float32Array(n);
-    this.thresholds = new Float64Array(n);
-    this.uniforms = new Float32Array(n);
-  }
-
-  wordsPerRow(maxBl: number): number {
-    return ((this.inSize + this.outSize) * (maxBl + 1)) / 32;
+    this.encoder = new UpdateRowEncoder(seed, inSize, outSize, s);
   }
 
   get chunks(): number {
@@ -192,80 +135,32 @@ export class StochasticSource extends SourceBase implements CountSource {
     this.xSigns = ensure(this.xSigns, this.inSize * nChunks);
     this.dSigns = ensure(this.dSigns, this.outSize * nChunks);
     if (this.coScratch.length < kStride) this.coScratch = new Int32Array(kStride);
-    const s = this.s;
+    const enc = this.encoder;
     for (let r = r0; r < r1; r++) {
-      const bl = plan.bl[r]!;
+      const bl = enc.encode(this.call, plan, this.x, this.d, r);
       if (bl === 0) continue;
       const c = (r - r0) >> 5;
       const bit = 1 << ((r - r0) & 31);
-      const rounding = s.stoRound > 0 && s.res > 0 ? new RandomStream(this.seed, RandomStreamId.UpdateRounding, this.call, r) : null;
-      rowProbabilities(this.x, r * this.inSize, this.inSize, plan.scaleX[r]!, s.res, s.stoRound, rounding, 0, this.uniforms, this.probs);
-      this.trains(this.x, r * this.inSize, this.inSize, bl, r, RandomStreamId.UpdateXPulses, this.xPlanes, this.xSigns, c, bit);
-      rowProbabilities(this.d, r * this.outSize, this.outSize, plan.scaleD[r]!, s.res, s.stoRound, rounding, this.inSize, this.uniforms, this.probs);
-      this.trains(this.d, r * this.outSize, this.outSize, bl, r, RandomStreamId.UpdateDPulses, this.dPlanes, this.dSigns, c, bit);
+      this.scatter(this.x, r * this.inSize, this.inSize, bl, enc.xMasks, this.xPlanes, this.xSigns, c, bit);
+      this.scatter(this.d, r * this.outSize, this.outSize, bl, enc.dMasks, this.dPlanes, this.dSigns, c, bit);
     }
   }
 
-  /** Draws the BL-bit trains of one row's vector (probabilities in this.probs) into the bit planes. */
-  private trains(v: Float32Array, offset: number, n: number, bl: number, row: number, streamId: number, planes: Int32Array, signs: Int32Array, c: number, bit: number): void {
+  /** Copies one row's trains (masks per column) into the bit planes: bit `bit` of plane (col, chunk c, k). */
+  private scatter(v: Float32Array, offset: number, n: number, bl: number, masks: Int32Array, planes: Int32Array, signs: Int32Array, c: number, bit: number): void {
     const nChunks = this.nChunks;
     const kStride = this.kStride;
-    const thr = this.thresholds;
+    const wpc = trainWordsPerColumn(bl);
     for (let j = 0; j < n; j++) {
-      const value = v[offset + j]!;
-      if (value < 0) signs[j * nChunks + c] |= bit;
-      thr[j] = value === 0 ? 0 : pulseThreshold(this.probs[j]!);
-    }
-    const words = this.words;
-    const runMask = this.runMask;
-    const runT = this.runT;
-    const total = n * bl;
-    for (let qStart = 0, g = 0; qStart < total; qStart += 32, g++) {
-      const qEnd = Math.min(qStart + 32, total);
-      let undecided = 0;
-      let fired = 0;
-      let runs = 0;
-      let j = Math.floor(qStart / bl);
-      for (let q = qStart; q < qEnd; j++) {
-        const end = Math.min((j + 1) * bl, qEnd);
-        const len = end - q;
-        const mask = (len === 32 ? -1 : (1 << len) - 1) << (q - qStart);
-        const t = thr[j]!;
-        if (t >= 4294967296) fired |= mask;
-        else if (t > 0) {
-          undecided |= mask;
-          runMask[runs] = mask;
-          runT[runs] = t | 0;
-          runs++;
+      if (v[offset + j]! < 0) signs[j * nChunks + c] |= bit;
+      const base = (j * nChunks + c) * kStride;
+      for (let w = 0; w < wpc; w++) {
+        let m = masks[j * wpc + w]!;
+        while (m !== 0) {
+          const low = m & -m;
+          m ^= low;
+          planes[base + 32 * w + 31 - Math.clz32(low)] |= bit;
         }
-        q = end;
-      }
-      // Bit-sliced U < T, most significant bit first; runs whose lanes are all decided drop out.
-      for (let m = 0; undecided !== 0 && m < 32; m++) {
-        if ((m & 3) === 0) philox4x32(this.k0, this.k1, g * 8 + (m >> 2), row, streamId, this.call, words, 0);
-        const u = words[m & 3]! | 0;
-        const shift = 31 - m;
-        let tBits = 0;
-        let kept = 0;
-        for (let t = 0; t < runs; t++) {
-          const mask = runMask[t]!;
-          if ((mask & undecided) === 0) continue;
-          const tr = runT[t]!;
-          if (((tr >>> shift) & 1) !== 0) tBits |= mask;
-          runMask[kept] = mask;
-          runT[kept] = tr;
-          kept++;
-        }
-        runs = kept;
-        fired |= undecided & ~u & tBits;
-        undecided &= ~(u ^ tBits);
-      }
-      while (fired !== 0) {
-        const low = fired & -fired;
-        fired ^= low;
-        const q = qStart + 31 - Math.clz32(low);
-        const col = Math.floor(q / bl);
-        planes[(col * nChunks + c) * kStride + (q - col * bl)] |= bit;
       }
     }
   }
@@ -401,30 +296,21 @@ export class StochasticSource extends SourceBase implements CountSource {
 /** MeanCount and DeterministicImplicit: counts computed from the rounded mean (dense_bit_line_maker.cpp). */
 export class DeterministicSource extends SourceBase implements CountSource {
   private rows = 0;
-  /** Per column and row of the block: MeanCount the signed pulse count, DeterministicImplicit the signed pulse fraction. */
+  /** Per column and row of the block: the factors of core's deterministicXFactor / deterministicDFactor. */
   private xValues = new Float32Array(0);
   private dValues = new Float32Array(0);
-  private readonly probs: Float32Array;
-  private readonly uniforms: Float32Array;
   private tmpRows = new Int32Array(0);
   private tmpCounts = new Int32Array(0);
-  private readonly implicit: boolean;
+  private readonly encoder: UpdateRowEncoder;
 
   constructor(
-    private readonly seed: number,
+    seed: number,
     private readonly inSize: number,
     private readonly outSize: number,
-    private readonly s: UpdateSettings,
+    s: UpdateSettings,
   ) {
     super();
-    this.implicit = s.pulseType === 'DeterministicImplicit';
-    const n = Math.max(inSize, outSize);
-    this.probs = new Float32Array(n);
-    this.uniforms = new Float32Array(n);
-  }
-
-  wordsPerRow(): number {
-    return this.inSize + this.outSize;
+    this.encoder = new UpdateRowEncoder(seed, inSize, outSize, s);
   }
 
   prepare(r0: number, r1: number): void {
@@ -437,22 +323,13 @@ export class DeterministicSource extends SourceBase implements CountSource {
       this.tmpRows = new Int32Array(32);
       this.tmpCounts = new Int32Array(32);
     }
-    const s = this.s;
-    const xRes = this.implicit ? s.xResImplicit : s.res;
-    const dRes = this.implicit ? s.dResImplicit : s.res;
+    const enc = this.encoder;
     for (let r = r0; r < r1; r++) {
-      const bl = this.plan.bl[r]!;
       const rr = r - r0;
-      const rounding = s.stoRound > 0 && (xRes > 0 || dRes > 0) ? new RandomStream(this.seed, RandomStreamId.UpdateRounding, this.call, r) : null;
-      rowProbabilities(this.x, r * this.inSize, this.inSize, this.plan.scaleX[r]!, xRes, s.stoRound, rounding, 0, this.uniforms, this.probs);
-      for (let j = 0; j < this.inSize; j++) this.xValues[j * rows + rr] = bl === 0 ? 0 : this.value(this.x[r * this.inSize + j]!, this.probs[j]!, bl);
-      rowProbabilities(this.d, r * this.outSize, this.outSize, this.plan.scaleD[r]!, dRes, s.stoRound, rounding, this.inSize, this.uniforms, this.probs);
-      for (let i = 0; i < this.outSize; i++) this.dValues[i * rows + rr] = bl === 0 ? 0 : this.value(this.d[r * this.outSize + i]!, this.probs[i]!, bl);
+      enc.encode(this.call, this.plan, this.x, this.d, r);
+      for (let j = 0; j < this.inSize; j++) this.xValues[j * rows + rr] = enc.xFactors[j]!;
+      for (let i = 0; i < this.outSize; i++) this.dValues[i * rows + rr] = enc.dFactors[i]!;
     }
-  }
-
-  private value(v: number, p: number, bl: number): number {
-    return this.implicit ? implicitPulseValue(v, p) : meanCountPulses(v, p, bl);
   }
 
   get chunks(): number {
@@ -496,8 +373,7 @@ export class DeterministicSource extends SourceBase implements CountSource {
       if (dv === 0) continue;
       const xv = this.xValues[xo + rr]!;
       if (xv === 0) continue;
-      const bl = this.plan.bl[this.r0 + rr]!;
-      const n = this.implicit ? implicitCoincidences(dv, xv, bl) : meanCountCoincidences(dv, xv, bl);
+      const n = deterministicCoincidences(dv, xv);
       if (n !== 0) {
         rowsOut[m] = this.r0 + rr;
         counts[m] = n;

@@ -155,6 +155,7 @@ export const RandomStreamId = {
    * group g = q >> 5 (lane q & 31); word g * 32 + m is level m of the group: lane bits of the words of
    * levels 0, 1, ... are the bits (MSB first) of the lane's 32-bit uniform U, and the bit fires when
    * U < ceil(p * 2^32) (bit-sliced comparison; levels are drawn until every lane is decided).
+   * Core physics: pulseFires (one decision), PulseTrains (a row, bit-sliced), UpdateRowEncoder.
    */
   UpdateXPulses: 30,
   /** Pulse trains of d: as UpdateXPulses with q = out index * BL + k. */
@@ -176,9 +177,10 @@ export const RandomStreamId = {
   UpdateWriteNoise: 34,
   /**
    * Summed cycle-to-cycle noise of the pulses of one element (ConstantStep, where no bound can be
-   * reached), call = the update call, sub = 2 * first batch row of the summed rows (a row block) or
-   * 2 * first row + 1 (a chunk of 32 rows); number e = row * inSize + col is the table normal of
-   * 16-bit half e & 1 of word e >> 1, as UpdateStepNoise.
+   * reached: core physics summedPulsesApply), call = the update call, sub = 2 * first batch row of
+   * the summed rows (a row block of core's updateRowBlocks) or 2 * first row + 1 (a chunk of 32 rows
+   * of the block); number e = row * inSize + col is the table normal of 16-bit half e & 1 of word
+   * e >> 1, as UpdateStepNoise.
    */
   UpdateStepNoiseSum: 35,
 

@@ -13,13 +13,14 @@
  * Pulse application: pulses run through the device one by one in batch-row
  * order, clipped to the bounds after each pulse; the cycle-to-cycle noise of
  * the h-th pulse of element e in the call is RandomStreamId.UpdateStepNoise
- * (sub e, half h). One shortcut, exact in distribution: for a ConstantStep
- * device with cycle-to-cycle noise whose D down and U up pulses in a block of
- * rows (or in a chunk of 32 rows of it) cannot reach a bound whatever the
- * per-pulse noise (|ξ| is at most the largest table value, about 4.33), no
- * clipping happens, the steps add up, and their sum is drawn at once:
- * w − D·dw_down + U·dw_up + dw_min_std·sqrt(D·dw_down² + U·dw_up²)·ξ
- * (ξ from the same normal-quantile table, RandomStreamId.UpdateStepNoiseSum).
+ * (sub e, half h). One shortcut, exact in distribution (core's summed-noise
+ * rule, physics/update.ts): for a ConstantStep device with cycle-to-cycle noise
+ * whose D down and U up pulses in a block of rows (updateRowBlocks), or in a
+ * chunk of 32 rows of it, cannot reach a bound whatever the per-pulse noise
+ * (summedPulsesApply: |ξ| is at most the largest table value, about 4.32), no
+ * clipping happens, the steps add up, and their sum is drawn at once
+ * (summedPulsesWeight: w − D·dw_down + U·dw_up + dw_min_std·sqrt(D·dw_down² +
+ * U·dw_up²)·ξ, ξ from the same normal-quantile table, RandomStreamId.UpdateStepNoiseSum).
  */
 import {
   decayedWeight,
@@ -29,11 +30,15 @@ import {
   pulsedDeviceKind,
   pulsedHiddenParameterNames,
   pulsedWeightGranularity,
-  pulseNoiseNormals,
   RandomStream,
   RandomStreamId,
   reestimatedDwMin,
   resetWeight,
+  summedPulsesApply,
+  summedPulsesWeight,
+  UPDATE_BLOCK_ROWS,
+  UPDATE_CHUNK_ROWS,
+  updateRowBlocks,
   type ExpStepDevice,
   type LinearStepDevice,
   type HiddenParameters,
@@ -51,13 +56,6 @@ import type { DeviceModel } from '../update.js';
 import { WeightDrifter } from '../drift.js';
 import { DeterministicSource, StochasticSource, type CountSource } from '../pulses.js';
 import { ConstantSteps, ExpSteps, LinearSteps, PowSteps, type PulseSteps } from './steps.js';
-
-/** Largest per-pulse noise magnitude |ξ| of the quantile table. */
-const MAX_PULSE_XI = pulseNoiseNormals()[65535]!;
-/** Rows per block of the pulsed update (the planes of 8 chunks of 32 rows). */
-const BLOCK_ROWS = 256;
-/** Storage budget of one row block's pulse trains, in 32-bit words. */
-const BLOCK_WORDS = 1 << 23;
 
 export class PulsedDeviceModel implements DeviceModel {
   readonly kind: PulsedDeviceKind;
@@ -140,7 +138,7 @@ export class PulsedDeviceModel implements DeviceModel {
 
     this.noise = new TableNormals(ctx.seed, RandomStreamId.UpdateStepNoise);
     this.sumNoise = new TableNormals(ctx.seed, RandomStreamId.UpdateStepNoiseSum);
-    this.chunkNoise = new TableNormals(ctx.seed, RandomStreamId.UpdateStepNoiseSum, BLOCK_ROWS / 32);
+    this.chunkNoise = new TableNormals(ctx.seed, RandomStreamId.UpdateStepNoiseSum, UPDATE_BLOCK_ROWS / UPDATE_CHUNK_ROWS);
     this.steps = this.makeSteps(p);
     this.settings = updateSettings(update);
     // aihwkit clips the (zero) weights to the bounds at construction: corrupt devices take their value.
@@ -221,26 +219,16 @@ export class PulsedDeviceModel implements DeviceModel {
     const source = this.countSource();
     source.begin(call, this.plan, x, d);
     this.noise.begin(call);
-    if (this.eventRows.length < Math.min(batch, BLOCK_ROWS)) {
-      this.eventRows = new Int32Array(Math.min(batch, BLOCK_ROWS));
-      this.eventCounts = new Int32Array(Math.min(batch, BLOCK_ROWS));
+    if (this.eventRows.length < Math.min(batch, UPDATE_BLOCK_ROWS)) {
+      this.eventRows = new Int32Array(Math.min(batch, UPDATE_BLOCK_ROWS));
+      this.eventCounts = new Int32Array(Math.min(batch, UPDATE_BLOCK_ROWS));
     }
     this.touched.fill(0);
     this.pulsesBefore.fill(0);
-    let r0 = 0;
-    while (r0 < batch) {
-      // rows of one block: at most 256, and their pulse trains within the storage budget
-      let r1 = r0;
-      let blockBl = 1;
-      while (r1 < batch && r1 - r0 < BLOCK_ROWS) {
-        const bl = Math.max(blockBl, this.plan.bl[r1]!);
-        if (r1 > r0 && source.wordsPerRow(bl) * (r1 + 1 - r0) > BLOCK_WORDS) break;
-        blockBl = bl;
-        r1++;
-      }
-      source.prepare(r0, r1);
-      this.applyBlock(source, call, r0, r1 < batch);
-      r0 = r1;
+    const blocks = updateRowBlocks(this.plan, batch, this.ctx.inSize, this.ctx.outSize);
+    for (let b = 0; b < blocks.length; b += 2) {
+      source.prepare(blocks[b]!, blocks[b + 1]!);
+      this.applyBlock(source, call, blocks[b]!, b + 2 < blocks.length);
     }
     this.finishWriteNoise(call);
   }
@@ -255,32 +243,11 @@ export class PulsedDeviceModel implements DeviceModel {
   }
 
   /**
-   * Whether D down and U up pulses from w cannot reach a bound of device e
-   * whatever their noise (ConstantStep with noise: then their sum may be drawn at once).
-   */
-  private unbounded(e: number, w: number, down: number, up: number, reach: number, reverse: number): boolean {
-    const sd = this.scaleDown[e]!;
-    const su = this.scaleUp[e]!;
-    const lo = this.minBound[e]!;
-    const hi = this.maxBound[e]!;
-    // float32 rounding of the single steps: a margin of 2.4e-7 of the bound scale per pulse
-    const margin = (down + up) * 2.4e-7 * Math.max(1, -lo, hi);
-    return w - sd * down * reach - su * up * reverse - margin >= lo && w + su * up * reach + sd * down * reverse + margin <= hi;
-  }
-
-  /** The summed noise of D down and U up ConstantStep pulses: w − D·dw_down + U·dw_up + std·sqrt(D·dw_down² + U·dw_up²)·ξ. */
-  private summedPulses(e: number, w: number, down: number, up: number, xi: number): number {
-    const sd = this.scaleDown[e]!;
-    const su = this.scaleUp[e]!;
-    const spread = this.steps.std * Math.sqrt(sd * sd * down + su * su * up);
-    return Math.max(Math.min(Math.fround(w - sd * down + su * up + spread * xi), this.maxBound[e]!), this.minBound[e]!);
-  }
-
-  /**
    * Applies the pulses of one block of rows, device by device in row order.
    * ConstantStep with noise sums the pulses of the whole block, else of each
-   * chunk of 32 rows, where no bound can be reached (summed noise: sub 2·first
-   * row of the block, or 2·first row of the chunk + 1), and runs the rest pulse by pulse.
+   * chunk of 32 rows, where no bound can be reached (core's summedPulsesApply;
+   * summed noise: sub 2·first row of the block, or 2·first row of the chunk + 1),
+   * and runs the rest pulse by pulse.
    */
   private applyBlock(source: CountSource, call: number, r0: number, more: boolean): void {
     const { inSize, outSize } = this.ctx;
@@ -292,10 +259,7 @@ export class PulsedDeviceModel implements DeviceModel {
     const before = this.pulsesBefore;
     const std = steps.std;
     const summed = this.kind === 'ConstantStep' && std > 0;
-    const reach = 1 + std * MAX_PULSE_XI;
-    const reverse = Math.max(0, std * MAX_PULSE_XI - 1);
-    const sumNoise = this.sumNoise;
-    const chunkNoise = this.chunkNoise;
+    const { scaleUp, scaleDown, minBound, maxBound, sumNoise, chunkNoise } = this;
     if (summed) {
       sumNoise.begin(call);
       chunkNoise.begin(call);
@@ -308,7 +272,7 @@ export class PulsedDeviceModel implements DeviceModel {
       for (let e = 0, i = 0; i < outSize; i++) {
         for (let j = 0; j < inSize; j++, e++) {
           const w = target[e]!;
-          const v = source.constantWalk(i, j, w, this.scaleUp[e]!, this.scaleDown[e]!, this.minBound[e]!, this.maxBound[e]!);
+          const v = source.constantWalk(i, j, w, scaleUp[e]!, scaleDown[e]!, minBound[e]!, maxBound[e]!);
           if (v !== w) target[e] = v;
         }
       }
@@ -320,12 +284,16 @@ export class PulsedDeviceModel implements DeviceModel {
         const e = i * inSize + j;
         let w = target[e]!;
         let h = before[e]!;
+        const su = scaleUp[e]!;
+        const sd = scaleDown[e]!;
+        const lo = minBound[e]!;
+        const hi = maxBound[e]!;
         if (summed) {
           const down = downs[j]!;
           const up = ups[j]!;
           if (down + up === 0) continue;
-          if (this.unbounded(e, w, down, up, reach, reverse)) {
-            target[e] = this.summedPulses(e, w, down, up, sumNoise.xi(2 * r0, e));
+          if (summedPulsesApply(w, down, up, su, sd, std, lo, hi) > 0) {
+            target[e] = summedPulsesWeight(w, down, up, su, sd, std, sumNoise.xi(2 * r0, e), lo, hi);
             touched[e] = 1;
             if (more) before[e] = h + down + up;
             continue;
@@ -338,8 +306,8 @@ export class PulsedDeviceModel implements DeviceModel {
             const down = source.down;
             const up = source.up;
             if (down + up === 0) continue;
-            if (this.unbounded(e, w, down, up, reach, reverse)) {
-              w = this.summedPulses(e, w, down, up, chunkNoise.xi(2 * (r0 + 32 * c) + 1, e, c));
+            if (summedPulsesApply(w, down, up, su, sd, std, lo, hi) > 0) {
+              w = summedPulsesWeight(w, down, up, su, sd, std, chunkNoise.xi(2 * (r0 + 32 * c) + 1, e, c), lo, hi);
               h += down + up;
               any = true;
               continue;

@@ -15,7 +15,8 @@
  * UpdateRowPlan at the end are the array-level helpers built on them.
  */
 import type { UpdateParameters } from '../config/parameters.js';
-import { philox4x32, seedToKey } from '../rng.js';
+import { philox4x32, RandomStream, RandomStreamId, seedToKey } from '../rng.js';
+import { quantize } from './io.js';
 
 /**
  * rint(): round half to even, as C's rint in the default rounding mode.
@@ -126,12 +127,6 @@ export function meanCountPulses(v: number, p: number, bl: number): number {
   return v >= 0 ? n : -n;
 }
 
-/** MeanCount coincidences: rint((n_d / BL) · n_x), signed (> 0: the weight decreases). */
-export function meanCountCoincidences(dCount: number, xCount: number, bl: number): number {
-  if (dCount === 0) return 0;
-  return roundHalfEven(Math.fround(Math.fround(dCount / bl) * xCount));
-}
-
 /** DeterministicImplicit: the signed pulse fraction of one value, sign(v)·clamp(p, 0, 1). */
 export function implicitPulseValue(v: number, p: number): number {
   if (v === 0) return 0;
@@ -139,10 +134,63 @@ export function implicitPulseValue(v: number, p: number): number {
   return v >= 0 ? q : -q;
 }
 
-/** DeterministicImplicit coincidences: rint((v_d · BL) · v_x), signed (> 0: the weight decreases). */
-export function implicitCoincidences(dValue: number, xValue: number, bl: number): number {
-  if (dValue === 0) return 0;
-  return roundHalfEven(Math.fround(Math.fround(dValue * bl) * xValue));
+/**
+ * MeanCount / DeterministicImplicit, x's side (implicit = 0 / 1): the signed pulse count
+ * sign(v)·clamp(rint(BL·p), 0, BL), or the signed pulse fraction sign(v)·clamp(p, 0, 1).
+ */
+export function deterministicXFactor(implicit: number, v: number, p: number, bl: number): number {
+  if (implicit > 0) return implicitPulseValue(v, p);
+  return meanCountPulses(v, p, bl);
+}
+
+/**
+ * MeanCount / DeterministicImplicit, d's side: its count divided by BL (MeanCount), or its
+ * fraction times BL (DeterministicImplicit), in float32 — the part of aihwkit's coincidence
+ * formula that depends on d alone, computed once per value instead of once per device.
+ */
+export function deterministicDFactor(implicit: number, v: number, p: number, bl: number): number {
+  if (implicit > 0) return Math.fround(implicitPulseValue(v, p) * bl);
+  return Math.fround(meanCountPulses(v, p, bl) / bl);
+}
+
+/**
+ * The coincidences of the deterministic pulse types (dense_bit_line_maker.cpp): MeanCount
+ * rint((n_d / BL)·n_x), DeterministicImplicit rint((v_d·BL)·v_x), i.e. rint(dFactor·xFactor);
+ * signed, > 0: the weight decreases.
+ */
+export function deterministicCoincidences(dFactor: number, xFactor: number): number {
+  return roundHalfEven(Math.fround(dFactor * xFactor));
+}
+
+/**
+ * Coincidences of two 16-bit pieces a, b >= 0 of stochastic pulse trains (integers below
+ * 65536 held as numbers): the number of bit positions set in both, popcount(a & b), in
+ * arithmetic that is exact in float32, so a kernel without integer bit operations (WebGL1)
+ * computes it alike.
+ */
+export function trainCoincidences(a: number, b: number): number {
+  let x = a;
+  let y = b;
+  let n = 0;
+  for (let k = 0; k < 16; k++) {
+    if (x === 0 || y === 0) break;
+    const x2 = Math.floor(x * 0.5);
+    const y2 = Math.floor(y * 0.5);
+    n = n + (x - 2 * x2) * (y - 2 * y2);
+    x = x2;
+    y = y2;
+  }
+  return n;
+}
+
+/**
+ * The signed coincidences of one 16-bit word of x's and d's trains as the engines upload them
+ * (sign(value)·bits, 0 for an empty word): > 0 pulses that decrease the weight (x·d > 0).
+ */
+export function signedTrainCoincidences(xWord: number, dWord: number): number {
+  if (xWord === 0 || dWord === 0) return 0;
+  const n = trainCoincidences(Math.abs(xWord), Math.abs(dWord));
+  return (xWord > 0 && dWord > 0) || (xWord < 0 && dWord < 0) ? n : -n;
 }
 
 /**
@@ -189,6 +237,56 @@ export function pulseNoiseNormals(): Float32Array {
     pulseNoiseTable = t;
   }
   return pulseNoiseTable;
+}
+
+// ------------------------------------------------------------------ summed pulse noise (ConstantStep)
+
+/**
+ * Whether D down and U up pulses of a ConstantStep device from weight w cannot reach a bound,
+ * whatever their cycle-to-cycle noise: each step is (1 + std·ξ)·dwmin with |ξ| at most the
+ * largest normal of the quantile table (pulseNoiseNormals()[65535] = 4.3249192237854, written
+ * out: kernels cannot read module constants), so a down step moves w by at most
+ * (1 + std·4.32)·dwmin_down downwards and (std·4.32 − 1)·dwmin_down upwards. Then no pulse is
+ * clipped, in any order, and the pulses may be summed (summedPulsesWeight). A margin of
+ * 2.4e-7 of the bound scale per pulse covers the float32 rounding of the single steps.
+ * Returns 1 or 0. Computed in float32 step by step, so every engine decides alike.
+ */
+export function summedPulsesApply(w: number, down: number, up: number, scaleUp: number, scaleDown: number, std: number, minBound: number, maxBound: number): number {
+  const spread = Math.fround(std * 4.3249192237854);
+  const reach = Math.fround(1 + spread);
+  const reverse = Math.max(0, Math.fround(spread - 1));
+  const margin = Math.fround(Math.fround(Math.fround(down + up) * 2.4e-7) * Math.max(1, Math.max(-minBound, maxBound)));
+  const lower = Math.fround(
+    Math.fround(Math.fround(w - Math.fround(Math.fround(scaleDown * down) * reach)) - Math.fround(Math.fround(scaleUp * up) * reverse)) - margin,
+  );
+  const upper = Math.fround(
+    Math.fround(Math.fround(w + Math.fround(Math.fround(scaleUp * up) * reach)) + Math.fround(Math.fround(scaleDown * down) * reverse)) + margin,
+  );
+  return lower >= minBound && upper <= maxBound ? 1 : 0;
+}
+
+/**
+ * The weight after D down and U up ConstantStep pulses that summedPulsesApply lets sum:
+ * w − D·dwmin_down + U·dwmin_up + std·sqrt(D·dwmin_down² + U·dwmin_up²)·ξ, one standard normal ξ
+ * for all of them (exact in distribution up to the table's normal standing in for a sum of
+ * table normals), clipped; float32 step by step.
+ */
+export function summedPulsesWeight(
+  w: number,
+  down: number,
+  up: number,
+  scaleUp: number,
+  scaleDown: number,
+  std: number,
+  xi: number,
+  minBound: number,
+  maxBound: number,
+): number {
+  const variance = Math.fround(Math.fround(Math.fround(scaleDown * scaleDown) * down) + Math.fround(Math.fround(scaleUp * scaleUp) * up));
+  const spread = Math.fround(std * Math.fround(Math.sqrt(variance)));
+  const mean = Math.fround(Math.fround(w - Math.fround(scaleDown * down)) + Math.fround(scaleUp * up));
+  const v = Math.fround(mean + Math.fround(spread * xi));
+  return Math.max(Math.min(v, maxBound), minBound);
 }
 
 // ------------------------------------------------------------------ array-level: one update call
@@ -262,8 +360,8 @@ export class UpdateRowPlan {
  *
  * Per-pulse noise (RandomStreamId.UpdateStepNoise): sub = element e, h = the
  * count of e's earlier pulses in the update call (batch-row order).
- * Summed noise (RandomStreamId.UpdateStepNoiseSum): sub = the first batch row
- * of the row block, h = e.
+ * Summed noise (RandomStreamId.UpdateStepNoiseSum): sub = 2·first batch row of
+ * the row block (updateRowBlocks), or 2·first row of a chunk of 32 rows + 1; h = e.
  */
 export class TableNormals {
   private readonly k0: number;
@@ -292,6 +390,12 @@ export class TableNormals {
     this.blocks.fill(-1);
   }
 
+  /** Numbers start … start + out.length − 1 of sub-stream `sub` (as xi, slot 0). */
+  fill(sub: number, start: number, out: Float32Array): Float32Array {
+    for (let k = 0; k < out.length; k++) out[k] = this.xi(sub, start + k);
+    return out;
+  }
+
   xi(sub: number, h: number, slot = 0): number {
     const b = Math.floor(h / 8);
     if (this.blocks[slot] !== b || this.subs[slot] !== sub) {
@@ -303,4 +407,251 @@ export class TableNormals {
     const word = this.words[4 * slot + (half >> 1)]!;
     return this.table[(half & 1) === 0 ? word & 0xffff : word >>> 16]!;
   }
+}
+
+// ------------------------------------------------------------------ array-level: one batch row's pulse inputs
+
+/**
+ * The pulse probability of each element of one row's vector (|v|·scale, as float32), put on the
+ * grid of width `res` (rounded half to even, or stochastically with sto_round: `rounding` is the
+ * row's RandomStreamId.UpdateRounding stream, element roundingStart + index). 0 for v = 0.
+ */
+export function pulseProbabilities(
+  v: Float32Array,
+  offset: number,
+  n: number,
+  scale: number,
+  res: number,
+  stoRound: number,
+  rounding: RandomStream | null,
+  roundingStart: number,
+  uniforms: Float32Array,
+  out: Float32Array,
+): void {
+  if (rounding !== null) rounding.fillUniform(uniforms.subarray(0, n), roundingStart);
+  for (let j = 0; j < n; j++) {
+    const value = v[offset + j]!;
+    if (value === 0) {
+      out[j] = 0;
+      continue;
+    }
+    const p = Math.fround(Math.abs(value) * scale);
+    out[j] = quantize(p, res, stoRound > 0 ? Math.fround(uniforms[j]! - 0.5) : 0);
+  }
+}
+
+/**
+ * Whether bit k of column col's pulse train fires in batch row `row` — the definition of the
+ * stochastic pulse trains (RandomStreamId.UpdateXPulses / UpdateDPulses, where the layout is
+ * documented), one decision at a time: q = col·BL + k is lane q & 31 of group g = q >> 5; bit
+ * 31 − m of the lane's 32-bit uniform U is the lane's bit of word m & 3 of Philox block
+ * g·8 + (m >> 2) (counter (block, row, streamId, call)); it fires when U < threshold
+ * (pulseThreshold of the probability). PulseTrains computes whole rows 32 decisions at a time;
+ * a GPU thread can compute one decision with this recipe.
+ */
+export function pulseFires(seed: number, streamId: number, call: number, row: number, q: number, threshold: number): boolean {
+  if (threshold <= 0) return false;
+  if (threshold >= 4294967296) return true;
+  const [k0, k1] = seedToKey(seed);
+  const words = new Uint32Array(4);
+  const g = Math.floor(q / 32);
+  const lane = q % 32;
+  for (let m = 0; m < 32; m++) {
+    if (m % 4 === 0) philox4x32(k0, k1, g * 8 + m / 4, row, streamId, call, words, 0);
+    const u = (words[m % 4]! >>> lane) & 1;
+    const t = Math.floor(threshold / 2 ** (31 - m)) % 2;
+    if (u !== t) return u < t;
+  }
+  return false;
+}
+
+/** Words of 32 bits that hold one column's train of `bl` bits. */
+export function trainWordsPerColumn(bl: number): number {
+  return (bl + 31) >> 5;
+}
+
+/**
+ * The stochastic pulse trains of one batch row's vector, drawn bit-sliced: the decisions of a
+ * group of 32 (see pulseFires) share each random word, one word per bit of their uniforms, most
+ * significant first, until every decision of the group is known (about 7 words per 32 decisions
+ * instead of 32) — exact for 32-bit thresholds, and the same decisions as pulseFires.
+ */
+export class PulseTrains {
+  private readonly k0: number;
+  private readonly k1: number;
+  private readonly words = new Uint32Array(4);
+  private thresholds = new Float64Array(0);
+  private readonly runMask = new Int32Array(33);
+  /** Thresholds of the undecided runs as int32 bit patterns (a double >= 2^31 would make `>>>` slow). */
+  private readonly runT = new Int32Array(33);
+
+  constructor(seed: number) {
+    [this.k0, this.k1] = seedToKey(seed);
+  }
+
+  /**
+   * The trains of `n` columns with pulse probabilities `probs` and `bl` bits each, for batch row
+   * `row` of update call `call` from stream `streamId`: bit k & 31 of masks[col·w + (k >> 5)]
+   * (w = trainWordsPerColumn(bl)) is bit k of column col's train.
+   */
+  fill(streamId: number, call: number, row: number, probs: Float32Array, n: number, bl: number, masks: Int32Array): void {
+    const wpc = trainWordsPerColumn(bl);
+    masks.fill(0, 0, n * wpc);
+    if (this.thresholds.length < n) this.thresholds = new Float64Array(n);
+    const thr = this.thresholds;
+    for (let j = 0; j < n; j++) thr[j] = pulseThreshold(probs[j]!);
+    const words = this.words;
+    const runMask = this.runMask;
+    const runT = this.runT;
+    const total = n * bl;
+    for (let qStart = 0, g = 0; qStart < total; qStart += 32, g++) {
+      const qEnd = Math.min(qStart + 32, total);
+      let undecided = 0;
+      let fired = 0;
+      let runs = 0;
+      let j = Math.floor(qStart / bl);
+      for (let q = qStart; q < qEnd; j++) {
+        const end = Math.min((j + 1) * bl, qEnd);
+        const len = end - q;
+        const mask = (len === 32 ? -1 : (1 << len) - 1) << (q - qStart);
+        const t = thr[j]!;
+        if (t >= 4294967296) fired |= mask;
+        else if (t > 0) {
+          undecided |= mask;
+          runMask[runs] = mask;
+          runT[runs] = t | 0;
+          runs++;
+        }
+        q = end;
+      }
+      // Bit-sliced U < T, most significant bit first; runs whose lanes are all decided drop out.
+      for (let m = 0; undecided !== 0 && m < 32; m++) {
+        if ((m & 3) === 0) philox4x32(this.k0, this.k1, g * 8 + (m >> 2), row, streamId, call, words, 0);
+        const u = words[m & 3]! | 0;
+        const shift = 31 - m;
+        let tBits = 0;
+        let kept = 0;
+        for (let t = 0; t < runs; t++) {
+          const mask = runMask[t]!;
+          if ((mask & undecided) === 0) continue;
+          const tr = runT[t]!;
+          if (((tr >>> shift) & 1) !== 0) tBits |= mask;
+          runMask[kept] = mask;
+          runT[kept] = tr;
+          kept++;
+        }
+        runs = kept;
+        fired |= undecided & ~u & tBits;
+        undecided &= ~(u ^ tBits);
+      }
+      while (fired !== 0) {
+        const low = fired & -fired;
+        fired ^= low;
+        const q = qStart + 31 - Math.clz32(low);
+        const col = Math.floor(q / bl);
+        const k = q - col * bl;
+        masks[col * wpc + (k >> 5)]! |= 1 << (k & 31);
+      }
+    }
+  }
+}
+
+/**
+ * What one batch row of an update call gives the devices, as every engine computes it on the
+ * host: BL, and for the stochastic pulse types the BL-bit trains of x and d (PulseTrains; the
+ * sign of a column is its value's), for MeanCount and DeterministicImplicit the factors whose
+ * product, rounded, is a device's coincidence count (deterministicXFactor, deterministicDFactor).
+ * The probabilities use `res` (stochastic, MeanCount) or x_res_implicit / d_res_implicit
+ * (DeterministicImplicit), with sto_round from RandomStreamId.UpdateRounding (sub = row,
+ * element col for x, inSize + i for d).
+ */
+export class UpdateRowEncoder {
+  readonly stochastic: boolean;
+  private readonly implicit: number;
+  private readonly xRes: number;
+  private readonly dRes: number;
+  private readonly trains: PulseTrains;
+  private readonly probs: Float32Array;
+  private readonly uniforms: Float32Array;
+  /** Stochastic: x's trains, trainWordsPerColumn(bl) words per column. */
+  xMasks = new Int32Array(0);
+  dMasks = new Int32Array(0);
+  /** Deterministic: x's and d's factors, one per column. */
+  readonly xFactors: Float32Array;
+  readonly dFactors: Float32Array;
+
+  constructor(
+    private readonly seed: number,
+    private readonly inSize: number,
+    private readonly outSize: number,
+    private readonly s: UpdateSettings,
+  ) {
+    this.stochastic = s.pulseType === 'Stochastic' || s.pulseType === 'StochasticCompressed';
+    this.implicit = s.pulseType === 'DeterministicImplicit' ? 1 : 0;
+    this.xRes = this.implicit > 0 ? s.xResImplicit : s.res;
+    this.dRes = this.implicit > 0 ? s.dResImplicit : s.res;
+    this.trains = new PulseTrains(seed);
+    const n = Math.max(inSize, outSize);
+    this.probs = new Float32Array(n);
+    this.uniforms = new Float32Array(n);
+    this.xFactors = new Float32Array(this.stochastic ? 0 : inSize);
+    this.dFactors = new Float32Array(this.stochastic ? 0 : outSize);
+  }
+
+  /** Encodes batch row r of update call `call` (x [batch × inSize], d [batch × outSize]); returns its BL (0: the row does nothing). */
+  encode(call: number, plan: UpdateRowPlan, x: Float32Array, d: Float32Array, r: number): number {
+    const { inSize, outSize, s } = this;
+    const bl = plan.bl[r]!;
+    if (bl === 0) {
+      this.xFactors.fill(0);
+      this.dFactors.fill(0);
+      return 0;
+    }
+    const rounding = s.stoRound > 0 && (this.xRes > 0 || this.dRes > 0) ? new RandomStream(this.seed, RandomStreamId.UpdateRounding, call, r) : null;
+    const probs = this.probs;
+    pulseProbabilities(x, r * inSize, inSize, plan.scaleX[r]!, this.xRes, s.stoRound, rounding, 0, this.uniforms, probs);
+    if (this.stochastic) {
+      const wpc = trainWordsPerColumn(bl);
+      if (this.xMasks.length < inSize * wpc) this.xMasks = new Int32Array(inSize * wpc);
+      if (this.dMasks.length < outSize * wpc) this.dMasks = new Int32Array(outSize * wpc);
+      this.trains.fill(RandomStreamId.UpdateXPulses, call, r, probs, inSize, bl, this.xMasks);
+    } else {
+      for (let j = 0; j < inSize; j++) this.xFactors[j] = deterministicXFactor(this.implicit, x[r * inSize + j]!, probs[j]!, bl);
+    }
+    pulseProbabilities(d, r * outSize, outSize, plan.scaleD[r]!, this.dRes, s.stoRound, rounding, inSize, this.uniforms, probs);
+    if (this.stochastic) this.trains.fill(RandomStreamId.UpdateDPulses, call, r, probs, outSize, bl, this.dMasks);
+    else for (let i = 0; i < outSize; i++) this.dFactors[i] = deterministicDFactor(this.implicit, d[r * outSize + i]!, probs[i]!, bl);
+    return bl;
+  }
+}
+
+/** Batch rows of one row block of the pulsed update (the summed-noise layout: docs/training.md). */
+export const UPDATE_BLOCK_ROWS = 256;
+/** Batch rows of one chunk of a row block. */
+export const UPDATE_CHUNK_ROWS = 32;
+
+/**
+ * The row blocks of one update call, as [r0, r1, r0, r1, ...]: consecutive rows, at most
+ * UPDATE_BLOCK_ROWS each, and fewer where the block's pulse trains would exceed 2^23 words of
+ * 32 bits ((inSize + outSize)·(BL + 1)/32 per row, BL the block's largest). The summed noise of
+ * ConstantStep devices is addressed by these blocks (RandomStreamId.UpdateStepNoiseSum), so every
+ * engine cuts the rows alike.
+ */
+export function updateRowBlocks(plan: UpdateRowPlan, batch: number, inSize: number, outSize: number): number[] {
+  const blocks: number[] = [];
+  const wordsPerRow = (bl: number): number => ((inSize + outSize) * (bl + 1)) / 32;
+  let r0 = 0;
+  while (r0 < batch) {
+    let r1 = r0;
+    let blockBl = 1;
+    while (r1 < batch && r1 - r0 < UPDATE_BLOCK_ROWS) {
+      const bl = Math.max(blockBl, plan.bl[r1]!);
+      if (r1 > r0 && wordsPerRow(bl) * (r1 + 1 - r0) > 8388608) break;
+      blockBl = bl;
+      r1++;
+    }
+    blocks.push(r0, r1);
+    r0 = r1;
+  }
+  return blocks;
 }
