@@ -14,7 +14,7 @@ import {
   ConfigError,
   InputError,
   rpuConfigToDict,
-  rpuConfigFromDict,
+  checkTileState,
   type AnalogTile,
   type CreateTileOptions,
   type ForwardOptions,
@@ -269,29 +269,13 @@ export class NdarrayTile implements AnalogTile, TileContext {
 
   setState(state: TileState): void {
     this.alive('setState');
-    if (state === null || typeof state !== 'object' || state.format !== 'crossbar-tile-state@1') {
-      throw new InputError('setState: expected a TileState with format "crossbar-tile-state@1"');
-    }
-    if (state.outSize !== this.outSize || state.inSize !== this.inSize) {
-      throw new InputError(
-        `setState: the state is for a ${state.outSize} × ${state.inSize} tile, this tile is ${this.outSize} × ${this.inSize}`,
-      );
-    }
-    const config = rpuConfigFromDict(state.rpuConfig);
-    if (!config.equals(this.rpuConfig)) {
-      throw new InputError('setState: the state was saved with a different rpuConfig; create the tile from the saved config');
-    }
-    const weights = Float32Array.from(state.weights);
-    checkFloat32Array('setState', 'weights', weights, this.weightCount);
-    const hidden: Record<string, Float32Array> = {};
-    for (const [k, v] of Object.entries(state.hiddenParameters)) hidden[k] = Float32Array.from(v);
-    if (!Number.isSafeInteger(state.rngCall) || state.rngCall < 1) throw new InputError('setState: rngCall must be a positive integer');
+    const { weights, hiddenParameters: hidden, rngCall } = checkTileState(this, state);
     // Validate everything before changing anything.
     this.training.checkState(state.arrays, state.scalars);
     this.inference.checkState(state.arrays, state.scalars);
     this.setHiddenParameters(hidden);
     this.weights.data.set(weights);
-    this.rngCallValue = state.rngCall;
+    this.rngCallValue = rngCall;
     this.mvm.loadState(state.arrays, state.scalars);
     this.device.loadState(state.arrays, state.scalars);
     this.training.loadState(state.arrays, state.scalars);

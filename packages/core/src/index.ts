@@ -37,4 +37,5 @@ export * from './tile.js';
 export * from './registry.js';
 export * from './rng.js';
 export * from './validate.js';
+export * from './tile-state.js';
 export * from './physics/index.js';
