@@ -6,16 +6,21 @@
 import {
   ConstantStepDevice,
   DriftParameter,
+  ExpStepDevice,
   FloatingPointRPUConfig,
   IdealDevice,
   InferenceRPUConfig,
   IOParameters,
   LinearStepDevice,
+  PowStepDevice,
   SingleRPUConfig,
+  SoftBoundsDevice,
   UpdateParameters,
   WeightModifierParameter,
   type AnalogTile,
   type AnalogTileBackend,
+  type PulsedDevice,
+  type PulseType,
   type RPUConfig,
 } from '@crossbar/core';
 import { testData } from './checks.js';
@@ -30,6 +35,8 @@ export interface Scenario {
   run: (tile: AnalogTile, x: Float32Array, d: Float32Array, batch: number) => Promise<Record<string, Float32Array>>;
   /** Largest allowed flip (one ADC step in output units); 0 for unquantised results. */
   maxFlip: number;
+  /** Largest fraction of elements that may flip (default 0.02). */
+  maxFlipFraction?: number;
 }
 
 const io = (init: ConstructorParameters<typeof IOParameters>[0]) => new IOParameters(init);
@@ -53,6 +60,56 @@ async function deviceOps(tile: AnalogTile, x: Float32Array, d: Float32Array, bat
   const hidden = await tile.getHiddenParameters();
   return { set, w: await tile.getWeights(), maxBound: hidden.max_bound!, dwminUp: hidden.dwmin_up!, y: await tile.forward(x, batch) };
 }
+
+/** Pulsed updates: three calls (the last with a larger learning rate), then the weights (and the persistent ones under write noise). */
+async function pulsedUpdates(tile: AnalogTile, x: Float32Array, d: Float32Array, batch: number): Promise<Record<string, Float32Array>> {
+  await tile.update(x, d, batch, 0.05);
+  await tile.update(x, d, batch, 0.02);
+  const first = await tile.getWeights();
+  await tile.update(x, d, batch, 0.2);
+  const out: Record<string, Float32Array> = { first, w: await tile.getWeights() };
+  const persistent = (await tile.getHiddenParameters()).persistent_weights;
+  if (persistent) out.persistent = persistent;
+  return out;
+}
+
+/**
+ * A pulsed-update scenario: tight bounds (±0.3, weights up to ±0.4 clipped) so that devices walk
+ * into them, where ConstantStep noise is not summed and runs pulse by pulse.
+ */
+function pulsed(name: string, device: () => PulsedDevice, update: ConstructorParameters<typeof UpdateParameters>[0], sizes: [number, number, number] = [10, 13, 6]): Scenario {
+  return {
+    name: `pulsed update: ${name}`,
+    config: () => new SingleRPUConfig({ device: device(), update: new UpdateParameters(update) }),
+    outSize: sizes[0],
+    inSize: sizes[1],
+    batch: sizes[2],
+    run: pulsedUpdates,
+    // the same pulses and noise give the same weights; a float32 rounding difference (a GPU's fused
+    // multiply-add) may move a summed-noise decision on its boundary: a step of dw_min plus its noise
+    maxFlip: 0.02,
+    maxFlipFraction: 0.01,
+  };
+}
+
+const bounds = { wMax: 0.3, wMin: -0.3 };
+const PULSE_TYPES: PulseType[] = ['StochasticCompressed', 'Stochastic', 'MeanCount', 'DeterministicImplicit'];
+
+/** Every pulse type × ConstantStep and LinearStep × with and without cycle-to-cycle noise, and the other devices and layouts. */
+export const PULSED_SCENARIOS: Scenario[] = [
+  ...PULSE_TYPES.flatMap((pulseType) =>
+    [0.3, 0].flatMap((dwMinStd) => [
+      pulsed(`${pulseType}, ConstantStep, dw_min_std ${dwMinStd}`, () => new ConstantStepDevice({ ...bounds, dwMinStd }), { pulseType }),
+      pulsed(`${pulseType}, LinearStep, dw_min_std ${dwMinStd}`, () => new LinearStepDevice({ ...bounds, dwMinStd, gammaUp: 0.2, gammaDown: 0.4 }), { pulseType }),
+    ]),
+  ),
+  pulsed('StochasticCompressed, SoftBounds with write noise', () => new SoftBoundsDevice({ ...bounds, writeNoiseStd: 1.5 }), {}),
+  pulsed('StochasticCompressed, ExpStep with additive noise', () => new ExpStepDevice({ dwMinStdAdd: 0.001, dwMinStdSlope: 0.2 }), {}),
+  pulsed('Stochastic, PowStep', () => new PowStepDevice({ ...bounds }), { pulseType: 'Stochastic' }),
+  pulsed('StochasticCompressed, ConstantStep, desired_bl 40 (trains of three 16-bit words), sto_round', () => new ConstantStepDevice(bounds), { desiredBl: 40, res: 0.01, stoRound: true }),
+  pulsed('StochasticCompressed, ConstantStep, 300 rows (two row blocks)', () => new ConstantStepDevice(bounds), {}, [6, 7, 300]),
+  pulsed('DeterministicImplicit, LinearStep, 300 rows (two row blocks)', () => new LinearStepDevice(bounds), { pulseType: 'DeterministicImplicit' }, [5, 6, 300]),
+];
 
 export const SCENARIOS: Scenario[] = [
   { name: 'default IO (noise, noise and bound management, ADC)', config: () => ideal(io({})), outSize: 24, inSize: 40, batch: 9, run: fwdBwd, maxFlip: 0.2 },
@@ -176,6 +233,7 @@ export const SCENARIOS: Scenario[] = [
     },
     maxFlip: 0.2,
   },
+  ...PULSED_SCENARIOS,
 ];
 
 export async function runOn(backend: AnalogTileBackend, s: Scenario): Promise<Record<string, Float32Array>> {

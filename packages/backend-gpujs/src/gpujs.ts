@@ -4,9 +4,14 @@
  * pieces (headless-gl) reached without a static `node:` import, so the same
  * source bundles for a browser page.
  */
-import { GPU } from 'gpu.js';
+import { GPU, Input } from 'gpu.js';
 
-export { GPU };
+export { GPU, Input };
+
+/** A flat row-major array read in kernels as a 2D array a[y][x] of `width` × `height` (gpu.js's Input). */
+export function input2d(data: Float32Array, width: number, height: number): Input {
+  return new Input(data as unknown as number[], [width, height]);
+}
 
 /** The gpu.js version this engine is written and measured against (package.json pins it). */
 export const GPUJS_VERSION = '2.24.1';

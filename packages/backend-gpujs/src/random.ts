@@ -21,6 +21,7 @@ import {
   PHILOX_FUNCTIONS,
   PHILOX_GLSL3_HELPERS,
   PHILOX_GLSL3_NORMAL,
+  PHILOX_GLSL3_TABLE_INDEX,
   PHILOX_GLSL3_UNIFORM,
 } from './kernels/philox.js';
 import type { KernelLibrary } from './runtime.js';
@@ -53,6 +54,9 @@ const philoxArgs = {
   i: 'Number',
 };
 
+const { i: _i, ...keyArgs } = philoxArgs;
+const tableIndexArgs = { ...keyArgs, h: 'Number' };
+
 /** The generator's part of a runtime's kernel library in `mode`. */
 export function philoxLibrary(mode: GpujsMode): Required<Pick<KernelLibrary, 'functions' | 'natives'>> & { injectedNative?: string } {
   if (mode === 'webgl2') {
@@ -61,6 +65,7 @@ export function philoxLibrary(mode: GpujsMode): Required<Pick<KernelLibrary, 'fu
       natives: [
         { name: 'philoxUniform', source: PHILOX_GLSL3_UNIFORM, argumentTypes: philoxArgs, returnType: 'Number' },
         { name: 'philoxNormal', source: PHILOX_GLSL3_NORMAL, argumentTypes: philoxArgs, returnType: 'Number' },
+        { name: 'philoxTableIndex', source: PHILOX_GLSL3_TABLE_INDEX, argumentTypes: tableIndexArgs, returnType: 'Number' },
       ],
       injectedNative: PHILOX_GLSL3_HELPERS,
     };

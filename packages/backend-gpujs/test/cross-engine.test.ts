@@ -69,7 +69,7 @@ function compare(mode: GpujsMode, name: string, got: Record<string, ArrayLike<nu
   expect(Object.keys(got)).toEqual(Object.keys(want));
   for (const [key, w] of Object.entries(want)) {
     const terms = Math.max(s.inSize, s.outSize);
-    expectAgreement(agree(mode, Float32Array.from(got[key]!), w, terms), `${name}: ${key}`, 0.02, s.maxFlip);
+    expectAgreement(agree(mode, Float32Array.from(got[key]!), w, terms), `${name}: ${key}`, s.maxFlipFraction ?? 0.02, s.maxFlip);
   }
 }
 

@@ -9,16 +9,13 @@
  *   UpdateWriteNoise sub 1 normal, in the operation's random call (or its own);
  *   element = row · inSize + column.
  *
- * The pulsed update itself (Stochastic, StochasticCompressed, MeanCount,
- * DeterministicImplicit) is not implemented on this engine: which random words
- * decide each pulse, and when the ndarray engine sums a device's pulse noise,
- * is that engine's algorithm (its pulses.ts), not yet a per-element function in
- * core that a kernel could call. update() refuses with a NotSupportedError.
+ * The pulsed update (Stochastic, StochasticCompressed, MeanCount,
+ * DeterministicImplicit) runs as kernels (pulsed-update.ts); its write noise:
+ *   UpdateWriteNoise sub 0 normal, in the update's call, for the devices that got pulses.
  */
 import {
   drawPulsedDevice,
   driftSettings,
-  NotSupportedError,
   pulsedDeviceKind,
   pulsedHiddenParameterNames,
   pulsedWeightGranularity,
@@ -29,7 +26,9 @@ import {
   type PulsedDevice,
   type PulsedDeviceKind,
   type TileState,
+  type ExpStepDevice,
   type UpdateParameters,
+  updateSettings,
 } from '@crossbar/core';
 import type { TileContext } from '../context.js';
 import type { DeviceArray } from '../device.js';
@@ -37,6 +36,7 @@ import { DeviceDrifter } from '../drift.js';
 import { mapMatrix } from '../elementwise.js';
 import { formulaName as fn } from '../kernels/library.js';
 import { rankUpdate } from './rank-update.js';
+import { DevicePulsedUpdate, type DeviceScalars } from './pulsed-update.js';
 import type { DeviceModel } from './model.js';
 
 const CLIP = 'Math.max(Math.min(v, hi), lo)';
@@ -61,6 +61,8 @@ export class PulsedDeviceModel implements DeviceModel {
   private readonly dwMinDtod: number;
   private dwMin: number;
   private granularity: number;
+  /** The pulsed update (null for NoneWithDevice). */
+  private readonly pulsed: DevicePulsedUpdate | null;
 
   constructor(
     private readonly ctx: TileContext,
@@ -96,14 +98,29 @@ export class PulsedDeviceModel implements DeviceModel {
       ['drift_nu', this.driftNu],
     ]);
     if (this.persistent !== null) byName.set('persistent_weights', this.persistent);
+    let extraUp: DeviceArray | null = null;
+    let extraDown: DeviceArray | null = null;
     if (draws.extra !== null) {
-      byName.set(draws.extra.names[0], up(draws.extra.up));
-      byName.set(draws.extra.names[1], up(draws.extra.down));
+      extraUp = up(draws.extra.up);
+      extraDown = up(draws.extra.down);
+      byName.set(draws.extra.names[0], extraUp);
+      byName.set(draws.extra.names[1], extraDown);
     }
     // aihwkit's order (getDPNames)
     this.arrays = pulsedHiddenParameterNames(this.kind, this.persistent !== null).map((n) => [n, byName.get(n)!]);
     this.granularity = pulsedWeightGranularity(device, this.dwMin);
     this.drifter = device.drift.nu > 0 ? new DeviceDrifter(ctx, driftSettings(device.drift), this.driftNu) : null;
+    const settings = updateSettings(update_);
+    this.pulsed =
+      settings === null
+        ? null
+        : new DevicePulsedUpdate(
+            ctx,
+            this.kind,
+            settings,
+            { maxBound: this.maxBound, minBound: this.minBound, scaleUp: this.scaleUp, scaleDown: this.scaleDown, extraUp, extraDown },
+            deviceScalars(device, this.kind),
+          );
     // aihwkit clips the (zero) weights to the bounds at construction: corrupt devices take their value
     this.onWeightsSet();
   }
@@ -150,11 +167,11 @@ export class PulsedDeviceModel implements DeviceModel {
 
   async update(x: Float32Array, d: Float32Array, batch: number, learningRate: number): Promise<void> {
     if (!(learningRate > 0)) return; // aihwkit: a zero learning rate changes nothing
-    if (this.update_.pulseType !== 'NoneWithDevice') {
-      throw new NotSupportedError(
-        `gpujs engine: the pulsed update of ${this.device.constructor.name} (rpuConfig.update.pulseType "${this.update_.pulseType}") is not implemented: ` +
-          'use pulseType "None" or "NoneWithDevice" (floating-point updates), or the ndarray engine',
-      );
+    if (this.pulsed !== null) {
+      const call = this.ctx.nextRandomCall();
+      const pulses = await this.pulsed.run(this.target, x, d, batch, Math.fround(learningRate), this.granularity, call, this.persistent !== null);
+      if (pulses !== null) this.finishWriteNoise(call, pulses);
+      return;
     }
     // NoneWithDevice: each row's floating-point update (aihwkit's ger), clipped to the bounds after it
     const { inSize, outSize } = this.ctx;
@@ -165,6 +182,27 @@ export class PulsedDeviceModel implements DeviceModel {
       this.clip(t);
     }
     this.redrawWriteNoise();
+  }
+
+  /** Write noise after a pulsed update: the visible weight of every device that got pulses is redrawn around its persistent weight. */
+  private finishWriteNoise(call: number, pulses: Float32Array): void {
+    const pw = this.persistent;
+    if (pw === null) return;
+    const { scope, outSize, inSize, seed, rand, weights } = this.ctx;
+    const std = Math.fround(this.writeNoiseStd * this.dwMin);
+    mapMatrix(
+      scope,
+      outSize,
+      inSize,
+      {
+        inputs: { p: pw, w: weights },
+        arrays: { n: pulses },
+        scalars: { std },
+        expr: '(n > 0.0 ? Math.fround(p + Math.fround(std * g)) : w)',
+        random: { items: [{ name: 'g', normal: true, streamId: RandomStreamId.UpdateWriteNoise, sub: 0 }], call, seed, source: rand },
+      },
+      weights,
+    );
   }
 
   decay(alpha: number): void {
@@ -283,4 +321,19 @@ export class PulsedDeviceModel implements DeviceModel {
     if (typeof granularity === 'number' && granularity > 0) this.granularity = granularity;
     this.drifter?.loadState(arrays, scalars);
   }
+}
+
+/** The scalars of a device's step formula (kernels/pulses.ts DEVICE_SCALARS), float32 as aihwkit uses them. */
+function deviceScalars(device: PulsedDevice, kind: PulsedDeviceKind): DeviceScalars {
+  const f = Math.fround;
+  const std = f(device.dwMinStd);
+  const s: DeviceScalars = { std, multNoise: 0, aUp: 0, aDown: 0, gammaUp: 0, gammaDown: 0, expA: 0, expB: 0, stdAdd: 0, stdSlope: 0, complexNoise: 0 };
+  if (kind === 'LinearStep' || kind === 'SoftBounds') s.multNoise = (device as LinearStepDevice).multNoise ? 1 : 0;
+  if (kind === 'ExpStep') {
+    const e = device as ExpStepDevice;
+    Object.assign(s, { aUp: f(e.aUp), aDown: f(e.aDown), gammaUp: f(e.gammaUp), gammaDown: f(e.gammaDown), expA: f(e.a), expB: f(e.b), stdAdd: f(e.dwMinStdAdd), stdSlope: f(e.dwMinStdSlope) });
+    // aihwkit's hasComplexNoise: dw_min_std > 0 and an additive or slope part
+    s.complexNoise = std > 0 && (s.stdAdd !== 0 || s.stdSlope !== 0) ? 1 : 0;
+  }
+  return s;
 }

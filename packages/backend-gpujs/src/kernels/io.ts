@@ -22,6 +22,7 @@
  * computes four outputs.
  */
 import type { Layout } from '../device.js';
+import { Input } from '../gpujs.js';
 
 export type RandSource = 'kernel' | 'upload';
 
@@ -43,6 +44,7 @@ export function argumentTypesFor(mode: string, names: readonly string[], values:
     if (keys.has(name)) out[name] = keyType;
     else if (typeof v === 'number') out[name] = 'Float';
     else if (v instanceof Float32Array || Array.isArray(v)) out[name] = 'Array';
+    else if (v instanceof Input) out[name] = 'Input';
     else if (v && typeof v === 'object' && 'type' in v) out[name] = String((v as { type: unknown }).type);
     else throw new Error(`gpujs: no kernel argument type for ${name}`);
   });

@@ -32,6 +32,11 @@ export const KERNEL_FORMULAS = [
   'pcmReadNoiseStd',
   // update.ts
   'roundHalfEven',
+  'deterministicCoincidences',
+  'trainCoincidences',
+  'signedTrainCoincidences',
+  'summedPulsesApply',
+  'summedPulsesWeight',
   // weights.ts
   'roundHalfAwayFromZero',
   'discretizeRound',
@@ -57,6 +62,9 @@ export const KERNEL_FORMULAS = [
   // devices.ts
   'clipToBounds',
   'constantStepPulse',
+  'linearStepPulse',
+  'expStepPulse',
+  'powStepPulse',
   'simpleDecayFactor',
   'decayedWeight',
   'diffusedWeight',

@@ -175,6 +175,16 @@ export function philoxNormal(k0h: number, k0l: number, k1h: number, k1l: number,
   return r * Math.sin(6.283185307179586 * u2);
 }
 
+/**
+ * The index into the normal-quantile table of number h of stream (key, sub, streamId, call) —
+ * core's TableNormals.xi(sub, h): the 16-bit half h & 1 (0: low) of word (h >> 1) & 3 of block h >> 3.
+ * (The word is not kept in a local: gpu.js's WebAssembly backend would hold it as a float.)
+ */
+export function philoxTableIndex(k0h: number, k0l: number, k1h: number, k1l: number, sub: number, streamId: number, call: number, h: number): number {
+  if ((h & 1) === 0) return philoxRound1(h >> 3, sub, streamId, call, (k0h << 16) | k0l, (k1h << 16) | k1l, (h >> 1) & 3) & 65535;
+  return philoxRound1(h >> 3, sub, streamId, call, (k0h << 16) | k0l, (k1h << 16) | k1l, (h >> 1) & 3) >>> 16;
+}
+
 const I = 'Integer';
 const int7 = { x0: I, x1: I, x2: I, x3: I, k0: I, k1: I, j: I };
 
@@ -187,7 +197,7 @@ export const PHILOX_FUNCTIONS: readonly KernelFunction[] = [
     (fn) => ({ fn, name: fn.name, argumentTypes: int7, returnType: I }),
   ),
   { fn: philoxRound1, name: philoxRound1.name, argumentTypes: { c0: I, c1: I, c2: I, c3: I, k0: I, k1: I, j: I }, returnType: I },
-  ...[philoxUniform, philoxNormal].map((fn) => ({
+  ...[philoxUniform, philoxNormal, philoxTableIndex].map((fn) => ({
     fn,
     name: fn.name,
     argumentTypes: { k0h: I, k0l: I, k1h: I, k1l: I, sub: I, streamId: I, call: I, i: I },
@@ -259,6 +269,15 @@ export const PHILOX_GLSL3_NORMAL = `float philoxNormal(float k0h, float k0l, flo
   float r = sqrt(-2.0 * philoxLog(u1));
   vec2 cs = philoxCosSin2Pi(u2);
   return (e & 1u) == 0u ? r * cs.x : r * cs.y;
+}`;
+
+export const PHILOX_GLSL3_TABLE_INDEX = `float philoxTableIndex(float k0h, float k0l, float k1h, float k1l, float sub, float streamId, float call, float h) {
+  uint e = uint(h);
+  uvec2 k = uvec2((uint(k0h) << 16u) | uint(k0l), (uint(k1h) << 16u) | uint(k1l));
+  uvec4 w = philoxBlockU(uvec4(e >> 3u, uint(sub), uint(streamId), uint(call)), k);
+  uint j = (e >> 1u) & 3u;
+  uint word = j == 0u ? w.x : j == 1u ? w.y : j == 2u ? w.z : w.w;
+  return float((e & 1u) == 0u ? (word & 65535u) : (word >> 16u));
 }`;
 
 /** The 16-bit halves of a seed's key words, as kernels take them. */
