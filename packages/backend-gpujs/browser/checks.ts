@@ -3,13 +3,14 @@
  * vitest files) and in the browser test page (main.ts): each returns plain
  * data that the test then asserts on.
  */
-import { FloatingPointRPUConfig, InferenceRPUConfig, RandomStream } from '@crossbar/core';
+import { FloatingPointRPUConfig, InferenceRPUConfig, pulseNoiseNormals as pulseNormals, RandomStream, RandomStreamId, slicedCoincidences, TableNormals } from '@crossbar/core';
 import { createGpujsBackend } from '../src/backend.js';
 import type { GpujsMode } from '../src/modes.js';
 import { GpuRuntime } from '../src/runtime.js';
 import { KERNEL_FORMULAS, kernelFunctionOf, physicsLibrary } from '../src/kernels/library.js';
 import { keyHalves } from '../src/kernels/philox.js';
 import { philoxLibrary } from '../src/random.js';
+import { bitsLibrary, hasBitOperations } from '../src/kernels/bits.js';
 
 /** A deterministic pseudo-random float array in [-0.5, 0.5). */
 export function testData(n: number, seed: number): Float32Array {
@@ -229,6 +230,8 @@ export interface PhiloxCheck {
   uniformsEqual: boolean;
   firstUniformDifference: string;
   normalMaxDiff: number;
+  /** The first table index (pulse noise, TableNormals) that differs from core's, '' when none. */
+  firstTableDifference: string;
 }
 
 /** The in-kernel generator against core's RandomStream (modes with integer arithmetic). */
@@ -259,12 +262,64 @@ export async function checkPhilox(mode: GpujsMode): Promise<PhiloxCheck[]> {
       let first = '';
       for (let i = 0; i < n && !first; i++) if (u[i] !== ru[i]) first = `element ${i}: ${u[i]} in-kernel, ${ru[i]} core`;
       const g = kn(a, b, c, d, 5, 31, 9) as Float32Array;
-      results.push({ seed, uniformsEqual: first === '', firstUniformDifference: first, normalMaxDiff: maxAbsDiff(g, stream.fillNormal(new Float64Array(n))) });
+      // the per-pulse noise: table index h of sub 5 must be core's TableNormals number h
+      const kt = rt.acquire(
+        'function(k0h, k0l, k1h, k1l, sub, sid, call) { return philoxTableIndex(k0h, k0l, k1h, k1l, sub, sid, call, this.thread.x); }',
+        { output: [n], ...types },
+      );
+      const idx = kt(a, b, c, d, 5, RandomStreamId.UpdateStepNoise, 9) as Float32Array;
+      const table = new TableNormals(seed, RandomStreamId.UpdateStepNoise);
+      table.begin(9);
+      const noise = table.fill(5, 0, new Float32Array(n));
+      const normals = pulseNormals();
+      let firstTable = '';
+      for (let h = 0; h < n && !firstTable; h++) if (normals[idx[h]!] !== noise[h]) firstTable = `number ${h}: index ${idx[h]} in-kernel, value ${noise[h]} core`;
+      results.push({
+        seed,
+        uniformsEqual: first === '',
+        firstUniformDifference: first,
+        normalMaxDiff: maxAbsDiff(g, stream.fillNormal(new Float64Array(n))),
+        firstTableDifference: firstTable,
+      });
     }
   } finally {
     await rt.dispose();
   }
   return results;
+}
+
+// ------------------------------------------------------------------ coincidences
+
+/**
+ * The pulse kernels' coincidence counting of 16 rows in `mode` against core's
+ * slicedCoincidences on random words: the bit-operation version where the mode has
+ * one (slicedCoincidencesBits: JavaScript subset or GLSL ES 3.00), core's own float
+ * version compiled into the kernel everywhere. Returns the first difference, '' when none.
+ */
+export async function checkCoincidences(mode: GpujsMode): Promise<string> {
+  const bits = bitsLibrary(mode);
+  const rt = new GpuRuntime(mode, { functions: [...physicsLibrary(), ...bits.functions], natives: bits.natives });
+  const n = 2048;
+  const words = Array.from({ length: 4 }, (_, k) => {
+    const u = new RandomStream(17, 0, 0, k).fillUniform(new Float32Array(n));
+    // sparse and dense words, and 0 and 65535
+    return u.map((v, i) => (i % 97 === 0 ? 0 : i % 89 === 0 ? 65535 : Math.floor(v * 65536) & (k < 2 && i % 3 === 0 ? 0x0f0f : 0xffff)));
+  });
+  try {
+    const names = hasBitOperations(mode) ? ['slicedCoincidencesBits', 'slicedCoincidences'] : ['slicedCoincidences'];
+    for (const name of names) {
+      const k = rt.acquire(`function(a, b, c, d) { return ${name}(a[this.thread.x], b[this.thread.x], c[this.thread.x], d[this.thread.x]); }`, { output: [n] });
+      const got = k(...words) as Float32Array;
+      rt.assertMode(k, name);
+      for (let i = 0; i < n; i++) {
+        const want = slicedCoincidences(words[0]![i]!, words[1]![i]!, words[2]![i]!, words[3]![i]!);
+        if (got[i] !== want) return `${name}(${words.map((w) => w[i]).join(', ')}) = ${got[i]} in-kernel, ${want} core`;
+      }
+    }
+    return '';
+  } finally {
+    await rt.dispose();
+  }
 }
 
 // ------------------------------------------------------------------ soak

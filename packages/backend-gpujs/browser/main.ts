@@ -4,7 +4,7 @@
  */
 import { chooseMode, createGpujsBackend, type GpujsBackend, type GpujsMode } from '../src/index.js';
 import { checkMode } from '../src/modes.js';
-import { checkAccounting, checkFormulas, checkMvm, checkPhilox, soak } from './checks.js';
+import { checkAccounting, checkCoincidences, checkFormulas, checkMvm, checkPhilox, soak } from './checks.js';
 import { benchGemm, benchRandom } from './bench.js';
 import { runOn, SCENARIOS } from './scenarios.js';
 import type { RandomSource } from '../src/random.js';
@@ -62,6 +62,7 @@ const api = {
   mvm: checkMvm,
   accounting: checkAccounting,
   philox: checkPhilox,
+  coincidences: checkCoincidences,
   benchGemm,
   benchRandom,
   /** The soak loop, the heap measured after a garbage collection (DevTools protocol, harness.ts). */

@@ -61,13 +61,20 @@ async function deviceOps(tile: AnalogTile, x: Float32Array, d: Float32Array, bat
   return { set, w: await tile.getWeights(), maxBound: hidden.max_bound!, dwminUp: hidden.dwmin_up!, y: await tile.forward(x, batch) };
 }
 
-/** Pulsed updates: three calls (the last with a larger learning rate), then the weights (and the persistent ones under write noise). */
+/**
+ * Pulsed updates: with a learning rate that gives one pulse bit per row (BL = 1: lr·max|x|·max|d|
+ * <= dw_min), then longer trains (BL up to 31), then the weights (and the persistent ones under
+ * write noise).
+ */
 async function pulsedUpdates(tile: AnalogTile, x: Float32Array, d: Float32Array, batch: number): Promise<Record<string, Float32Array>> {
+  await tile.update(x, d, batch, 0.001);
+  await tile.update(x, d, batch, 0.002);
+  const single = await tile.getWeights();
   await tile.update(x, d, batch, 0.05);
   await tile.update(x, d, batch, 0.02);
   const first = await tile.getWeights();
   await tile.update(x, d, batch, 0.2);
-  const out: Record<string, Float32Array> = { first, w: await tile.getWeights() };
+  const out: Record<string, Float32Array> = { single, first, w: await tile.getWeights() };
   const persistent = (await tile.getHiddenParameters()).persistent_weights;
   if (persistent) out.persistent = persistent;
   return out;

@@ -9,6 +9,7 @@ import { chooseMode, describeChoice, type GpujsMode, type ModeChoice } from './m
 import { defaultRandomSource, kernelRandomSupported, philoxLibrary, type RandomSource } from './random.js';
 import { GpuRuntime } from './runtime.js';
 import { physicsLibrary } from './kernels/library.js';
+import { bitsLibrary } from './kernels/bits.js';
 import { GpujsTile } from './tile.js';
 
 export interface GpujsBackendOptions {
@@ -57,13 +58,14 @@ export class GpujsBackend implements AnalogTileBackend {
     }
     this.threads = this.mode === 'webasm' && options.threads !== false && typeof SharedArrayBuffer !== 'undefined';
     const philox = philoxLibrary(this.mode);
+    const bits = bitsLibrary(this.mode);
     const kernelCache = options.kernelCache ?? 64;
     if (!Number.isInteger(kernelCache) || kernelCache < 0) {
       throw new BackendError(`gpujs engine option "kernelCache": expected a non-negative integer, got ${String(kernelCache)}`);
     }
     this.runtime = new GpuRuntime(
       this.mode,
-      { functions: [...physicsLibrary(), ...philox.functions], natives: philox.natives, injectedNative: philox.injectedNative },
+      { functions: [...physicsLibrary(), ...philox.functions, ...bits.functions], natives: [...philox.natives, ...bits.natives], injectedNative: philox.injectedNative },
       kernelCache,
     );
     this.randomSource = random === 'auto' ? defaultRandomSource(this.mode, this.runtime.renderer) : random;

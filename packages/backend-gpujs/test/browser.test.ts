@@ -46,6 +46,12 @@ describe('gpu.js engine in headless Chromium (webgl2)', () => {
     for (const r of await p.call('philox', 'webgl2')) {
       expect(r.firstUniformDifference).toBe('');
       expect(r.normalMaxDiff).toBeLessThan(2e-6);
+      expect(r.firstTableDifference).toBe('');
     }
+  });
+
+  it("counts pulse coincidences as core's slicedCoincidences, with GLSL bit operations too", async (ctx) => {
+    const p = need(ctx);
+    expect(await p.call('coincidences', 'webgl2')).toBe('');
   });
 });

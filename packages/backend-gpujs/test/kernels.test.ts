@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { FloatingPointRPUConfig } from '@crossbar/core';
 import { createGpujsBackend } from '../src/index.js';
-import { checkAccounting, checkMvm, checkPhilox } from '../browser/checks.js';
+import { checkAccounting, checkCoincidences, checkMvm, checkPhilox } from '../browser/checks.js';
 import { expectAccounting, expectMvm, MVM_SIZES, NODE_MODES, requireMode } from './helpers.js';
 
 describe.each(NODE_MODES)('MVM kernels (%s)', (mode) => {
@@ -40,6 +40,14 @@ describe.each(['cpu', 'webasm'] as const)('in-kernel Philox (%s)', (mode) => {
     for (const r of await checkPhilox(mode)) {
       expect(r.firstUniformDifference).toBe('');
       expect(r.normalMaxDiff).toBeLessThan(mode === 'cpu' ? 1e-6 : 2e-6);
+      expect(r.firstTableDifference).toBe('');
     }
+  });
+});
+
+describe.each(NODE_MODES)('pulse coincidences (%s)', (mode) => {
+  it("counts 16 rows of trains as core's slicedCoincidences (bit operations where the mode has them)", async (ctx) => {
+    requireMode(ctx, mode);
+    expect(await checkCoincidences(mode)).toBe('');
   });
 });

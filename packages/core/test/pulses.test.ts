@@ -16,11 +16,11 @@ import {
   RandomStream,
   RandomStreamId,
   roundHalfEven,
-  signedTrainCoincidences,
+  slicedCoincidences,
+  bitAt,
   summedPulsesApply,
   summedPulsesWeight,
   TableNormals,
-  trainCoincidences,
   trainWordsPerColumn,
   UpdateRowPlan,
   updateRowBlocks,
@@ -78,19 +78,19 @@ describe('stochastic pulse trains', () => {
     expect(Math.abs(fired / trials - 0.3)).toBeLessThan(5 * Math.sqrt((0.3 * 0.7) / trials));
   });
 
-  it('trainCoincidences counts the common bits of two 16-bit words in float arithmetic; signedTrainCoincidences signs them', () => {
+  it('slicedCoincidences counts, over 16 rows, the rows fired in both trains by sign agreement, in float arithmetic', () => {
     const u = new RandomStream(5, 0, 0, 0);
+    const word = (k: number) => Math.floor(u.uniform(k) * 65536);
     for (let k = 0; k < 2000; k++) {
-      const a = Math.floor(u.uniform(2 * k) * 65536);
-      const b = Math.floor(u.uniform(2 * k + 1) * 65536);
-      expect(trainCoincidences(a, b)).toBe(popcount(a & b));
+      const [x, d, xs, ds] = [word(4 * k), word(4 * k + 1), word(4 * k + 2), word(4 * k + 3)];
+      const co = x & d;
+      const up = popcount(co & (xs ^ ds));
+      expect(slicedCoincidences(x, d, xs, ds)).toBe(32 * (popcount(co) - up) + up);
+      for (let t = 0; t < 16; t++) expect(bitAt(x, 2 ** t)).toBe((x >>> t) & 1);
     }
-    expect(trainCoincidences(65535, 65535)).toBe(16);
-    expect(signedTrainCoincidences(0b1011, 0b0011)).toBe(2);
-    expect(signedTrainCoincidences(-0b1011, -0b0011)).toBe(2);
-    expect(signedTrainCoincidences(-0b1011, 0b0011)).toBe(-2);
-    expect(signedTrainCoincidences(0b1011, -0b0110)).toBe(-1);
-    expect(signedTrainCoincidences(0, -0b0110)).toBe(0);
+    expect(slicedCoincidences(65535, 65535, 0, 0)).toBe(32 * 16);
+    expect(slicedCoincidences(65535, 65535, 65535, 0)).toBe(16);
+    expect(slicedCoincidences(0b1011, 0b0110, 0b0010, 0)).toBe(1);
   });
 });
 

@@ -43,6 +43,7 @@ import { input2d, type GpuTexture, type KernelResult } from '../gpujs.js';
 import { argumentTypesFor } from '../kernels/io.js';
 import { keyHalves } from '../kernels/philox.js';
 import { DEVICE_SCALARS, LIST_WIDTH, STALL, totalsSource, walkSource, type WalkSpec } from '../kernels/pulses.js';
+import { coincidenceCounting, popcount16 } from '../kernels/bits.js';
 
 /** The resident per-device arrays a walk reads. */
 export interface PulsedArrays {
@@ -97,7 +98,6 @@ export class DevicePulsedUpdate {
     const maxBl = this.plan.compute(x, d, batch, inSize, outSize, lr, granularity, this.settings);
     if (maxBl === 0) return null;
     const blocks = updateRowBlocks(this.plan, batch, inSize, outSize);
-    const words = this.stochastic ? Math.ceil(maxBl / 16) : 0;
     this.pulseNoise.begin(call);
     this.sumNoise.begin(call);
     const multi = blocks.length > 2;
@@ -109,8 +109,8 @@ export class DevicePulsedUpdate {
     for (let b = 0; b < blocks.length; b += 2) {
       const r0 = blocks[b]!;
       const rows = blocks[b + 1]! - r0;
-      const block = this.encodeBlock(x, d, call, r0, rows, words);
-      const totals = await this.block(target, block, words, call, r0, rows, before, loops, wantTouched || (before !== null && b + 2 < blocks.length));
+      const block = this.encodeBlock(x, d, call, r0, rows);
+      const totals = await this.block(target, block, call, r0, before, loops, wantTouched || (before !== null && b + 2 < blocks.length));
       if (totals === null) continue;
       for (let e = 0; e < this.size; e++) {
         const n = totals[e]!;
@@ -121,71 +121,78 @@ export class DevicePulsedUpdate {
     return pulses;
   }
 
-  /** x's and d's pulse inputs of rows [r0, r0 + rows): X [rows·w × inSize], D [rows·w × outSize] (w = max(words, 1)). */
-  private encodeBlock(x: Float32Array, d: Float32Array, call: number, r0: number, rows: number, words: number): { X: Float32Array; D: Float32Array } {
+  /**
+   * x's and d's pulse inputs of rows [r0, r0 + rows) (kernels/pulses.ts): stochastic, the trains
+   * row-sliced, [G·(K+1) × size] for G = ⌈rows/16⌉ groups and K the block's largest BL;
+   * deterministic, the factors [rows × size].
+   */
+  private encodeBlock(x: Float32Array, d: Float32Array, call: number, r0: number, rows: number): Block {
     const { inSize, outSize } = this.ctx;
-    const w = Math.max(words, 1);
-    const X = new Float32Array(rows * w * inSize);
-    const D = new Float32Array(rows * w * outSize);
     const enc = this.encoder;
+    if (!this.stochastic) {
+      const X = new Float32Array(rows * inSize);
+      const D = new Float32Array(rows * outSize);
+      for (let rr = 0; rr < rows; rr++) {
+        if (enc.encode(call, this.plan, x, d, r0 + rr) === 0) continue;
+        X.set(enc.xFactors, rr * inSize);
+        D.set(enc.dFactors, rr * outSize);
+      }
+      return { X, D, rows, units: rows, K: 1, width: 1 };
+    }
+    let K = 1;
+    for (let r = r0; r < r0 + rows; r++) K = Math.max(K, this.plan.bl[r]!);
+    const groups = Math.ceil(rows / 16);
+    const X = new Float32Array(groups * (K + 1) * inSize);
+    const D = new Float32Array(groups * (K + 1) * outSize);
     for (let rr = 0; rr < rows; rr++) {
       const r = r0 + rr;
       const bl = enc.encode(call, this.plan, x, d, r);
       if (bl === 0) continue;
-      if (!this.stochastic) {
-        X.set(enc.xFactors, rr * inSize);
-        D.set(enc.dFactors, rr * outSize);
-        continue;
-      }
-      const wpc = trainWordsPerColumn(bl);
-      spread(enc.xMasks, x, r * inSize, inSize, wpc, words, X, rr * words);
-      spread(enc.dMasks, d, r * outSize, outSize, wpc, words, D, rr * words);
+      const g = rr >> 4;
+      const bit = 1 << (rr & 15);
+      slice(enc.xMasks, x, r * inSize, inSize, bl, K, g, bit, X);
+      slice(enc.dMasks, d, r * outSize, outSize, bl, K, g, bit, D);
     }
-    return { X, D };
+    return { X, D, rows, units: groups, K, width: K + 1 };
   }
 
   /**
    * One row block on the device. Returns the block's pulses per device when `needTotals` or
    * when the walk needed them for its noise lists, else null.
    */
-  private async block(
-    target: DeviceArray,
-    data: { X: Float32Array; D: Float32Array },
-    words: number,
-    call: number,
-    r0: number,
-    rows: number,
-    before: Float32Array | null,
-    loops: number,
-    needTotals: boolean,
-  ): Promise<Float32Array | null> {
+  private async block(target: DeviceArray, data: Block, call: number, r0: number, before: Float32Array | null, loops: number, needTotals: boolean): Promise<Float32Array | null> {
     const { inSize, outSize } = this.ctx;
-    const w = Math.max(words, 1);
-    const X = this.matrix(data.X, inSize, rows * w);
-    const D = this.matrix(data.D, outSize, rows * w);
+    const height = data.units * data.width;
+    const X = this.matrix(data.X, inSize, height);
+    const D = this.matrix(data.D, outSize, height);
     const inKernel = this.ctx.rand === 'kernel';
     const base: Omit<WalkSpec, 'perPulse'> = {
       layout: this.ctx.scope.runtime.isGl ? 'packed4' : 'flat',
       inSize,
       outSize,
-      words,
+      sliced: this.stochastic,
+      bits: coincidenceCounting(this.ctx.scope.runtime.mode),
       device: this.kind,
       summed: this.summed,
       sums: inKernel ? 'kernel' : 'upload',
       before: before !== null,
       flatIndex: this.flatIndex,
     };
-    const common = { target, X, D, rows, r0, call, before, loops };
+    const common = { target, X, D, units: data.units, K: data.K, r0, call, before, loops };
     let totals: Float32Array | null = null;
-    const counts = async (): Promise<Float32Array> => (totals ??= await this.totals(X, D, words, rows, loops));
+    // the row-sliced trains are counted on the host (a few bit operations per 16 rows: cheaper than a
+    // kernel and its read-back); the deterministic factors by the totals kernel
+    const counts = async (only?: Uint8Array): Promise<Float32Array> =>
+      (totals ??= this.stochastic ? slicedTotals(data, inSize, outSize, only) : await this.totals(X, D, data.units, data.K, loops));
     if (!this.noisy || inKernel) {
       const out = await this.walk({ ...base, perPulse: this.noisy ? 'kernel' : 'none' }, common, null);
       this.commit(target, out);
       return needTotals ? counts() : null;
     }
-    const sums = this.summed ? this.sums(r0, rows) : null;
+    const sums = this.summed ? this.sums(r0, data.rows) : null;
     let prev: KernelResult | null = null;
     let listed: (e: number) => boolean = () => true;
+    let marks: Uint8Array | null = null;
     if (this.summed) {
       prev = await this.walk({ ...base, perPulse: 'stall' }, common, sums);
       const got = this.read(prev);
@@ -195,11 +202,13 @@ export class DevicePulsedUpdate {
         this.commit(target, prev);
         return needTotals ? counts() : null;
       }
-      const marks = new Uint8Array(this.size);
-      for (const e of stalled) marks[e] = 1;
-      listed = (e) => marks[e] === 1;
+      const m = new Uint8Array(this.size);
+      for (const e of stalled) m[e] = 1;
+      marks = m;
+      listed = (e) => m[e] === 1;
     }
-    const n = await counts();
+    // the lists need the counts of the listed devices only, unless later blocks or write noise need all
+    const n = await counts(needTotals ? undefined : marks ?? undefined);
     const lists = this.lists(n, before, listed);
     const out = await this.walk({ ...base, perPulse: 'list' }, { ...common, prev: prev ?? target.data }, sums, lists);
     if (prev !== null) this.free(prev);
@@ -244,7 +253,7 @@ export class DevicePulsedUpdate {
   /** Runs a walk; its result (a texture on GL, the flat array on cpu/webasm). */
   private async walk(
     spec: WalkSpec,
-    c: { target: DeviceArray; X: unknown; D: unknown; rows: number; r0: number; call: number; before: Float32Array | null; loops: number; prev?: unknown },
+    c: { target: DeviceArray; X: unknown; D: unknown; units: number; K: number; r0: number; call: number; before: Float32Array | null; loops: number; prev?: unknown },
     sums: unknown,
     lists?: { offY: Float32Array; offX: Float32Array; noise: unknown },
   ): Promise<KernelResult> {
@@ -261,7 +270,8 @@ export class DevicePulsedUpdate {
       prev: c.prev,
       X: c.X,
       D: c.D,
-      rows: c.rows,
+      units: c.units,
+      K: c.K,
       r0: c.r0,
       ...this.scalars,
       sums,
@@ -280,10 +290,17 @@ export class DevicePulsedUpdate {
   }
 
   /** Each device's pulses in the block ([outSize × inSize]). */
-  private async totals(X: unknown, D: unknown, words: number, rows: number, loops: number): Promise<Float32Array> {
+  private async totals(X: unknown, D: unknown, units: number, K: number, loops: number): Promise<Float32Array> {
     const { inSize, outSize } = this.ctx;
-    const src = totalsSource({ layout: this.ctx.scope.runtime.isGl ? 'packed4' : 'flat', inSize, outSize, words, flatIndex: this.flatIndex });
-    const result = await this.launch(src.source, src.args, { X, D, rows }, roundUp4(outSize), loops, 'pulse totals');
+    const src = totalsSource({
+      layout: this.ctx.scope.runtime.isGl ? 'packed4' : 'flat',
+      inSize,
+      outSize,
+      sliced: this.stochastic,
+      bits: coincidenceCounting(this.ctx.scope.runtime.mode),
+      flatIndex: this.flatIndex,
+    });
+    const result = await this.launch(src.source, src.args, { X, D, units, K }, roundUp4(outSize), loops, 'pulse totals');
     const out = this.read(result);
     this.free(result);
     return out;
@@ -342,17 +359,75 @@ export class DevicePulsedUpdate {
   }
 }
 
+/** One block's pulse inputs (PulsedUpdate.encodeBlock). */
+interface Block {
+  X: Float32Array;
+  D: Float32Array;
+  rows: number;
+  /** Groups of 16 rows (stochastic) or rows (deterministic). */
+  units: number;
+  /** Bits per train (the block's largest BL; 1 for the deterministic factors). */
+  K: number;
+  /** Rows of X and D per unit. */
+  width: number;
+}
+
 /**
- * One row's trains (32-bit masks per column, wpc of them) as `words` 16-bit words per column,
- * signed with the column's value: out[(wordRow + q)·n + col] = ±bits 16q … 16q + 15.
+ * Each device's pulses in a block of row-sliced trains ([outSize × inSize]): the totals kernel's
+ * counts, on the host; of the devices `only` marks (others 0) when given.
  */
-function spread(masks: Int32Array, v: Float32Array, offset: number, n: number, wpc: number, words: number, out: Float32Array, wordRow: number): void {
+function slicedTotals(block: Block, inSize: number, outSize: number, only?: Uint8Array): Float32Array {
+  const out = new Float32Array(outSize * inSize);
+  if (only !== undefined) {
+    const { X, D, width } = block;
+    for (let e = 0; e < out.length; e++) {
+      if (only[e] === 0) continue;
+      const i = Math.floor(e / inSize);
+      const j = e - i * inSize;
+      let n = 0;
+      for (let g = 0; g < block.units; g++) {
+        for (let k = 0; k < block.K; k++) n += popcount16(X[(g * width + k) * inSize + j]! & D[(g * width + k) * outSize + i]!);
+      }
+      out[e] = n;
+    }
+    return out;
+  }
+  const X = Int32Array.from(block.X);
+  const D = Int32Array.from(block.D);
+  for (let g = 0; g < block.units; g++) {
+    for (let k = 0; k < block.K; k++) {
+      const xo = (g * block.width + k) * inSize;
+      const dOff = (g * block.width + k) * outSize;
+      for (let i = 0; i < outSize; i++) {
+        const dv = D[dOff + i]!;
+        if (dv === 0) continue;
+        for (let j = 0, e = i * inSize; j < inSize; j++, e++) {
+          const co = X[xo + j]! & dv;
+          if (co !== 0) out[e] = out[e]! + popcount16(co);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * One row's trains (masks per column, trainWordsPerColumn(bl) 32-bit words) into the row-sliced
+ * words of group g: bit `bit` of X[(g·(K+1) + k)·n + col] for each bit k fired, and of
+ * X[(g·(K+1) + K)·n + col] when the column's value is negative.
+ */
+function slice(masks: Int32Array, v: Float32Array, offset: number, n: number, bl: number, K: number, g: number, bit: number, out: Float32Array): void {
+  const wpc = trainWordsPerColumn(bl);
+  const base = g * (K + 1) * n;
   for (let j = 0; j < n; j++) {
-    const sign = v[offset + j]! < 0 ? -1 : 1;
-    for (let q = 0; q < words; q++) {
-      const m = (q >> 1) < wpc ? masks[j * wpc + (q >> 1)]! : 0;
-      const bits = (q & 1) === 0 ? m & 65535 : m >>> 16;
-      if (bits !== 0) out[(wordRow + q) * n + j] = sign * bits;
+    if (v[offset + j]! < 0) out[base + K * n + j]! += bit;
+    for (let w = 0; w < wpc; w++) {
+      let m = masks[j * wpc + w]!;
+      while (m !== 0) {
+        const low = m & -m;
+        m ^= low;
+        out[base + (32 * w + 31 - Math.clz32(low)) * n + j]! += bit;
+      }
     }
   }
 }

@@ -33,8 +33,8 @@ export const KERNEL_FORMULAS = [
   // update.ts
   'roundHalfEven',
   'deterministicCoincidences',
-  'trainCoincidences',
-  'signedTrainCoincidences',
+  'slicedCoincidences',
+  'bitAt',
   'summedPulsesApply',
   'summedPulsesWeight',
   // weights.ts

@@ -3,16 +3,23 @@
  * with the ndarray engine's semantics and core's formulas, called by name):
  *
  *   walk    one thread per device (four on GL: the packed4 layout), the rows of
- *           one row block in order: each row's coincidences (core's
- *           signedTrainCoincidences over x's and d's 16-bit train words, or
- *           deterministicCoincidences of the deterministic factors), then the
- *           pulses one by one through the device's step formula, clipped to the
+ *           one row block in order: each row's coincidences, then the pulses
+ *           one by one through the device's step formula, clipped to the
  *           bounds after each (constantStepPulse, linearStepPulse,
  *           expStepPulse, powStepPulse). ConstantStep with cycle-to-cycle noise
  *           sums the pulses of the block, else of each chunk of 32 rows, where
  *           core's summedPulsesApply says no bound can be reached
  *           (summedPulsesWeight).
- *   totals  the pulses of each device in the block (Σ_rows |n|).
+ *   totals  the pulses of each device in the block.
+ *
+ * Pulse inputs, per block (pulsed-update.ts builds them with core's UpdateRowEncoder):
+ *   stochastic     row-sliced trains: X[g·(K+1) + k][j] holds bit k of column j's
+ *                  train in the 16 rows of group g (bit t: row 16g + t), and
+ *                  X[g·(K+1) + K][j] their signs (bit t set: x negative); D alike.
+ *                  A group's coincidences are core's slicedCoincidences (or the
+ *                  same with bit operations, kernels/bits.ts), 16 rows at a time;
+ *                  rows with pulses are walked with bitAt.
+ *   deterministic  X[r][j], D[r][i] the factors of core's deterministicCoincidences.
  *
  * Noise (core rng.ts, RandomStreamId.UpdateStepNoise / UpdateStepNoiseSum;
  * the same numbers as the ndarray engine):
@@ -42,8 +49,14 @@ export interface WalkSpec {
   layout: Layout;
   inSize: number;
   outSize: number;
-  /** 16-bit train words per row and column (stochastic pulse types); 0: deterministic factors. */
-  words: number;
+  /** Row-sliced trains (stochastic pulse types), else the deterministic factors per row. */
+  sliced: boolean;
+  /**
+   * How a group's coincidences are counted: core's float slicedCoincidences ('float', WebGL1), its
+   * bit-operation twin slicedCoincidencesBits ('call': cpu, webgl2), or those operations written
+   * into the kernel ('inline': webasm).
+   */
+  bits: 'float' | 'call' | 'inline';
   device: PulsedDeviceKind;
   /** ConstantStep with cycle-to-cycle noise: blocks and chunks summed where allowed. */
   summed: boolean;
@@ -99,40 +112,159 @@ function tableXi(local: string, sub: string, streamId: number, h: string): [stri
   return [[`const ${local} = philoxTableIndex(k0h, k0l, k1h, k1l, ${sub}, ${streamId}, call, ${h});`], `table[${local}]`];
 }
 
-/** The signed coincidences of device (i, j) in block row r, into `n${m}`. */
-function count(s: WalkSpec, m: string, r: string): string[] {
-  if (s.words === 0) return [`const n${m} = ${fn('deterministicCoincidences')}(${at(s, 'D', r, 'i', s.outSize)}, ${at(s, 'X', r, `j${m}`, s.inSize)});`];
-  const lines = [`let n${m} = 0.0;`];
-  for (let q = 0; q < s.words; q++) {
-    const y = `${r} * ${s.words} + ${q}`;
-    lines.push(`n${m} += ${fn('signedTrainCoincidences')}(${at(s, 'X', y, `j${m}`, s.inSize)}, ${at(s, 'D', y, 'i', s.outSize)});`);
+/** The per-pulse noise of pulse h of the device: the lines before the pulse and the expression. */
+function pulseXi(s: WalkSpec, m: string): [string[], string] {
+  if (s.perPulse === 'kernel') return tableXi(`ti${m}`, `e${m}`, RandomStreamId.UpdateStepNoise, `h${m}`);
+  if (s.perPulse === 'list') {
+    const pre = [`const t${m} = ox${m} + h${m} - hb${m};`, `const ty${m} = Math.floor(t${m} / ${LIST_WIDTH});`];
+    return [pre, at(s, 'noise', `oy${m} + ty${m}`, `t${m} - ty${m} * ${LIST_WIDTH}`, LIST_WIDTH)];
   }
-  return lines;
+  return [[], '0.0'];
 }
 
-/** The pulses of rows [a, b) one by one, or (perPulse 'stall' with noise) a stall if any. */
-function perPulse(s: WalkSpec, m: string, a: string, b: string): string[] {
-  const noisy = s.perPulse !== 'none';
-  // a chunk that is not summed has pulses: without their noise the device cannot go on
-  if (s.perPulse === 'stall') return [`st${m} = 1.0;`];
-  let xi = '0.0';
-  let pre: string[] = [];
-  if (s.perPulse === 'kernel') [pre, xi] = tableXi(`ti${m}`, `e${m}`, RandomStreamId.UpdateStepNoise, `h${m}`);
-  else if (s.perPulse === 'list') {
-    pre.push(`const t${m} = ox${m} + h${m} - hb${m};`, `const ty${m} = Math.floor(t${m} / ${LIST_WIDTH});`);
-    xi = at(s, 'noise', `oy${m} + ty${m}`, `t${m} - ty${m} * ${LIST_WIDTH}`, LIST_WIDTH);
+/** `count` pulses of sign `sg${m}` (> 0: down) one by one. */
+function pulses(s: WalkSpec, m: string, count: string): string[] {
+  const [pre, xi] = pulseXi(s, m);
+  return [`for (let q = 0; q < ${count}; q++) {`, ...pre.map((l) => `  ${l}`), `  v${m} = ${step(s.device, m, xi)};`, `  h${m} += 1.0;`, '}'];
+}
+
+/**
+ * Row-sliced trains: the coincidences of bit k in group g (32·down + up) into the local
+ * `${name}`: core's slicedCoincidences (float arithmetic), slicedCoincidencesBits, or the same
+ * bit operations written out (webasm: a helper call would run lane by lane outside its SIMD).
+ */
+function groupCount(s: WalkSpec, m: string, g: string, k: string, name: string): string[] {
+  const row = (o: string) => `${g} * (K + 1) + ${o}`;
+  const x = at(s, 'X', row(k), `j${m}`, s.inSize);
+  const d = at(s, 'D', row(k), 'i', s.outSize);
+  const xs = at(s, 'X', row('K'), `j${m}`, s.inSize);
+  const ds = at(s, 'D', row('K'), 'i', s.outSize);
+  if (s.bits !== 'inline') {
+    const f = s.bits === 'call' ? 'slicedCoincidencesBits' : fn('slicedCoincidences');
+    return [`const ${name} = ${f}(${x}, ${d}, ${xs}, ${ds});`];
+  }
+  const pop = (v: string, out: string) => [
+    `let ${out} = ${v} - ((${v} >> 1) & 21845);`,
+    `${out} = (${out} & 13107) + ((${out} >> 2) & 13107);`,
+    `${out} = (${out} + (${out} >> 4)) & 3855;`,
+    `${out} = (${out} + (${out} >> 8)) & 31;`,
+  ];
+  return [
+    `let ${name} = 0.0;`,
+    `const ${name}c = ${x} & ${d};`,
+    `if (${name}c !== 0) {`,
+    `  const ${name}s = ${name}c & (${xs} ^ ${ds});`,
+    ...pop(`${name}c`, `${name}a`).map((l) => `  ${l}`),
+    ...pop(`${name}s`, `${name}b`).map((l) => `  ${l}`),
+    `  ${name} = 32 * (${name}a - ${name}b) + ${name}b;`,
+    '}',
+  ];
+}
+
+/**
+ * Adds the down and up pulses of units [a, b) (groups of 16 rows, or rows) to the locals
+ * `${dn}` and `${up}`.
+ */
+function totals(s: WalkSpec, m: string, a: string, b: string, dn: string, up: string): string[] {
+  if (!s.sliced) {
+    const n = `${fn('deterministicCoincidences')}(${at(s, 'D', 'u', 'i', s.outSize)}, ${at(s, 'X', 'u', `j${m}`, s.inSize)})`;
+    return [`for (let u = ${a}; u < ${b}; u++) {`, `  const n${m} = ${n};`, `  if (n${m} > 0.0) { ${dn} += n${m}; } else { ${up} -= n${m}; }`, '}'];
   }
   return [
-    `for (let r = ${a}; r < ${b}; r++) {`,
-    ...count(s, m, 'r').map((l) => `  ${l}`),
-    `  if (n${m} !== 0.0) {`,
-    `    const sg${m} = n${m} > 0.0 ? 1.0 : -1.0;`,
-    `    const cn${m} = Math.abs(n${m});`,
-    `    for (let p = 0; p < cn${m}; p++) {`,
-    ...(noisy ? pre.map((l) => `      ${l}`) : []),
-    `      v${m} = ${step(s.device, m, xi)};`,
-    `      h${m} += 1.0;`,
+    `for (let u = ${a}; u < ${b}; u++) {`,
+    '  for (let kb = 0; kb < K; kb++) {',
+    ...groupCount(s, m, 'u', 'kb', `gc${m}`).map((l) => `    ${l}`),
+    `    if (gc${m} > 0.0) {`,
+    `      const gd${m} = Math.floor(gc${m} / 32);`,
+    `      ${dn} += gd${m};`,
+    `      ${up} += gc${m} - 32 * gd${m};`,
     '    }',
+    '  }',
+    '}',
+  ];
+}
+
+/** The pulses of units [a, b) one by one, in row order; with perPulse 'stall' and noise, a stall. */
+function perPulse(s: WalkSpec, m: string, a: string, b: string): string[] {
+  // a chunk that is not summed has pulses: without their noise the device cannot go on
+  if (s.perPulse === 'stall') return [`st${m} = 1.0;`];
+  if (!s.sliced) {
+    return [
+      `for (let u = ${a}; u < ${b}; u++) {`,
+      `  const n${m} = ${fn('deterministicCoincidences')}(${at(s, 'D', 'u', 'i', s.outSize)}, ${at(s, 'X', 'u', `j${m}`, s.inSize)});`,
+      `  if (n${m} !== 0.0) {`,
+      `    const sg${m} = n${m} > 0.0 ? 1.0 : -1.0;`,
+      `    const cn${m} = Math.abs(n${m});`,
+      ...pulses(s, m, `cn${m}`).map((l) => `    ${l}`),
+      '  }',
+      '}',
+    ];
+  }
+  const bit = (name: 'X' | 'D', o: string) =>
+    `${fn('bitAt')}(${at(s, name, `u * (K + 1) + ${o}`, name === 'X' ? `j${m}` : 'i', name === 'X' ? s.inSize : s.outSize)}, pw)`;
+  const word = (name: 'X' | 'D', o: string) => at(s, name, `u * 2 + ${o}`, name === 'X' ? `j${m}` : 'i', name === 'X' ? s.inSize : s.outSize);
+  // One bit per train (K = 1): the group's words read once and its rows with a pulse walked in
+  // order — with integer bit operations (cpu, webasm) by the lowest set bit, else by halving the
+  // words (exact in float32) until no coincidence is left.
+  const single =
+    s.bits !== 'float' && s.layout === 'flat'
+      ? [
+          'if (K === 1) {',
+          `  let co${m} = ${word('X', '0')} & ${word('D', '0')};`,
+          `  const ups${m} = co${m} & (${word('X', '1')} ^ ${word('D', '1')});`,
+          '  for (let t = 0; t < 16; t++) {',
+          `    if (co${m} === 0) { break; }`,
+          `    const low${m} = co${m} & -co${m};`,
+          `    const sg${m} = (ups${m} & low${m}) !== 0 ? -1.0 : 1.0;`,
+          ...pulses(s, m, '1').map((l) => `    ${l}`),
+          `    co${m} = co${m} ^ low${m};`,
+          '  }',
+          '} else {',
+        ]
+      : [
+          'if (K === 1) {',
+          `  let xa${m} = ${word('X', '0')};`,
+          `  let da${m} = ${word('D', '0')};`,
+          `  let xb${m} = ${word('X', '1')};`,
+          `  let db${m} = ${word('D', '1')};`,
+          '  for (let t = 0; t < 16; t++) {',
+          `    if (xa${m} === 0.0 || da${m} === 0.0) { break; }`,
+          `    const xa2${m} = Math.floor(xa${m} * 0.5);`,
+          `    const da2${m} = Math.floor(da${m} * 0.5);`,
+          `    const xb2${m} = Math.floor(xb${m} * 0.5);`,
+          `    const db2${m} = Math.floor(db${m} * 0.5);`,
+          `    if (xa${m} - 2.0 * xa2${m} > 0.0 && da${m} - 2.0 * da2${m} > 0.0) {`,
+          `      const sg${m} = xb${m} - 2.0 * xb2${m} === db${m} - 2.0 * db2${m} ? 1.0 : -1.0;`,
+          ...pulses(s, m, '1').map((l) => `      ${l}`),
+          '    }',
+          `    xa${m} = xa2${m};`,
+          `    da${m} = da2${m};`,
+          `    xb${m} = xb2${m};`,
+          `    db${m} = db2${m};`,
+          '  }',
+          '} else {',
+        ];
+  // (no `continue`: gpu.js's CPU loops would skip the increment)
+  return [
+    `for (let u = ${a}; u < ${b}; u++) {`,
+    ...single.map((l) => `  ${l}`),
+    `  let any${m} = 0.0;`,
+    '  for (let kb = 0; kb < K; kb++) {',
+    ...groupCount(s, m, 'u', 'kb', `ga${m}`).map((l) => `    ${l}`),
+    `    any${m} += ga${m};`,
+    '  }',
+    `  if (any${m} > 0.0) {`,
+    '    let pw = 1.0;',
+    '    for (let t = 0; t < 16; t++) {',
+    `      let n${m} = 0.0;`,
+    `      for (let kb = 0; kb < K; kb++) { n${m} += ${bit('X', 'kb')} * ${bit('D', 'kb')}; }`,
+    `      if (n${m} > 0.0) {`,
+    `        const sg${m} = ${bit('X', 'K')} === ${bit('D', 'K')} ? 1.0 : -1.0;`,
+    ...pulses(s, m, `n${m}`).map((l) => `        ${l}`),
+    '      }',
+    '      pw = pw * 2.0;',
+    '    }',
+    '  }',
     '  }',
     '}',
   ];
@@ -165,31 +297,27 @@ function element(s: WalkSpec, m: string, valid: string, read: (name: string) => 
       s.sums === 'kernel' ? tableXi(`tb${m}`, '2 * r0', RandomStreamId.UpdateStepNoiseSum, `e${m}`) : [[], at(s, 'sums', '0', `e${m}`, size)];
     const [chunkPre, chunkXi]: [string[], string] =
       s.sums === 'kernel'
-        ? tableXi(`tc${m}`, '2 * (r0 + c0) + 1', RandomStreamId.UpdateStepNoiseSum, `e${m}`)
-        : [[], at(s, 'sums', '1 + Math.floor(c0 / 32)', `e${m}`, size)];
+        ? tableXi(`tc${m}`, `2 * (r0 + ${s.sliced ? 16 : 1} * c0) + 1`, RandomStreamId.UpdateStepNoiseSum, `e${m}`)
+        : [[], at(s, 'sums', `1 + Math.floor(c0 / ${s.sliced ? 2 : 32})`, `e${m}`, size)];
     const summed = (d: string, u: string, xi: string) => `${fn('summedPulsesWeight')}(v${m}, ${d}, ${u}, su${m}, sd${m}, std, ${xi}, lo${m}, hi${m})`;
     const apply = (d: string, u: string) => `${fn('summedPulsesApply')}(v${m}, ${d}, ${u}, su${m}, sd${m}, std, lo${m}, hi${m}) > 0.0`;
+    // units: groups of 16 rows (sliced) or rows; a chunk of 32 rows is 2 groups or 32 rows
+    const per = s.sliced ? 2 : 32;
     walk.push(
       `let bd${m} = 0.0;`,
       `let bu${m} = 0.0;`,
-      'for (let r = 0; r < rows; r++) {',
-      ...count(s, m, 'r').map((l) => `  ${l}`),
-      `  if (n${m} > 0.0) { bd${m} += n${m}; } else { bu${m} -= n${m}; }`,
-      '}',
+      ...totals(s, m, '0', 'units', `bd${m}`, `bu${m}`),
       `if (bd${m} + bu${m} > 0.0) {`,
       `  if (${apply(`bd${m}`, `bu${m}`)}) {`,
       ...blockPre.map((l) => `    ${l}`),
       `    v${m} = ${summed(`bd${m}`, `bu${m}`, blockXi)};`,
       `    h${m} += bd${m} + bu${m};`,
       '  } else {',
-      '    for (let c0 = 0; c0 < rows; c0 += 32) {',
-      '      const c1 = Math.min(c0 + 32, rows);',
+      `    for (let c0 = 0; c0 < units; c0 += ${per}) {`,
+      `      const c1 = Math.min(c0 + ${per}, units);`,
       `      let cd${m} = 0.0;`,
       `      let cu${m} = 0.0;`,
-      '      for (let r = c0; r < c1; r++) {',
-      ...count(s, m, 'r').map((l) => `        ${l}`),
-      `        if (n${m} > 0.0) { cd${m} += n${m}; } else { cu${m} -= n${m}; }`,
-      '      }',
+      ...totals(s, m, 'c0', 'c1', `cd${m}`, `cu${m}`).map((l) => `      ${l}`),
       `      if (cd${m} + cu${m} > 0.0) {`,
       `        if (${apply(`cd${m}`, `cu${m}`)}) {`,
       ...chunkPre.map((l) => `          ${l}`),
@@ -204,7 +332,7 @@ function element(s: WalkSpec, m: string, valid: string, read: (name: string) => 
       '}',
     );
   } else {
-    walk.push(...perPulse(s, m, '0', 'rows'));
+    walk.push(...perPulse(s, m, '0', 'units'));
   }
   body.push(...walk.map((l) => `  ${l}`), '}');
   if (s.perPulse === 'stall') body.push(`if (st${m} > 0.0) { v${m} = ${STALL}; }`);
@@ -223,7 +351,7 @@ function matrixArgs(s: WalkSpec): string[] {
 /** The walk kernel's source and argument names (see the file comment). */
 export function walkSource(s: WalkSpec): PulseKernelSource {
   const matrices = matrixArgs(s);
-  const args = [...matrices, 'X', 'D', 'rows', 'r0', ...DEVICE_SCALARS];
+  const args = [...matrices, 'X', 'D', 'units', 'K', 'r0', ...DEVICE_SCALARS];
   if (s.summed && s.sums === 'upload') args.push('sums');
   if (s.before) args.push('before');
   if (s.perPulse === 'list') args.push('offY', 'offX', 'noise');
@@ -231,17 +359,17 @@ export function walkSource(s: WalkSpec): PulseKernelSource {
   return { source: kernelBody(s, matrices, args, (m, valid, read) => element(s, m, valid, read)), args };
 }
 
-/** The totals kernel: each device's pulses in the block, Σ_rows |n|. */
-export function totalsSource(s: Pick<WalkSpec, 'layout' | 'inSize' | 'outSize' | 'words' | 'flatIndex'>): PulseKernelSource {
-  const spec = { ...s, device: 'ConstantStep' as const, summed: false, sums: 'upload' as const, perPulse: 'none' as const, before: false };
-  const args = ['X', 'D', 'rows'];
+/** The totals kernel: each device's pulses in the block. */
+export function totalsSource(s: Pick<WalkSpec, 'layout' | 'inSize' | 'outSize' | 'sliced' | 'bits' | 'flatIndex'>): PulseKernelSource {
+  const spec: WalkSpec = { ...s, device: 'ConstantStep', summed: false, sums: 'upload', perPulse: 'none', before: false };
+  const args = ['X', 'D', 'units', 'K'];
   const body = (m: string, valid: string): string[] => [
     `let v${m} = 0.0;`,
     `if (${valid}) {`,
-    '  for (let r = 0; r < rows; r++) {',
-    ...count(spec, m, 'r').map((l) => `    ${l}`),
-    `    v${m} += Math.abs(n${m});`,
-    '  }',
+    `  let dn${m} = 0.0;`,
+    `  let up${m} = 0.0;`,
+    ...totals(spec, m, '0', 'units', `dn${m}`, `up${m}`).map((l) => `  ${l}`),
+    `  v${m} = dn${m} + up${m};`,
     '}',
   ];
   return { source: kernelBody(spec, [], args, body), args };

@@ -163,34 +163,42 @@ export function deterministicCoincidences(dFactor: number, xFactor: number): num
 }
 
 /**
- * Coincidences of two 16-bit pieces a, b >= 0 of stochastic pulse trains (integers below
- * 65536 held as numbers): the number of bit positions set in both, popcount(a & b), in
- * arithmetic that is exact in float32, so a kernel without integer bit operations (WebGL1)
- * computes it alike.
+ * The coincidences of one bit of the stochastic pulse trains over 16 batch rows, row-sliced:
+ * bit t of x (of d) says whether row t's train of that column (output) fired this bit, bit t of
+ * xs (ds) whether its value is negative (integers below 65536 held as numbers). A row whose bits
+ * are set in both is a pulse that decreases the weight when the signs agree (x·d > 0), else one
+ * that increases it. Returns 32·down + up. Written in arithmetic that is exact in float32, so a
+ * kernel without integer bit operations (WebGL1) computes it alike; engines with bit operations
+ * may compute the same with them.
  */
-export function trainCoincidences(a: number, b: number): number {
-  let x = a;
-  let y = b;
-  let n = 0;
-  for (let k = 0; k < 16; k++) {
-    if (x === 0 || y === 0) break;
-    const x2 = Math.floor(x * 0.5);
-    const y2 = Math.floor(y * 0.5);
-    n = n + (x - 2 * x2) * (y - 2 * y2);
-    x = x2;
-    y = y2;
+export function slicedCoincidences(x: number, d: number, xs: number, ds: number): number {
+  let a = x;
+  let b = d;
+  let sa = xs;
+  let sb = ds;
+  let down = 0;
+  let up = 0;
+  for (let t = 0; t < 16; t++) {
+    if (a === 0 || b === 0) break;
+    const a2 = Math.floor(a * 0.5);
+    const b2 = Math.floor(b * 0.5);
+    const sa2 = Math.floor(sa * 0.5);
+    const sb2 = Math.floor(sb * 0.5);
+    if (a - 2 * a2 > 0 && b - 2 * b2 > 0) {
+      if (sa - 2 * sa2 === sb - 2 * sb2) down = down + 1;
+      else up = up + 1;
+    }
+    a = a2;
+    b = b2;
+    sa = sa2;
+    sb = sb2;
   }
-  return n;
+  return 32 * down + up;
 }
 
-/**
- * The signed coincidences of one 16-bit word of x's and d's trains as the engines upload them
- * (sign(value)·bits, 0 for an empty word): > 0 pulses that decrease the weight (x·d > 0).
- */
-export function signedTrainCoincidences(xWord: number, dWord: number): number {
-  if (xWord === 0 || dWord === 0) return 0;
-  const n = trainCoincidences(Math.abs(xWord), Math.abs(dWord));
-  return (xWord > 0 && dWord > 0) || (xWord < 0 && dWord < 0) ? n : -n;
+/** Bit t of a non-negative integer a < 2^24, with p = 2^t: exact in float32 arithmetic. */
+export function bitAt(a: number, p: number): number {
+  return Math.floor(a / p) - 2 * Math.floor(a / (2 * p));
 }
 
 /**
@@ -372,6 +380,7 @@ export class TableNormals {
   private readonly subs: Float64Array;
   private readonly blocks: Float64Array;
   private readonly words: Uint32Array;
+  private readonly fillWords = new Uint32Array(4);
 
   /** `slots`: how many blocks are kept (callers that alternate between subs give each its slot). */
   constructor(
@@ -390,9 +399,28 @@ export class TableNormals {
     this.blocks.fill(-1);
   }
 
-  /** Numbers start … start + out.length − 1 of sub-stream `sub` (as xi, slot 0). */
+  /** Numbers start … start + out.length − 1 of sub-stream `sub` (the numbers of xi; whole blocks at a time). */
   fill(sub: number, start: number, out: Float32Array): Float32Array {
-    for (let k = 0; k < out.length; k++) out[k] = this.xi(sub, start + k);
+    const n = out.length;
+    const table = this.table;
+    const w = this.fillWords;
+    let k = 0;
+    while (k < n && (start + k) % 8 !== 0) {
+      out[k] = this.xi(sub, start + k);
+      k++;
+    }
+    for (; k + 8 <= n; k += 8) {
+      philox4x32(this.k0, this.k1, (start + k) / 8, sub, this.streamId, this.call, w, 0);
+      out[k] = table[w[0]! & 0xffff]!;
+      out[k + 1] = table[w[0]! >>> 16]!;
+      out[k + 2] = table[w[1]! & 0xffff]!;
+      out[k + 3] = table[w[1]! >>> 16]!;
+      out[k + 4] = table[w[2]! & 0xffff]!;
+      out[k + 5] = table[w[2]! >>> 16]!;
+      out[k + 6] = table[w[3]! & 0xffff]!;
+      out[k + 7] = table[w[3]! >>> 16]!;
+    }
+    for (; k < n; k++) out[k] = this.xi(sub, start + k);
     return out;
   }
 

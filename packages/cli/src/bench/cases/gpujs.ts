@@ -11,10 +11,10 @@
  * `xvfb-run -a`), webgl2 (headless Chromium, its software WebGL2 on this
  * machine; the page is driven through the DevTools protocol, ~1 ms per call
  * included). A mode that does not work here is reported as skipped with the
- * reason, as is the pulsed update, which the gpu.js engine does not implement.
- * The "random kernel/upload" cases time the default-IO forward with its noise
- * drawn in the kernel (core's Philox in gpu.js code or GLSL) or generated on the
- * CPU and uploaded: which the engine picks per mode (random.ts).
+ * reason. The "random kernel/upload" cases time the default-IO forward and the
+ * pulsed update with their noise drawn in the kernel (core's Philox in gpu.js
+ * code or GLSL) or generated on the CPU and uploaded: which the engine picks
+ * per mode (random.ts).
  * Inputs: weights uniform in ±1/√in, x and d uniform in [−1, 1), 8 mini-batches in turn.
  */
 import {
@@ -68,29 +68,23 @@ function nodeMvm(mode: GpujsMode, kind: Kind, direction: 'forward' | 'backward',
   });
 }
 
-/** The pulsed update of ndarray-update.ts in a Node mode (the gpu.js engine refuses it: reported as skipped). */
-function nodeUpdate(mode: GpujsMode): BenchCase {
+/** The pulsed update of ndarray-update.ts (the same config, sizes and inputs) in a Node mode. */
+function nodeUpdate(mode: GpujsMode, random?: RandomSource): BenchCase {
   const n = 512;
   const lr = 0.001;
   return defineBench({
-    name: `pulsed update ${n}x${n} b${BATCH} ConstantStep lr ${lr} (${mode})`,
+    name: `pulsed update ${n}x${n} b${BATCH} ConstantStep lr ${lr} (${mode}${random ? `, random ${random}` : ''})`,
     group: 'update',
     engine: 'gpujs',
     size: `${n}x${n}, batch ${BATCH}`,
     items: { count: n * n * BATCH, unit: 'device-rows' },
     async setup() {
-      const backend = createGpujsBackend({ mode });
+      const backend = createGpujsBackend({ mode, random });
       const rpuConfig = new SingleRPUConfig({ device: new ConstantStepDevice(), update: new UpdateParameters() });
       const tile = await backend.createTile({ outSize: n, inSize: n, rpuConfig, seed: 1 });
       await tile.setWeights(uniform(2, n * n, 0.3));
       const xs = Array.from({ length: SETS }, (_, k) => uniform(10 + k, BATCH * n, 1));
-      const ds = Array.from({ length: SETS }, (_, k) => uniform(20 + k, BATCH * n, 1));
-      try {
-        await tile.update(xs[0]!, ds[0]!, BATCH, lr);
-      } catch (e) {
-        await backend.dispose();
-        throw e;
-      }
+      const ds = Array.from({ length: SETS }, (_, k) => uniform(100 + k, BATCH * n, 1));
       let k = 0;
       return {
         run: () => {
@@ -104,20 +98,27 @@ function nodeUpdate(mode: GpujsMode): BenchCase {
 }
 
 interface BenchApi {
-  benchStart(mode: GpujsMode, kind: Kind, outSize: number, inSize: number, batch: number, random?: RandomSource): Promise<string>;
-  benchStep(direction: 'forward' | 'backward'): Promise<number>;
+  benchStart(mode: GpujsMode, kind: Kind | 'pulsed', outSize: number, inSize: number, batch: number, random?: RandomSource): Promise<string>;
+  benchStep(direction: 'forward' | 'backward' | 'update'): Promise<number>;
   benchStop(): Promise<void>;
   [method: string]: (...args: never[]) => unknown;
 }
 
-/** An MVM case in headless Chromium (webgl2): the tile lives in the page, each run is one call into it. */
-function browserMvm(kind: Kind, direction: 'forward' | 'backward', n: number, random?: RandomSource): BenchCase {
+/**
+ * A case in headless Chromium (webgl2): the tile lives in the page, each run is one call into it.
+ * An MVM (kind perfect or default-IO, direction forward or backward), or the pulsed update of
+ * nodeUpdate (kind pulsed, direction update).
+ */
+function browserCase(kind: Kind | 'pulsed', direction: 'forward' | 'backward' | 'update', n: number, random?: RandomSource): BenchCase {
+  const update = direction === 'update';
   return defineBench({
-    name: `${kind} ${direction} ${n}x${n} b${BATCH} (webgl2, Chromium${random ? `, random ${random}` : ''})`,
+    name: update
+      ? `pulsed update ${n}x${n} b${BATCH} ConstantStep lr 0.001 (webgl2, Chromium${random ? `, random ${random}` : ''})`
+      : `${kind} ${direction} ${n}x${n} b${BATCH} (webgl2, Chromium${random ? `, random ${random}` : ''})`,
     group: direction,
     engine: 'gpujs',
     size: `${n}x${n}, batch ${BATCH}`,
-    flops: 2 * n * n * BATCH,
+    ...(update ? { items: { count: n * n * BATCH, unit: 'device-rows' } } : { flops: 2 * n * n * BATCH }),
     async setup() {
       const opened = await openPage<BenchApi>();
       if (!opened.ok) throw new Error(opened.reason);
@@ -149,14 +150,19 @@ export default [
     nodeMvm(mode, 'default-IO', 'backward', 512),
     nodeUpdate(mode),
   ]),
-  browserMvm('perfect', 'forward', 512),
-  browserMvm('default-IO', 'forward', 512),
-  browserMvm('default-IO', 'backward', 512),
+  browserCase('pulsed', 'update', 512),
+  browserCase('perfect', 'forward', 512),
+  browserCase('default-IO', 'forward', 512),
+  browserCase('default-IO', 'backward', 512),
   // where the noise comes from: in-kernel Philox against core's Philox on the CPU, uploaded
   nodeMvm('cpu', 'default-IO', 'forward', 512, 'kernel'),
   nodeMvm('webasm', 'default-IO', 'forward', 512, 'kernel'),
-  browserMvm('default-IO', 'forward', 512, 'kernel'),
-  browserMvm('default-IO', 'forward', 512, 'upload'),
+  browserCase('default-IO', 'forward', 512, 'kernel'),
+  browserCase('default-IO', 'forward', 512, 'upload'),
+  nodeUpdate('cpu', 'kernel'),
+  nodeUpdate('webasm', 'kernel'),
+  browserCase('pulsed', 'update', 512, 'kernel'),
+  browserCase('pulsed', 'update', 512, 'upload'),
   nodeMvm('headlessgl', 'perfect', 'forward', 4096),
   nodeMvm('webasm', 'perfect', 'forward', 4096),
 ];
