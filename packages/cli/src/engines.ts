@@ -16,6 +16,7 @@ import {
   type BackendFactory,
 } from '@crossbar/core';
 import '@crossbar/backend-ndarray';
+import { TOLERANCES, type ToleranceMode } from '@crossbar/conformance/portable';
 import { CliError, UsageError, oneLine } from './errors.js';
 
 /** The gpu.js package's exports the CLI uses (modes), when it loaded. */
@@ -191,4 +192,16 @@ export async function engineRows(): Promise<EngineRow[]> {
     }
   }
   return rows;
+}
+
+/**
+ * The conformance tolerance of an engine's arithmetic when the user names none:
+ * the engine's `mode` where it reports one that the conformance package has a
+ * tolerance for (gpu.js: headlessgl, webgl2, webasm, cpu; its browser WebGL1
+ * mode computes as headless-gl, also WebGL1), else `cpu`.
+ */
+export function defaultToleranceMode(backend: AnalogTileBackend): ToleranceMode {
+  const reported = (backend as { mode?: unknown }).mode;
+  const mode = reported === 'webgl' ? 'headlessgl' : reported;
+  return typeof mode === 'string' && Object.hasOwn(TOLERANCES, mode) ? (mode as ToleranceMode) : 'cpu';
 }

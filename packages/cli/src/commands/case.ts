@@ -18,7 +18,7 @@ import {
   type OracleResult,
   type ToleranceMode,
 } from '@crossbar/conformance/portable';
-import { prepareEngines, resolveEngine } from '../engines.js';
+import { defaultToleranceMode, prepareEngines, resolveEngine } from '../engines.js';
 import { EXIT_FAILED, EXIT_OK } from '../errors.js';
 import { textTable } from '../format.js';
 import { printJson, println, type CliIO } from '../io.js';
@@ -28,7 +28,7 @@ import { addCommonOptions, intArg, regexArg, type CommonOptions } from '../optio
 interface CaseCliOptions extends CommonOptions {
   expected?: string;
   maxReps?: number;
-  tolerance: ToleranceMode;
+  tolerance?: ToleranceMode;
   filter?: RegExp;
 }
 
@@ -66,7 +66,7 @@ export function caseCommand(io: CliIO, setExit: (code: number) => void): Command
     .argument('<file>', 'case file: {"cases": [...]}')
     .option('--expected <file>', "reference results to compare with: {\"results\": [...]} (e.g. aihwkit's, from shared/oracle/expected/)")
     .option('--max-reps <n>', 'run at most this many repetitions of a stochastic case', intArg(1))
-    .addOption(new Option('--tolerance <mode>', "the engine's arithmetic, for the float32 allowance of the comparison").choices(Object.keys(TOLERANCES)).default('cpu'))
+    .addOption(new Option('--tolerance <mode>', "the engine's arithmetic, for the float32 allowance of the comparison (default: the engine's mode, e.g. headlessgl for gpujs:headlessgl; else cpu)").choices(Object.keys(TOLERANCES)))
     .option('--filter <regex>', 'only cases whose name matches', regexArg);
   addCommonOptions(cmd);
   cmd.addOption(new Option('-s, --seed <n>', 'seed of cases that have none (default: the suite\'s default seed)').argParser(intArg(0)));
@@ -92,7 +92,7 @@ export function caseCommand(io: CliIO, setExit: (code: number) => void): Command
 
     const expectedJson = readExpectedFile(opts.expected);
     const paired = pairOracleFile(stem, { cases: all }, expectedJson);
-    const tol = resolveTolerance(opts.tolerance);
+    const tol = resolveTolerance(opts.tolerance ?? defaultToleranceMode(backend));
     const verdicts: CaseVerdict[] = [];
     for (const entry of oracleEntries({ source: file, files: [paired] })) {
       if (!selected(entry.case)) continue;

@@ -20,7 +20,7 @@ import {
   type ToleranceMode,
 } from '@crossbar/conformance/portable';
 import { loadOracle, loadOracleFromDir } from '@crossbar/conformance/node';
-import { prepareEngines, resolveEngine } from '../engines.js';
+import { defaultToleranceMode, prepareEngines, resolveEngine } from '../engines.js';
 import { CliError, EXIT_FAILED, EXIT_OK, oneLine } from '../errors.js';
 import { duration } from '../format.js';
 import { printJson, println, type CliIO } from '../io.js';
@@ -28,7 +28,7 @@ import { readJsonFile } from '../oracle.js';
 import { addCommonOptions, intArg, regexArg, type CommonOptions } from '../options.js';
 
 interface ConformanceCliOptions extends CommonOptions {
-  tolerance: ToleranceMode;
+  tolerance?: ToleranceMode;
   oracle?: string;
   filter?: RegExp;
   skips?: string;
@@ -58,7 +58,7 @@ function readSkips(path: string): ConformanceSkips {
 export function conformanceCommand(io: CliIO, setExit: (code: number) => void): Command {
   const cmd = new Command('conformance')
     .description("Run the conformance suite (aihwkit's reference cases and the engine properties) against an engine, e.g. one loaded with --load ./my-engine.js")
-    .addOption(new Option('--tolerance <mode>', "the engine's arithmetic: float32 allowance of the comparisons").choices(Object.keys(TOLERANCES)).default('cpu'))
+    .addOption(new Option('--tolerance <mode>', "the engine's arithmetic: float32 allowance of the comparisons (default: the engine's mode, e.g. headlessgl for gpujs:headlessgl; else cpu)").choices(Object.keys(TOLERANCES)))
     .option('--oracle <dir>', 'folder with cases/ and expected/ (default: <repo root>/../shared/oracle, or CROSSBAR_ORACLE_DIR)')
     .option('--filter <regex>', 'only cases and properties whose id matches (e.g. "^forward_det/" or "property:mvm")', regexArg)
     .option('--skips <file>', 'JSON object of case or property key → reason, as an engine\'s skip list')
@@ -71,8 +71,8 @@ export function conformanceCommand(io: CliIO, setExit: (code: number) => void): 
     await prepareEngines(opts.load);
     const { filter } = opts;
     const skips = opts.skips ? readSkips(opts.skips) : {};
-    const tol = resolveTolerance(opts.tolerance);
     const backend = await resolveEngine(opts.engine);
+    const tol = resolveTolerance(opts.tolerance ?? defaultToleranceMode(backend));
     const items: ConformanceItem[] = [];
     const report = (item: ConformanceItem) => {
       items.push(item);
