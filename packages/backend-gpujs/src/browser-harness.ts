@@ -6,7 +6,9 @@
  * a downloaded browser) and calls into the page. `openPage()` says why it
  * cannot run (no chromium, no playwright-core, no vite) instead of failing, so
  * callers can skip with the reason. Node only; vite and playwright-core are
- * loaded when a page is opened.
+ * loaded when a page is opened. The playground's browser test serves and
+ * launches its page with the same pieces (serve, findBrowserRuntime,
+ * launchServed).
  */
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
@@ -14,6 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
 
 /** The page's folder: browser/ beside src/ (and beside dist/ once built). */
 export const PAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'browser');
@@ -39,16 +42,33 @@ export function findChromium(): string | undefined {
 }
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html',
+  '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript',
   '.mjs': 'text/javascript',
   '.css': 'text/css',
   '.json': 'application/json',
   '.wasm': 'application/wasm',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
 };
 
-/** Serves `root` on loopback, and each `mounts` prefix ('/oracle/') from its folder. */
-function serve(root: string, mounts: Record<string, string> = {}): Promise<{ server: Server; url: string }> {
+export interface ServeOptions {
+  /** URL prefixes ('/oracle/') served from other folders. */
+  mounts?: Record<string, string>;
+  /**
+   * Send the cross-origin isolation headers (COOP same-origin, COEP
+   * require-corp) so that SharedArrayBuffer works in the page; default false:
+   * plain static files, as any web server would send them.
+   */
+  crossOriginIsolated?: boolean;
+}
+
+/** Serves the folder `root` on loopback (index.html at /), and each `mounts` prefix from its folder. */
+export function serve(root: string, options: ServeOptions = {}): Promise<{ server: Server; url: string }> {
+  const mounts = options.mounts ?? {};
+  const isolation: Record<string, string> = options.crossOriginIsolated
+    ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }
+    : {};
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
     const mount = Object.keys(mounts).find((m) => path.startsWith(m));
@@ -58,12 +78,7 @@ function serve(root: string, mounts: Record<string, string> = {}): Promise<{ ser
       res.writeHead(404).end();
       return;
     }
-    // cross-origin isolation: SharedArrayBuffer (gpu.js's webasm threads) works in the page
-    res.writeHead(200, {
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'cross-origin-opener-policy': 'same-origin',
-      'cross-origin-embedder-policy': 'require-corp',
-    });
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', ...isolation });
     res.end(readFileSync(file));
   });
   return new Promise((resolve) => {
@@ -72,6 +87,64 @@ function serve(root: string, mounts: Record<string, string> = {}): Promise<{ ser
       resolve({ server, url: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/` });
     });
   });
+}
+
+/** Chromium and playwright-core on this machine, or why not. */
+export type BrowserRuntime = { ok: true; chromium: string; playwright: typeof import('playwright-core') } | { ok: false; reason: string };
+
+/** Finds Chromium (findChromium) and loads playwright-core; says which is missing instead of failing. */
+export async function findBrowserRuntime(): Promise<BrowserRuntime> {
+  const chromium = findChromium();
+  if (!chromium) return { ok: false, reason: 'no chromium on the PATH (Debian: apt-get install chromium; or set CROSSBAR_CHROMIUM)' };
+  try {
+    return { ok: true, chromium, playwright: await import('playwright-core') };
+  } catch (e) {
+    return { ok: false, reason: `playwright-core is not installed: ${(e as Error).message.split('\n')[0]}` };
+  }
+}
+
+/** A built page served on loopback, and headless Chromium started. */
+export interface ServedBrowser {
+  /** The page's address (mounted folders are below it). */
+  readonly url: string;
+  readonly browser: Browser;
+  /** Closes the browser and the server, and removes the page's folder. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the built page in `dir` (see serve) and starts headless Chromium with
+ * CHROMIUM_FLAGS. The folder then belongs to the result: it is removed by
+ * close(), or at once when Chromium does not start ({ ok: false, reason }).
+ */
+export async function launchServed(
+  runtime: Extract<BrowserRuntime, { ok: true }>,
+  dir: string,
+  options: ServeOptions = {},
+): Promise<{ ok: true; served: ServedBrowser } | { ok: false; reason: string }> {
+  const { server, url } = await serve(dir, options);
+  const cleanup = () => {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  let browser: Browser;
+  try {
+    browser = await runtime.playwright.chromium.launch({ executablePath: runtime.chromium, headless: true, args: CHROMIUM_FLAGS });
+  } catch (e) {
+    cleanup();
+    return { ok: false, reason: `chromium at ${runtime.chromium} did not start: ${(e as Error).message.split('\n')[0]}` };
+  }
+  return {
+    ok: true,
+    served: {
+      url,
+      browser,
+      async close() {
+        await browser.close();
+        cleanup();
+      },
+    },
+  };
 }
 
 /** Builds the page into a temporary folder; returns the folder. */
@@ -110,32 +183,18 @@ export type OpenResult<Api = Record<string, (...args: never[]) => unknown>> = { 
  * { ok: false, reason } where this machine cannot (no chromium, no playwright-core).
  */
 export async function openPage<Api = Record<string, (...args: never[]) => unknown>>(options: { mounts?: Record<string, string> } = {}): Promise<OpenResult<Api>> {
-  const chromium = findChromium();
-  if (!chromium) return { ok: false, reason: 'no chromium on the PATH (Debian: apt-get install chromium; or set CROSSBAR_CHROMIUM)' };
-  let playwright: typeof import('playwright-core');
-  try {
-    playwright = await import('playwright-core');
-  } catch (e) {
-    return { ok: false, reason: `playwright-core is not installed: ${(e as Error).message.split('\n')[0]}` };
-  }
+  const runtime = await findBrowserRuntime();
+  if (!runtime.ok) return runtime;
   let outDir: string;
   try {
     outDir = await buildPage();
   } catch (e) {
     return { ok: false, reason: `the test page could not be built with Vite: ${(e as Error).message.split('\n')[0]}` };
   }
-  const { server, url } = await serve(outDir, options.mounts);
-  const cleanup = () => {
-    server.close();
-    rmSync(outDir, { recursive: true, force: true });
-  };
-  let browser;
-  try {
-    browser = await playwright.chromium.launch({ executablePath: chromium, headless: true, args: CHROMIUM_FLAGS });
-  } catch (e) {
-    cleanup();
-    return { ok: false, reason: `chromium at ${chromium} did not start: ${(e as Error).message.split('\n')[0]}` };
-  }
+  // cross-origin isolation: SharedArrayBuffer (gpu.js's webasm threads) works in the page
+  const launched = await launchServed(runtime, outDir, { mounts: options.mounts, crossOriginIsolated: true });
+  if (!launched.ok) return launched;
+  const { browser, url } = launched.served;
   const page = await browser.newPage();
   // the page measures its JS heap after a garbage collection through the DevTools protocol (soak test)
   const cdp = await page.context().newCDPSession(page);
@@ -165,10 +224,7 @@ export async function openPage<Api = Record<string, (...args: never[]) => unknow
           [method, args] as const,
         ) as never;
       },
-      async close() {
-        await browser.close();
-        cleanup();
-      },
+      close: () => launched.served.close(),
     },
   };
 }

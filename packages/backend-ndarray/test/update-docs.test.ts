@@ -2,11 +2,10 @@
  * docs/training.md stays true: its example runs on the ndarray engine and
  * prints what the page says it prints, and the figure it shows exists.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { expect, it, vi } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+import { runExample } from '../../../tools/run-example.mjs';
 
 const DOC = fileURLToPath(new URL('../../../docs/training.md', import.meta.url));
 
@@ -16,21 +15,10 @@ it('docs/training.md: the example prints what the page says', async () => {
   const printed = /prints \(ndarray engine\):\n\n```text\n([\s\S]*?)```/.exec(doc)?.[1];
   expect(code, 'a ```ts block').toBeDefined();
   expect(printed, 'a ```text block of its output').toBeDefined();
-  const core = fileURLToPath(new URL('../../core/src/index.ts', import.meta.url));
-  const engine = fileURLToPath(new URL('../src/index.ts', import.meta.url));
-  const dir = mkdtempSync(join(tmpdir(), 'crossbar-training-doc-'));
-  const file = join(dir, 'example.ts');
-  writeFileSync(file, code!.replace(/from '@crossbar\/core'/g, `from ${JSON.stringify(core)}`).replace(/import '@crossbar\/backend-ndarray'/g, `import ${JSON.stringify(engine)}`));
-  const lines: string[] = [];
-  const spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-    lines.push(args.map(String).join(' '));
+  const lines = await runExample(code!, {
+    '@crossbar/core': fileURLToPath(new URL('../../core/src/index.ts', import.meta.url)),
+    '@crossbar/backend-ndarray': fileURLToPath(new URL('../src/index.ts', import.meta.url)),
   });
-  try {
-    await import(pathToFileURL(file).href);
-  } finally {
-    spy.mockRestore();
-    rmSync(dir, { recursive: true, force: true });
-  }
   expect(lines.join('\n') + '\n').toBe(printed);
 });
 

@@ -3,13 +3,13 @@
  * renders from the field tables now, and the README's example runs and prints
  * what the README says it prints.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { describe, expect, it, vi } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
 import * as core from '../src/index.js';
 import { renderConfigurationReference } from '../../../tools/config-docs.mjs';
+import { runExample } from '../../../tools/run-example.mjs';
 import { REPO_ROOT } from './helpers/paths.js';
 
 describe('docs/configuration.md', () => {
@@ -38,20 +38,7 @@ describe('packages/core/README.md', () => {
     const printed = /It prints[^\n]*\n\n```text\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(code, 'a ```ts block').toBeDefined();
     expect(printed, 'a ```text block of its output').toBeDefined();
-    const source = fileURLToPath(new URL('../src/index.ts', import.meta.url));
-    const dir = mkdtempSync(join(tmpdir(), 'crossbar-readme-'));
-    const file = join(dir, 'example.ts');
-    writeFileSync(file, code!.replace(/from '@crossbar\/core'/g, `from ${JSON.stringify(source)}`));
-    const lines: string[] = [];
-    const spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-      lines.push(args.map(String).join(' '));
-    });
-    try {
-      await import(pathToFileURL(file).href);
-    } finally {
-      spy.mockRestore();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const lines = await runExample(code!, { '@crossbar/core': fileURLToPath(new URL('../src/index.ts', import.meta.url)) });
     expect(lines.join('\n') + '\n').toBe(printed);
   });
 });

@@ -32,3 +32,20 @@ export {
   type LoadModelOptions,
   type BuildContext,
 } from './serialization.js';
+export {
+  argmax,
+  countCorrect,
+  classificationAccuracy,
+  trainClassifierEpoch,
+  driftAccuracy,
+  accuracyStats,
+  meanCompensationScale,
+  type LabelledSet,
+  type EpochProgress,
+  type ClassifierEpochOptions,
+  type ClassifierEpochResult,
+  type AccuracyStats,
+  type DriftAccuracyPoint,
+  type DriftStep,
+  type DriftAccuracyOptions,
+} from './classification.js';

@@ -3,51 +3,21 @@
  * builds the page with Vite (the package's vite.config.ts) into a temporary
  * folder, serves it on 127.0.0.1, and opens it in Debian's Chromium through
  * playwright-core (never a downloaded browser), with the gpu.js engine's
- * browser harness's chromium lookup and flags. `openPlayground()` says why it
- * cannot run (no chromium, no playwright-core) instead of failing, so the test
- * can skip with the reason.
+ * browser harness (its static server, chromium lookup, flags and launch).
+ * `openPlayground()` says why it cannot run (no chromium, no playwright-core)
+ * instead of failing, so the test can skip with the reason.
  */
-import { createServer, type Server } from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join, normalize } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { CHROMIUM_FLAGS, findChromium } from '@crossbar/backend-gpujs/browser-harness';
+import { CHROMIUM_FLAGS, findBrowserRuntime, findChromium, launchServed, serve } from '@crossbar/backend-gpujs/browser-harness';
 
-export { CHROMIUM_FLAGS, findChromium };
+export { CHROMIUM_FLAGS, findChromium, serve };
 
 /** The package folder (where vite.config.ts and index.html are). */
 export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.json': 'application/json',
-  '.png': 'image/png',
-  '.svg': 'image/svg+xml',
-};
-
-/** Serves the folder `root` on loopback (plain static files, as any web server would). */
-export function serve(root: string): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(root, path === '/' ? 'index.html' : path);
-    if (!file.startsWith(root) || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const addr = server.address();
-      resolve({ server, url: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/` });
-    });
-  });
-}
 
 /** Builds the page (vite.config.ts of the package) into a new temporary folder; returns it. */
 export async function buildPage(): Promise<string> {
@@ -80,27 +50,13 @@ export type OpenResult = { ok: true; playground: Playground } | { ok: false; rea
  * cannot (no chromium, no playwright-core).
  */
 export async function openPlayground(options: { width?: number; height?: number; hash?: string } = {}): Promise<OpenResult> {
-  const chromium = findChromium();
-  if (!chromium) return { ok: false, reason: 'no chromium on the PATH (Debian: apt-get install chromium; or set CROSSBAR_CHROMIUM)' };
-  let playwright: typeof import('playwright-core');
-  try {
-    playwright = await import('playwright-core');
-  } catch (e) {
-    return { ok: false, reason: `playwright-core is not installed: ${(e as Error).message.split('\n')[0]}` };
-  }
+  const runtime = await findBrowserRuntime();
+  if (!runtime.ok) return runtime;
   const dir = await buildPage();
-  const { server, url } = await serve(dir);
-  const cleanup = () => {
-    server.close();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  let browser: Browser;
-  try {
-    browser = await playwright.chromium.launch({ executablePath: chromium, headless: true, args: CHROMIUM_FLAGS });
-  } catch (e) {
-    cleanup();
-    return { ok: false, reason: `chromium at ${chromium} did not start: ${(e as Error).message.split('\n')[0]}` };
-  }
+  // plain static files (no cross-origin isolation headers), as a web server would serve the built page
+  const launched = await launchServed(runtime, dir);
+  if (!launched.ok) return launched;
+  const { browser, url } = launched.served;
   const context = await browser.newContext({ viewport: { width: options.width ?? 1400, height: options.height ?? 1000 }, acceptDownloads: true });
   const page = await context.newPage();
   const requests: string[] = [];
@@ -120,10 +76,7 @@ export async function openPlayground(options: { width?: number; height?: number;
       page,
       requests,
       console: log,
-      async close() {
-        await browser.close();
-        cleanup();
-      },
+      close: () => launched.served.close(),
     },
   };
 }

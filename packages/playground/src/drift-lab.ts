@@ -11,13 +11,17 @@ import { GlobalDriftCompensation, InferenceRPUConfig, type AnalogTileBackend, ty
 import {
   AnalogSequential,
   AnalogSGD,
-  CrossEntropyLoss,
+  classificationAccuracy,
+  driftAccuracy,
   LambdaLR,
   ReLU,
   getLinear,
   loadModel,
   manualSeed,
   saveModel,
+  trainClassifierEpoch,
+  type AccuracyStats,
+  type DriftAccuracyPoint,
   type Module,
   type SavedModel,
 } from '@crossbar/modules';
@@ -69,21 +73,11 @@ export interface TrainedModel {
   seconds: number;
 }
 
-export interface AccuracyStats {
-  mean: number;
-  /** Sample std over the repeats (0 with one). */
-  std: number;
-  values: number[];
-}
+/** Mean, sample std (0 with one) and values over the repeats. */
+export type { AccuracyStats };
 
-export interface DriftPoint {
-  /** Seconds after programming. */
-  t: number;
-  compensated: AccuracyStats;
-  uncompensated: AccuracyStats;
-  /** Mean drift compensation factor of the tiles (over the repeats). */
-  compensationScale: number;
-}
+/** One time after programming: accuracy with and without compensation, and the mean compensation factor of the tiles. */
+export type DriftPoint = DriftAccuracyPoint;
 
 export interface DriftCurves {
   beforeProgramming: number;
@@ -96,21 +90,9 @@ export function glyphData(s: DriftSettings): { train: GlyphSet; test: GlyphSet }
   return { train: glyphSet(s.seed, 0, s.trainSize, s.pixelNoise), test: glyphSet(s.seed, 1, s.testSize, s.pixelNoise) };
 }
 
-function argmax(y: ArrayLike<number>, offset: number, n: number): number {
-  let best = 0;
-  for (let c = 1; c < n; c++) if (y[offset + c]! > y[offset + best]!) best = c;
-  return best;
-}
-
-/** Fraction of `data` the model (in its current mode) classifies right. */
-export async function accuracy(model: Module, data: GlyphSet, batch = 250): Promise<number> {
-  let ok = 0;
-  for (let s = 0; s < data.count; s += batch) {
-    const n = Math.min(batch, data.count - s);
-    const y = await model.forward(data.x.subarray(s * GLYPH_PIXELS, (s + n) * GLYPH_PIXELS), n);
-    for (let b = 0; b < n; b++) if (argmax(y, b * GLYPH_CLASSES, GLYPH_CLASSES) === data.labels[s + b]) ok++;
-  }
-  return ok / data.count;
+/** Fraction of `data` the model (in its current mode) classifies right, in batches of 250. */
+export function accuracy(model: Module, data: GlyphSet, batch = 250): Promise<number> {
+  return classificationAccuracy(model, data, batch);
 }
 
 /** The MLP 64-hidden-10 with ReLU on `engine` (layer seeds from manualSeed(seed)). */
@@ -140,39 +122,25 @@ export async function trainModel(engine: AnalogTileBackend, rpuConfig: RPUConfig
     await model.build();
     const optimizer = new AnalogSGD(model, { lr: s.lr });
     const schedule = new LambdaLR(optimizer, (e) => (s.epochs > 0 ? 1 - e / s.epochs : 1));
-    const loss = new CrossEntropyLoss();
     const history: EpochRecord[] = [];
-    const xb = new Float32Array(s.batchSize * GLYPH_PIXELS);
     const steps = s.epochs * Math.ceil(train.count / s.batchSize);
     let step = 0;
     for (let e = 0; e < s.epochs; e++) {
-      const order = epochOrder(s.seed, e, train.count);
-      model.train();
-      let lossSum = 0;
-      let correct = 0;
-      for (let b0 = 0; b0 < train.count; b0 += s.batchSize) {
-        if (control.cancelled?.()) throw new Cancelled();
-        const n = Math.min(s.batchSize, train.count - b0);
-        const labels: number[] = [];
-        for (let b = 0; b < n; b++) {
-          const i = order[b0 + b]!;
-          xb.set(train.x.subarray(i * GLYPH_PIXELS, (i + 1) * GLYPH_PIXELS), b * GLYPH_PIXELS);
-          labels.push(train.labels[i]!);
-        }
-        optimizer.zeroGrad();
-        const y = await model.forward(n === s.batchSize ? xb : xb.subarray(0, n * GLYPH_PIXELS), n);
-        lossSum += loss.forward(y, labels, n) * n;
-        for (let b = 0; b < n; b++) if (argmax(y, b * GLYPH_CLASSES, GLYPH_CLASSES) === labels[b]) correct++;
-        await model.backward(loss.backward());
-        await optimizer.step();
-        step++;
-        if (step % 8 === 0) {
-          control.progress?.(`training: epoch ${e + 1} of ${s.epochs}`, step / steps);
-          await tick();
-        }
-      }
+      if (control.cancelled?.()) throw new Cancelled();
+      const epoch = await trainClassifierEpoch(model, optimizer, train, {
+        order: epochOrder(s.seed, e, train.count),
+        batchSize: s.batchSize,
+        onBatch: async () => {
+          step++;
+          if (step % 8 === 0) {
+            control.progress?.(`training: epoch ${e + 1} of ${s.epochs}`, step / steps);
+            await tick();
+          }
+          if (control.cancelled?.()) throw new Cancelled();
+        },
+      });
       model.eval();
-      history.push({ epoch: e + 1, loss: lossSum / train.count, trainAccuracy: correct / train.count, testAccuracy: await accuracy(model, test) });
+      history.push({ epoch: e + 1, loss: epoch.loss, trainAccuracy: epoch.accuracy, testAccuracy: await accuracy(model, test) });
       schedule.step();
     }
     model.eval();
@@ -181,12 +149,6 @@ export async function trainModel(engine: AnalogTileBackend, rpuConfig: RPUConfig
   } finally {
     await model.dispose();
   }
-}
-
-function stats(values: number[]): AccuracyStats {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const std = values.length > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)) : 0;
-  return { mean, std, values };
 }
 
 /** The glyph task's input and output sizes a loaded model must have. */
@@ -231,37 +193,17 @@ export async function driftCurves(
   const comp = (await loadModel(trained.saved, { rpuConfig: withComp, engine })).eval();
   const twin = (await loadModel(trained.saved, { rpuConfig: without, engine })).eval();
   try {
-    const c: number[][] = s.times.map(() => []);
-    const u: number[][] = s.times.map(() => []);
-    const scales: number[][] = s.times.map(() => []);
-    const total = s.repeats * s.times.length;
-    for (let r = 0; r < s.repeats; r++) {
-      await comp.program();
-      await twin.program();
-      for (let i = 0; i < s.times.length; i++) {
-        if (control.cancelled?.()) throw new Cancelled();
-        await comp.drift(s.times[i]!);
-        await twin.drift(s.times[i]!);
-        c[i]!.push(await accuracy(comp, test));
-        u[i]!.push(await accuracy(twin, test));
-        const tiles = comp.analogTiles();
-        let sum = 0;
-        for (const t of tiles) sum += await t.tile.getDriftCompensationScale();
-        scales[i]!.push(tiles.length ? sum / tiles.length : 1);
-        control.progress?.(`drift: repeat ${r + 1} of ${s.repeats}`, (r * s.times.length + i + 1) / total);
+    if (control.cancelled?.()) throw new Cancelled();
+    const points = await driftAccuracy({ compensated: comp, uncompensated: twin }, s.times, {
+      repeats: s.repeats,
+      accuracy: (m) => accuracy(m, test),
+      onStep: async (p) => {
+        control.progress?.(`drift: repeat ${p.repeat + 1} of ${s.repeats}`, p.done / p.total);
         await tick();
-      }
-    }
-    return {
-      beforeProgramming: trained.beforeProgramming,
-      points: s.times.map((t, i) => ({
-        t,
-        compensated: stats(c[i]!),
-        uncompensated: stats(u[i]!),
-        compensationScale: scales[i]!.reduce((a, b) => a + b, 0) / scales[i]!.length,
-      })),
-      seconds: (performance.now() - start) / 1000,
-    };
+        if (control.cancelled?.()) throw new Cancelled();
+      },
+    });
+    return { beforeProgramming: trained.beforeProgramming, points, seconds: (performance.now() - start) / 1000 };
   } finally {
     await comp.dispose();
     await twin.dispose();

@@ -27,12 +27,14 @@ import {
 import {
   AnalogSequential,
   AnalogSGD,
+  driftAccuracy,
   LambdaLR,
   ReLU,
   getLinear,
   loadModel,
   manualSeed,
   saveModel,
+  type AccuracyStats,
   type Module,
 } from '@crossbar/modules';
 import { machineInfo, type MachineInfo } from '../bench/harness.js';
@@ -94,13 +96,8 @@ export interface DemoOptions {
   command?: string;
 }
 
-export interface AccuracyStats {
-  /** Mean over the repeats. */
-  mean: number;
-  /** Sample std over the repeats (0 with one repeat). */
-  std: number;
-  values: number[];
-}
+/** Mean, sample std (0 with one repeat) and values over the repeats. */
+export type { AccuracyStats };
 
 export interface InferencePoint {
   /** Seconds after programming. */
@@ -159,12 +156,6 @@ export interface DemoReport {
   files: { report: string | null; plot: string | null; model: string | null };
 }
 
-function stats(values: number[]): AccuracyStats {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const std = values.length > 1 ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1)) : 0;
-  return { mean, std, values };
-}
-
 function seconds(start: number): number {
   return (performance.now() - start) / 1000;
 }
@@ -219,13 +210,6 @@ async function deploy(model: AnalogSequential, sizes: readonly number[], engine:
     await to[i]!.setWeights(weight, bias);
   }
   return target;
-}
-
-async function meanCompensation(model: Module): Promise<number> {
-  const tiles = model.analogTiles();
-  let s = 0;
-  for (const t of tiles) s += await t.tile.getDriftCompensationScale();
-  return tiles.length ? s / tiles.length : 1;
 }
 
 /** Runs the demo and writes its files; returns the report. */
@@ -316,33 +300,25 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     const twin = await loadModel(await saveModel(inf), { rpuConfig: new InferenceRPUConfig({ ...infConfig.fieldValues(), driftCompensation: null }), engine });
     owned.push(twin);
     twin.eval();
-    const comp: number[][] = times.map(() => []);
-    const unc: number[][] = times.map(() => []);
-    const scales: number[][] = times.map(() => []);
     log(`inference: programming the weights onto PCM devices, then drift to ${times.length} times${repeats > 1 ? `, ${repeats} repeats` : ''}`);
     const steps = repeats * times.length;
     const bar = options.progress === false ? undefined : new ProgressBar('inference', steps, { lineEvery: 1 / steps, ...options.progress });
     let last = '';
-    for (let r = 0; r < repeats; r++) {
-      await inf.program();
-      await twin.program();
-      for (let i = 0; i < times.length; i++) {
-        await inf.drift(times[i]!);
-        await twin.drift(times[i]!);
-        comp[i]!.push(await evaluate(inf, test));
-        unc[i]!.push(await evaluate(twin, test));
-        scales[i]!.push(await meanCompensation(inf));
-        last = `t = ${timeLabel(times[i]!)}: ${percent(comp[i]!.at(-1)!)} compensated, ${percent(unc[i]!.at(-1)!)} not`;
-        bar?.update(r * times.length + i + 1, last);
-      }
-    }
+    const drifted = await driftAccuracy({ compensated: inf, uncompensated: twin }, times, {
+      repeats,
+      accuracy: (m) => evaluate(m, test),
+      onStep: (p) => {
+        last = `t = ${timeLabel(p.t)}: ${percent(p.compensated)} compensated, ${percent(p.uncompensated)} not`;
+        bar?.update(p.done, last);
+      },
+    });
     bar?.finish(last);
-    const points: InferencePoint[] = times.map((tt, i) => ({
-      t: tt,
-      label: timeLabel(tt),
-      compensated: stats(comp[i]!),
-      uncompensated: stats(unc[i]!),
-      compensationScale: scales[i]!.reduce((a, b) => a + b, 0) / scales[i]!.length,
+    const points: InferencePoint[] = drifted.map((p) => ({
+      t: p.t,
+      label: timeLabel(p.t),
+      compensated: p.compensated,
+      uncompensated: p.uncompensated,
+      compensationScale: p.compensationScale,
     }));
     const inferenceSeconds = seconds(t);
 

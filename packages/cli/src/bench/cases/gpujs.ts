@@ -17,30 +17,12 @@
  * per mode (random.ts).
  * Inputs: weights uniform in ±1/√in, x and d uniform in [−1, 1), 8 mini-batches in turn.
  */
-import {
-  ConstantStepDevice,
-  FloatingPointRPUConfig,
-  IdealDevice,
-  IOParameters,
-  RandomStream,
-  SingleRPUConfig,
-  UpdateParameters,
-  type RPUConfig,
-} from '@crossbar/core';
 import { createGpujsBackend, type GpujsMode, type RandomSource } from '@crossbar/backend-gpujs';
 import { openPage, type BrowserPage } from '@crossbar/backend-gpujs/browser-harness';
 import { defineBench, type BenchCase } from '../harness.js';
+import { BATCH, mvmConfig, mvmRun, pulsedUpdateConfig, pulsedUpdateRun, UPDATE_LR, type MvmKind } from './common/inputs.js';
 
-const BATCH = 256;
-const SETS = 8;
-
-/** n values uniform in [−scale, scale). */
-const uniform = (seed: number, n: number, scale: number) =>
-  new RandomStream(seed, 0, 0, 0).fillUniform(new Float32Array(n)).map((u) => (2 * u - 1) * scale);
-
-type Kind = 'perfect' | 'default-IO';
-const config = (kind: Kind): RPUConfig =>
-  kind === 'perfect' ? new FloatingPointRPUConfig() : new SingleRPUConfig({ device: new IdealDevice(), forward: new IOParameters(), backward: new IOParameters() });
+type Kind = MvmKind;
 
 /** An MVM case in a Node mode; `random` forces where the noise comes from (default: the engine's choice). */
 function nodeMvm(mode: GpujsMode, kind: Kind, direction: 'forward' | 'backward', n: number, random?: RandomSource): BenchCase {
@@ -52,18 +34,8 @@ function nodeMvm(mode: GpujsMode, kind: Kind, direction: 'forward' | 'backward',
     flops: 2 * n * n * BATCH,
     async setup() {
       const backend = createGpujsBackend({ mode, random });
-      const tile = await backend.createTile({ outSize: n, inSize: n, rpuConfig: config(kind), seed: 1 });
-      await tile.setWeights(uniform(2, n * n, 1 / Math.sqrt(n)));
-      const sets = Math.min(SETS, n > 1024 ? 2 : SETS);
-      const inputs = Array.from({ length: sets }, (_, k) => uniform(10 + k, BATCH * n, 1));
-      let k = 0;
-      return {
-        run: () => {
-          const v = inputs[k++ % sets]!;
-          return direction === 'forward' ? tile.forward(v, BATCH) : tile.backward(v, BATCH);
-        },
-        teardown: () => backend.dispose(),
-      };
+      const tile = await backend.createTile({ outSize: n, inSize: n, rpuConfig: mvmConfig(kind), seed: 1 });
+      return { run: await mvmRun(tile, direction, n), teardown: () => backend.dispose() };
     },
   });
 }
@@ -71,28 +43,16 @@ function nodeMvm(mode: GpujsMode, kind: Kind, direction: 'forward' | 'backward',
 /** The pulsed update of ndarray-update.ts (the same config, sizes and inputs) in a Node mode. */
 function nodeUpdate(mode: GpujsMode, random?: RandomSource): BenchCase {
   const n = 512;
-  const lr = 0.001;
   return defineBench({
-    name: `pulsed update ${n}x${n} b${BATCH} ConstantStep lr ${lr} (${mode}${random ? `, random ${random}` : ''})`,
+    name: `pulsed update ${n}x${n} b${BATCH} ConstantStep lr ${UPDATE_LR} (${mode}${random ? `, random ${random}` : ''})`,
     group: 'update',
     engine: 'gpujs',
     size: `${n}x${n}, batch ${BATCH}`,
     items: { count: n * n * BATCH, unit: 'device-rows' },
     async setup() {
       const backend = createGpujsBackend({ mode, random });
-      const rpuConfig = new SingleRPUConfig({ device: new ConstantStepDevice(), update: new UpdateParameters() });
-      const tile = await backend.createTile({ outSize: n, inSize: n, rpuConfig, seed: 1 });
-      await tile.setWeights(uniform(2, n * n, 0.3));
-      const xs = Array.from({ length: SETS }, (_, k) => uniform(10 + k, BATCH * n, 1));
-      const ds = Array.from({ length: SETS }, (_, k) => uniform(100 + k, BATCH * n, 1));
-      let k = 0;
-      return {
-        run: () => {
-          const i = k++ % SETS;
-          return tile.update(xs[i]!, ds[i]!, BATCH, lr);
-        },
-        teardown: () => backend.dispose(),
-      };
+      const tile = await backend.createTile({ outSize: n, inSize: n, rpuConfig: pulsedUpdateConfig(), seed: 1 });
+      return { run: await pulsedUpdateRun(tile, n), teardown: () => backend.dispose() };
     },
   });
 }
@@ -113,7 +73,7 @@ function browserCase(kind: Kind | 'pulsed', direction: 'forward' | 'backward' | 
   const update = direction === 'update';
   return defineBench({
     name: update
-      ? `pulsed update ${n}x${n} b${BATCH} ConstantStep lr 0.001 (webgl2, Chromium${random ? `, random ${random}` : ''})`
+      ? `pulsed update ${n}x${n} b${BATCH} ConstantStep lr ${UPDATE_LR} (webgl2, Chromium${random ? `, random ${random}` : ''})`
       : `${kind} ${direction} ${n}x${n} b${BATCH} (webgl2, Chromium${random ? `, random ${random}` : ''})`,
     group: direction,
     engine: 'gpujs',

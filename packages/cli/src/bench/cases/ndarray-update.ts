@@ -12,42 +12,21 @@
  * 0.7.1's C++ simulator takes about 0.35–0.39 s per call for it on this
  * machine with one thread. See docs/training.md.
  */
-import { ConstantStepDevice, getBackend, RandomStream, SingleRPUConfig, UpdateParameters } from '@crossbar/core';
+import { getBackend } from '@crossbar/core';
 import '@crossbar/backend-ndarray';
 import { defineBench } from '../harness.js';
+import { BATCH, pulsedUpdateConfig, pulsedUpdateRun, UPDATE_LR } from './common/inputs.js';
 
 const N = 512;
-const BATCH = 256;
-const SETS = 8;
-
-function uniform(seed: number, n: number, scale: number): Float32Array {
-  const out = new Float32Array(n);
-  new RandomStream(seed, 0, 0, 0).fillUniform(out);
-  for (let i = 0; i < n; i++) out[i] = (2 * out[i]! - 1) * scale;
-  return out;
-}
-
-const lr = 0.001;
 
 export default defineBench({
-  name: `pulsed update ${N}x${N} b${BATCH} ConstantStep lr ${lr}`,
+  name: `pulsed update ${N}x${N} b${BATCH} ConstantStep lr ${UPDATE_LR}`,
   group: 'update',
   engine: 'ndarray',
   size: `${N}x${N}, batch ${BATCH}`,
   items: { count: N * N * BATCH, unit: 'device-rows' },
   async setup() {
-    const rpuConfig = new SingleRPUConfig({ device: new ConstantStepDevice(), update: new UpdateParameters() });
-    const tile = await (await getBackend('ndarray')).createTile({ outSize: N, inSize: N, rpuConfig, seed: 1 });
-    await tile.setWeights(uniform(2, N * N, 0.3));
-    const xs = Array.from({ length: SETS }, (_, k) => uniform(10 + k, BATCH * N, 1));
-    const ds = Array.from({ length: SETS }, (_, k) => uniform(100 + k, BATCH * N, 1));
-    let k = 0;
-    return {
-      run: () => {
-        const s = k++ % SETS;
-        return tile.update(xs[s]!, ds[s]!, BATCH, lr);
-      },
-      teardown: () => tile.dispose(),
-    };
+    const tile = await (await getBackend('ndarray')).createTile({ outSize: N, inSize: N, rpuConfig: pulsedUpdateConfig(), seed: 1 });
+    return { run: await pulsedUpdateRun(tile, N), teardown: () => tile.dispose() };
   },
 });
