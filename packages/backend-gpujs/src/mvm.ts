@@ -7,10 +7,11 @@
  */
 import {
   drawMvParameters,
-  InputError,
   ioUsesRandomness,
+  loadMvmState,
   RandomStreamId,
   resolveIOParameters,
+  saveMvmState,
   type IOParameters,
   type NoiseManagementState,
   type TileState,
@@ -99,45 +100,13 @@ export class DeviceMvm {
   }
 
   saveState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
-    scalars['mvm.averageAbsMax'] = this.nm.averageAbsMax;
-    saveDraws(this.fwd, 'mvm.forward', arrays);
-    saveDraws(this.bwd, 'mvm.backward', arrays);
+    saveMvmState(this.nm, this.fwd.draws, this.bwd.draws, arrays, scalars);
   }
 
   loadState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
-    const v = scalars['mvm.averageAbsMax'];
-    if (v !== undefined && v !== null) {
-      if (!Number.isFinite(v)) throw new InputError(`setState: scalars["mvm.averageAbsMax"] must be a finite number, got ${v}`);
-      this.nm.averageAbsMax = Math.fround(v);
-    }
-    loadDraws(this.fwd, 'mvm.forward', arrays);
-    loadDraws(this.bwd, 'mvm.backward', arrays);
+    loadMvmState(this.nm, this.fwd.draws, this.bwd.draws, arrays, scalars);
     this.fwd.refreshDraws();
     this.bwd.refreshDraws();
     this.uploadAsymmetry();
-  }
-}
-
-/** The state keys of the ndarray engine, so a state moves between engines. */
-function saveDraws(pass: DevicePass, prefix: string, arrays: TileState['arrays']): void {
-  const d = pass.draws;
-  if (d.vOffset !== null) arrays[`${prefix}.vOffset`] = Array.from(d.vOffset);
-  if (d.outNonlinearity !== null) arrays[`${prefix}.outNonlinearity`] = Array.from(d.outNonlinearity);
-  if (d.wAsymmetry !== null) arrays[`${prefix}.wAsymmetry`] = Array.from(d.wAsymmetry);
-}
-
-function loadDraws(pass: DevicePass, prefix: string, arrays: TileState['arrays']): void {
-  const d = pass.draws;
-  for (const [name, target] of [
-    ['vOffset', d.vOffset],
-    ['outNonlinearity', d.outNonlinearity],
-    ['wAsymmetry', d.wAsymmetry],
-  ] as const) {
-    const saved = arrays[`${prefix}.${name}`];
-    if (saved === undefined || saved === null || target === null) continue;
-    if (saved.length !== target.length || !saved.every((v) => Number.isFinite(v))) {
-      throw new InputError(`setState: arrays["${prefix}.${name}"] must hold ${target.length} finite numbers`);
-    }
-    target.set(saved);
   }
 }

@@ -28,6 +28,7 @@ import {
   RandomStreamId,
   remapChannelwiseSymmetric,
   remapLayerwiseSymmetric,
+  weightModifierDraws,
   type TileState,
   type WeightModifierParameter,
 } from '@crossbar/core';
@@ -109,13 +110,8 @@ export class TrainingState {
     const amax = modifierAmax(host, outSize, inSize, p.relToActualWmax, p.assumedWmax, p.copyLastColumn);
     const sto = p.stoRound ? 1 : 0;
     const stdDev = Math.fround(p.stdDev);
-    const needsNormal =
-      ((p.type === 'AddNormal' || p.type === 'MultNormal' || p.type === 'Poly' || p.type === 'ProgNoise') && stdDev > 0) ||
-      (p.type === 'DiscretizeAddNormal' && (p.res > 0 || stdDev > 0)) ||
-      p.type === 'PCMNoise';
-    const needsRounding = sto === 1 && (p.type === 'Discretize' || p.type === 'DoReFa' || p.type === 'DiscretizeAddNormal');
-    const needsDrop = p.pdrop > 0;
-    const call = needsNormal || needsRounding || needsDrop ? ctx.nextRandomCall() : -1;
+    const { rounding: needsRounding, drop: needsDrop, any: needsRandom } = weightModifierDraws(p);
+    const call = needsRandom ? ctx.nextRandomCall() : -1;
     const items: ElementRandom[] = [];
     const normal = (name: string, sub: number) => items.push({ name, normal: true, streamId: RandomStreamId.WeightModifier, sub });
     const uniform = (name: string, sub: number, streamId: number = RandomStreamId.WeightModifier) => items.push({ name, normal: false, streamId, sub });

@@ -32,6 +32,7 @@ import {
   ioUsesRandomness,
   irDropCoefficient,
   irDropInputFactor,
+  loadMvmState,
   managedInputScales,
   managedOutputFactor,
   nextBoundManagementRound,
@@ -39,6 +40,7 @@ import {
   prepareInputValue,
   RandomStream,
   resolveIOParameters,
+  saveMvmState,
   startManagedBatch,
   voltageOffsetOutput,
   InputError,
@@ -150,20 +152,11 @@ class NdarrayMvm implements Mvm {
   }
 
   saveState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
-    scalars['mvm.averageAbsMax'] = this.nm.averageAbsMax;
-    this.fwd.saveDraws('mvm.forward', arrays);
-    this.bwd.saveDraws('mvm.backward', arrays);
+    saveMvmState(this.nm, this.fwd.draws, this.bwd.draws, arrays, scalars);
   }
 
   loadState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
-    // check everything first, so that a refused state changes nothing
-    const v = scalars['mvm.averageAbsMax'];
-    if (v !== undefined && v !== null && !Number.isFinite(v)) {
-      throw new InputError(`setState: scalars["mvm.averageAbsMax"] must be a finite number, got ${v}`);
-    }
-    const apply = [...this.fwd.checkDraws('mvm.forward', arrays), ...this.bwd.checkDraws('mvm.backward', arrays)];
-    if (v !== undefined && v !== null) this.nm.averageAbsMax = f32(v);
-    for (const write of apply) write();
+    loadMvmState(this.nm, this.fwd.draws, this.bwd.draws, arrays, scalars); // a refused state changes nothing
   }
 }
 
@@ -422,32 +415,6 @@ class IOPass {
 
   private stream(id: number, call: number, sub: number): RandomStream {
     return new RandomStream(this.seed, id, call, sub);
-  }
-
-  saveDraws(prefix: string, arrays: TileState['arrays']): void {
-    const d = this.draws;
-    if (d.vOffset !== null) arrays[`${prefix}.vOffset`] = Array.from(d.vOffset);
-    if (d.outNonlinearity !== null) arrays[`${prefix}.outNonlinearity`] = Array.from(d.outNonlinearity);
-    if (d.wAsymmetry !== null) arrays[`${prefix}.wAsymmetry`] = Array.from(d.wAsymmetry);
-  }
-
-  /** Checks saved draws against this pass's; returns the writes that load them. */
-  checkDraws(prefix: string, arrays: TileState['arrays']): (() => void)[] {
-    const d = this.draws;
-    const writes: (() => void)[] = [];
-    for (const [name, target] of [
-      ['vOffset', d.vOffset],
-      ['outNonlinearity', d.outNonlinearity],
-      ['wAsymmetry', d.wAsymmetry],
-    ] as const) {
-      const saved = arrays[`${prefix}.${name}`];
-      if (saved === undefined || saved === null || target === null) continue;
-      if (saved.length !== target.length || !saved.every((x) => Number.isFinite(x))) {
-        throw new InputError(`setState: arrays["${prefix}.${name}"] must hold ${target.length} finite numbers`);
-      }
-      writes.push(() => target.set(saved));
-    }
-    return writes;
   }
 }
 

@@ -71,7 +71,7 @@ function constantSteps(w: number, step: number, n: number, lo: number, hi: numbe
   return v;
 }
 
-/** What both sources keep of one update call. */
+/** What both sources keep: the tile's shape, core's row encoder and the current update call. */
 abstract class SourceBase {
   down = 0;
   up = 0;
@@ -80,6 +80,16 @@ abstract class SourceBase {
   protected x: Float32Array = new Float32Array(0);
   protected d: Float32Array = new Float32Array(0);
   protected r0 = 0;
+  protected readonly encoder: UpdateRowEncoder;
+
+  constructor(
+    seed: number,
+    protected readonly inSize: number,
+    protected readonly outSize: number,
+    s: UpdateSettings,
+  ) {
+    this.encoder = new UpdateRowEncoder(seed, inSize, outSize, s);
+  }
 
   begin(call: number, plan: UpdateRowPlan, x: Float32Array, d: Float32Array): void {
     this.call = call;
@@ -100,17 +110,6 @@ export class StochasticSource extends SourceBase implements CountSource {
   private xSigns = new Int32Array(0);
   private dSigns = new Int32Array(0);
   private coScratch = new Int32Array(1);
-  private readonly encoder: UpdateRowEncoder;
-
-  constructor(
-    seed: number,
-    private readonly inSize: number,
-    private readonly outSize: number,
-    s: UpdateSettings,
-  ) {
-    super();
-    this.encoder = new UpdateRowEncoder(seed, inSize, outSize, s);
-  }
 
   get chunks(): number {
     return this.nChunks;
@@ -301,17 +300,6 @@ export class DeterministicSource extends SourceBase implements CountSource {
   private dValues = new Float32Array(0);
   private tmpRows = new Int32Array(0);
   private tmpCounts = new Int32Array(0);
-  private readonly encoder: UpdateRowEncoder;
-
-  constructor(
-    seed: number,
-    private readonly inSize: number,
-    private readonly outSize: number,
-    s: UpdateSettings,
-  ) {
-    super();
-    this.encoder = new UpdateRowEncoder(seed, inSize, outSize, s);
-  }
 
   prepare(r0: number, r1: number): void {
     const rows = r1 - r0;

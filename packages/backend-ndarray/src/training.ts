@@ -49,6 +49,7 @@ import {
   powerSeries,
   remapChannelwiseSymmetric,
   remapLayerwiseSymmetric,
+  weightModifierDraws,
   type TileState,
   type WeightModifierParameter,
 } from '@crossbar/core';
@@ -110,13 +111,8 @@ export function createTrainingState(ctx: TileContext): TrainingState {
     const amax = modifierAmax(w, outSize, inSize, p.relToActualWmax, p.assumedWmax, p.copyLastColumn);
     const sto = p.stoRound ? 1 : 0;
     const stdDev = Math.fround(p.stdDev);
-    const needsNormal =
-      ((p.type === 'AddNormal' || p.type === 'MultNormal' || p.type === 'Poly' || p.type === 'ProgNoise') && stdDev > 0) ||
-      (p.type === 'DiscretizeAddNormal' && (p.res > 0 || stdDev > 0)) ||
-      p.type === 'PCMNoise';
-    const needsRounding = sto === 1 && (p.type === 'Discretize' || p.type === 'DoReFa' || p.type === 'DiscretizeAddNormal');
-    const needsDrop = p.pdrop > 0;
-    const call = needsNormal || needsRounding || needsDrop ? ctx.nextRandomCall() : -1;
+    const { rounding: needsRounding, drop: needsDrop, any: needsRandom } = weightModifierDraws(p);
+    const call = needsRandom ? ctx.nextRandomCall() : -1;
     const fillNormal = (buf: Float32Array, sub: number): Float32Array =>
       new RandomStream(ctx.seed, RandomStreamId.WeightModifier, call, sub).fillNormal(buf) as Float32Array;
     const fillUniform = (buf: Float32Array, sub: number, stream: number = RandomStreamId.WeightModifier): Float32Array =>

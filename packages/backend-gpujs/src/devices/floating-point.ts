@@ -8,26 +8,23 @@
  * products accumulated over the rows in float32, then w + fl(−lr·sum)), the
  * roundings the ndarray engine checks against aihwkit's weights.
  */
-import { NotSupportedError, RandomStreamId, simpleDecayFactor, type HiddenParameters, type TileState } from '@crossbar/core';
+import { RandomStreamId, simpleDecayFactor, SimpleDeviceModel, type SimpleDevicePlan } from '@crossbar/core';
 import type { TileContext } from '../context.js';
 import type { DeviceDrifter } from '../drift.js';
 import { mapMatrix } from '../elementwise.js';
 import { rankUpdate } from './rank-update.js';
 import type { DeviceModel } from './model.js';
 
-export interface FloatingPointOptions {
-  readonly name: string;
-  readonly diffusion: number;
-  readonly lifetime: number;
-  /** null: driftWeights changes nothing. */
-  readonly drifter: DeviceDrifter | null;
-}
-
-export class FloatingPointDeviceModel implements DeviceModel {
+/** Hidden parameters, column reset and state: core's SimpleDeviceModel. */
+export class FloatingPointDeviceModel extends SimpleDeviceModel implements DeviceModel {
+  /** @param drifter null: driftWeights changes nothing. */
   constructor(
     private readonly ctx: TileContext,
-    private readonly options: FloatingPointOptions,
-  ) {}
+    private readonly plan: SimpleDevicePlan,
+    private readonly drifter: DeviceDrifter | null,
+  ) {
+    super('gpujs', plan.name, drifter);
+  }
 
   async update(x: Float32Array, d: Float32Array, batch: number, learningRate: number): Promise<void> {
     if (!(learningRate > 0)) return;
@@ -37,18 +34,18 @@ export class FloatingPointDeviceModel implements DeviceModel {
   onWeightsSet(): void {}
 
   drift(timeSinceLastCall: number): void {
-    this.options.drifter?.apply(this.ctx.weights, timeSinceLastCall);
+    this.drifter?.apply(this.ctx.weights, timeSinceLastCall);
   }
 
   decay(alpha: number): void {
-    const f = simpleDecayFactor(Math.fround(this.options.lifetime), Math.fround(alpha));
+    const f = simpleDecayFactor(Math.fround(this.plan.lifetime), Math.fround(alpha));
     if (!(f > 0 && f < 1)) return; // aihwkit decays only with a factor in (0, 1)
     const { scope, outSize, inSize, weights } = this.ctx;
     mapMatrix(scope, outSize, inSize, { inputs: { w: weights }, scalars: { f }, expr: 'Math.fround(w * f)' }, weights);
   }
 
   diffuse(): void {
-    const diffusion = Math.fround(this.options.diffusion);
+    const diffusion = Math.fround(this.plan.diffusion);
     if (!(diffusion > 0)) return;
     const { scope, outSize, inSize, weights, seed, rand } = this.ctx;
     const call = this.ctx.nextRandomCall();
@@ -64,25 +61,5 @@ export class FloatingPointDeviceModel implements DeviceModel {
       },
       weights,
     );
-  }
-
-  resetColumns(): void {
-    throw new NotSupportedError(
-      `gpujs engine: resetColumns needs a pulsed device with reset parameters; ${this.options.name} has none (aihwkit: "Not supported for Simple devices")`,
-    );
-  }
-
-  getHiddenParameters(): HiddenParameters {
-    return {};
-  }
-
-  setHiddenParameters(): void {}
-
-  saveState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
-    this.options.drifter?.saveState(arrays, scalars);
-  }
-
-  loadState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
-    this.options.drifter?.loadState(arrays, scalars);
   }
 }

@@ -15,12 +15,11 @@
  */
 import {
   drawPulsedDevice,
+  DwMinState,
   driftSettings,
   pulsedDeviceKind,
   pulsedHiddenParameterNames,
-  pulsedWeightGranularity,
   RandomStreamId,
-  reestimatedDwMin,
   type HiddenParameters,
   type LinearStepDevice,
   type PulsedDevice,
@@ -58,22 +57,20 @@ export class PulsedDeviceModel implements DeviceModel {
   private readonly writeNoiseStd: number;
   private readonly drifter: DeviceDrifter | null;
   private readonly resetStd: number;
-  private readonly dwMinDtod: number;
-  private dwMin: number;
-  private granularity: number;
+  /** dw_min and the weight granularity (re-estimated when the steps are set). */
+  private readonly dw: DwMinState;
   /** The pulsed update (null for NoneWithDevice). */
   private readonly pulsed: DevicePulsedUpdate | null;
 
   constructor(
     private readonly ctx: TileContext,
-    private readonly device: PulsedDevice,
+    device: PulsedDevice,
     private readonly update_: UpdateParameters,
   ) {
     const { scope, outSize, inSize } = ctx;
     this.kind = pulsedDeviceKind(device);
     this.size = outSize * inSize;
-    this.dwMin = Math.fround(device.dwMin);
-    this.dwMinDtod = Math.fround(device.dwMinDtod);
+    this.dw = new DwMinState(device);
     this.resetStd = Math.fround(device.resetStd);
     this.writeNoiseStd = 'writeNoiseStd' in device ? Math.fround((device as LinearStepDevice).writeNoiseStd) : 0;
     const draws = drawPulsedDevice(device, ctx.seed, outSize, inSize);
@@ -108,7 +105,6 @@ export class PulsedDeviceModel implements DeviceModel {
     }
     // aihwkit's order (getDPNames)
     this.arrays = pulsedHiddenParameterNames(this.kind, this.persistent !== null).map((n) => [n, byName.get(n)!]);
-    this.granularity = pulsedWeightGranularity(device, this.dwMin);
     this.drifter = device.drift.nu > 0 ? new DeviceDrifter(ctx, driftSettings(device.drift), this.driftNu) : null;
     const settings = updateSettings(update_);
     this.pulsed =
@@ -141,7 +137,7 @@ export class PulsedDeviceModel implements DeviceModel {
     if (pw === null) return;
     const { scope, outSize, inSize, seed, rand, weights } = this.ctx;
     const c = call ?? this.ctx.nextRandomCall();
-    const std = Math.fround(this.writeNoiseStd * this.dwMin);
+    const std = Math.fround(this.writeNoiseStd * this.dw.dwMin);
     mapMatrix(
       scope,
       outSize,
@@ -169,7 +165,7 @@ export class PulsedDeviceModel implements DeviceModel {
     if (!(learningRate > 0)) return; // aihwkit: a zero learning rate changes nothing
     if (this.pulsed !== null) {
       const call = this.ctx.nextRandomCall();
-      const pulses = await this.pulsed.run(this.target, x, d, batch, Math.fround(learningRate), this.granularity, call, this.persistent !== null);
+      const pulses = await this.pulsed.run(this.target, x, d, batch, Math.fround(learningRate), this.dw.granularity, call, this.persistent !== null);
       if (pulses !== null) this.finishWriteNoise(call, pulses);
       return;
     }
@@ -189,7 +185,7 @@ export class PulsedDeviceModel implements DeviceModel {
     const pw = this.persistent;
     if (pw === null) return;
     const { scope, outSize, inSize, seed, rand, weights } = this.ctx;
-    const std = Math.fround(this.writeNoiseStd * this.dwMin);
+    const std = Math.fround(this.writeNoiseStd * this.dw.dwMin);
     mapMatrix(
       scope,
       outSize,
@@ -289,7 +285,7 @@ export class PulsedDeviceModel implements DeviceModel {
       if (v !== undefined) scope.overwrite(a, v);
     }
     if (this.drifter === null) scope.overwrite(this.driftNu, new Float32Array(this.size)); // aihwkit keeps ν only with a drifter
-    this.reestimateDwMin();
+    this.dw.reestimate(this.scaleUp.download(), this.scaleDown.download()); // aihwkit's setDeviceParameter
     // aihwkit clips the weights to the new bounds (a set persistent_weights is kept)
     this.clip(this.ctx.weights);
     if (this.persistent !== null && params['persistent_weights'] === undefined) {
@@ -299,26 +295,13 @@ export class PulsedDeviceModel implements DeviceModel {
     }
   }
 
-  /** aihwkit's setDeviceParameter: dw_min re-estimated from the steps (core's reestimatedDwMin). */
-  private reestimateDwMin(): void {
-    const dwMin = reestimatedDwMin(this.scaleUp.download(), this.scaleDown.download(), this.device.dwMin, this.dwMinDtod);
-    if (dwMin !== null) {
-      this.dwMin = dwMin;
-      this.granularity = pulsedWeightGranularity(this.device, dwMin);
-    }
-  }
-
   saveState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
-    scalars['device.dwMin'] = this.dwMin;
-    scalars['device.granularity'] = this.granularity;
+    this.dw.saveState(scalars);
     this.drifter?.saveState(arrays, scalars);
   }
 
   loadState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
-    const dwMin = scalars['device.dwMin'];
-    const granularity = scalars['device.granularity'];
-    if (typeof dwMin === 'number' && dwMin > 0) this.dwMin = dwMin;
-    if (typeof granularity === 'number' && granularity > 0) this.granularity = granularity;
+    this.dw.loadState(scalars);
     this.drifter?.loadState(arrays, scalars);
   }
 }

@@ -15,29 +15,24 @@
  * a larger batch through gemm, a fused multiply-add chain over the rows,
  * then w + fl(−lr·sum). Storing into the Float32Array is the rounding.
  */
-import { NotSupportedError, RandomStream, RandomStreamId, simpleDecayFactor, type HiddenParameters, type TileState } from '@crossbar/core';
+import { RandomStream, RandomStreamId, simpleDecayFactor, SimpleDeviceModel, type SimpleDevicePlan } from '@crossbar/core';
 import type { TileContext } from '../tile.js';
 import type { DeviceModel } from '../update.js';
 import type { WeightDrifter } from '../drift.js';
 
-export interface FloatingPointOptions {
-  /** The config's name for messages. */
-  readonly name: string;
-  readonly diffusion: number;
-  readonly lifetime: number;
-  /** null: driftWeights changes nothing. */
-  readonly drifter: WeightDrifter | null;
-}
-
-export class FloatingPointDeviceModel implements DeviceModel {
+/** Hidden parameters, column reset and state: core's SimpleDeviceModel. */
+export class FloatingPointDeviceModel extends SimpleDeviceModel implements DeviceModel {
   private readonly size: number;
   private acc = new Float32Array(0);
   private readonly row: Float64Array;
 
+  /** @param drifter null: driftWeights changes nothing. */
   constructor(
     private readonly ctx: TileContext,
-    private readonly options: FloatingPointOptions,
+    private readonly plan: SimpleDevicePlan,
+    private readonly drifter: WeightDrifter | null,
   ) {
+    super('ndarray', plan.name, drifter);
     this.size = ctx.outSize * ctx.inSize;
     this.row = new Float64Array(ctx.inSize);
   }
@@ -75,18 +70,18 @@ export class FloatingPointDeviceModel implements DeviceModel {
   onWeightsSet(): void {}
 
   drift(timeSinceLastCall: number): void {
-    this.options.drifter?.apply(this.ctx.weights.data, timeSinceLastCall);
+    this.drifter?.apply(this.ctx.weights.data, timeSinceLastCall);
   }
 
   decay(alpha: number): void {
-    const f = simpleDecayFactor(Math.fround(this.options.lifetime), Math.fround(alpha));
+    const f = simpleDecayFactor(Math.fround(this.plan.lifetime), Math.fround(alpha));
     if (!(f > 0 && f < 1)) return; // aihwkit decays only with a factor in (0, 1)
     const w = this.ctx.weights.data;
     for (let e = 0; e < this.size; e++) w[e] = Math.fround(w[e]! * f);
   }
 
   diffuse(): void {
-    const diffusion = Math.fround(this.options.diffusion);
+    const diffusion = Math.fround(this.plan.diffusion);
     if (!(diffusion > 0)) return;
     const { inSize, outSize } = this.ctx;
     const w = this.ctx.weights.data;
@@ -95,25 +90,5 @@ export class FloatingPointDeviceModel implements DeviceModel {
       xi.fillNormal(this.row, i * inSize);
       for (let j = 0; j < inSize; j++) w[i * inSize + j] = Math.fround(w[i * inSize + j]! + Math.fround(diffusion * this.row[j]!));
     }
-  }
-
-  resetColumns(): void {
-    throw new NotSupportedError(
-      `ndarray engine: resetColumns needs a pulsed device with reset parameters; ${this.options.name} has none (aihwkit: "Not supported for Simple devices")`,
-    );
-  }
-
-  getHiddenParameters(): HiddenParameters {
-    return {};
-  }
-
-  setHiddenParameters(): void {}
-
-  saveState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
-    this.options.drifter?.saveState(arrays, scalars);
-  }
-
-  loadState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
-    this.options.drifter?.loadState(arrays, scalars);
   }
 }

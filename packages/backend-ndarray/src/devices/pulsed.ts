@@ -26,13 +26,12 @@ import {
   decayedWeight,
   diffusedWeight,
   drawPulsedDevice,
+  DwMinState,
   driftSettings,
   pulsedDeviceKind,
   pulsedHiddenParameterNames,
-  pulsedWeightGranularity,
   RandomStream,
   RandomStreamId,
-  reestimatedDwMin,
   resetWeight,
   summedPulsesApply,
   summedPulsesWeight,
@@ -79,9 +78,8 @@ export class PulsedDeviceModel implements DeviceModel {
   private readonly drifter: WeightDrifter | null;
   private readonly settings: UpdateSettings | null;
   private readonly resetStd: number;
-  private readonly dwMinDtod: number;
-  private dwMin: number;
-  private granularity: number;
+  /** dw_min and the weight granularity (re-estimated when the steps are set). */
+  private readonly dw: DwMinState;
   private readonly steps: PulseSteps;
   private readonly noise: TableNormals;
   private readonly sumNoise: TableNormals;
@@ -99,7 +97,7 @@ export class PulsedDeviceModel implements DeviceModel {
 
   constructor(
     private readonly ctx: TileContext,
-    private readonly device: PulsedDevice,
+    device: PulsedDevice,
     update: UpdateParameters,
   ) {
     // the config already refused bounds that exclude 0 and reverse steps without mult_noise (aihwkit's checks)
@@ -108,8 +106,7 @@ export class PulsedDeviceModel implements DeviceModel {
     const size = ctx.outSize * ctx.inSize;
     this.size = size;
     this.w = ctx.weights.data;
-    this.dwMin = Math.fround(p.dwMin);
-    this.dwMinDtod = Math.fround(p.dwMinDtod);
+    this.dw = new DwMinState(p);
     this.resetStd = Math.fround(p.resetStd);
     this.writeNoiseStd = 'writeNoiseStd' in p ? Math.fround((p as LinearStepDevice).writeNoiseStd) : 0;
     this.persistent = this.writeNoiseStd > 0 ? new Float32Array(size) : null;
@@ -133,7 +130,6 @@ export class PulsedDeviceModel implements DeviceModel {
       this.extraUp = draws.extra.up;
       this.extraDown = draws.extra.down;
     }
-    this.granularity = pulsedWeightGranularity(p, this.dwMin);
     this.drifter = p.drift.nu > 0 ? new WeightDrifter(ctx, driftSettings(p.drift), this.driftNu) : null;
 
     this.noise = new TableNormals(ctx.seed, RandomStreamId.UpdateStepNoise);
@@ -186,7 +182,7 @@ export class PulsedDeviceModel implements DeviceModel {
     const pw = this.persistent;
     if (pw === null) return;
     const noise = new RandomStream(this.ctx.seed, RandomStreamId.UpdateWriteNoise, call ?? this.ctx.nextRandomCall(), 1);
-    const std = Math.fround(this.writeNoiseStd * this.dwMin);
+    const std = Math.fround(this.writeNoiseStd * this.dw.dwMin);
     const row = this.rowNormals;
     const n = this.ctx.inSize;
     for (let i = 0; i < this.ctx.outSize; i++) {
@@ -214,7 +210,7 @@ export class PulsedDeviceModel implements DeviceModel {
       return;
     }
     const call = this.ctx.nextRandomCall();
-    const maxBl = this.plan.compute(x, d, batch, this.ctx.inSize, this.ctx.outSize, lr, this.granularity, this.settings);
+    const maxBl = this.plan.compute(x, d, batch, this.ctx.inSize, this.ctx.outSize, lr, this.dw.granularity, this.settings);
     if (maxBl === 0) return;
     const source = this.countSource();
     source.begin(call, this.plan, x, d);
@@ -339,7 +335,7 @@ export class PulsedDeviceModel implements DeviceModel {
     const pw = this.persistent;
     if (pw === null) return;
     const noise = new RandomStream(this.ctx.seed, RandomStreamId.UpdateWriteNoise, call, 0);
-    const std = Math.fround(this.writeNoiseStd * this.dwMin);
+    const std = Math.fround(this.writeNoiseStd * this.dw.dwMin);
     const n = this.ctx.inSize;
     const row = this.rowNormals;
     for (let i = 0; i < this.ctx.outSize; i++) {
@@ -462,7 +458,7 @@ export class PulsedDeviceModel implements DeviceModel {
       if (v !== undefined) a.set(v);
     }
     if (this.drifter === null) this.driftNu.fill(0); // aihwkit keeps ν only with a drifter
-    this.reestimateDwMin();
+    this.dw.reestimate(this.scaleUp, this.scaleDown); // aihwkit's setDeviceParameter
     // aihwkit clips the weights to the new bounds (a set persistent_weights is kept, see docs/training.md)
     const w = this.w;
     for (let e = 0; e < this.size; e++) w[e] = Math.max(Math.min(w[e]!, this.maxBound[e]!), this.minBound[e]!);
@@ -472,25 +468,13 @@ export class PulsedDeviceModel implements DeviceModel {
     }
   }
 
-  /** aihwkit's setDeviceParameter re-estimates dw_min (and the granularity) from the hidden steps. */
-  private reestimateDwMin(): void {
-    const dwMin = reestimatedDwMin(this.scaleUp, this.scaleDown, this.device.dwMin, this.dwMinDtod);
-    if (dwMin === null) return;
-    this.dwMin = dwMin;
-    this.granularity = pulsedWeightGranularity(this.device, dwMin);
-  }
-
   saveState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
-    scalars['device.dwMin'] = this.dwMin;
-    scalars['device.granularity'] = this.granularity;
+    this.dw.saveState(scalars);
     this.drifter?.saveState(arrays, scalars);
   }
 
   loadState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
-    const dwMin = scalars['device.dwMin'];
-    const granularity = scalars['device.granularity'];
-    if (typeof dwMin === 'number' && dwMin > 0) this.dwMin = dwMin;
-    if (typeof granularity === 'number' && granularity > 0) this.granularity = granularity;
+    this.dw.loadState(scalars);
     this.drifter?.loadState(arrays, scalars);
   }
 }

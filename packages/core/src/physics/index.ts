@@ -6,5 +6,6 @@
 export * from './io.js';
 export * from './update.js';
 export * from './devices.js';
+export * from './device-model.js';
 export * from './inference.js';
 export * from './weights.js';

@@ -21,10 +21,11 @@
  *   → output non-linearity → output asymmetry → output noise → quantise (ADC)
  *   → bound test and clip (out_bound) → rescale (out_scale · nm · reduction).
  */
-import { NotSupportedError } from '../errors.js';
+import { InputError, NotSupportedError } from '../errors.js';
 import type { IOParameters } from '../config/parameters.js';
 import type { AnalogMVType, BoundManagementType, NoiseManagementType, WeightNoiseType } from '../enums.js';
 import { RandomStream, RandomStreamId } from '../rng.js';
+import type { TileState } from '../tile.js';
 import { roundHalfEven } from './update.js';
 import { clipSymmetric } from './weights.js';
 
@@ -747,4 +748,58 @@ export function boundManagementStops(io: ResolvedIO, reduction: number): boolean
 export function managedOutputFactor(io: ResolvedIO, inputScale: number, alpha: number): number {
   if (io.direction === 'forward') return f32(io.outScale / inputScale);
   return f32(io.outScale * (io.noiseManagement !== 'None' ? alpha : 1));
+}
+
+// ------------------------------------------------------------------ tile state
+
+/**
+ * Saves the state of a tile's analog MVM: the running AverageAbsMax (scalar
+ * "mvm.averageAbsMax") and each direction's per-tile draws (arrays
+ * "mvm.forward.vOffset", ".outNonlinearity", ".wAsymmetry", likewise
+ * "mvm.backward.*"), under the keys every engine uses, so a state moves between engines.
+ */
+export function saveMvmState(nm: NoiseManagementState, forward: MvParameters, backward: MvParameters, arrays: TileState['arrays'], scalars: TileState['scalars']): void {
+  scalars['mvm.averageAbsMax'] = nm.averageAbsMax;
+  saveDraws(forward, 'mvm.forward', arrays);
+  saveDraws(backward, 'mvm.backward', arrays);
+}
+
+/**
+ * Loads what saveMvmState saved into `nm` and the draws (in place). Everything
+ * is checked first (an InputError for a value that is not finite or an array of
+ * the wrong length), so a refused state changes nothing. Missing or null
+ * entries, and draws this tile does not have, are left as they are.
+ */
+export function loadMvmState(nm: NoiseManagementState, forward: MvParameters, backward: MvParameters, arrays: TileState['arrays'], scalars: TileState['scalars']): void {
+  const v = scalars['mvm.averageAbsMax'];
+  if (v !== undefined && v !== null && !Number.isFinite(v)) {
+    throw new InputError(`setState: scalars["mvm.averageAbsMax"] must be a finite number, got ${v}`);
+  }
+  const writes = [...checkDraws(forward, 'mvm.forward', arrays), ...checkDraws(backward, 'mvm.backward', arrays)];
+  if (v !== undefined && v !== null) nm.averageAbsMax = Math.fround(v);
+  for (const [target, saved] of writes) target.set(saved);
+}
+
+function saveDraws(d: MvParameters, prefix: string, arrays: TileState['arrays']): void {
+  if (d.vOffset !== null) arrays[`${prefix}.vOffset`] = Array.from(d.vOffset);
+  if (d.outNonlinearity !== null) arrays[`${prefix}.outNonlinearity`] = Array.from(d.outNonlinearity);
+  if (d.wAsymmetry !== null) arrays[`${prefix}.wAsymmetry`] = Array.from(d.wAsymmetry);
+}
+
+/** The saved draws of one direction, checked against the tile's: [target, saved] pairs to copy. */
+function checkDraws(d: MvParameters, prefix: string, arrays: TileState['arrays']): [Float32Array, number[]][] {
+  const writes: [Float32Array, number[]][] = [];
+  for (const [name, target] of [
+    ['vOffset', d.vOffset],
+    ['outNonlinearity', d.outNonlinearity],
+    ['wAsymmetry', d.wAsymmetry],
+  ] as const) {
+    const saved = arrays[`${prefix}.${name}`];
+    if (saved === undefined || saved === null || target === null) continue;
+    if (saved.length !== target.length || !saved.every((x) => Number.isFinite(x))) {
+      throw new InputError(`setState: arrays["${prefix}.${name}"] must hold ${target.length} finite numbers`);
+    }
+    writes.push([target, saved]);
+  }
+  return writes;
 }

@@ -12,6 +12,7 @@
  * 0 = off); the array helpers below them are plain reductions and in-place loops.
  */
 
+import type { WeightModifierParameter } from '../config/parameters.js';
 import { pcmDriftNuStd, pcmReadNoiseQs } from './inference.js';
 
 // ------------------------------------------------------------------ scalar formulas
@@ -224,6 +225,30 @@ export function modifierAmax(
   if (!relToActualWmax) return Math.fround(assumedWmax);
   const amax = weightsAbsMax(w, outSize, inSize, copyLastColumn);
   return amax > 0 ? amax : 1;
+}
+
+/** The random draws aihwkit's WeightModifier::apply takes for one modifier (see weightModifierDraws). */
+export interface WeightModifierDraws {
+  /** Normal draws: the normal-noise types with std_dev > 0 (as float32), DiscretizeAddNormal with res or std_dev, PCMNoise. */
+  readonly normal: boolean;
+  /** Uniforms of stochastic rounding: sto_round with Discretize, DoReFa or DiscretizeAddNormal. */
+  readonly rounding: boolean;
+  /** Uniforms of the drop-connect mask: pdrop > 0. */
+  readonly drop: boolean;
+  /** Any of them: the modifier takes a random call of the tile. */
+  readonly any: boolean;
+}
+
+/** Which random draws the modifier `p` takes, so every engine spends random calls alike. */
+export function weightModifierDraws(p: WeightModifierParameter): WeightModifierDraws {
+  const stdDev = Math.fround(p.stdDev);
+  const normal =
+    ((p.type === 'AddNormal' || p.type === 'MultNormal' || p.type === 'Poly' || p.type === 'ProgNoise') && stdDev > 0) ||
+    (p.type === 'DiscretizeAddNormal' && (p.res > 0 || stdDev > 0)) ||
+    p.type === 'PCMNoise';
+  const rounding = p.stoRound && (p.type === 'Discretize' || p.type === 'DoReFa' || p.type === 'DiscretizeAddNormal');
+  const drop = p.pdrop > 0;
+  return { normal, rounding, drop, any: normal || rounding || drop };
 }
 
 /**
