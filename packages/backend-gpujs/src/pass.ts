@@ -63,6 +63,8 @@ export class DevicePass {
   private rowScale = new Float32Array(0);
   private active = new Int32Array(0);
   private passed = new Uint8Array(0);
+  private passes = new Int32Array(0); // [batch] analog passes per vector in the last run
+  private lastBatch = 0;
 
   constructor(
     private readonly scope: KernelScope,
@@ -108,17 +110,30 @@ export class DevicePass {
     this.rowScale = new Float32Array(batch);
     this.active = new Int32Array(batch);
     this.passed = new Uint8Array(batch);
+    this.passes = new Int32Array(batch);
+  }
+
+  /**
+   * Analog passes per vector of the last run [batch] (a view of the reused buffer, valid until
+   * the next run): 1 + its bound-management re-runs, 0 for a vector noise management skipped.
+   */
+  passCounts(): Int32Array {
+    return this.passes.subarray(0, this.lastBatch);
   }
 
   async run(weights: PassWeights, x: Float32Array, batch: number, call: number, nm: NoiseManagementState): Promise<Float32Array> {
     const { io, nIn, nOut } = this;
     const forward = io.direction === 'forward';
+    this.lastBatch = batch;
     if (io.isPerfect) {
+      if (this.passes.length < batch) this.passes = new Int32Array(batch);
+      this.passes.fill(1, 0, batch);
       return forward ? this.gemm.forward(weights.w, x, batch, io.outScale) : this.gemm.backward(weights.w, x, batch, io.outScale);
     }
     this.ensure(batch);
     const y = new Float32Array(batch * nOut);
-    const { nmScale, rowScale, active, passed } = this;
+    const { nmScale, rowScale, active, passed, passes } = this;
+    passes.fill(0, 0, batch);
 
     // The management loop is core's (the same as the ndarray engine's); see io.ts.
     let nActive = startManagedBatch(io, x, batch, nIn, nm, nmScale, active);
@@ -138,6 +153,7 @@ export class DevicePass {
       let next = 0;
       for (let a = 0; a < nActive; a++) {
         const r = active[a]!;
+        passes[r] = passes[r]! + 1;
         if (!stop && passed[a] === 0) {
           active[next++] = r; // clipped: again with half the input
           continue;

@@ -1,6 +1,6 @@
 /**
  * The gpu.js engine's AnalogTile: validates at the boundary (core's
- * validate.ts, the checks every engine makes), keeps the weights on the
+ * tile-calls.ts, the checks every engine makes), keeps the weights on the
  * device between calls, and hands each operation to its module:
  *   mvm.ts / pass.ts   forward / backward with IOParameters (kernels)
  *   devices/           the update and the device's weight operations
@@ -10,13 +10,20 @@
  * state moves between the engines (getState/setState).
  */
 import {
-  checkFiniteNumber,
-  checkFloat32Array,
-  checkPositiveInteger,
-  ConfigError,
-  InputError,
-  rpuConfigFromDict,
-  rpuConfigToDict,
+  checkBackwardArgs,
+  checkCreateTileOptions,
+  checkDecayWeightsArgs,
+  checkDriftWeightsArgs,
+  checkForwardArgs,
+  checkResetColumnsArgs,
+  checkSetHiddenParametersArgs,
+  checkSetScalesArgs,
+  checkSetWeightsArgs,
+  checkTileAlive,
+  checkTileState,
+  checkUpdateArgs,
+  ForwardPassRecord,
+  tileStateOf,
   type AnalogTile,
   type CreateTileOptions,
   type ForwardOptions,
@@ -46,6 +53,8 @@ export class GpujsTile implements AnalogTile, TileContext {
   readonly threads: boolean;
   private rngCallValue = 1; // call 0 is reserved for construction draws
   private disposed = false;
+  /** Passes per vector of the last public forward (getForwardPassCounts); internal readouts do not touch it. */
+  private readonly forwardPasses = new ForwardPassRecord();
   private readonly mvm: DeviceMvm;
   private readonly device: DeviceModel;
   private readonly training: TrainingState;
@@ -55,20 +64,7 @@ export class GpujsTile implements AnalogTile, TileContext {
     private readonly backend: GpujsBackend,
     options: CreateTileOptions,
   ) {
-    const where = 'createTile';
-    if (options === null || typeof options !== 'object') throw new InputError(`${where}: options must be an object`);
-    this.outSize = checkPositiveInteger(where, 'outSize', options.outSize);
-    this.inSize = checkPositiveInteger(where, 'inSize', options.inSize);
-    const seed = options.seed ?? 0;
-    if (!Number.isSafeInteger(seed) || seed < 0) {
-      throw new InputError(`${where}: seed must be a non-negative safe integer, got ${String(seed)}`);
-    }
-    this.seed = seed;
-    const cfg = options.rpuConfig as unknown;
-    if (cfg === null || typeof cfg !== 'object' || typeof (cfg as RPUConfig).validate !== 'function') {
-      throw new ConfigError(`${where}: rpuConfig must be a FloatingPointRPUConfig, SingleRPUConfig or InferenceRPUConfig`);
-    }
-    this.rpuConfig = (cfg as RPUConfig).clone().validate();
+    ({ outSize: this.outSize, inSize: this.inSize, seed: this.seed, rpuConfig: this.rpuConfig } = checkCreateTileOptions(options));
     this.rand = backend.randomSource;
     this.threads = backend.threads;
     this.scope = new KernelScope(backend.runtime);
@@ -93,16 +89,12 @@ export class GpujsTile implements AnalogTile, TileContext {
   }
 
   private alive(where: string): void {
-    if (this.disposed) throw new InputError(`${where}: the tile was disposed`);
-  }
-
-  private get weightCount(): number {
-    return this.outSize * this.inSize;
+    checkTileAlive(where, this.disposed);
   }
 
   setWeights(w: Float32Array): void {
     this.alive('setWeights');
-    checkFloat32Array('setWeights', 'weights', w, this.weightCount, { shape: `outSize ${this.outSize} × inSize ${this.inSize}` });
+    checkSetWeightsArgs(this, w);
     this.scope.overwrite(this.weights, w);
     this.device.onWeightsSet();
     this.training.onWeightsSet();
@@ -116,10 +108,10 @@ export class GpujsTile implements AnalogTile, TileContext {
 
   async forward(x: Float32Array, batch: number, options: ForwardOptions = {}): Promise<Float32Array> {
     this.alive('forward');
-    checkPositiveInteger('forward', 'batch', batch);
-    checkFloat32Array('forward', 'x', x, batch * this.inSize, { shape: `batch ${batch} × inSize ${this.inSize}` });
+    checkForwardArgs(this, x, batch);
     const isTest = options.isTest ?? false;
     const y = await this.mvm.forward(this.training.weightsForForward(isTest), x, batch);
+    this.forwardPasses.record(this.mvm.fwd.passCounts(), batch);
     this.training.scaleOutput(y, batch);
     this.inference.compensateOutput(y, isTest);
     return y;
@@ -127,33 +119,28 @@ export class GpujsTile implements AnalogTile, TileContext {
 
   async backward(d: Float32Array, batch: number): Promise<Float32Array> {
     this.alive('backward');
-    checkPositiveInteger('backward', 'batch', batch);
-    checkFloat32Array('backward', 'd', d, batch * this.outSize, { shape: `batch ${batch} × outSize ${this.outSize}` });
+    checkBackwardArgs(this, d, batch);
     const w = this.training.weightsForForward(false);
     return this.mvm.backward(w, this.training.scaleGradient(d, batch), batch);
   }
 
   async update(x: Float32Array, d: Float32Array, batch: number, learningRate: number): Promise<void> {
     this.alive('update');
-    checkPositiveInteger('update', 'batch', batch);
-    checkFloat32Array('update', 'x', x, batch * this.inSize, { shape: `batch ${batch} × inSize ${this.inSize}` });
-    checkFloat32Array('update', 'd', d, batch * this.outSize, { shape: `batch ${batch} × outSize ${this.outSize}` });
-    checkFiniteNumber('update', 'learningRate', learningRate, { min: 0 });
+    checkUpdateArgs(this, x, d, batch, learningRate);
     await this.device.update(x, d, batch, learningRate);
     this.inference.onWeightsSet(); // a programming of the old weights is stale
   }
 
   async driftWeights(time: number): Promise<void> {
     this.alive('driftWeights');
-    checkFiniteNumber('driftWeights', 'time', time, { min: 0 });
+    checkDriftWeightsArgs(time);
     if (this.inference.isInference) await this.inference.drift(time);
     else this.device.drift(time);
   }
 
-  decayWeights(alpha = 1): void {
+  decayWeights(alpha?: number): void {
     this.alive('decayWeights');
-    checkFiniteNumber('decayWeights', 'alpha', alpha);
-    this.device.decay(alpha);
+    this.device.decay(checkDecayWeightsArgs(alpha));
     this.inference.onWeightsSet();
   }
 
@@ -163,17 +150,10 @@ export class GpujsTile implements AnalogTile, TileContext {
     this.inference.onWeightsSet();
   }
 
-  resetColumns(start = 0, count = this.inSize, resetProb = 1): void {
+  resetColumns(start?: number, count?: number, resetProb?: number): void {
     this.alive('resetColumns');
-    if (!Number.isInteger(start) || start < 0 || start >= this.inSize) {
-      throw new InputError(`resetColumns: start must be an integer in [0, ${this.inSize - 1}], got ${start}`);
-    }
-    if (!Number.isInteger(count) || count < 1 || start + count > this.inSize) {
-      throw new InputError(`resetColumns: count must be an integer in [1, ${this.inSize - start}], got ${count}`);
-    }
-    checkFiniteNumber('resetColumns', 'resetProb', resetProb, { min: 0 });
-    if (resetProb > 1) throw new InputError(`resetColumns: resetProb must be <= 1, got ${resetProb}`);
-    this.device.resetColumns(start, count, resetProb);
+    const cols = checkResetColumnsArgs(this.inSize, start, count, resetProb);
+    this.device.resetColumns(cols.start, cols.count, cols.resetProb);
     this.inference.onWeightsSet();
   }
 
@@ -204,13 +184,18 @@ export class GpujsTile implements AnalogTile, TileContext {
 
   setScales(scales: Float32Array): void {
     this.alive('setScales');
-    checkFloat32Array('setScales', 'scales', scales, this.outSize, { shape: `outSize ${this.outSize}` });
+    checkSetScalesArgs(this, scales);
     this.training.setScales(scales);
   }
 
   getDriftCompensationScale(): number {
     this.alive('getDriftCompensationScale');
     return this.inference.compensationScale;
+  }
+
+  getForwardPassCounts(): Int32Array | null {
+    this.alive('getForwardPassCounts');
+    return this.forwardPasses.counts();
   }
 
   getHiddenParameters(): HiddenParameters {
@@ -220,65 +205,32 @@ export class GpujsTile implements AnalogTile, TileContext {
 
   setHiddenParameters(params: Partial<HiddenParameters>): void {
     this.alive('setHiddenParameters');
-    if (params === null || typeof params !== 'object') throw new InputError('setHiddenParameters: params must be an object');
-    const known = new Set([...Object.keys(this.device.getHiddenParameters()), ...Object.keys(this.inference.getHiddenParameters())]);
-    for (const [name, value] of Object.entries(params)) {
-      if (!known.has(name)) {
-        throw new InputError(`setHiddenParameters: unknown hidden parameter "${name}"; this tile has: ${[...known].join(', ')}`);
-      }
-      checkFloat32Array('setHiddenParameters', name, value, this.weightCount, { shape: `outSize ${this.outSize} × inSize ${this.inSize}` });
-    }
+    checkSetHiddenParametersArgs(this, params, Object.keys(this.getHiddenParameters()));
     this.device.setHiddenParameters(params);
     this.inference.setHiddenParameters(params);
   }
 
   getState(): TileState {
     this.alive('getState');
-    const hidden: Record<string, number[]> = {};
-    for (const [k, v] of Object.entries(this.getHiddenParameters())) hidden[k] = Array.from(v);
+    const hiddenParameters = this.getHiddenParameters();
     const arrays: TileState['arrays'] = {};
     const scalars: TileState['scalars'] = {};
     this.mvm.saveState(arrays, scalars);
     this.device.saveState(arrays, scalars);
     this.training.saveState(arrays);
     this.inference.saveState(arrays, scalars);
-    return {
-      format: 'crossbar-tile-state@1',
-      outSize: this.outSize,
-      inSize: this.inSize,
-      seed: this.seed,
-      rpuConfig: rpuConfigToDict(this.rpuConfig),
-      rngCall: this.rngCallValue,
-      weights: Array.from(this.weights.download()),
-      hiddenParameters: hidden,
-      arrays,
-      scalars,
-    };
+    return tileStateOf(this, { rngCall: this.rngCallValue, weights: this.weights.download(), hiddenParameters, arrays, scalars });
   }
 
   setState(state: TileState): void {
     this.alive('setState');
-    if (state === null || typeof state !== 'object' || state.format !== 'crossbar-tile-state@1') {
-      throw new InputError('setState: expected a TileState with format "crossbar-tile-state@1"');
-    }
-    if (state.outSize !== this.outSize || state.inSize !== this.inSize) {
-      throw new InputError(`setState: the state is for a ${state.outSize} × ${state.inSize} tile, this tile is ${this.outSize} × ${this.inSize}`);
-    }
-    const config = rpuConfigFromDict(state.rpuConfig);
-    if (!config.equals(this.rpuConfig)) {
-      throw new InputError('setState: the state was saved with a different rpuConfig; create the tile from the saved config');
-    }
-    const weights = Float32Array.from(state.weights);
-    checkFloat32Array('setState', 'weights', weights, this.weightCount);
-    const hidden: Record<string, Float32Array> = {};
-    for (const [k, v] of Object.entries(state.hiddenParameters)) hidden[k] = Float32Array.from(v);
-    if (!Number.isSafeInteger(state.rngCall) || state.rngCall < 1) throw new InputError('setState: rngCall must be a positive integer');
+    const { weights, hiddenParameters: hidden, rngCall } = checkTileState(this, state);
     // Validate everything before changing anything.
     this.training.checkState(state.arrays);
     this.inference.checkState(state.arrays, state.scalars);
     this.setHiddenParameters(hidden);
     this.scope.overwrite(this.weights, weights);
-    this.rngCallValue = state.rngCall;
+    this.rngCallValue = rngCall;
     this.mvm.loadState(state.arrays, state.scalars);
     this.device.loadState(state.arrays, state.scalars);
     this.training.loadState(state.arrays);

@@ -1,5 +1,6 @@
 /**
- * The ndarray engine's AnalogTile: validates at the boundary, owns the weights
+ * The ndarray engine's AnalogTile: validates at the boundary (core's
+ * tile-calls.ts, the checks every engine makes), owns the weights
  * and the random-call counter, and hands each operation to its module:
  *   mvm.ts       forward / backward with IOParameters
  *   update.ts    pulsed update through the device (devices.ts)
@@ -8,13 +9,20 @@
  */
 import ndarray, { type NdArray } from 'ndarray';
 import {
-  checkFiniteNumber,
-  checkFloat32Array,
-  checkPositiveInteger,
-  ConfigError,
-  InputError,
-  rpuConfigToDict,
+  checkBackwardArgs,
+  checkCreateTileOptions,
+  checkDecayWeightsArgs,
+  checkDriftWeightsArgs,
+  checkForwardArgs,
+  checkResetColumnsArgs,
+  checkSetHiddenParametersArgs,
+  checkSetScalesArgs,
+  checkSetWeightsArgs,
+  checkTileAlive,
   checkTileState,
+  checkUpdateArgs,
+  ForwardPassRecord,
+  tileStateOf,
   type AnalogTile,
   type CreateTileOptions,
   type ForwardOptions,
@@ -51,8 +59,7 @@ export class NdarrayTile implements AnalogTile, TileContext {
   private rngCallValue = 1; // call 0 is reserved for construction draws
   private disposed = false;
   /** Passes per vector of the last public forward (getForwardPassCounts); internal readouts do not touch it. */
-  private forwardPasses: Int32Array | null = null;
-  private forwardBatch = 0;
+  private readonly forwardPasses = new ForwardPassRecord();
 
   private readonly mvm: Mvm;
   private readonly device: DeviceModel;
@@ -60,20 +67,7 @@ export class NdarrayTile implements AnalogTile, TileContext {
   private readonly inference: InferenceState;
 
   constructor(options: CreateTileOptions) {
-    const where = 'createTile';
-    if (options === null || typeof options !== 'object') throw new InputError(`${where}: options must be an object`);
-    this.outSize = checkPositiveInteger(where, 'outSize', options.outSize);
-    this.inSize = checkPositiveInteger(where, 'inSize', options.inSize);
-    const seed = options.seed ?? 0;
-    if (!Number.isSafeInteger(seed) || seed < 0) {
-      throw new InputError(`${where}: seed must be a non-negative safe integer, got ${String(seed)}`);
-    }
-    this.seed = seed;
-    const cfg = options.rpuConfig as unknown;
-    if (cfg === null || typeof cfg !== 'object' || typeof (cfg as RPUConfig).validate !== 'function') {
-      throw new ConfigError(`${where}: rpuConfig must be a FloatingPointRPUConfig, SingleRPUConfig or InferenceRPUConfig`);
-    }
-    this.rpuConfig = (cfg as RPUConfig).clone().validate();
+    ({ outSize: this.outSize, inSize: this.inSize, seed: this.seed, rpuConfig: this.rpuConfig } = checkCreateTileOptions(options));
     this.weights = ndarray(new Float32Array(this.outSize * this.inSize), [this.outSize, this.inSize]);
     this.mvm = createMvm(this);
     this.device = createDeviceModel(this);
@@ -90,16 +84,12 @@ export class NdarrayTile implements AnalogTile, TileContext {
   }
 
   private alive(where: string): void {
-    if (this.disposed) throw new InputError(`${where}: the tile was disposed`);
-  }
-
-  private get weightCount(): number {
-    return this.outSize * this.inSize;
+    checkTileAlive(where, this.disposed);
   }
 
   setWeights(w: Float32Array): void {
     this.alive('setWeights');
-    checkFloat32Array('setWeights', 'weights', w, this.weightCount, { shape: `outSize ${this.outSize} × inSize ${this.inSize}` });
+    checkSetWeightsArgs(this, w);
     this.weights.data.set(w);
     this.device.onWeightsSet();
     this.training.onWeightsSet();
@@ -113,17 +103,12 @@ export class NdarrayTile implements AnalogTile, TileContext {
 
   forward(x: Float32Array, batch: number, options: ForwardOptions = {}): Float32Array {
     this.alive('forward');
-    checkPositiveInteger('forward', 'batch', batch);
-    checkFloat32Array('forward', 'x', x, batch * this.inSize, { shape: `batch ${batch} × inSize ${this.inSize}` });
+    checkForwardArgs(this, x, batch);
     const isTest = options.isTest ?? false;
     const w = this.training.weightsForForward(isTest);
     const y = this.mvm.forward(w, x, batch);
     const passes = this.mvm.forwardPassCounts?.();
-    if (passes !== undefined) {
-      if (this.forwardPasses === null || this.forwardPasses.length < batch) this.forwardPasses = new Int32Array(batch);
-      this.forwardPasses.set(passes);
-      this.forwardBatch = batch;
-    }
+    if (passes !== undefined) this.forwardPasses.record(passes, batch);
     this.training.scaleOutput(y, batch);
     this.inference.compensateOutput(y, isTest);
     return y;
@@ -131,8 +116,7 @@ export class NdarrayTile implements AnalogTile, TileContext {
 
   backward(d: Float32Array, batch: number): Float32Array {
     this.alive('backward');
-    checkPositiveInteger('backward', 'batch', batch);
-    checkFloat32Array('backward', 'd', d, batch * this.outSize, { shape: `batch ${batch} × outSize ${this.outSize}` });
+    checkBackwardArgs(this, d, batch);
     const w = this.training.weightsForForward(false);
     const dScaled = this.training.scaleGradient(d, batch);
     return this.mvm.backward(w, dScaled, batch);
@@ -140,10 +124,7 @@ export class NdarrayTile implements AnalogTile, TileContext {
 
   update(x: Float32Array, d: Float32Array, batch: number, learningRate: number): void {
     this.alive('update');
-    checkPositiveInteger('update', 'batch', batch);
-    checkFloat32Array('update', 'x', x, batch * this.inSize, { shape: `batch ${batch} × inSize ${this.inSize}` });
-    checkFloat32Array('update', 'd', d, batch * this.outSize, { shape: `batch ${batch} × outSize ${this.outSize}` });
-    checkFiniteNumber('update', 'learningRate', learningRate, { min: 0 });
+    checkUpdateArgs(this, x, d, batch, learningRate);
     this.device.update(x, d, batch, learningRate);
     this.training.onWeightsChanged();
     this.inference.onWeightsSet(); // a programming of the old weights is stale
@@ -151,15 +132,14 @@ export class NdarrayTile implements AnalogTile, TileContext {
 
   driftWeights(time: number): void {
     this.alive('driftWeights');
-    checkFiniteNumber('driftWeights', 'time', time, { min: 0 });
+    checkDriftWeightsArgs(time);
     if (this.inference.isInference) this.inference.drift(time);
     else this.device.drift(time);
   }
 
-  decayWeights(alpha = 1): void {
+  decayWeights(alpha?: number): void {
     this.alive('decayWeights');
-    checkFiniteNumber('decayWeights', 'alpha', alpha);
-    this.device.decay(alpha);
+    this.device.decay(checkDecayWeightsArgs(alpha));
     this.inference.onWeightsSet();
   }
 
@@ -169,17 +149,10 @@ export class NdarrayTile implements AnalogTile, TileContext {
     this.inference.onWeightsSet();
   }
 
-  resetColumns(start = 0, count = this.inSize, resetProb = 1): void {
+  resetColumns(start?: number, count?: number, resetProb?: number): void {
     this.alive('resetColumns');
-    if (!Number.isInteger(start) || start < 0 || start >= this.inSize) {
-      throw new InputError(`resetColumns: start must be an integer in [0, ${this.inSize - 1}], got ${start}`);
-    }
-    if (!Number.isInteger(count) || count < 1 || start + count > this.inSize) {
-      throw new InputError(`resetColumns: count must be an integer in [1, ${this.inSize - start}], got ${count}`);
-    }
-    checkFiniteNumber('resetColumns', 'resetProb', resetProb, { min: 0 });
-    if (resetProb > 1) throw new InputError(`resetColumns: resetProb must be <= 1, got ${resetProb}`);
-    this.device.resetColumns(start, count, resetProb);
+    const cols = checkResetColumnsArgs(this.inSize, start, count, resetProb);
+    this.device.resetColumns(cols.start, cols.count, cols.resetProb);
     this.inference.onWeightsSet();
   }
 
@@ -210,7 +183,7 @@ export class NdarrayTile implements AnalogTile, TileContext {
 
   setScales(scales: Float32Array): void {
     this.alive('setScales');
-    checkFloat32Array('setScales', 'scales', scales, this.outSize, { shape: `outSize ${this.outSize}` });
+    checkSetScalesArgs(this, scales);
     this.training.setScales(scales);
   }
 
@@ -221,7 +194,7 @@ export class NdarrayTile implements AnalogTile, TileContext {
 
   getForwardPassCounts(): Int32Array | null {
     this.alive('getForwardPassCounts');
-    return this.forwardPasses === null ? null : this.forwardPasses.slice(0, this.forwardBatch);
+    return this.forwardPasses.counts();
   }
 
   getHiddenParameters(): HiddenParameters {
@@ -231,40 +204,21 @@ export class NdarrayTile implements AnalogTile, TileContext {
 
   setHiddenParameters(params: Partial<HiddenParameters>): void {
     this.alive('setHiddenParameters');
-    if (params === null || typeof params !== 'object') throw new InputError('setHiddenParameters: params must be an object');
-    const known = new Set([...Object.keys(this.device.getHiddenParameters()), ...Object.keys(this.inference.getHiddenParameters())]);
-    for (const [name, value] of Object.entries(params)) {
-      if (!known.has(name)) {
-        throw new InputError(`setHiddenParameters: unknown hidden parameter "${name}"; this tile has: ${[...known].join(', ')}`);
-      }
-      checkFloat32Array('setHiddenParameters', name, value, this.weightCount, { shape: `outSize ${this.outSize} × inSize ${this.inSize}` });
-    }
+    checkSetHiddenParametersArgs(this, params, Object.keys(this.getHiddenParameters()));
     this.device.setHiddenParameters(params);
     this.inference.setHiddenParameters(params);
   }
 
   getState(): TileState {
     this.alive('getState');
-    const hidden: Record<string, number[]> = {};
-    for (const [k, v] of Object.entries(this.getHiddenParameters())) hidden[k] = Array.from(v);
+    const hiddenParameters = this.getHiddenParameters();
     const arrays: TileState['arrays'] = {};
     const scalars: TileState['scalars'] = {};
     this.mvm.saveState(arrays, scalars);
     this.device.saveState(arrays, scalars);
     this.training.saveState(arrays, scalars);
     this.inference.saveState(arrays, scalars);
-    return {
-      format: 'crossbar-tile-state@1',
-      outSize: this.outSize,
-      inSize: this.inSize,
-      seed: this.seed,
-      rpuConfig: rpuConfigToDict(this.rpuConfig),
-      rngCall: this.rngCallValue,
-      weights: Array.from(this.weights.data),
-      hiddenParameters: hidden,
-      arrays,
-      scalars,
-    };
+    return tileStateOf(this, { rngCall: this.rngCallValue, weights: this.weights.data, hiddenParameters, arrays, scalars });
   }
 
   setState(state: TileState): void {

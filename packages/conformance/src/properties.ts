@@ -268,6 +268,58 @@ const managedGemm: ConformanceProperty = {
     ),
 };
 
+/**
+ * The passes a vector takes with exact IO, Iterative bound management and no input clipping:
+ * 1 + the smallest k with max|W x| / (nm · 2^k) <= out_bound, 0 for an all-zero vector that
+ * noise management lets skip the array. Null where float32 rounding could decide either way.
+ */
+function expectedPasses(y: Float64Array, row: number, n: number, nm: number, outBound: number): number | null {
+  if (nm === 0) return 0;
+  let m = 0;
+  for (let i = 0; i < n; i++) m = Math.max(m, Math.abs(y[row * n + i]!) / nm);
+  let k = 0;
+  while (m / 2 ** k > outBound) k++;
+  const near = (t: number) => Math.abs(m / 2 ** t - outBound) <= 1e-4 * outBound;
+  return near(k) || near(k - 1) ? null : k + 1;
+}
+
+const forwardPassCounts: ConformanceProperty = {
+  id: 'mvm/forward-pass-counts',
+  title:
+    'getForwardPassCounts (optional): 1 + the bound-management re-runs of each vector of the last forward (the input halves until |W x| fits out_bound), 0 for an all-zero vector under noise management',
+  async run(ctx) {
+    const probe = await withTile(ctx.backend, idealConfig({}), 1, 1, 0, async (tile) => tile.getForwardPassCounts !== undefined);
+    if (!probe) return result([], ['the engine does not report forward pass counts (optional method): nothing to check']);
+    return runGenerative(
+      ctx,
+      fc.record({ s: sizes, nm: fc.constantFrom('None', 'AbsMax'), outBound: fc.constantFrom(0.5, 1, 2) }),
+      async ({ s, nm, outBound }) => {
+        const rng = new DataRng(s.dataSeed);
+        const w = rng.array(s.outSize * s.inSize, -1, 1, 0.1);
+        const x = rng.array(s.batch * s.inSize, -1, 1, 0.1);
+        if (s.batch > 1) x.fill(0, 0, s.inSize);
+        const io = new IOParameters({ outNoise: 0, inpNoise: 0, wNoise: 0, inpRes: -1, outRes: -1, outBound, noiseManagement: nm, boundManagement: 'Iterative' });
+        return withTile(ctx.backend, idealConfig({ forward: io }), s.outSize, s.inSize, s.dataSeed, async (tile) => {
+          await tile.setWeights(w);
+          const label = `${s.outSize}×${s.inSize} batch ${s.batch} nm ${nm} out_bound ${outBound}`;
+          if ((await tile.getForwardPassCounts!()) !== null) return `${label}: counts before the first forward call, expected null`;
+          await tile.forward(x, s.batch);
+          const counts = await tile.getForwardPassCounts!();
+          if (counts === null || counts.length !== s.batch) return `${label}: ${counts === null ? 'null' : `${counts.length} counts`} after forward, expected ${s.batch}`;
+          const { y } = referenceMvm(w, s.outSize, s.inSize, x, s.batch, false);
+          for (let b = 0; b < s.batch; b++) {
+            let amax = 0;
+            for (let j = 0; j < s.inSize; j++) amax = Math.max(amax, Math.abs(x[b * s.inSize + j]!));
+            const want = expectedPasses(y, b, s.outSize, nm === 'AbsMax' ? Math.fround(amax) : 1, outBound);
+            if (want !== null && counts[b] !== want) return `${label}: vector ${b} took ${counts[b]} passes, expected ${want}`;
+          }
+          return undefined;
+        });
+      },
+    );
+  },
+};
+
 const adcGrid: ConformanceProperty = {
   id: 'mvm/adc-grid-and-bounds',
   title: 'quantised outputs lie on the ADC grid (out_res · 2 · out_bound · nm) and within ±out_bound · nm, also with output noise',
@@ -886,6 +938,7 @@ export const PROPERTIES: readonly ConformanceProperty[] = Object.freeze([
   perfectGemm,
   managedGemm,
   adcGrid,
+  forwardPassCounts,
   noiseFormulas,
   ...seedProperties,
   badMvmInput('forward'),

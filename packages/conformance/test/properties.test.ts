@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkProperty, PROPERTIES, resolveTolerance, type PropertyResult } from '../src/portable.js';
+import type { AnalogTile, AnalogTileBackend, CreateTileOptions } from '@crossbar/core';
+import { checkProperty, PROPERTIES, referenceMvm, resolveTolerance, type PropertyResult } from '../src/portable.js';
 import { ToyBackend, type ToyFaults, type ToyOptions } from './toy-engine.js';
 
 const run = (id: string, faults: ToyFaults = {}, options: ToyOptions = { pulsedAsFloat: true }): Promise<PropertyResult> => {
@@ -63,6 +64,31 @@ describe('properties on the toy engine (what it does right passes, each fault is
     expect((await run('update/weights-within-device-bounds')).failures).toEqual([]);
     const bad = await run('update/weights-within-device-bounds', { noBoundClip: true });
     expect(bad.failures[0]).toMatch(/StochasticCompressed, after update \d+ \(lr 1\): weight .* outside/);
+  });
+
+  it('forward pass counts are optional: an engine without them passes with a note; wrong counts are caught', async () => {
+    const none = await run('mvm/forward-pass-counts');
+    expect(none.failures).toEqual([]);
+    expect(none.notes.join('\n')).toMatch(/does not report forward pass counts/);
+    // The toy's tiles with an exact forward (any IO) that claims one pass per vector, bound management or not.
+    const toy = new ToyBackend();
+    const onePass: AnalogTileBackend = {
+      name: 'one-pass',
+      createTile: async (options: CreateTileOptions): Promise<AnalogTile> => {
+        const tile = await toy.createTile(options);
+        let batch = 0;
+        return Object.assign(tile, {
+          forward: async (x: Float32Array, b: number) => {
+            batch = b;
+            return Float32Array.from(referenceMvm(await tile.getWeights(), tile.outSize, tile.inSize, x, b, false).y);
+          },
+          getForwardPassCounts: () => (batch === 0 ? null : new Int32Array(batch).fill(1)),
+        });
+      },
+    };
+    const ctx = { backend: onePass, tolerance: resolveTolerance('cpu'), seed: 7, numRuns: 15 };
+    const bad = await checkProperty(PROPERTIES.find((p) => p.id === 'mvm/forward-pass-counts')!, ctx);
+    expect(bad.failures.join('\n')).toMatch(/vector \d+ took 1 passes, expected [02-9]/);
   });
 
   it('a deterministic engine fails the seed properties (the seed must reach the noise)', async () => {

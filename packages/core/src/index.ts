@@ -38,4 +38,5 @@ export * from './registry.js';
 export * from './rng.js';
 export * from './validate.js';
 export * from './tile-state.js';
+export * from './tile-calls.js';
 export * from './physics/index.js';

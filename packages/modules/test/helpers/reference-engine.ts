@@ -3,10 +3,18 @@
  * SGD update W ← W − lr·dᵀx, with digital output scales applied to forward
  * outputs and backward's d, as the engine contract says. It checks the
  * layer math independently of the physics engines; it is never registered.
+ * Its calls are checked at the boundary as every engine's are (core's tile-calls.ts).
  */
 import {
+  checkBackwardArgs,
+  checkCreateTileOptions,
+  checkForwardArgs,
+  checkSetScalesArgs,
+  checkSetWeightsArgs,
+  checkTileState,
+  checkUpdateArgs,
   NotSupportedError,
-  rpuConfigToDict,
+  tileStateOf,
   type AnalogTile,
   type AnalogTileBackend,
   type CreateTileOptions,
@@ -26,15 +34,13 @@ export class ReferenceTile implements AnalogTile {
   readonly calls: string[] = [];
 
   constructor(o: CreateTileOptions) {
-    this.outSize = o.outSize;
-    this.inSize = o.inSize;
-    this.seed = o.seed ?? 0;
-    this.rpuConfig = o.rpuConfig.clone();
-    this.w = new Float32Array(o.outSize * o.inSize);
-    this.scales = new Float32Array(o.outSize).fill(1);
+    ({ outSize: this.outSize, inSize: this.inSize, seed: this.seed, rpuConfig: this.rpuConfig } = checkCreateTileOptions(o));
+    this.w = new Float32Array(this.outSize * this.inSize);
+    this.scales = new Float32Array(this.outSize).fill(1);
   }
 
   setWeights(w: Float32Array): void {
+    checkSetWeightsArgs(this, w);
     this.calls.push('setWeights');
     this.w.set(w);
   }
@@ -42,6 +48,7 @@ export class ReferenceTile implements AnalogTile {
     return this.w.slice();
   }
   forward(x: Float32Array, batch: number): Float32Array {
+    checkForwardArgs(this, x, batch);
     const { inSize: n, outSize: m } = this;
     const y = new Float32Array(batch * m);
     for (let b = 0; b < batch; b++) {
@@ -54,6 +61,7 @@ export class ReferenceTile implements AnalogTile {
     return y;
   }
   backward(d: Float32Array, batch: number): Float32Array {
+    checkBackwardArgs(this, d, batch);
     const { inSize: n, outSize: m } = this;
     const z = new Float32Array(batch * n);
     for (let b = 0; b < batch; b++) {
@@ -66,6 +74,7 @@ export class ReferenceTile implements AnalogTile {
     return z;
   }
   update(x: Float32Array, d: Float32Array, batch: number, lr: number): void {
+    checkUpdateArgs(this, x, d, batch, lr);
     this.calls.push('update');
     const { inSize: n, outSize: m } = this;
     for (let r = 0; r < m; r++) {
@@ -117,6 +126,7 @@ export class ReferenceTile implements AnalogTile {
     return this.scales.slice();
   }
   setScales(s: Float32Array): void {
+    checkSetScalesArgs(this, s);
     this.calls.push('setScales');
     this.scales.set(s);
   }
@@ -128,21 +138,11 @@ export class ReferenceTile implements AnalogTile {
   }
   setHiddenParameters(): void {}
   getState(): TileState {
-    return {
-      format: 'crossbar-tile-state@1',
-      outSize: this.outSize,
-      inSize: this.inSize,
-      seed: this.seed,
-      rpuConfig: rpuConfigToDict(this.rpuConfig),
-      rngCall: 1,
-      weights: Array.from(this.w),
-      hiddenParameters: {},
-      arrays: { scales: Array.from(this.scales) },
-      scalars: {},
-    };
+    return tileStateOf(this, { rngCall: 1, weights: this.w, hiddenParameters: {}, arrays: { scales: Array.from(this.scales) }, scalars: {} });
   }
   setState(s: TileState): void {
-    this.w.set(s.weights);
+    const { weights } = checkTileState(this, s);
+    this.w.set(weights);
     this.scales.set(s.arrays.scales ?? []);
   }
   dispose(): void {}
