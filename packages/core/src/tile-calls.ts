@@ -101,14 +101,14 @@ export interface ResetColumnsArgs {
 
 /**
  * resetColumns: columns [start, start + count) inside the tile's `inSize` columns, resetProb in
- * [0, 1]; left-out arguments default to every column with probability 1.
+ * [0, 1]; left-out arguments take aihwkit's defaults (start 0, one column, probability 1).
  */
 export function checkResetColumnsArgs(inSize: number, start?: number, count?: number, resetProb?: number): ResetColumnsArgs {
   const s = start === undefined ? 0 : start;
   if (!Number.isInteger(s) || s < 0 || s >= inSize) {
     throw new InputError(`resetColumns: start must be an integer in [0, ${inSize - 1}], got ${s}`);
   }
-  const c = count === undefined ? inSize : count;
+  const c = count === undefined ? 1 : count; // aihwkit's reset_columns(start_column_idx=0, num_columns=1, reset_prob=1.0)
   if (!Number.isInteger(c) || c < 1 || s + c > inSize) {
     throw new InputError(`resetColumns: count must be an integer in [1, ${inSize - s}], got ${c}`);
   }

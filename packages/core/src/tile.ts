@@ -83,7 +83,10 @@ export interface AnalogTile {
   decayWeights(alpha?: number): Awaitable<void>;
   /** Diffusion: w += rate · ξ, clipped to the bounds. */
   diffuseWeights(): Awaitable<void>;
-  /** Resets columns [start, start + count) to the device reset values, each with probability resetProb. */
+  /**
+   * Resets columns [start, start + count) to the device reset values, each with probability resetProb.
+   * Defaults as aihwkit's reset_columns: start 0, count 1, resetProb 1.
+   */
   resetColumns(start?: number, count?: number, resetProb?: number): Awaitable<void>;
 
   /** Draws new modified weights (WeightModifierParameter) for the next forward passes in training. */

@@ -85,11 +85,10 @@ describe('the call checks', () => {
     expect(() => checkDecayWeightsArgs(null as unknown as number)).toThrow('decayWeights: alpha must be a finite number, got null');
   });
 
-  it('checks resetColumns ranges and applies the defaults (every column, probability 1)', () => {
-    expect(checkResetColumnsArgs(3)).toEqual({ start: 0, count: 3, resetProb: 1 });
+  it("checks resetColumns ranges and applies aihwkit's defaults (column 0, one column, probability 1)", () => {
+    expect(checkResetColumnsArgs(3)).toEqual({ start: 0, count: 1, resetProb: 1 });
     expect(checkResetColumnsArgs(3, 1, 2)).toEqual({ start: 1, count: 2, resetProb: 1 });
-    // count defaults to every column, whatever start is
-    expect(() => checkResetColumnsArgs(3, 1)).toThrow('resetColumns: count must be an integer in [1, 2], got 3');
+    expect(checkResetColumnsArgs(3, 2)).toEqual({ start: 2, count: 1, resetProb: 1 });
     expect(checkResetColumnsArgs(3, 2, 1, 0)).toEqual({ start: 2, count: 1, resetProb: 0 });
     expect(() => checkResetColumnsArgs(3, 3)).toThrow('resetColumns: start must be an integer in [0, 2], got 3');
     expect(() => checkResetColumnsArgs(3, 0.5)).toThrow('resetColumns: start must be an integer in [0, 2], got 0.5');
