@@ -5,10 +5,11 @@
  * repository's test command builds first).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stampProblem } from '../../../../tools/src-stamp.mjs';
 
 export const CLI_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(CLI_ROOT, 'dist', 'bin.js');
@@ -20,22 +21,10 @@ export interface RunResult {
   stderr: string;
 }
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Why the dist cannot be tested (missing, or older than the sources), or undefined. */
+/** Why the dist cannot be tested (missing, or built from other sources than src/), or undefined. */
 export function distProblem(): string | undefined {
   if (!existsSync(BIN)) return `${BIN} is missing: build first (npx nx run-many -t build)`;
-  const src = newestMtime(join(CLI_ROOT, 'src'));
-  const dist = newestMtime(join(CLI_ROOT, 'dist'));
-  if (src > dist + 1000) return 'packages/cli/dist is older than packages/cli/src: build first (npx nx run-many -t build)';
-  return undefined;
+  return stampProblem(CLI_ROOT);
 }
 
 /** A fresh temporary working folder. */
