@@ -103,6 +103,12 @@ describe('runner', () => {
     expect(teardown).toHaveBeenCalledTimes(2);
   });
 
+  it('isolated runs (a fresh process per case) need the built worker: from the sources a case is failed with the reason', async () => {
+    const report = await runBenchmarks([defineBench({ name: 'x', group: 'g', engine: 'core', size: 1, setup: () => () => 0 })], { timeMs: 10, isolate: true });
+    expect(report.results[0]).toMatchObject({ name: 'x', status: 'failed' });
+    expect(report.results[0]!.reason).toMatch(/worker\.js is missing: build the CLI/);
+  });
+
   it('refuses two cases of the same name', async () => {
     const c = defineBench({ name: 'a', group: 'g', engine: 'core', size: 1, setup: () => () => 0 });
     await expect(runBenchmarks([c, c])).rejects.toThrow(/two benchmark cases are called g\/core\/a/);
@@ -157,7 +163,7 @@ describe('main', () => {
       const json = join(dir, 'r.json');
       const md = join(dir, 'b.md');
       writeFileSync(md, `# Benchmarks\n\n${MARKDOWN_START}\n${MARKDOWN_END}\n`);
-      const code = await benchMain(['--filter', '^rng/core/fillNormal', '--time', '20', '--json', json, '--markdown', md]);
+      const code = await benchMain(['--in-process', '--filter', '^rng/core/fillNormal', '--time', '20', '--json', json, '--markdown', md]);
       expect(code).toBe(0);
       const r = JSON.parse(readFileSync(json, 'utf8')) as BenchReport;
       expect(r.results).toHaveLength(1);

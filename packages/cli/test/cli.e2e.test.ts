@@ -303,7 +303,10 @@ describe('crossbar bench', () => {
     expect(r.stdout).toMatch(/demo: one epoch of 8,000 digits ≈ [\d.]+ (s|ms|min) .*on ndarray/);
     expect(readFileSync(join(dir, 'b.md'), 'utf8')).toMatch(/\| demo \| HWA training step/);
     const rep = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { results: { status: string; itemUnit?: string }[] };
-    expect(rep.results.map((x) => x.status)).toEqual(['ok', 'ok']);
+    expect(rep.results.map((x) => x.status)).toEqual(['ok', 'ok']); // each in its own worker process
+    const inProcess = crossbar(['bench', '--filter', '^rng/core/fillNormal', '--time', '20', '--in-process', '--json'], { cwd: dir });
+    expect(inProcess.code, inProcess.stderr).toBe(0);
+    expect((JSON.parse(inProcess.stdout) as { results: { status: string }[] }).results[0]!.status).toBe('ok');
     const j = crossbar(['bench', '--filter', '^rng/core/fillUniform', '--time', '20', '--json'], { cwd: dir });
     expect(j.code).toBe(0);
     const jr = JSON.parse(j.stdout) as { machine: { cores: number }; results: { name: string; itemsPerSecond: number }[] };

@@ -24,8 +24,15 @@
  * The runner finds every file in `cases/` (see cases.ts); a case whose setup
  * throws (e.g. no WebGL for gpu.js) is reported as skipped with the reason.
  * Time only the work in `run`: allocate buffers and build tiles in `setup`.
+ * `pnpm bench` and `crossbar bench` run each case in a fresh Node process
+ * (`isolate`, worker.ts): in one process the ndarray cases, run after the
+ * gpu.js ones (WebAssembly worker threads, GL contexts, a large heap), took
+ * about 1.5 times as long as in a fresh process on the same minute.
  */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cpus, totalmem, platform, arch, release, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 
 /** What `setup` returns: the function to time, or it with a teardown. */
@@ -109,6 +116,12 @@ export interface RunOptions {
   minIterations?: number;
   /** Called after each case (for progress output). */
   onResult?: (r: BenchResult) => void;
+  /**
+   * Runs each case in a fresh Node process (the built worker.js next to this
+   * file), so that one case's heap, compiled code and threads (gpu.js's
+   * WebAssembly workers, GL contexts, a browser) cannot slow the next. Default false.
+   */
+  isolate?: boolean;
 }
 
 export function machineInfo(date = new Date()): MachineInfo {
@@ -172,17 +185,50 @@ export async function runCase(c: BenchCase, opts: RunOptions = {}): Promise<Benc
   }
 }
 
+/** The `group/engine/name` key of a case (unique in a run; what --filter matches). */
+export function caseKey(c: Pick<BenchCase, 'group' | 'engine' | 'name'>): string {
+  return `${c.group}/${c.engine}/${c.name}`;
+}
+
+/** The worker that runs one case in its own process (built: dist/bench/worker.js). */
+const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
+
+/** runCase in a fresh Node process (worker.ts): the case's result, or why the process failed. */
+export async function runCaseIsolated(c: BenchCase, opts: RunOptions = {}): Promise<BenchResult> {
+  const base = { name: c.name, group: c.group, engine: c.engine, size: c.size };
+  if (!existsSync(WORKER)) return { ...base, status: 'failed', reason: `${WORKER} is missing: build the CLI (isolated runs need the built worker)` };
+  const args = [WORKER, caseKey(c), String(opts.timeMs ?? 1000), String(opts.minIterations ?? 10)];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    child.on('error', (e) => resolve({ ...base, status: 'failed', reason: `could not start the worker: ${messageOf(e)}` }));
+    child.on('close', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      try {
+        const r = JSON.parse(last) as BenchResult;
+        if (code === 0 && r.name === c.name) return resolve(r);
+      } catch {
+        // fall through: report the process's own words
+      }
+      resolve({ ...base, status: 'failed', reason: `worker exited with code ${code}: ${(err.trim() || last).split('\n').slice(-3).join(' / ')}` });
+    });
+  });
+}
+
 /** Runs the cases one after the other (each on its own, so a failure or skip does not stop the rest). */
 export async function runBenchmarks(cases: readonly BenchCase[], opts: RunOptions = {}): Promise<BenchReport> {
   const names = new Set<string>();
   for (const c of cases) {
-    const key = `${c.group}/${c.engine}/${c.name}`;
+    const key = caseKey(c);
     if (names.has(key)) throw new Error(`two benchmark cases are called ${key}`);
     names.add(key);
   }
   const results: BenchResult[] = [];
   for (const c of cases) {
-    const r = await runCase(c, opts);
+    const r = opts.isolate ? await runCaseIsolated(c, opts) : await runCase(c, opts);
     results.push(r);
     opts.onResult?.(r);
   }

@@ -8,6 +8,7 @@
  *   --json <file>        write the report as JSON
  *   --markdown <file>    write the results table into the file (between its bench markers)
  *   --list               list the cases and exit
+ *   --in-process         run every case in this process (default: each in a fresh one, harness.ts `isolate`)
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -24,12 +25,13 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       json: { type: 'string' },
       markdown: { type: 'string' },
       list: { type: 'boolean' },
+      'in-process': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
   if (values.help) {
-    console.log('usage: bench [--filter <regex>] [--time <ms>] [--json <file>] [--markdown <file>] [--list]');
+    console.log('usage: bench [--filter <regex>] [--time <ms>] [--json <file>] [--markdown <file>] [--list] [--in-process]');
     return 0;
   }
   const timeMs = values.time === undefined ? 1000 : Number(values.time);
@@ -46,6 +48,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   }
   const report = await runBenchmarks(cases, {
     timeMs,
+    isolate: !values['in-process'],
     onResult: (r) =>
       console.error(
         r.status === 'ok'

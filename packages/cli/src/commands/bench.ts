@@ -20,6 +20,7 @@ interface BenchCliOptions extends CommonOptions {
   output?: string;
   markdown?: string;
   list?: boolean;
+  inProcess?: boolean;
 }
 
 /** Whether a case measures the engine `spec` ("gpujs" matches "gpujs" and "gpujs:webasm"; "gpujs:webasm" only that). */
@@ -46,7 +47,8 @@ export function benchCommand(io: CliIO, setExit: (code: number) => void): Comman
     .option('--time <ms>', 'time budget per case in ms', intArg(1), 1000)
     .option('--output <file>', 'also write the report as JSON to a file')
     .option('--markdown <file>', 'write the results table into a Markdown file, between its bench markers (docs/benchmarks.md)')
-    .option('--list', 'list the cases and exit');
+    .option('--list', 'list the cases and exit')
+    .option('--in-process', 'run every case in this process (default: each in a fresh Node process, so one case cannot slow the next)');
   addCommonOptions(cmd);
   cmd.action(async (opts: BenchCliOptions) => {
     await prepareEngines(opts.load);
@@ -63,6 +65,7 @@ export function benchCommand(io: CliIO, setExit: (code: number) => void): Comman
     if (cases.length === 0) throw new CliError(`no benchmark case matches${opts.filter ? ` --filter ${opts.filter.source}` : ''}${opts.engine ? ` --engine ${opts.engine}` : ''}`);
     const report = await runBenchmarks(cases, {
       timeMs: opts.time,
+      isolate: !opts.inProcess,
       onResult: (r) =>
         println(
           io.stderr,
