@@ -25,9 +25,8 @@
  * throws (e.g. no WebGL for gpu.js) is reported as skipped with the reason.
  * Time only the work in `run`: allocate buffers and build tiles in `setup`.
  * `pnpm bench` and `crossbar bench` run each case in a fresh Node process
- * (`isolate`, worker.ts): in one process the ndarray cases, run after the
- * gpu.js ones (WebAssembly worker threads, GL contexts, a large heap), took
- * about 1.5 times as long as in a fresh process on the same minute.
+ * (`isolate`, worker.ts), so that no case inherits another's heap, compiled
+ * code or threads (gpu.js's WebAssembly workers, GL contexts, a browser).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
