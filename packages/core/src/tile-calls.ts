@@ -92,7 +92,7 @@ export function checkDecayWeightsArgs(alpha?: number): number {
   return checkFiniteNumber('decayWeights', 'alpha', alpha === undefined ? 1 : alpha);
 }
 
-/** resetColumns' arguments with their defaults applied (all columns, probability 1). */
+/** resetColumns' arguments with their defaults applied (aihwkit's: start 0, one column, probability 1). */
 export interface ResetColumnsArgs {
   start: number;
   count: number;
