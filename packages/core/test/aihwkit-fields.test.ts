@@ -36,9 +36,9 @@ import {
   type AnyConfigClass,
 } from '../src/index.js';
 import { compareValues, normEnum, parseSignatures, type Signature } from './helpers/signatures.js';
-import { sharedFile } from './helpers/paths.js';
+import { upstreamSeedFile } from './helpers/paths.js';
 
-const seedFile = sharedFile('seed', 'aihwkit-configs-utils.txt');
+const seedFile = upstreamSeedFile();
 const seed = parseSignatures(seedFile ? readFileSync(seedFile, 'utf8') : '');
 const fixture = parseSignatures(readFileSync(new URL('./fixtures/aihwkit-0.7.1-classes.txt', import.meta.url), 'utf8'));
 
