@@ -84,7 +84,7 @@ function checkClass(C: AnyConfigClass, sig: Signature, extras: readonly string[]
   expect(marked, `${C.configName}: fields marked "since"`).toEqual([...extras]);
 }
 
-describe.skipIf(!seedFile)('the seed (aihwkit 0.7.1 configs.utils, read from ../shared/seed)', () => {
+describe.skipIf(!seedFile)('the seed (aihwkit 0.7.1 configs.utils, read from the upstream copy beside the checkout)', () => {
   it('has the classes we expect', () => {
     expect([...seed.keys()].sort()).toEqual(
       [...Object.keys(SEED_CLASSES), 'MapableRPU', 'PrePostProcessingRPU'].sort(),
