@@ -120,6 +120,10 @@ export function loadHeadlessGl(): HeadlessGlFactory {
   try {
     return req('gl') as HeadlessGlFactory;
   } catch (e) {
-    throw new Error(`the optional package "gl" (headless-gl) could not be loaded: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    // The install does not compile it (opt-in, minutes of C++): say how to build it.
+    throw new Error(
+      `the optional package "gl" (headless-gl) is not built here (in this repository: \`pnpm build-headless-gl\`, ` +
+        `with the X/GL headers installed): ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`,
+    );
   }
 }
