@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const env = { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false', NX_TUI: 'false', NX_VERBOSE_LOGGING: 'false' };
-const nx = join(root, 'node_modules', 'nx', 'bin', 'nx.js');
+const nx = join(root, 'node_modules', 'nx', 'dist', 'bin', 'nx.js');
 // One line while the build runs, on a terminal only (piped output stays the demo's alone).
 if (process.stderr.isTTY) process.stderr.write('building the packages the demo needs ...\r');
 const build = spawnSync(process.execPath, [nx, 'run', '@crossbar/cli:build', '--outputStyle=static'], { cwd: root, env, encoding: 'utf8' });
