@@ -40,7 +40,7 @@ const t0 = Date.now();
 // Node's own headers where npm is set to use them (npm config nodedir), so the build needs no download.
 const nodedir = spawnSync('npm', ['config', 'get', 'nodedir'], { encoding: 'utf8' }).stdout?.trim();
 const headers = nodedir && nodedir !== 'undefined' && existsSync(join(nodedir, 'include', 'node', 'node.h')) ? [`--nodedir=${nodedir}`] : [];
-const r = spawnSync(process.execPath, [nodeGyp, 'rebuild', ...headers], { cwd: glDir, stdio: ['ignore', 'ignore', 'inherit'] });
+const r = spawnSync(process.execPath, [nodeGyp, 'rebuild', '--jobs', 'max', ...headers], { cwd: glDir, stdio: ['ignore', 'ignore', 'inherit'] });
 if (r.status !== 0 || !existsSync(binary)) {
   console.error('build-headless-gl: the build failed (the X/GL headers: apt-get install libx11-dev libxi-dev libxext-dev libgl1-mesa-dev pkg-config)');
   process.exit(process.argv.includes('--optional') ? 0 : 1);
