@@ -40,8 +40,15 @@ const t0 = Date.now();
 // Node's own headers where npm is set to use them (npm config nodedir), so the build needs no download.
 const nodedir = spawnSync('npm', ['config', 'get', 'nodedir'], { encoding: 'utf8' }).stdout?.trim();
 const headers = nodedir && nodedir !== 'undefined' && existsSync(join(nodedir, 'include', 'node', 'node.h')) ? [`--nodedir=${nodedir}`] : [];
-const r = spawnSync(process.execPath, [nodeGyp, 'rebuild', '--jobs', 'max', ...headers], { cwd: glDir, stdio: ['ignore', 'ignore', 'inherit'] });
+const r = spawnSync(process.execPath, [nodeGyp, 'rebuild', '--jobs', 'max', ...headers], {
+  cwd: glDir,
+  stdio: ['ignore', 'ignore', 'pipe'],
+  encoding: 'utf8',
+  maxBuffer: 1 << 28,
+});
 if (r.status !== 0 || !existsSync(binary)) {
+  // The compiler's warnings run to thousands of lines: show the end, where the error is.
+  process.stderr.write(`${(r.stderr ?? '').split('\n').slice(-40).join('\n')}\n`);
   console.error('build-headless-gl: the build failed (the X/GL headers: apt-get install libx11-dev libxi-dev libxext-dev libgl1-mesa-dev pkg-config)');
   process.exit(process.argv.includes('--optional') ? 0 : 1);
 }
