@@ -9,6 +9,7 @@ import type { AnalogTileBackend } from '@crossbar/core';
 import { checkOracleCase } from './compare.js';
 import { oracleEntries, type Oracle, type OracleEntry } from './format.js';
 import { checkProperty, PROPERTIES } from './properties.js';
+import { pendingDeviceReason } from './pending-devices.js';
 import { caseSkipReason, ORACLE_LIMITATIONS, propertySkipReason, validateSkips, type ConformanceSkips } from './skips.js';
 import { DEFAULT_MAX_REPS, resolveTolerance, type Tolerance, type ToleranceMode } from './tolerance.js';
 
@@ -149,6 +150,8 @@ export function describeConformance(
             it(entry.case.name, async (ctx) => {
               const limitation = caseSkipReason(ORACLE_LIMITATIONS, entry);
               if (limitation) return skipTest(ctx, entry.id, `oracle limitation: ${limitation}`);
+              const pending = pendingDeviceReason(entry);
+              if (pending) return skipTest(ctx, entry.id, pending);
               const reason = caseSkipReason(skips, entry);
               if (reason) return skipTest(ctx, entry.id, reason);
               const check = await checkOracleCase(getBackend(), entry, tol, { maxReps });

@@ -6,7 +6,7 @@
  */
 
 /** The kinds of oracle case. */
-export const ORACLE_KINDS = ['forward', 'backward', 'update', 'drift', 'modifier', 'clip', 'remap'] as const;
+export const ORACLE_KINDS = ['forward', 'backward', 'update', 'drift', 'modifier', 'clip', 'remap', 'd2d', 'lifecycle'] as const;
 export type OracleKind = (typeof ORACLE_KINDS)[number];
 
 /** A number as the oracle files write it. */
@@ -87,6 +87,8 @@ export const DEFAULT_ORACLE_FILES = [
   'drift',
   'modifier',
   'clip_remap',
+  'd2d',
+  'lifecycle',
 ] as const;
 
 // ---------------------------------------------------------------- numbers

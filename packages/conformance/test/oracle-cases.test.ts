@@ -16,7 +16,7 @@ const cpu = resolveTolerance('cpu');
 describe.skipIf(!oracle)(`runOracleCase and checkOracleCase on aihwkit's cases (toy engine)${oracle ? '' : `: ${reason}`}`, () => {
   it('reads every oracle file and pairs cases with results', () => {
     expect(entries.length).toBeGreaterThan(150);
-    expect(new Set(entries.map((e) => e.case.kind))).toEqual(new Set(['forward', 'backward', 'update', 'drift', 'modifier', 'clip', 'remap']));
+    expect(new Set(entries.map((e) => e.case.kind))).toEqual(new Set(['forward', 'backward', 'update', 'drift', 'modifier', 'clip', 'remap', 'd2d', 'lifecycle']));
   });
 
   it('gives the keys and nesting of the expected file for a forward case', async () => {
