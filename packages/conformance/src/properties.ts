@@ -10,13 +10,11 @@
 import fc from 'fast-check';
 import {
   ConstantStepDevice,
-  CrossbarError,
   IdealDevice,
   InferenceRPUConfig,
   IOParameters,
   SingleRPUConfig,
   type AnalogTile,
-  type AnalogTileBackend,
   type RPUConfig,
 } from '@crossbar/core';
 import { withTile } from './run.js';

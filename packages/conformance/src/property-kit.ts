@@ -78,7 +78,17 @@ export function describeError(e: unknown): string {
 }
 
 
-/** The whole state of a tile as a string (getState), to see whether a refused call changed anything. */
+/**
+ * The whole state of a tile as a string (getState), to see whether a refused call changed
+ * anything; an engine that refuses getState (NotSupportedError) is held to its weights and
+ * hidden parameters.
+ */
 export async function tileSnapshot(tile: AnalogTile): Promise<string> {
-  return JSON.stringify(await tile.getState());
+  try {
+    return JSON.stringify(await tile.getState());
+  } catch (e) {
+    if (!isRefusal(e)) throw e;
+    const hidden = Object.entries(await tile.getHiddenParameters()).map(([k, v]) => [k, Array.from(v)]);
+    return JSON.stringify({ weights: Array.from(await tile.getWeights()), hidden });
+  }
 }
