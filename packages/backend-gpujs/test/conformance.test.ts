@@ -4,13 +4,20 @@
 import { describe, it } from 'vitest';
 import { describeConformance } from '@crossbar/conformance';
 import { createGpujsBackend } from '../src/index.js';
+// The reference engine, by path (no engine depends on another): a gpu.js tile saved mid-run
+// must continue on it with the same numbers.
+import { NdarrayBackend } from '../../backend-ndarray/src/index.js';
 import { gpujsSkips } from './conformance-skips.js';
 import { modeCheck, NODE_MODES } from './helpers.js';
 
 for (const mode of NODE_MODES) {
   const check = modeCheck(mode);
   if (check.ok) {
-    describeConformance(`gpujs (${mode})`, () => createGpujsBackend({ mode }), { tolerance: mode === 'cpu' ? 'cpu' : mode === 'webasm' ? 'webasm' : 'headlessgl', skips: gpujsSkips(mode) });
+    describeConformance(`gpujs (${mode})`, () => createGpujsBackend({ mode }), {
+      tolerance: mode === 'cpu' ? 'cpu' : mode === 'webasm' ? 'webasm' : 'headlessgl',
+      skips: gpujsSkips(mode),
+      restoreOn: [{ name: 'ndarray', factory: () => new NdarrayBackend() }],
+    });
   } else {
     describe(`gpujs (${mode})`, () => {
       it('conformance suite', (ctx) => ctx.skip(`gpu.js mode ${mode} does not work here: ${check.reason}`));

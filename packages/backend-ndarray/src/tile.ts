@@ -204,7 +204,7 @@ export class NdarrayTile implements AnalogTile, TileContext {
 
   setHiddenParameters(params: Partial<HiddenParameters>): void {
     this.alive('setHiddenParameters');
-    checkSetHiddenParametersArgs(this, params, Object.keys(this.getHiddenParameters()));
+    checkSetHiddenParametersArgs(this, params, this.getHiddenParameters());
     this.device.setHiddenParameters(params);
     this.inference.setHiddenParameters(params);
   }

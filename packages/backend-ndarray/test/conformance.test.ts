@@ -4,4 +4,9 @@ import { describeConformance } from '@crossbar/conformance';
 import { NdarrayBackend } from '../src/index.js';
 import { ndarraySkips } from './conformance-skips.js';
 
-describeConformance('ndarray', () => new NdarrayBackend(), { tolerance: 'cpu', skips: ndarraySkips });
+// A saved tile is also restored through a second factory (another backend instance).
+describeConformance('ndarray', () => new NdarrayBackend(), {
+  tolerance: 'cpu',
+  skips: ndarraySkips,
+  restoreOn: [{ name: 'a second ndarray backend', factory: () => new NdarrayBackend() }],
+});

@@ -29,6 +29,11 @@ export interface ConformanceOptions {
   seed?: number;
   /** Generated cases per generative property (default 25). */
   numRuns?: number;
+  /**
+   * Other engines the save/restore property restores a saved tile on (the run must continue
+   * there with the same numbers to float32 rounding), e.g. the reference engine.
+   */
+  restoreOn?: ReadonlyArray<{ name: string; factory: () => AnalogTileBackend | Promise<AnalogTileBackend> }>;
 }
 
 function isNode(): boolean {
@@ -102,11 +107,14 @@ export function describeConformance(
       return backend;
     };
 
+    const others: Array<{ name: string; backend: AnalogTileBackend }> = [];
     beforeAll(async () => {
       backend = await factory();
+      for (const o of options.restoreOn ?? []) others.push({ name: o.name, backend: await o.factory() });
     });
     afterAll(async () => {
       await backend?.dispose?.();
+      for (const o of others) await o.backend.dispose?.();
       const flips = [...tally.flips.values()].reduce((a, b) => a + b, 0);
       const lines = [
         `conformance ${engineName} (${tol.mode}): ${tally.passed.length} passed, ${tally.failed.length} failed, ${tally.skipped.size} skipped; ` +
@@ -169,7 +177,7 @@ export function describeConformance(
         it(`${property.id}: ${property.title}`, async (ctx) => {
           const reason = propertySkipReason(skips, property.id);
           if (reason) return skipTest(ctx, `property:${property.id}`, reason);
-          const res = await checkProperty(property, { backend: getBackend(), tolerance: tol, ...propertyCtx });
+          const res = await checkProperty(property, { backend: getBackend(), tolerance: tol, ...propertyCtx, others });
           if (!res.ok) {
             tally.failed.push(`property:${property.id}`);
             throw failure(`property ${property.id} does not hold:\n  ${res.failures.join('\n  ')}`);

@@ -37,6 +37,7 @@ export {
   type ArrayCheck,
   type CaseCheck,
   type CaseComparison,
+  caseForEngine,
   type CheckOracleCaseOptions,
   type CompareOptions,
   type FlipCandidate,
@@ -63,4 +64,6 @@ export {
   type Tolerance,
   type ToleranceMode,
 } from './tolerance.js';
+export { PENDING_DEVICE_TYPES, pendingDeviceReason } from './pending-devices.js';
+export { compareD2d, d2dStatistics, D2D_QUANTILE_LEVELS } from './d2d.js';
 export { ORACLE_LIMITATIONS, SUITE_PENDING, suiteSkipReason, caseSkipReason, propertySkipReason, validateSkips, type ConformanceSkips } from './skips.js';

@@ -10,17 +10,16 @@
 import fc from 'fast-check';
 import {
   ConstantStepDevice,
-  CrossbarError,
   IdealDevice,
   InferenceRPUConfig,
   IOParameters,
   SingleRPUConfig,
   type AnalogTile,
-  type AnalogTileBackend,
   type RPUConfig,
 } from '@crossbar/core';
-import { REFUSAL_ERROR_TYPES } from './compare.js';
 import { withTile } from './run.js';
+import { DataRng, describeError, fmt, isRefusal, result, tileSnapshot } from './property-kit.js';
+import { TILE_PROPERTIES } from './tile-properties.js';
 import {
   chiSquareLowerTail,
   chiSquareUpperTail,
@@ -30,72 +29,11 @@ import {
 } from './stats.js';
 import { FALSE_FAILURE_PER_CHECK, floatAllowance, FLOAT32_ULP, type Tolerance } from './tolerance.js';
 
-export interface PropertyContext {
-  backend: AnalogTileBackend;
-  tolerance: Tolerance;
-  /** Seed of the generated data (and of fast-check). */
-  seed: number;
-  /** Runs of each generative (fast-check) property. */
-  numRuns: number;
-}
+export type { ConformanceProperty, PropertyContext, PropertyResult } from './property-kit.js';
+export { DataRng } from './property-kit.js';
+import type { ConformanceProperty, PropertyContext, PropertyResult } from './property-kit.js';
 
-export interface PropertyResult {
-  ok: boolean;
-  failures: string[];
-  notes: string[];
-}
-
-export interface ConformanceProperty {
-  /** Stable id, used by skips: "property:<id>". */
-  id: string;
-  /** One line: what holds. */
-  title: string;
-  run(ctx: PropertyContext): Promise<PropertyResult>;
-}
-
-// ---------------------------------------------------------------- helpers
-
-/** Seeded uniform numbers for test data (mulberry32), independent of the engines' generator. */
-export class DataRng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = (seed ^ 0x9e3779b9) >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  uniform(lo: number, hi: number): number {
-    return lo + (hi - lo) * this.next();
-  }
-  /** n float32 values in [lo, hi], a fraction `zeros` of them exactly 0. */
-  array(n: number, lo: number, hi: number, zeros = 0): Float32Array {
-    const a = new Float32Array(n);
-    for (let i = 0; i < n; i++) a[i] = this.next() < zeros ? 0 : this.uniform(lo, hi);
-    return a;
-  }
-}
-
-function fmt(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  const a = Math.abs(x);
-  return a !== 0 && (a < 1e-4 || a >= 1e6) ? x.toExponential(4) : String(Number(x.toPrecision(7)));
-}
-
-function result(failures: string[], notes: string[] = []): PropertyResult {
-  return { ok: failures.length === 0, failures, notes };
-}
-
-function isRefusal(e: unknown): boolean {
-  return e instanceof CrossbarError || (e instanceof Error && REFUSAL_ERROR_TYPES.includes(e.name));
-}
-
-function describeError(e: unknown): string {
-  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-}
+// ---------------------------------------------------------------- helpers (property-kit.ts)
 
 /**
  * A SingleRPUConfig with an IdealDevice (setWeights does not clip, the update is
@@ -680,6 +618,7 @@ async function checkBadInputs(
     await setup(tile);
     for (const b of bad) {
       const before = Float32Array.from(await tile.getWeights());
+      const stateBefore = await tileSnapshot(tile);
       let threw: unknown;
       try {
         await b.call(tile);
@@ -691,6 +630,7 @@ async function checkBadInputs(
       const after = Float32Array.from(await tile.getWeights());
       const diff = sameBits([before], [after]);
       if (diff !== undefined) failures.push(`${b.what}: the weights changed (${diff})`);
+      else if ((await tileSnapshot(tile)) !== stateBefore) failures.push(`${b.what}: the tile's state (getState) changed`);
     }
     try {
       await good.call(tile);
@@ -948,6 +888,7 @@ export const PROPERTIES: readonly ConformanceProperty[] = Object.freeze([
   pulseNoneSgd,
   stochasticMean,
   withinBounds,
+  ...TILE_PROPERTIES,
 ]);
 
 /** Runs one property; an exception (e.g. the engine refusing a valid call) becomes a failure. */

@@ -18,6 +18,12 @@
  *    driftWeights(delta_t) per step (time since the last call).
  *  - modifier, clip, remap: InferenceRPUConfig (in 0.7.1 only the InferenceTile's
  *    post_update_step applies them) with config.io (absent: perfect forward).
+ *  - d2d: SingleRPUConfig with config.device, one tile per construction seed, weights
+ *    set to 0, hidden parameters read; the result holds the engine's own statistics
+ *    (compared by distribution, d2d.ts).
+ *  - lifecycle: SingleRPUConfig with config.device; the case's hidden_parameters (the
+ *    suite injects aihwkit's drawn ones) and config.set_hidden are set, then config.ops
+ *    run in order and the weights are read after each.
  */
 import { PCM_DRIFT_EXPONENTS, rpuConfigFromDict, type AnalogTile, type AnalogTileBackend, type RPUConfig } from '@crossbar/core';
 import {
@@ -31,6 +37,7 @@ import {
   type Dense,
 } from './format.js';
 import { summarize } from './stats.js';
+import { d2dStatistics } from './d2d.js';
 
 /** The seed a case runs with when it names none (aihwkit's harness seeded torch/numpy with it). */
 export const DEFAULT_ORACLE_SEED = 1234;
@@ -405,8 +412,158 @@ async function runRemap(backend: AnalogTileBackend, c: OracleCase, p: Prepared, 
   r.put('scales', s.data, s.shape);
 }
 
-/** The kinds this suite runs (the `d2d` and `lifecycle` kinds have no runner yet: see skips.ts SUITE_PENDING). */
-const RUNNERS: Partial<Record<OracleCase['kind'], (b: AnalogTileBackend, c: OracleCase, p: Prepared, r: ResultBuilder) => Promise<void>>> = {
+function deviceConfig(c: OracleCase, p: Prepared, extra: Dict = {}): RPUConfig {
+  const device = optionalDict(c.config, 'device', p.where) ?? {};
+  const update = optionalDict(c.config, 'update', p.where);
+  return rpuConfigFromDict({ type: 'SingleRPUConfig', device: { type: 'ConstantStepDevice', ...device, ...extra }, ...(update ? { update } : {}) });
+}
+
+async function hiddenOut(tile: AnalogTile, p: Prepared): Promise<Dict> {
+  const hp = await tile.getHiddenParameters();
+  const out: Dict = {};
+  for (const [k, v] of Object.entries(hp)) out[k] = nest(v, [p.outSize, p.inSize]);
+  return out;
+}
+
+async function runD2d(backend: AnalogTileBackend, c: OracleCase, p: Prepared, r: ResultBuilder): Promise<void> {
+  const seeds = numberList(c.config, 'seeds', p.where);
+  const size = numberList(c.config, 'size', p.where);
+  if (size.length !== 2) throw new OracleFormatError(`${p.where}: config.size must be [out, in]`);
+  const [outSize, inSize] = [positiveInt(size[0], 'size[0]', p.where), positiveInt(size[1], 'size[1]', p.where)];
+  const n = outSize * inSize;
+  const draws = new Map<string, Float32Array>();
+  let names: string[] = [];
+  const first: Record<string, Float32Array>[] = [];
+  for (let s = 0; s < seeds.length; s++) {
+    const rpuConfig = deviceConfig(c, p, { construction_seed: seeds[s] });
+    await withTile(backend, rpuConfig, outSize, inSize, p.seed, async (tile) => {
+      await tile.setWeights(new Float32Array(n));
+      const hp = await tile.getHiddenParameters();
+      if (s === 0) names = Object.keys(hp);
+      if (s < 2) first.push(hp);
+      for (const name of names) {
+        const v = hp[name];
+        if (!v) throw new OracleFormatError(`${p.where}: the engine's hidden parameters changed names between seeds`);
+        let all = draws.get(name);
+        if (!all) draws.set(name, (all = new Float32Array(seeds.length * n)));
+        all.set(v, s * n);
+      }
+    });
+  }
+  // Same construction seed → the same draws (a second tile of the first seed).
+  const again = await withTile(backend, deviceConfig(c, p, { construction_seed: seeds[0] }), outSize, inSize, p.seed + 1, async (tile) => {
+    await tile.setWeights(new Float32Array(n));
+    return tile.getHiddenParameters();
+  });
+  const same = (a: Float32Array | undefined, b: Float32Array | undefined): boolean => a !== undefined && b !== undefined && a.every((v, i) => Object.is(v, b[i]));
+  r.set('size', [outSize, inSize]);
+  r.set('seeds', seeds);
+  r.set('names', names);
+  r.set('reproducible', names.every((k) => same(first[0]![k], again[k])));
+  r.set('seeds_differ', first.length < 2 || names.length === 0 || names.some((k) => !same(first[0]![k], first[1]![k])));
+  // checkOracleCase passes aihwkit's quantile levels and values, to locate them in our draws.
+  const levels = Array.isArray(c.config.quantile_levels) ? (c.config.quantile_levels as number[]) : undefined;
+  const reference = isDict(c.config.reference_quantiles) ? (c.config.reference_quantiles as Record<string, number[]>) : undefined;
+  const { stats, correlation, quantileLevels } = d2dStatistics(names, draws, seeds.length, levels, reference);
+  r.set('quantile_levels', quantileLevels);
+  r.set('stats', stats);
+  r.set('correlation', correlation);
+}
+
+function lifecycleMatrix(value: unknown, fallback: { data: Float32Array; rows: number } | undefined, cols: number, where: string): { data: Float32Array; rows: number } {
+  if (value !== undefined) return matrixFromCase(value, where, cols);
+  if (!fallback) throw new OracleFormatError(`${where}: missing (neither the op nor the case gives it)`);
+  return fallback;
+}
+
+async function runLifecycle(backend: AnalogTileBackend, c: OracleCase, p: Prepared, r: ResultBuilder): Promise<void> {
+  const cfg = c.config;
+  const ops = cfg.ops;
+  if (!Array.isArray(ops) || ops.some((o) => !isDict(o) || typeof o.op !== 'string')) {
+    throw new OracleFormatError(`${p.where}: config.ops must be a list of {op: ...} objects`);
+  }
+  const rpuConfig = deviceConfig(c, p);
+  const hidden = hiddenFromCase(c.hidden_parameters, p.outSize, p.inSize, p.where);
+  const x = c.x === undefined ? undefined : matrixFromCase(c.x, `${p.where}.x`, p.inSize);
+  const d = c.d === undefined ? undefined : matrixFromCase(c.d, `${p.where}.d`, p.outSize);
+  const lr = cfg.learning_rate ?? 0.1;
+  if (typeof lr !== 'number' || !Number.isFinite(lr)) throw new OracleFormatError(`${p.where}: config.learning_rate must be a number`);
+  const setHidden = optionalDict(cfg, 'set_hidden', p.where);
+  const size = p.outSize * p.inSize;
+  const weights: Float32Array[] = [];
+  const initial: Float32Array[] = [];
+  for (let rep = 0; rep < p.reps; rep++) {
+    await withTile(backend, rpuConfig, p.outSize, p.inSize, p.seed + rep, async (tile) => {
+      if (hidden) await tile.setHiddenParameters(hidden);
+      await tile.setWeights(p.weights);
+      let given: Record<string, Float32Array> | undefined;
+      if (setHidden) {
+        given = {};
+        for (const [name, v] of Object.entries(setHidden)) {
+          given[name] = typeof v === 'number' ? new Float32Array(size).fill(v) : matrixFromCase(v, `${p.where}.config.set_hidden.${name}`, p.inSize).data;
+        }
+        await tile.setHiddenParameters(given);
+      }
+      initial.push(Float32Array.from(await tile.getWeights()));
+      if (rep === 0) {
+        const hp = await tile.getHiddenParameters();
+        r.set('hidden_parameters', await hiddenOut(tile, p));
+        if (given) {
+          r.set(
+            'hidden_roundtrip_changed',
+            Object.keys(given).filter((k) => !hp[k] || hp[k]!.some((v, i) => v !== given![k]![i])),
+          );
+        }
+      }
+      const w = new Float32Array(ops.length * size);
+      for (let k = 0; k < ops.length; k++) {
+        const op = ops[k] as Dict;
+        const num = (key: string, dflt: number): number => {
+          const v = op[key] ?? dflt;
+          if (typeof v !== 'number' || !Number.isFinite(v)) throw new OracleFormatError(`${p.where}: ops[${k}].${key} must be a number`);
+          return v;
+        };
+        switch (op.op) {
+          case 'decay':
+            await tile.decayWeights(num('alpha', 1));
+            break;
+          case 'diffuse':
+            await tile.diffuseWeights();
+            break;
+          case 'reset_columns':
+            await tile.resetColumns(num('start', 0), num('num', 1), num('prob', 1));
+            break;
+          case 'reset':
+            await tile.resetColumns(0, -1, num('prob', 1));
+            break;
+          case 'drift':
+            await tile.driftWeights(num('dt', 0));
+            break;
+          case 'update': {
+            const xo = lifecycleMatrix(op.x, x, p.inSize, `${p.where}.ops[${k}].x`);
+            const dd = lifecycleMatrix(op.d, d, p.outSize, `${p.where}.ops[${k}].d`);
+            await tile.update(xo.data, dd.data, xo.rows, lr);
+            break;
+          }
+          case 'set_weights':
+            await tile.setWeights(op.weights === undefined ? p.weights : matrixFromCase(op.weights, `${p.where}.ops[${k}].weights`, p.inSize).data);
+            break;
+          default:
+            throw new OracleFormatError(`${p.where}: unknown op ${JSON.stringify(op.op)}`);
+        }
+        w.set(await tile.getWeights(), k * size);
+      }
+      weights.push(w);
+      if (rep === 0 && cfg.record_hidden_final === true) r.set('hidden_parameters_final', await hiddenOut(tile, p));
+    });
+  }
+  r.perRep('weights', weights, [ops.length, p.outSize, p.inSize]);
+  // Write noise makes the first read-back differ between reps: then it is a stochastic array too.
+  if (initial.every((w) => w.every((v, i) => v === initial[0]![i]))) r.put('weights_initial', initial[0]!, [p.outSize, p.inSize]);
+  else r.perRep('weights_initial', initial, [p.outSize, p.inSize]);
+}
+
+const RUNNERS: Record<OracleCase['kind'], (b: AnalogTileBackend, c: OracleCase, p: Prepared, r: ResultBuilder) => Promise<void>> = {
   forward: runMvm,
   backward: runMvm,
   update: runUpdate,
@@ -414,10 +571,12 @@ const RUNNERS: Partial<Record<OracleCase['kind'], (b: AnalogTileBackend, c: Orac
   modifier: runModifier,
   clip: runClip,
   remap: runRemap,
+  d2d: runD2d,
+  lifecycle: runLifecycle,
 };
 
 /** Kinds whose result has one repetition whatever the case says. */
-const SINGLE_RUN_KINDS = new Set(['clip', 'remap']);
+const SINGLE_RUN_KINDS = new Set(['clip', 'remap', 'd2d']);
 
 /**
  * Runs one oracle case on an engine. Returns a result in the format of
@@ -436,7 +595,8 @@ export async function runOracleCase(backend: AnalogTileBackend, caseObject: Orac
   const caseReps = SINGLE_RUN_KINDS.has(c.kind) ? 1 : positiveInt(c.reps ?? 1, 'reps', where);
   const maxReps = options.maxReps === undefined ? caseReps : positiveInt(options.maxReps, 'options.maxReps', where);
   const reps = Math.min(caseReps, maxReps);
-  const w = matrixFromCase(c.weights, `${where}.weights`);
+  // d2d cases have no weights (config.size gives the tile's).
+  const w = c.kind === 'd2d' ? { rows: 1, cols: 1, data: new Float32Array(1) } : matrixFromCase(c.weights, `${where}.weights`);
   const prepared: Prepared = { outSize: w.rows, inSize: w.cols, weights: w.data, seed, reps, where };
 
   const head: OracleResult = { name: c.name, kind: c.kind, ok: true, seed, reps };

@@ -39,4 +39,6 @@ export * from './rng.js';
 export * from './validate.js';
 export * from './tile-state.js';
 export * from './tile-calls.js';
+export * from './tile-memory.js';
+export { checkHiddenParameterRanges, MAX_HIDDEN_MAGNITUDE } from './hidden-checks.js';
 export * from './physics/index.js';

@@ -13,11 +13,15 @@ import { ConfigError, InputError } from './errors.js';
 import type { CreateTileOptions, HiddenParameters, TileState } from './tile.js';
 import type { TileIdentity } from './tile-state.js';
 import { checkFiniteNumber, checkFloat32Array, checkPositiveInteger } from './validate.js';
+import { checkHiddenParameterRanges } from './hidden-checks.js';
+import { checkTileMemory, estimateTileBytes } from './tile-memory.js';
 
 /** The sizes a call's arrays are checked against. */
 export interface TileSizes {
   readonly outSize: number;
   readonly inSize: number;
+  /** The tile's config, where a check depends on it (hidden parameters: enforce_consistency). */
+  readonly rpuConfig?: RPUConfig;
 }
 
 /** createTile's options, checked: sizes, the seed (default 0) and a validated deep copy of the config. */
@@ -45,7 +49,10 @@ export function checkCreateTileOptions(options: CreateTileOptions): CheckedTileO
   if (cfg === null || typeof cfg !== 'object' || typeof (cfg as RPUConfig).validate !== 'function') {
     throw new ConfigError(`${where}: rpuConfig must be a FloatingPointRPUConfig, SingleRPUConfig or InferenceRPUConfig`);
   }
-  return { outSize, inSize, seed, rpuConfig: (cfg as RPUConfig).clone().validate() };
+  const rpuConfig = (cfg as RPUConfig).clone().validate();
+  // Before any allocation: a tile too large for memory is a clear InputError, not V8's RangeError or a crash.
+  checkTileMemory(where, `a ${outSize} × ${inSize} tile`, estimateTileBytes(outSize, inSize, rpuConfig), outSize * inSize, options.maxBytes);
+  return { outSize, inSize, seed, rpuConfig };
 }
 
 /** Every call of a disposed tile is refused (`where`: the method's name). */
@@ -100,8 +107,11 @@ export interface ResetColumnsArgs {
 }
 
 /**
- * resetColumns: columns [start, start + count) inside the tile's `inSize` columns, resetProb in
- * [0, 1]; left-out arguments take aihwkit's defaults (start 0, one column, probability 1).
+ * resetColumns: `count` columns from `start` on, wrapping past the last column as aihwkit's
+ * reset_columns does (start 3, count 4 of 5 columns: 3, 4, 0, 1); a negative count means every
+ * column (aihwkit's reset()), 0 none; resetProb in [0, 1]. Left-out arguments take aihwkit's
+ * defaults (start 0, one column, probability 1). An engine resets column (start + k) % inSize
+ * for k < count (resetColumnIndex).
  */
 export function checkResetColumnsArgs(inSize: number, start?: number, count?: number, resetProb?: number): ResetColumnsArgs {
   const s = start === undefined ? 0 : start;
@@ -109,12 +119,17 @@ export function checkResetColumnsArgs(inSize: number, start?: number, count?: nu
     throw new InputError(`resetColumns: start must be an integer in [0, ${inSize - 1}], got ${s}`);
   }
   const c = count === undefined ? 1 : count; // aihwkit's reset_columns(start_column_idx=0, num_columns=1, reset_prob=1.0)
-  if (!Number.isInteger(c) || c < 1 || s + c > inSize) {
-    throw new InputError(`resetColumns: count must be an integer in [1, ${inSize - s}], got ${c}`);
+  if (!Number.isInteger(c) || c > inSize) {
+    throw new InputError(`resetColumns: count must be an integer <= ${inSize} (negative: every column), got ${c}`);
   }
   const p = checkFiniteNumber('resetColumns', 'resetProb', resetProb === undefined ? 1 : resetProb, { min: 0 });
   if (p > 1) throw new InputError(`resetColumns: resetProb must be <= 1, got ${p}`);
-  return { start: s, count: c, resetProb: p };
+  return { start: s, count: c < 0 ? inSize : c, resetProb: p };
+}
+
+/** The column the k-th reset column is (k < count), wrapping past the last as aihwkit does. */
+export function resetColumnIndex(start: number, k: number, inSize: number): number {
+  return (start + k) % inSize;
 }
 
 /** setScales: finite digital output scales [outSize]. */
@@ -124,17 +139,31 @@ export function checkSetScalesArgs(tile: TileSizes, scales: Float32Array): void 
 
 /**
  * setHiddenParameters: an object whose every entry is one of the tile's hidden parameters
- * (`known`: the names getHiddenParameters gives) with finite values [outSize × inSize].
+ * with finite values [outSize × inSize] in the ranges aihwkit's devices keep
+ * (checkHiddenParameterRanges). `current`: the tile's hidden parameters now
+ * (getHiddenParameters), or just their names.
  */
-export function checkSetHiddenParametersArgs(tile: TileSizes, params: Partial<HiddenParameters>, known: Iterable<string>): void {
+export function checkSetHiddenParametersArgs(
+  tile: TileSizes,
+  params: Partial<HiddenParameters>,
+  current: Iterable<string> | HiddenParameters,
+): void {
   if (params === null || typeof params !== 'object') throw new InputError('setHiddenParameters: params must be an object');
-  const names = new Set(known);
+  const values: HiddenParameters | null = isIterable(current) ? null : current;
+  const names = new Set(values ? Object.keys(values) : (current as Iterable<string>));
   for (const [name, value] of Object.entries(params)) {
     if (!names.has(name)) {
       throw new InputError(`setHiddenParameters: unknown hidden parameter "${name}"; this tile has: ${[...names].join(', ')}`);
     }
     checkFloat32Array('setHiddenParameters', name, value, tile.outSize * tile.inSize, { shape: weightsShape(tile) });
   }
+  const merged: HiddenParameters = { ...(values ?? {}), ...(params as HiddenParameters) };
+  const device = (tile.rpuConfig as { device?: { enforceConsistency?: boolean } } | undefined)?.device;
+  checkHiddenParameterRanges('setHiddenParameters', merged, Object.keys(params), { enforceConsistency: device?.enforceConsistency });
+}
+
+function isIterable(v: unknown): v is Iterable<string> {
+  return v !== null && typeof v === 'object' && typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] === 'function';
 }
 
 /** What an engine saves of a tile; tileStateOf converts it to the JSON-safe TileState. */

@@ -7,7 +7,8 @@ import { rpuConfigFromDict } from './config/dict.js';
 import type { RPUConfig } from './config/rpu-configs.js';
 import { InputError } from './errors.js';
 import type { TileState } from './tile.js';
-import { checkFloat32Array } from './validate.js';
+import { checkHiddenParameterRanges } from './hidden-checks.js';
+import { checkNumberList } from './validate.js';
 
 export interface TileIdentity {
   readonly outSize: number;
@@ -47,15 +48,55 @@ export function checkTileState(tile: TileIdentity, state: TileState): CheckedTil
   if (!Number.isSafeInteger(state.rngCall) || state.rngCall < 1) {
     throw new InputError(`setState: rngCall must be a positive integer, got ${String(state.rngCall)}`);
   }
-  if (!Array.isArray(state.weights)) throw new InputError('setState: weights must be an array of numbers');
-  const weights = checkFloat32Array('setState', 'weights', Float32Array.from(state.weights), tile.outSize * tile.inSize);
+  const size = tile.outSize * tile.inSize;
+  // Every number is checked here, before the engine writes anything: Float32Array.from would
+  // turn null (JSON's NaN) into 0 and "0.5" into 0.5 without a word.
+  const weights = checkNumberList('setState', 'weights', state.weights, size);
   const hiddenParameters: Record<string, Float32Array> = {};
-  if (state.hiddenParameters === null || typeof state.hiddenParameters !== 'object') {
+  if (state.hiddenParameters === null || typeof state.hiddenParameters !== 'object' || Array.isArray(state.hiddenParameters)) {
     throw new InputError('setState: hiddenParameters must be an object of number arrays');
   }
   for (const [name, values] of Object.entries(state.hiddenParameters)) {
-    if (!Array.isArray(values)) throw new InputError(`setState: hiddenParameters.${name} must be an array of numbers`);
-    hiddenParameters[name] = Float32Array.from(values);
+    hiddenParameters[name] = checkNumberList('setState', `hiddenParameters.${name}`, values, size);
   }
+  const device = (tile.rpuConfig as { device?: { enforceConsistency?: boolean } }).device;
+  checkHiddenParameterRanges('setState', hiddenParameters, Object.keys(hiddenParameters), { enforceConsistency: device?.enforceConsistency });
+  checkStateArrays(tile, state.arrays);
+  checkStateScalars(state.scalars);
   return { weights, hiddenParameters, rngCall: state.rngCall };
+}
+
+/**
+ * The lengths of the named arrays every engine saves (a key not listed is checked
+ * for numbers only; its engine checks the length before it writes anything).
+ */
+function expectedLength(tile: TileIdentity, key: string): number | undefined {
+  const size = tile.outSize * tile.inSize;
+  if (key.startsWith('drift.')) return size;
+  if (key === 'training.scales') return tile.outSize;
+  if (key === 'training.modifiedWeights' || key === 'inference.referenceWeights' || key === 'inference.programmedWeights') return size;
+  if (key.endsWith('.wAsymmetry')) return size;
+  if (key === 'mvm.forward.vOffset' || key === 'mvm.forward.outNonlinearity') return tile.outSize;
+  if (key === 'mvm.backward.vOffset' || key === 'mvm.backward.outNonlinearity') return tile.inSize;
+  return undefined;
+}
+
+/** state.arrays: an object whose entries are null or lists of finite numbers of the right length. */
+export function checkStateArrays(tile: TileIdentity, arrays: unknown): void {
+  if (arrays === null || typeof arrays !== 'object' || Array.isArray(arrays)) throw new InputError('setState: state.arrays must be an object');
+  for (const [key, v] of Object.entries(arrays)) {
+    if (v === null || v === undefined) continue;
+    checkNumberList('setState', `arrays["${key}"]`, v, expectedLength(tile, key));
+  }
+}
+
+/** state.scalars: an object whose entries are null or finite numbers. */
+export function checkStateScalars(scalars: unknown): void {
+  if (scalars === null || typeof scalars !== 'object' || Array.isArray(scalars)) throw new InputError('setState: state.scalars must be an object');
+  for (const [key, v] of Object.entries(scalars)) {
+    if (v === null || v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new InputError(`setState: scalars["${key}"] is ${JSON.stringify(v) ?? String(v)}; it must be null or a finite number`);
+    }
+  }
 }

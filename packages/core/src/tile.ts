@@ -17,6 +17,11 @@ export interface CreateTileOptions {
   rpuConfig: RPUConfig;
   /** Seed of the tile's counter-based random generator (default 0): same seed, same calls → same results. */
   seed?: number;
+  /**
+   * Most bytes the tile's buffers may take (an estimate checked before any allocation;
+   * default: env CROSSBAR_MAX_TILE_BYTES, else 4 GiB).
+   */
+  maxBytes?: number;
 }
 
 export interface ForwardOptions {

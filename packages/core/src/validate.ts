@@ -53,3 +53,27 @@ export function checkFloat32Array(
   }
   return value;
 }
+
+/**
+ * A JSON list of numbers (a saved state's array) as a Float32Array: refuses what
+ * Float32Array.from would silently coerce (null, as JSON.stringify writes NaN, → 0;
+ * "0.5" → 0.5; true → 1) and non-finite values. `length` undefined: any length.
+ */
+export function checkNumberList(where: string, name: string, value: unknown, length?: number): Float32Array {
+  if (!Array.isArray(value)) {
+    throw new InputError(`${where}: ${name} must be an array of numbers, got ${value === null ? 'null' : typeof value}`);
+  }
+  if (length !== undefined && value.length !== length) {
+    throw new InputError(`${where}: ${name} must have ${length} elements, got ${value.length}`);
+  }
+  for (let i = 0; i < value.length; i++) {
+    const v: unknown = value[i];
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new InputError(
+        `${where}: ${name}[${i}] is ${JSON.stringify(v) ?? String(v)}; every element must be a finite number` +
+          (v === null ? ' (null is how JSON.stringify writes NaN or Infinity)' : ''),
+      );
+    }
+  }
+  return Float32Array.from(value as number[]);
+}

@@ -14,6 +14,7 @@ import {
   checkSetWeightsArgs,
   checkTileAlive,
   checkTileState,
+  resetColumnIndex,
   checkUpdateArgs,
   ConfigError,
   ForwardPassRecord,
@@ -92,8 +93,13 @@ describe('the call checks', () => {
     expect(checkResetColumnsArgs(3, 2, 1, 0)).toEqual({ start: 2, count: 1, resetProb: 0 });
     expect(() => checkResetColumnsArgs(3, 3)).toThrow('resetColumns: start must be an integer in [0, 2], got 3');
     expect(() => checkResetColumnsArgs(3, 0.5)).toThrow('resetColumns: start must be an integer in [0, 2], got 0.5');
-    expect(() => checkResetColumnsArgs(3, 1, 3)).toThrow('resetColumns: count must be an integer in [1, 2], got 3');
-    expect(() => checkResetColumnsArgs(3, 0, 0)).toThrow('resetColumns: count must be an integer in [1, 3], got 0');
+    // aihwkit wraps past the last column; a negative count is every column, 0 none
+    expect(checkResetColumnsArgs(3, 1, 3)).toEqual({ start: 1, count: 3, resetProb: 1 });
+    expect([0, 1, 2].map((k) => resetColumnIndex(2, k, 3))).toEqual([2, 0, 1]);
+    expect(checkResetColumnsArgs(3, 0, 0)).toEqual({ start: 0, count: 0, resetProb: 1 });
+    expect(checkResetColumnsArgs(3, 1, -1)).toEqual({ start: 1, count: 3, resetProb: 1 });
+    expect(() => checkResetColumnsArgs(3, 1, 4)).toThrow('resetColumns: count must be an integer <= 3 (negative: every column), got 4');
+    expect(() => checkResetColumnsArgs(3, 1, 1.5)).toThrow('resetColumns: count must be an integer <= 3');
     expect(() => checkResetColumnsArgs(3, 0, 1, -0.5)).toThrow('resetColumns: resetProb must be >= 0, got -0.5');
     expect(() => checkResetColumnsArgs(3, 0, 1, 1.5)).toThrow('resetColumns: resetProb must be <= 1, got 1.5');
   });

@@ -4,7 +4,11 @@
  */
 import {
   checkFloat32Array,
+  checkNumberList,
   checkPositiveInteger,
+  checkTileMemory,
+  checkTileState,
+  estimateTileBytes,
   ConfigError,
   InputError,
   RPU_CONFIG_CLASSES,
@@ -31,6 +35,11 @@ export interface AnalogLinearOptions {
   engine?: string | AnalogTileBackend;
   /** Seed of the initial weights and the tiles' random streams (default: drawn after `manualSeed`). */
   seed?: number;
+  /**
+   * Most bytes the layer's tiles may take together (an estimate checked in the constructor, before
+   * anything is allocated; default: env CROSSBAR_MAX_TILE_BYTES, else 4 GiB).
+   */
+  maxBytes?: number;
 }
 
 export interface SetWeightsOptions {
@@ -126,6 +135,7 @@ abstract class AnalogLinearBase extends Module {
 
   private config: RPUConfig;
   private readonly engine: EngineOption;
+  private readonly maxBytes: number | undefined;
   /** tiles[i][j]: input part i, output part j. */
   private grid: TileWithPeriphery[][] | null = null;
   private building: Promise<void> | null = null;
@@ -153,6 +163,14 @@ abstract class AnalogLinearBase extends Module {
     const { inSizes, outSizes } = split(this.config);
     this.inSizes = inSizes;
     this.outSizes = outSizes;
+    // Before anything is allocated (the initial weights below, the tiles on build): the whole
+    // grid's estimated buffers against the limit, so a huge layer is an InputError, not an
+    // out-of-memory crash after hundreds of tiles.
+    this.maxBytes = options.maxBytes;
+    let bytes = 2 * 4 * this.outFeatures * this.inFeatures; // the initial weights and a tile's slice of them
+    for (const n of inSizes) for (const m of outSizes) bytes += estimateTileBytes(m, n + (this.analogBias ? 1 : 0), this.config);
+    const tiles = inSizes.length * outSizes.length;
+    checkTileMemory(where, `a ${outFeatures} × ${inFeatures} layer on ${tiles} tile${tiles > 1 ? 's' : ''}`, bytes, this.outFeatures * this.inFeatures, options.maxBytes);
     this.bias = this.digitalBias ? new Parameter(initialLinearWeights(this.seed, this.inFeatures, this.outFeatures).bias) : null;
   }
 
@@ -179,6 +197,7 @@ abstract class AnalogLinearBase extends Module {
   }
 
   override build(): Promise<void> {
+    if (this.disposed) return Promise.reject(this.disposedError('build'));
     if (!this.building) {
       this.building = this.createTiles().catch((e: unknown) => {
         this.building = null;
@@ -194,6 +213,7 @@ abstract class AnalogLinearBase extends Module {
       inSize: this.inSizes[i]! + (this.analogBias ? 1 : 0),
       rpuConfig: cfg,
       seed,
+      maxBytes: this.maxBytes,
     });
     return new TileWithPeriphery(tile, this.inSizes[i]!, this.outSizes[j]!, this.analogBias);
   }
@@ -218,6 +238,7 @@ abstract class AnalogLinearBase extends Module {
   }
 
   private get tiles(): TileWithPeriphery[][] {
+    this.checkAlive('tiles');
     if (!this.grid) throw new ModuleError(`${this.type}: the tiles are not built yet (await build())`);
     return this.grid;
   }
@@ -244,6 +265,7 @@ abstract class AnalogLinearBase extends Module {
 
   override async forward(x: Float32Array, batch: number): Promise<Float32Array> {
     const where = `${this.type}.forward`;
+    this.checkAlive('forward');
     checkPositiveInteger(where, 'batch', batch);
     checkFloat32Array(where, 'x', x, batch * this.inFeatures, { shape: `batch ${batch} × inFeatures ${this.inFeatures}` });
     await this.build();
@@ -265,6 +287,7 @@ abstract class AnalogLinearBase extends Module {
 
   override async backward(dy: Float32Array): Promise<Float32Array> {
     const where = `${this.type}.backward`;
+    this.checkAlive('backward');
     const batch = this.lastBatch;
     if (batch === 0) throw new ModuleError(`${where}: needs a forward pass first`);
     checkFloat32Array(where, 'dy', dy, batch * this.outFeatures, { shape: `batch ${batch} × outFeatures ${this.outFeatures}` });
@@ -292,6 +315,7 @@ abstract class AnalogLinearBase extends Module {
    */
   async setWeights(weight: Float32Array, bias?: Float32Array | null, options: SetWeightsOptions = {}): Promise<void> {
     const where = `${this.type}.setWeights`;
+    this.checkAlive('setWeights');
     checkFloat32Array(where, 'weight', weight, this.inFeatures * this.outFeatures, {
       shape: `outFeatures ${this.outFeatures} × inFeatures ${this.inFeatures}`,
     });
@@ -370,14 +394,18 @@ abstract class AnalogLinearBase extends Module {
     return { type: this.type, params, tiles };
   }
 
-  override async loadStateDict(state: ModuleState, options: LoadStateOptions = {}): Promise<void> {
+  /** What a checked state writes: per tile its grid place, config and saved form, and the bias. */
+  private async planLoad(
+    state: ModuleState,
+    options: LoadStateOptions,
+  ): Promise<{ plans: Array<{ i: number; j: number; cfg: RPUConfig; saved: SavedTile }>; biasValue: Float32Array | null }> {
     const where = `${this.type}.loadStateDict`;
     checkStateType(state, this.type);
     await this.build();
     const loadRpuConfig = options.loadRpuConfig ?? true;
     const strict = options.strictRpuConfigCheck ?? true;
-    // Check everything before changing anything.
     const savedTiles = state.tiles ?? {};
+    if (savedTiles === null || typeof savedTiles !== 'object') throw new ModuleError(`${where}: the state's tiles must be an object`);
     const own = this.ownTiles();
     const names = own.map(([n]) => n);
     const savedNames = Object.keys(savedTiles);
@@ -412,6 +440,17 @@ abstract class AnalogLinearBase extends Module {
           `${where}: tile ${name} of the state is ${ts.outSize} × ${ts.inSize}, this layer's is ${t.outSize} × ${t.tile.inSize}`,
         );
       }
+      // Every number of the tile state (weights, hidden parameters, named arrays) is checked
+      // here, for the tile it will be loaded into, before any tile of any layer changes.
+      try {
+        checkTileState(
+          { outSize: t.outSize, inSize: t.tile.inSize, seed: ts.seed, rpuConfig: cfg },
+          { ...ts, rpuConfig: rpuConfigToDict(cfg) },
+        );
+      } catch (e) {
+        if (e instanceof InputError) throw new InputError(`${where}: tile ${name}: ${e.message}`);
+        throw e;
+      }
       plans.push({ i: Math.floor(k / this.outSizes.length), j: k % this.outSizes.length, cfg, saved });
     });
     const params = state.params ?? {};
@@ -421,17 +460,39 @@ abstract class AnalogLinearBase extends Module {
       if (!Array.isArray(b) || b.length !== this.outFeatures) {
         throw new ModuleError(`${where}: the state needs params.bias with ${this.outFeatures} numbers`);
       }
-      biasValue = checkFloat32Array(where, 'params.bias', Float32Array.from(b), this.outFeatures);
+      biasValue = checkNumberList(where, 'params.bias', b, this.outFeatures);
     }
+    return { plans, biasValue };
+  }
 
+  override async checkStateDict(state: ModuleState, options: LoadStateOptions = {}): Promise<void> {
+    this.checkAlive('loadStateDict');
+    await this.planLoad(state, options);
+  }
+
+  protected override async applyStateDict(state: ModuleState, options: LoadStateOptions): Promise<void> {
+    const loadRpuConfig = options.loadRpuConfig ?? true;
+    const { plans, biasValue } = await this.planLoad(state, options);
     const backend = await resolveEngine(this.engine);
     const tiles = this.tiles;
+    // The tiles that need another config or seed are created first (an engine may refuse one),
+    // then every state is written.
+    const fresh = new Map<string, TileWithPeriphery>();
+    try {
+      for (const { i, j, cfg, saved } of plans) {
+        const t = tiles[i]![j]!;
+        if (!cfg.equals(t.rpuConfig) || saved.tile.seed !== t.tile.seed) fresh.set(`${i}_${j}`, await this.createTile(backend, i, j, cfg, saved.tile.seed));
+      }
+    } catch (e) {
+      for (const t of fresh.values()) await t.tile.dispose();
+      throw e;
+    }
     for (const { i, j, cfg, saved } of plans) {
       let t = tiles[i]![j]!;
-      if (!cfg.equals(t.rpuConfig) || saved.tile.seed !== t.tile.seed) {
-        const fresh = await this.createTile(backend, i, j, cfg, saved.tile.seed);
+      const replacement = fresh.get(`${i}_${j}`);
+      if (replacement) {
         await t.tile.dispose();
-        t = fresh;
+        t = replacement;
         tiles[i]![j] = t;
       }
       await t.tile.setState({ ...saved.tile, rpuConfig: rpuConfigToDict(cfg) });
@@ -443,6 +504,7 @@ abstract class AnalogLinearBase extends Module {
   }
 
   override async dispose(): Promise<void> {
+    await super.dispose();
     if (this.building) await this.building.catch(() => undefined);
     for (const t of this.grid?.flat() ?? []) await t.tile.dispose();
     this.grid = null;

@@ -40,6 +40,22 @@ export interface LoadStateOptions {
 export abstract class Module {
   /** Training mode (true) uses training forward passes (weight modifier, input-range init); eval mode is inference (is_test). */
   training = true;
+  /** Set by dispose(): every later call that would use the tiles is refused (not silently rebuilt). */
+  private disposedFlag = false;
+
+  /** Whether dispose() was called. */
+  get disposed(): boolean {
+    return this.disposedFlag;
+  }
+
+  /** Refuses a call on a disposed module (`where`: the method). */
+  protected checkAlive(where: string): void {
+    if (this.disposedFlag) throw this.disposedError(where);
+  }
+
+  protected disposedError(where: string): ModuleError {
+    return new ModuleError(`${this.type}.${where}: the module was disposed; build a new one (or loadModel) to use it again`);
+  }
 
   /** The class name used in saved architectures. */
   abstract readonly type: string;
@@ -87,6 +103,7 @@ export abstract class Module {
 
   /** Creates the engine tiles of the tree (done on first use; call it to surface engine errors early). */
   async build(): Promise<void> {
+    this.checkAlive('build');
     for (const c of this.children()) await c.build();
   }
 
@@ -102,6 +119,7 @@ export abstract class Module {
 
   /** Clears digital gradients and the recorded (x, d) pairs of the analog tiles. */
   zeroGrad(): void {
+    this.checkAlive('zeroGrad');
     for (const p of this.parameters()) p.zeroGrad();
     for (const t of this.analogTiles()) t.clearRecords();
   }
@@ -142,6 +160,7 @@ export abstract class Module {
 
   /** The learned state of the tree (JSON-safe). */
   async stateDict(): Promise<ModuleState> {
+    this.checkAlive('stateDict');
     const state: ModuleState = { type: this.type };
     const kids = this.children();
     if (kids.length > 0) {
@@ -151,20 +170,44 @@ export abstract class Module {
     return state;
   }
 
-  /** Loads a state saved by stateDict() into this (same architecture). */
+  /**
+   * Loads a state saved by stateDict() into this (same architecture). The whole
+   * tree is checked first (checkStateDict), so a state with any bad layer or
+   * tile is refused before a single layer changes.
+   */
   async loadStateDict(state: ModuleState, options: LoadStateOptions = {}): Promise<void> {
+    this.checkAlive('loadStateDict');
+    await this.checkStateDict(state, options);
+    await this.applyStateDict(state, options);
+  }
+
+  /** Checks that `state` fits this tree (every layer, tile and number) without changing anything. */
+  async checkStateDict(state: ModuleState, options: LoadStateOptions = {}): Promise<void> {
     checkStateType(state, this.type);
     const kids = this.children();
     const saved = state.children ?? [];
-    if (saved.length !== kids.length) {
-      throw new ModuleError(`loadStateDict: ${this.type} has ${kids.length} children, the state has ${saved.length}`);
+    if (!Array.isArray(saved) || saved.length !== kids.length) {
+      throw new ModuleError(`loadStateDict: ${this.type} has ${kids.length} children, the state has ${Array.isArray(saved) ? saved.length : 'none'}`);
     }
     for (let i = 0; i < kids.length; i++) checkStateType(saved[i]!, kids[i]!.type, `child ${i}`);
-    for (let i = 0; i < kids.length; i++) await kids[i]!.loadStateDict(saved[i]!, options);
+    for (let i = 0; i < kids.length; i++) await kids[i]!.checkStateDict(saved[i]!, options);
+  }
+
+  /** Writes a state that checkStateDict accepted (loadStateDict calls both). */
+  protected async applyStateDict(state: ModuleState, options: LoadStateOptions): Promise<void> {
+    const kids = this.children();
+    const saved = state.children ?? [];
+    for (let i = 0; i < kids.length; i++) await kids[i]!.applyStateDictOf(saved[i]!, options);
+  }
+
+  /** applyStateDict of another module of the tree (protected access goes through the instance). */
+  private async applyStateDictOf(state: ModuleState, options: LoadStateOptions): Promise<void> {
+    await this.applyStateDict(state, options);
   }
 
   /** Frees the engine tiles of the tree. */
   async dispose(): Promise<void> {
+    this.disposedFlag = true;
     for (const c of this.children()) await c.dispose();
   }
 }

@@ -5,9 +5,9 @@
  * recorded (pulsed on SingleRPUConfig devices), then runs each tile's
  * post-update step (decay, diffusion, clip, remap, weight modifier).
  */
-import { checkFiniteNumber, InferenceRPUConfig, InputError, NotSupportedError } from '@crossbar/core';
+import { checkFiniteNumber, checkNumberList, InferenceRPUConfig, InputError, NotSupportedError } from '@crossbar/core';
 import { ModuleError } from './errors.js';
-import type { Module } from './module.js';
+import { Module } from './module.js';
 
 export interface AnalogSGDOptions {
   /** Learning rate (>= 0), for the digital parameters and the analog updates alike. */
@@ -48,7 +48,19 @@ export class AnalogSGD {
     options: AnalogSGDOptions,
   ) {
     const where = 'AnalogSGD';
+    if (!(model instanceof Module)) {
+      const got = Array.isArray(model) ? 'an array (model.parameters()?)' : model === null ? 'null' : typeof model === 'object' ? ((model as object).constructor?.name ?? 'an object') : typeof model;
+      throw new InputError(
+        `${where}: the first argument must be the model (a Module), got ${got}. ` +
+          "aihwkit's AnalogSGD(model.parameters(), lr=0.1) is written new AnalogSGD(model, { lr: 0.1 }) here: " +
+          'the optimizer needs the model to reach its analog tiles',
+      );
+    }
+    if (typeof options === 'number') {
+      throw new InputError(`${where}: options must be an object, e.g. new AnalogSGD(model, { lr: ${options} }), got the number ${options}`);
+    }
     if (options === null || typeof options !== 'object') throw new InputError(`${where}: options must be an object with lr`);
+    if (typeof (options.nesterov ?? false) !== 'boolean') throw new InputError(`${where}: nesterov must be a boolean, got ${String(options.nesterov)}`);
     this.lrValue = checkFiniteNumber(where, 'lr', options.lr, { min: 0 });
     this.momentum = checkFiniteNumber(where, 'momentum', options.momentum ?? 0, { min: 0 });
     this.dampening = checkFiniteNumber(where, 'dampening', options.dampening ?? 0);
@@ -140,7 +152,12 @@ export class AnalogSGD {
     };
   }
 
-  /** Restores the learning rate, step count and momentum buffers (the other options must match). */
+  /**
+   * Restores the learning rate, step count and momentum buffers (the other options must match).
+   * Everything is checked before anything changes: each buffer must name a parameter of the
+   * model (build the model first: the tiles' parameters exist after build) and hold as many
+   * finite numbers as it.
+   */
   loadStateDict(state: OptimizerState): void {
     const where = 'AnalogSGD.loadStateDict';
     if (state === null || typeof state !== 'object' || state.format !== 'crossbar-sgd@1') {
@@ -152,13 +169,26 @@ export class AnalogSGD {
       }
     }
     const lr = checkFiniteNumber(where, 'lr', state.lr, { min: 0 });
+    const stepCount: unknown = state.stepCount;
+    if (typeof stepCount !== 'number' || !Number.isSafeInteger(stepCount) || stepCount < 0) {
+      throw new InputError(`${where}: stepCount must be a non-negative integer, got ${JSON.stringify(stepCount) ?? String(stepCount)}`);
+    }
+    const raw: unknown = state.buffers ?? {};
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new InputError(`${where}: buffers must be an object of number arrays`);
+    const params = new Map(this.model.namedParameters());
     const buffers = new Map<string, Float32Array>();
-    for (const [k, v] of Object.entries(state.buffers ?? {})) {
-      if (!Array.isArray(v)) throw new ModuleError(`${where}: buffer ${k} must be an array of numbers`);
-      buffers.set(k, Float32Array.from(v));
+    for (const [k, v] of Object.entries(raw)) {
+      const p = params.get(k);
+      if (!p) {
+        throw new InputError(
+          `${where}: buffer "${k}" names no parameter of the model (it has: ${[...params.keys()].join(', ') || 'none'}; ` +
+            "a tile's parameters exist after await model.build())",
+        );
+      }
+      buffers.set(k, checkNumberList(where, `buffers["${k}"]`, v, p.value.length));
     }
     this.lrValue = lr;
-    this.stepCount = state.stepCount;
+    this.stepCount = stepCount;
     this.buffers = buffers;
   }
 }

@@ -37,12 +37,14 @@ export class AnalogSequential extends Module {
   }
 
   override async forward(x: Float32Array, batch: number): Promise<Float32Array> {
+    this.checkAlive('forward');
     let y = x;
     for (const m of this.modules) y = await m.forward(y, batch);
     return y;
   }
 
   override async backward(dy: Float32Array): Promise<Float32Array> {
+    this.checkAlive('backward');
     let d = dy;
     for (let i = this.modules.length - 1; i >= 0; i--) d = await this.modules[i]!.backward(d);
     return d;

@@ -237,7 +237,7 @@ export class PulsedDeviceModel implements DeviceModel {
   }
 
   resetColumns(start: number, count: number, resetProb: number): void {
-    if (resetProb === 0) return; // aihwkit: RPUPulsed::resetCols does nothing
+    if (resetProb === 0 || count === 0) return; // aihwkit: RPUPulsed::resetCols does nothing
     const { scope, outSize, inSize, seed, rand } = this.ctx;
     const t = this.target;
     const call = this.ctx.nextRandomCall();
@@ -254,8 +254,8 @@ export class PulsedDeviceModel implements DeviceModel {
       inSize,
       {
         inputs: { w: t, b: this.resetBias, lo: this.minBound, hi: this.maxBound },
-        scalars: { p, resetStd: this.resetStd, c0: start, c1: start + count },
-        expr: `(c >= c0 && c < c1${picked} ? ${reset} : w)`,
+        scalars: { p, resetStd: this.resetStd, c0: start, cnt: count, nIn: inSize }, // columns wrap past the last (core's resetColumnIndex)
+        expr: `((c >= c0 ? c - c0 : c - c0 + nIn) < cnt${picked} ? ${reset} : w)`,
         random: { items, call, seed, source: rand },
       },
       t,

@@ -49,6 +49,7 @@ import {
   TableNormals,
   UpdateRowPlan,
   updateSettings,
+  resetColumnIndex,
 } from '@crossbar/core';
 import type { TileContext } from '../tile.js';
 import type { DeviceModel } from '../update.js';
@@ -399,7 +400,7 @@ export class PulsedDeviceModel implements DeviceModel {
   }
 
   resetColumns(start: number, count: number, resetProb: number): void {
-    if (resetProb === 0) return; // aihwkit: RPUPulsed::resetCols does nothing
+    if (resetProb === 0 || count === 0) return; // aihwkit: RPUPulsed::resetCols does nothing
     const call = this.ctx.nextRandomCall();
     const pick = new RandomStream(this.ctx.seed, RandomStreamId.DeviceReset, call, 0);
     const xi = new RandomStream(this.ctx.seed, RandomStreamId.DeviceReset, call, 1);
@@ -407,8 +408,8 @@ export class PulsedDeviceModel implements DeviceModel {
     const n = this.ctx.inSize;
     const p = Math.fround(resetProb);
     for (let i = 0; i < this.ctx.outSize; i++) {
-      for (let j = start; j < start + count; j++) {
-        const e = i * n + j;
+      for (let k = 0; k < count; k++) {
+        const e = i * n + resetColumnIndex(start, k, n); // wraps past the last column
         if (p !== 1 && !(pick.uniform(e) < p)) continue;
         t[e] = resetWeight(this.resetBias[e]!, this.resetStd, this.resetStd > 0 ? xi.normal(e) : 0, this.minBound[e]!, this.maxBound[e]!);
       }

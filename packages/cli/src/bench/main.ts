@@ -10,7 +10,8 @@
  *   --list               list the cases and exit
  *   --in-process         run every case in this process (default: each in a fresh one, harness.ts `isolate`)
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../atomic-write.js';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { loadCases } from './cases.js';
@@ -58,12 +59,12 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   });
   console.log(formatTable(report));
   if (values.json) {
-    writeFileSync(values.json, JSON.stringify(report, null, 2) + '\n');
+    writeFileAtomicSync(values.json, JSON.stringify(report, null, 2) + '\n');
     console.log(`\nwrote ${values.json}`);
   }
   if (values.markdown) {
     const doc = existsSync(values.markdown) ? readFileSync(values.markdown, 'utf8') : '# Benchmarks\n';
-    writeFileSync(values.markdown, replaceMarkdownBlock(doc, formatMarkdown(report)));
+    writeFileAtomicSync(values.markdown, replaceMarkdownBlock(doc, formatMarkdown(report)));
     console.log(`wrote ${values.markdown}`);
   }
   return report.results.some((r) => r.status === 'failed') ? 1 : 0;

@@ -3,7 +3,8 @@
  * engine and mode) through the harness: a table, JSON, and the Markdown block
  * of docs/benchmarks.md (what `pnpm bench` writes).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../atomic-write.js';
 import { Command } from 'commander';
 import { getBackend } from '@crossbar/core';
 import { formatMarkdown, formatTable, loadCases, replaceMarkdownBlock, runBenchmarks, si, type BenchCase, type BenchReport } from '../bench/index.js';
@@ -84,10 +85,10 @@ export function benchCommand(io: CliIO, setExit: (code: number) => void): Comman
       const demo = demoEpochLines(report, defaultEngine);
       if (demo.length) println(io.stdout, `\n${demo.join('\n')}`);
     }
-    if (opts.output) writeFileSync(opts.output, JSON.stringify(report, null, 2) + '\n');
+    if (opts.output) writeFileAtomicSync(opts.output, JSON.stringify(report, null, 2) + '\n');
     if (opts.markdown) {
       const doc = existsSync(opts.markdown) ? readFileSync(opts.markdown, 'utf8') : '# Benchmarks\n';
-      writeFileSync(opts.markdown, replaceMarkdownBlock(doc, formatMarkdown(report)));
+      writeFileAtomicSync(opts.markdown, replaceMarkdownBlock(doc, formatMarkdown(report)));
     }
     if (!opts.json && (opts.output || opts.markdown)) println(io.stdout, `\nwrote ${[opts.output, opts.markdown].filter(Boolean).join(', ')}`);
     setExit(report.results.some((r) => r.status === 'failed') ? EXIT_FAILED : EXIT_OK);

@@ -10,7 +10,8 @@
  *    with and without global drift compensation.
  * 4. A table, a JSON report and an SVG plot.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../atomic-write.js';
 import { join, resolve } from 'node:path';
 import {
   checkFiniteNumber,
@@ -374,13 +375,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       const dir = resolve(options.out ?? DEMO_DEFAULTS.out);
       mkdirSync(dir, { recursive: true });
       report.files.plot = join(dir, 'accuracy-vs-time.svg');
-      writeFileSync(report.files.plot, accuracyPlotSvg(plotOf(report)));
+      writeFileAtomicSync(report.files.plot, accuracyPlotSvg(plotOf(report)));
       if (options.saveModel) {
         report.files.model = join(dir, 'model.json');
-        writeFileSync(report.files.model, JSON.stringify(await saveModel(model, { optimizer })));
+        writeFileAtomicSync(report.files.model, JSON.stringify(await saveModel(model, { optimizer })));
       }
       report.files.report = join(dir, 'report.json');
-      writeFileSync(report.files.report, JSON.stringify(report, null, 2) + '\n');
+      writeFileAtomicSync(report.files.report, JSON.stringify(report, null, 2) + '\n');
     }
     return report;
   } finally {

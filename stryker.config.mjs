@@ -1,0 +1,24 @@
+// Mutation testing of the ndarray engine against the conformance suite alone
+// (docs/conformance.md, "Mutation testing"). Not part of CI: run it by hand,
+//   npx stryker run                       (the default scope below)
+//   npx stryker run --mutate 'packages/backend-ndarray/src/drift.ts'
+// It mutates the files in place (pnpm's workspace links do not survive Stryker's
+// sandbox copy) and restores them at the end: do not interrupt it, or run
+// `git checkout packages/backend-ndarray/src` afterwards.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  testRunner: 'vitest',
+  plugins: ['@stryker-mutator/vitest-runner'],
+  vitest: { configFile: 'packages/backend-ndarray/vitest.mutation.config.ts', related: false },
+  inPlace: true,
+  // The default scope finishes in well under an hour on two cores: the device operations
+  // that issue 15's properties and lifecycle cases target. Widen it with --mutate.
+  mutate: ['packages/backend-ndarray/src/devices/pulsed.ts:379-426', 'packages/backend-ndarray/src/drift.ts'],
+  coverageAnalysis: 'perTest',
+  concurrency: 1,
+  timeoutMS: 120_000,
+  reporters: ['clear-text', 'progress', 'json'],
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+};
