@@ -5,10 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
-  ConstantStepDevice,
   configFromDict,
   IOParameters,
   PCMLikeNoiseModel,
+  rpuConfigFromDict,
   UpdateParameters,
   WeightClipParameter,
   WeightModifierParameter,
@@ -29,7 +29,7 @@ describe('the oracle configs in core', () => {
       const parts: [string, () => unknown][] = [];
       if (cfg.io) parts.push(['io', () => configFromDict(IOParameters, cfg.io)]);
       if (cfg.update) parts.push(['update', () => configFromDict(UpdateParameters, cfg.update)]);
-      if (cfg.device) parts.push(['device', () => configFromDict(ConstantStepDevice, cfg.device)]);
+      if (cfg.device) parts.push(['device', () => rpuConfigFromDict({ type: 'SingleRPUConfig', device: { type: 'ConstantStepDevice', ...(cfg.device as object) } })]);
       if (cfg.modifier) parts.push(['modifier', () => configFromDict(WeightModifierParameter, cfg.modifier)]);
       if (cfg.clip) parts.push(['clip', () => configFromDict(WeightClipParameter, cfg.clip)]);
       if (cfg.remap) parts.push(['remap', () => configFromDict(WeightRemapParameter, cfg.remap)]);
