@@ -69,12 +69,16 @@ export async function connectRedis(url: string, options: RedisOptions = {}): Pro
     retryStrategy: () => null,
     enableOfflineQueue: false,
   });
-  probe.on('error', () => undefined); // reported through connect()'s rejection
+  // connect() rejects with a bare "Connection is closed"; the cause comes as an 'error' event.
+  let cause: string | undefined;
+  probe.on('error', (e: Error) => {
+    cause ??= e.message;
+  });
   try {
     await probe.connect();
     await probe.ping();
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
+    const msg = cause ?? (e instanceof Error ? e.message : String(e));
     throw new CliError(`cannot reach Redis at ${redactUrl(url)}: ${msg} (is redis-server running there, and the URL, password and TLS right?)`);
   } finally {
     probe.disconnect();

@@ -139,7 +139,7 @@ export const JOB_SCHEMA = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const checkSweep = ajv.compile(SWEEP_SCHEMA);
 const checkJob = ajv.compile(JOB_SCHEMA);
 
@@ -157,7 +157,15 @@ function keyPath(instancePath: string): string {
 /** Ajv's errors as one readable message per key. */
 export function schemaErrors(errors: readonly ErrorObject[] | null | undefined): string[] {
   const out: string[] = [];
+  // A value that fits no branch of a oneOf: one message from the oneOf's description, not one per branch.
+  const oneOfAt = new Set((errors ?? []).filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
   for (const e of errors ?? []) {
+    if (e.keyword === 'oneOf') {
+      const desc = (e.parentSchema as { description?: string } | undefined)?.description;
+      out.push(`${keyPath(e.instancePath)}: must be ${desc ?? 'one of the allowed forms'}`);
+      continue;
+    }
+    if ([...oneOfAt].some((p) => e.instancePath === p || e.instancePath.startsWith(`${p}/`))) continue;
     const at = keyPath(e.instancePath);
     let msg: string;
     if (e.keyword === 'additionalProperties') {
@@ -167,8 +175,6 @@ export function schemaErrors(errors: readonly ErrorObject[] | null | undefined):
       msg = `${at}: key ${JSON.stringify((e.params as { propertyName: string }).propertyName)} is not an aihwkit dict path (snake_case words joined by ".") or "preset"`;
     } else if (e.keyword === 'enum') {
       msg = `${at}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
-    } else if (e.keyword === 'oneOf' || (e.keyword === 'if' && out.length > 0)) {
-      continue; // the branches' own errors say more
     } else {
       msg = `${at}: ${e.message ?? e.keyword}`;
     }
@@ -277,7 +283,7 @@ export function parseSweep(doc: unknown, where: string, defaultName = 'sweep'): 
       try {
         jobRpuConfig(base, { [axis]: v });
       } catch (e) {
-        throw new CliError(`${where}: axes.${JSON.stringify(axis)}[${i}] = ${JSON.stringify(v)}: ${messageOf(e)}`);
+        throw new CliError(`${where}: ${keyPath(`/axes/${axis}`)}[${i}] = ${JSON.stringify(v)}: ${messageOf(e)}`);
       }
     });
   }
