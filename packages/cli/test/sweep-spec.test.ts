@@ -10,7 +10,7 @@ import { InferenceRPUConfig, SingleRPUConfig } from '@crossbar/core';
 import type { SweepResult } from '../src/sweep/job.js';
 import { buildReport, formatSweepReport, heatmapSvg, meanStd, sweepPlotSvg } from '../src/sweep/report.js';
 import { readResults, ResultsWriter } from '../src/sweep/results.js';
-import { expandJobs, jobId, jobRpuConfig, parseSweep, SWEEP_SCHEMA, validateJob, type SweepSpec } from '../src/sweep/spec.js';
+import { expandJobs, jobId, jobRpuConfig, loadSweep, parseSweep, SWEEP_SCHEMA, validateJob, type SweepSpec } from '../src/sweep/spec.js';
 import { redactUrl, checkRedisUrl } from '../src/sweep/queue.js';
 import { tempDir } from './helpers/spawn.js';
 
@@ -92,6 +92,19 @@ describe('sweep file', () => {
     expect(() => parse('text')).toThrow(/study\.yaml: \(top level\): must be object/);
     expect(() => parse({ base: { rpuConfig: { type: 'SingleRPUConfig' } } })).toThrow(/base\.rpuConfig: hardware-aware training \(training: hwa\) needs an InferenceRPUConfig/);
     expect(() => parse({ seeds: 10000, axes: { 'forward.out_noise': Array.from({ length: 11 }, (_, i) => i / 100) } })).toThrow(/110000 jobs .* at most 100000/);
+  });
+
+  it('files: YAML or JSON; a missing or unparsable file says which and why', () => {
+    const d = tempDir();
+    writeFileSync(join(d, 'a.yaml'), 'name: a\nseeds: [3]\naxes:\n  forward.out_noise: [0.01]\n');
+    writeFileSync(join(d, 'b.json'), '{"seeds": 2}');
+    writeFileSync(join(d, 'broken.yaml'), 'axes: [unclosed\n');
+    writeFileSync(join(d, 'broken.json'), '{"seeds": }');
+    expect(loadSweep(join(d, 'a.yaml'))).toMatchObject({ name: 'a', seeds: [3], axes: [['forward.out_noise', [0.01]]] });
+    expect(loadSweep(join(d, 'b.json'))).toMatchObject({ name: 'b', seeds: [1, 2], axes: [] });
+    expect(() => loadSweep(join(d, 'broken.yaml'))).toThrow(/broken\.yaml: not YAML/);
+    expect(() => loadSweep(join(d, 'broken.json'))).toThrow(/broken\.json: not JSON/);
+    expect(() => loadSweep(join(d, 'none.yaml'))).toThrow(/none\.yaml: no such file/);
   });
 
   it('SWEEP_SCHEMA is what docs/sweep.schema.json says', () => {
