@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { InferenceRPUConfig, SingleRPUConfig } from '@crossbar/core';
 import type { SweepResult } from '../src/sweep/job.js';
 import { buildReport, formatSweepReport, heatmapSvg, meanStd, sweepPlotSvg } from '../src/sweep/report.js';
@@ -105,6 +106,19 @@ describe('sweep file', () => {
     expect(() => loadSweep(join(d, 'broken.yaml'))).toThrow(/broken\.yaml: not YAML/);
     expect(() => loadSweep(join(d, 'broken.json'))).toThrow(/broken\.json: not JSON/);
     expect(() => loadSweep(join(d, 'none.yaml'))).toThrow(/none\.yaml: no such file/);
+  });
+
+  it("docs/sweeps.md's worked example is docs/examples/sweep-grid.yaml: a 3 x 3 grid, 3 seeds", () => {
+    const docs = join(import.meta.dirname, '..', '..', '..', 'docs');
+    const file = readFileSync(join(docs, 'examples', 'sweep-grid.yaml'), 'utf8');
+    const block = /```yaml\n# docs\/examples\/sweep-grid\.yaml[^\n]*\n([\s\S]*?)```/.exec(readFileSync(join(docs, 'sweeps.md'), 'utf8'))![1]!;
+    expect(parseYaml(block)).toEqual(parseYaml(file));
+    const spec = loadSweep(join(docs, 'examples', 'sweep-grid.yaml'));
+    expect(expandJobs(spec)).toHaveLength(27);
+    expect(spec.axes.map(([a, v]) => [a, v.length])).toEqual([
+      ['forward.out_noise', 3],
+      ['noise_model.prog_noise_scale', 3],
+    ]);
   });
 
   it('SWEEP_SCHEMA is what docs/sweep.schema.json says', () => {
