@@ -8,6 +8,8 @@ import { caseCommand } from './commands/case.js';
 import { conformanceCommand } from './commands/conformance.js';
 import { demoCommand } from './commands/demo.js';
 import { enginesCommand } from './commands/engines.js';
+import { sweepCommand } from './commands/sweep.js';
+import { workerCommand } from './commands/worker.js';
 import { EXIT_OK, EXIT_USAGE, errorLine, exitCodeOf, oneLine } from './errors.js';
 import { processIO, println, type CliIO } from './io.js';
 
@@ -34,6 +36,8 @@ export function createProgram(io: CliIO = processIO(), setExit: (code: number) =
   program.addCommand(caseCommand(io, setExit));
   program.addCommand(conformanceCommand(io, setExit));
   program.addCommand(enginesCommand(io));
+  program.addCommand(sweepCommand(io, setExit));
+  program.addCommand(workerCommand(io));
   const configure = (cmd: Command): void => {
     cmd.exitOverride();
     cmd.configureOutput({

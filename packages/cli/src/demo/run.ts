@@ -86,6 +86,8 @@ export interface DemoOptions {
   repeats?: number;
   /** An RPU config file (aihwkit dict) replacing the training config. */
   rpuConfigFile?: string;
+  /** An RPU config replacing the training config (checked against the mode like a file's). */
+  rpuConfig?: RPUConfig;
   /** Output folder (created); null: write nothing. */
   out?: string | null;
   saveModel?: boolean;
@@ -162,7 +164,8 @@ function seconds(start: number): number {
 }
 
 /** The training config: from the file, else the mode's default; checked against the mode. */
-function trainingConfig(mode: TrainingMode, device: string, modifierStd: number, file?: string): RPUConfig {
+function trainingConfig(mode: TrainingMode, device: string, modifierStd: number, file?: string, given?: RPUConfig): RPUConfig {
+  if (given) return checkMode(mode, given, 'rpuConfig');
   if (!file) return mode === 'hwa' ? hwaConfig(modifierStd) : analogSgdConfig(device);
   let dict: unknown;
   try {
@@ -171,12 +174,16 @@ function trainingConfig(mode: TrainingMode, device: string, modifierStd: number,
     const err = e as NodeJS.ErrnoException;
     throw new CliError(err.code === 'ENOENT' ? `--rpu-config ${file}: no such file` : `--rpu-config ${file}: not JSON (${err.message})`);
   }
-  const cfg = rpuConfigFromDict(dict as Record<string, unknown>);
+  return checkMode(mode, rpuConfigFromDict(dict as Record<string, unknown>), `--rpu-config ${file}`);
+}
+
+/** The config if its class fits the training mode. */
+function checkMode(mode: TrainingMode, cfg: RPUConfig, where: string): RPUConfig {
   if (mode === 'hwa' && !(cfg instanceof InferenceRPUConfig)) {
-    throw new ConfigError(`--rpu-config ${file}: hardware-aware training (--training hwa) needs an InferenceRPUConfig, got ${cfg.constructor.name}`);
+    throw new ConfigError(`${where}: hardware-aware training (--training hwa) needs an InferenceRPUConfig, got ${cfg.constructor.name}`);
   }
   if (mode === 'analog-sgd' && !(cfg instanceof SingleRPUConfig)) {
-    throw new ConfigError(`--rpu-config ${file}: in-situ training (--training analog-sgd) needs a SingleRPUConfig, got ${cfg.constructor.name}`);
+    throw new ConfigError(`${where}: in-situ training (--training analog-sgd) needs a SingleRPUConfig, got ${cfg.constructor.name}`);
   }
   return cfg;
 }
@@ -244,7 +251,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   times.forEach((t, i) => checkFiniteNumber(where, `times[${i}]`, t, { min: 0, minExclusive: true }));
   const sizes = [IMAGE_SIZE, ...hidden, CLASSES];
 
-  const rpuConfig = trainingConfig(mode, device, modifierStd, options.rpuConfigFile);
+  const rpuConfig = trainingConfig(mode, device, modifierStd, options.rpuConfigFile, options.rpuConfig);
   const engine = typeof options.engine === 'object' ? options.engine : await resolveEngine(options.engine);
   log(`engine: ${engine.name}${engine.description ? ` (${engine.description.split(';')[0]})` : ''}`);
 

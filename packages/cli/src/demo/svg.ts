@@ -28,11 +28,11 @@ const W = 760;
 const H = 440;
 const M = { left: 70, right: 24, top: 62, bottom: 96 };
 
-function esc(s: string): string {
+export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-function num(x: number): string {
+export function num(x: number): string {
   return Number(x.toFixed(2)).toString();
 }
 
@@ -66,10 +66,29 @@ export function accuracyPlotSvg(plot: AccuracyPlot): string {
   const x = (t: number) => M.left + ((Math.log10(t) - lMin) / (lMax - lMin)) * pw;
   const y = (acc: number) => M.top + (1 - (acc * 100 - yMin) / (yMax - yMin)) * ph;
 
+  // Legend below the axis title, wrapped into rows (many series: a sweep's settings).
+  const entries = [
+    ...plot.series.map((s) => ({ label: s.label, color: s.color, dash: s.dashed ? '7 5' : '' })),
+    ...(plot.references ?? []).filter((r) => Number.isFinite(r.value)).map((r) => ({ label: r.label, color: r.color, dash: '2 4' })),
+  ];
+  const legend: { x: number; row: number; e: (typeof entries)[number] }[] = [];
+  let lx = M.left;
+  let row = 0;
+  for (const e of entries) {
+    const w = 52 + e.label.length * 7;
+    if (lx > M.left && lx + w - 20 > W - M.right) {
+      lx = M.left;
+      row++;
+    }
+    legend.push({ x: lx, row, e });
+    lx += w;
+  }
+  const height = H + 18 * row;
+
   const out: string[] = [];
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
-    `<rect width="${W}" height="${H}" fill="#ffffff"/>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" viewBox="0 0 ${W} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+    `<rect width="${W}" height="${height}" fill="#ffffff"/>`,
     `<text x="${W / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">${esc(plot.title)}</text>`,
   );
   if (plot.subtitle) out.push(`<text x="${W / 2}" y="43" text-anchor="middle" fill="#555555">${esc(plot.subtitle)}</text>`);
@@ -116,17 +135,10 @@ export function accuracyPlotSvg(plot: AccuracyPlot): string {
     );
     for (const [a, b] of pts) out.push(`<circle cx="${num(a)}" cy="${num(b)}" r="3.5" fill="${s.color}"/>`);
   }
-  // Legend below the axis title.
-  const entries = [
-    ...plot.series.map((s) => ({ label: s.label, color: s.color, dash: s.dashed ? '7 5' : '' })),
-    ...(plot.references ?? []).filter((r) => Number.isFinite(r.value)).map((r) => ({ label: r.label, color: r.color, dash: '2 4' })),
-  ];
-  let lx = M.left;
-  const ly = H - 16;
-  for (const e of entries) {
-    out.push(`<line x1="${lx}" x2="${lx + 26}" y1="${ly}" y2="${ly}" stroke="${e.color}" stroke-width="2"${e.dash ? ` stroke-dasharray="${e.dash}"` : ''}/>`);
-    out.push(`<text x="${lx + 32}" y="${ly}" dominant-baseline="middle">${esc(e.label)}</text>`);
-    lx += 52 + e.label.length * 7;
+  for (const { x: ex, row: r, e } of legend) {
+    const ly = H - 16 + 18 * r;
+    out.push(`<line x1="${ex}" x2="${ex + 26}" y1="${ly}" y2="${ly}" stroke="${e.color}" stroke-width="2"${e.dash ? ` stroke-dasharray="${e.dash}"` : ''}/>`);
+    out.push(`<text x="${ex + 32}" y="${ly}" dominant-baseline="middle">${esc(e.label)}</text>`);
   }
   out.push('</svg>');
   return out.join('\n') + '\n';
