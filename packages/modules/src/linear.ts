@@ -107,8 +107,8 @@ function checkSavedPeriphery(where: string, saved: SavedTile): void {
   }
 }
 
-/** A logical weight matrix on a grid of tiles (one tile for AnalogLinear). */
-abstract class AnalogLinearBase extends Module {
+/** A logical weight matrix on a grid of tiles (one tile for AnalogLinear; the convolutions unroll onto it). */
+export abstract class AnalogLinearBase extends Module {
   readonly inFeatures: number;
   readonly outFeatures: number;
   /** Whether the layer has a bias at all. */
