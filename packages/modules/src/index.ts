@@ -4,7 +4,7 @@
  * AnalogSGD training, the inference workflow (program, drift, compensated
  * evaluation) and whole-model save/load.
  */
-export { ModuleError } from './errors.js';
+export { ModuleError, OnnxImportError } from './errors.js';
 export { Parameter } from './parameter.js';
 export { manualSeed } from './seeds.js';
 export type { EngineOption } from './engine.js';
@@ -41,6 +41,7 @@ export {
 } from './layers.js';
 export { Linear, Conv1d, Conv2d, type ConvOptions } from './digital.js';
 export { convertToAnalog, type ConvertOptions } from './convert.js';
+export { importOnnx, ONNX_OPSETS, ONNX_OPERATORS, type ImportOnnxOptions, type ImportedOnnx } from './onnx.js';
 export { CrossEntropyLoss, MSELoss } from './loss.js';
 export { AnalogSequential } from './sequential.js';
 export { AnalogSGD, StepLR, LambdaLR, type AnalogSGDOptions, type OptimizerState } from './optim.js';
