@@ -8,6 +8,7 @@ import { caseCommand } from './commands/case.js';
 import { conformanceCommand } from './commands/conformance.js';
 import { demoCommand } from './commands/demo.js';
 import { enginesCommand } from './commands/engines.js';
+import { evaluateCommand } from './commands/evaluate.js';
 import { EXIT_OK, EXIT_USAGE, errorLine, exitCodeOf, oneLine } from './errors.js';
 import { processIO, println, type CliIO } from './io.js';
 
@@ -30,6 +31,7 @@ export function createProgram(io: CliIO = processIO(), setExit: (code: number) =
     .showSuggestionAfterError(true)
     .addHelpText('after', '\nEvery command takes --help. Exit codes: 0 success, 1 a check or the run failed, 2 bad usage.');
   program.addCommand(demoCommand(io));
+  program.addCommand(evaluateCommand(io));
   program.addCommand(benchCommand(io, setExit));
   program.addCommand(caseCommand(io, setExit));
   program.addCommand(conformanceCommand(io, setExit));

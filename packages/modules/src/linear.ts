@@ -251,7 +251,8 @@ export abstract class AnalogLinearBase extends Module {
     const out = new Float32Array(batch * this.outFeatures);
     let xi: Float32Array | null = null;
     for (const c of this.cells()) {
-      if (c.j === 0) xi = sliceColumns(x, batch, this.inFeatures, c.inStart, c.n);
+      // One tile column takes all of x as it is (the tile's periphery copies what it keeps).
+      if (c.j === 0) xi = c.n === this.inFeatures ? x : sliceColumns(x, batch, this.inFeatures, c.inStart, c.n);
       const y = await c.tile.forward(xi!, batch, isTest);
       addColumns(out, this.outFeatures, c.outStart, y, batch, c.m);
     }
