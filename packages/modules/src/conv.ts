@@ -13,34 +13,25 @@ import { ModuleError } from './errors.js';
 import { AnalogLinearBase, splitSizes, type AnalogLinearOptions } from './linear.js';
 import type { ModuleConfig } from './module.js';
 import {
+  axesOf,
   checkInputSize,
   col2im,
+  convWindow,
   geometry2d,
   im2col,
-  perAxis,
   planesToPositions,
   positionsToPlanes,
   Scratch,
+  type ConvGeometryOptions,
   type Geometry2d,
   type Window2d,
 } from './spatial.js';
 
-export interface AnalogConvOptions extends AnalogLinearOptions {
-  /** Stride per axis (default 1). */
-  stride?: number | number[];
-  /** Zero padding on both sides per axis (default 0). */
-  padding?: number | number[];
-  /** Spacing of the kernel elements per axis (default 1; Conv1d supports 1 only, as aihwkit). */
-  dilation?: number | number[];
+export interface AnalogConvOptions extends AnalogLinearOptions, ConvGeometryOptions {
   /** Only 1 is supported (as aihwkit). */
   groups?: number;
   /** Only 'zeros' is supported (as aihwkit). */
   paddingMode?: string;
-  /**
-   * The input's spatial size: [height, width] (Conv2d) or the length (Conv1d).
-   * Without it each call infers it: the length, or square images.
-   */
-  inputSize?: number | number[];
 }
 
 interface ConvSpec {
@@ -59,21 +50,10 @@ function convSpec(where: string, dims: 1 | 2, inChannels: number, outChannels: n
   if (groups !== 1) throw new ConfigError(`${where}: groups = ${String(groups)} is not supported, only one group (as aihwkit)`);
   const paddingMode = options.paddingMode ?? 'zeros';
   if (paddingMode !== 'zeros') throw new ConfigError(`${where}: paddingMode '${String(paddingMode)}' is not supported, only 'zeros' (as aihwkit)`);
-  const k = perAxis(where, 'kernelSize', kernelSize, dims, 1);
-  const s = perAxis(where, 'stride', options.stride ?? 1, dims, 1);
-  const p = perAxis(where, 'padding', options.padding ?? 0, dims, 0);
-  const d = perAxis(where, 'dilation', options.dilation ?? 1, dims, 1);
-  if (dims === 1 && d[0] !== 1) throw new ConfigError(`${where}: dilation = ${d[0]} is not supported, only 1 (as aihwkit)`);
-  const size = checkInputSize(where, options.inputSize, dims);
-  // A 1-d signal [C × L] is the image [C × 1 × L].
-  const pair = (v: number[], one: number): [number, number] => (dims === 1 ? [one, v[0]!] : [v[0]!, v[1]!]);
-  return {
-    dims,
-    inChannels,
-    outChannels,
-    window: { kernel: pair(k, 1), stride: pair(s, 1), padding: pair(p, 0), dilation: pair(d, 1) },
-    inputSize: size ? pair(size, 1) : null,
-  };
+  const { window, inputSize } = convWindow(where, dims, kernelSize, options);
+  // aihwkit's AnalogConv1d refuses dilation (its indexed path has none).
+  if (dims === 1 && window.dilation[1] !== 1) throw new ConfigError(`${where}: dilation = ${window.dilation[1]} is not supported, only 1 (as aihwkit)`);
+  return { dims, inChannels, outChannels, window, inputSize };
 }
 
 /**
@@ -123,7 +103,7 @@ abstract class AnalogConvBase extends AnalogLinearBase {
 
   /** The kernel size per axis as given ([kh, kw] or [k]). */
   get kernelSize(): number[] {
-    return this.dims === 1 ? [this.window.kernel[1]] : [...this.window.kernel];
+    return axesOf(this.window.kernel, this.dims);
   }
 
   /** The output's [channels, height, width] (1-d: [channels, length]) for an input of `inputSize` (default the layer's). */
@@ -177,7 +157,7 @@ abstract class AnalogConvBase extends AnalogLinearBase {
   }
 
   override getConfig(): ModuleConfig {
-    const axes = (v: [number, number]): number[] => (this.dims === 1 ? [v[1]] : [...v]);
+    const axes = (v: readonly [number, number]): number[] => axesOf(v, this.dims);
     const config: ModuleConfig = {
       type: this.type,
       inChannels: this.inChannels,
@@ -190,7 +170,7 @@ abstract class AnalogConvBase extends AnalogLinearBase {
       seed: this.seed,
       rpuConfig: rpuConfigToDict(this.rpuConfig),
     };
-    if (this.inputSize) config.inputSize = axes(this.inputSize as [number, number]);
+    if (this.inputSize) config.inputSize = axes(this.inputSize);
     return config;
   }
 

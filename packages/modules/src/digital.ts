@@ -12,14 +12,15 @@ import { checkStateType, Module, type LoadStateOptions, type ModuleConfig, type 
 import { Parameter } from './parameter.js';
 import { checkSeed, initialLinearWeights, nextLayerSeed } from './seeds.js';
 import {
-  checkInputSize,
+  axesOf,
   col2im,
+  convWindow,
   geometry2d,
   im2col,
-  perAxis,
   planesToPositions,
   positionsToPlanes,
   Scratch,
+  type ConvGeometryOptions,
   type Geometry2d,
   type Window2d,
 } from './spatial.js';
@@ -163,14 +164,9 @@ export class Linear extends DigitalWeights {
   }
 }
 
-export interface ConvOptions {
-  stride?: number | number[];
-  padding?: number | number[];
-  dilation?: number | number[];
+export interface ConvOptions extends ConvGeometryOptions {
   bias?: boolean;
   seed?: number;
-  /** [height, width] (Conv2d) or the length (Conv1d); without it inferred per call (square images). */
-  inputSize?: number | number[];
 }
 
 abstract class DigitalConv extends DigitalWeights {
@@ -188,18 +184,13 @@ abstract class DigitalConv extends DigitalWeights {
   protected constructor(where: string, dims: 1 | 2, inChannels: number, outChannels: number, kernelSize: unknown, options: ConvOptions) {
     checkPositiveInteger(where, 'inChannels', inChannels);
     checkPositiveInteger(where, 'outChannels', outChannels);
-    const k = perAxis(where, 'kernelSize', kernelSize, dims, 1);
-    super(where, inChannels * k.reduce((a, b) => a * b, 1), outChannels, options);
-    const s = perAxis(where, 'stride', options.stride ?? 1, dims, 1);
-    const p = perAxis(where, 'padding', options.padding ?? 0, dims, 0);
-    const d = perAxis(where, 'dilation', options.dilation ?? 1, dims, 1);
-    const size = checkInputSize(where, options.inputSize, dims);
-    const pair = (v: number[], one: number): [number, number] => (dims === 1 ? [one, v[0]!] : [v[0]!, v[1]!]);
+    const { window, inputSize } = convWindow(where, dims, kernelSize, options);
+    super(where, inChannels * window.kernel[0] * window.kernel[1], outChannels, options);
     this.dims = dims;
     this.inChannels = inChannels;
     this.outChannels = outChannels;
-    this.window = { kernel: pair(k, 1), stride: pair(s, 1), padding: pair(p, 0), dilation: pair(d, 1) };
-    this.inputSize = size ? pair(size, 1) : null;
+    this.window = window;
+    this.inputSize = inputSize;
   }
 
   private get fanIn(): number {
@@ -238,12 +229,12 @@ abstract class DigitalConv extends DigitalWeights {
 
   /** The kernel size per axis as given ([kh, kw] or [k]). */
   get kernelSize(): number[] {
-    return this.dims === 1 ? [this.window.kernel[1]] : [...this.window.kernel];
+    return axesOf(this.window.kernel, this.dims);
   }
 
   /** The options an analog layer needs to compute the same convolution. */
   convOptions(): Required<Pick<ConvOptions, 'stride' | 'padding' | 'dilation'>> & Pick<ConvOptions, 'inputSize'> {
-    const axes = (v: readonly [number, number]): number[] => (this.dims === 1 ? [v[1]] : [...v]);
+    const axes = (v: readonly [number, number]): number[] => axesOf(v, this.dims);
     const out: Required<Pick<ConvOptions, 'stride' | 'padding' | 'dilation'>> & Pick<ConvOptions, 'inputSize'> = {
       stride: axes(this.window.stride),
       padding: axes(this.window.padding),

@@ -14,7 +14,7 @@ import {
 } from '@crossbar/core';
 import { Flatten, ReLU, Sigmoid, Softmax, Tanh } from './activations.js';
 import { AnalogConv1d, AnalogConv1dMapped, AnalogConv2d, AnalogConv2dMapped, type AnalogConvClass } from './conv.js';
-import { Conv1d, Conv2d, Linear } from './digital.js';
+import { Conv1d, Conv2d, Linear, type ConvOptions } from './digital.js';
 import { ModuleError } from './errors.js';
 import { AvgPool2d, BatchNorm2d, Dropout, GELU, LogSoftmax, MaxPool2d } from './layers.js';
 import { AnalogLinear, AnalogLinearMapped } from './linear.js';
@@ -94,6 +94,18 @@ registerModuleType('Sigmoid', () => new Sigmoid());
 registerModuleType('Softmax', () => new Softmax());
 registerModuleType('Flatten', (config) => new Flatten(config.inputShape === undefined ? undefined : (config.inputShape as number[])));
 
+/** The geometry, bias and seed of a saved convolution (analog or digital). */
+function convFields(config: ModuleConfig): ConvOptions {
+  return {
+    stride: field(config, 'stride', isIntList, 'a list of integers'),
+    padding: field(config, 'padding', isIntList, 'a list of integers'),
+    dilation: field(config, 'dilation', isIntList, 'a list of integers'),
+    inputSize: config.inputSize === undefined ? undefined : field(config, 'inputSize', isIntList, 'a list of integers'),
+    bias: field(config, 'bias', isBool, 'a boolean'),
+    seed: field(config, 'seed', isInt, 'a non-negative integer'),
+  };
+}
+
 function convFactory(Cls: AnalogConvClass): ModuleFactory {
   return (config, ctx) =>
     new Cls(
@@ -101,12 +113,7 @@ function convFactory(Cls: AnalogConvClass): ModuleFactory {
       field(config, 'outChannels', isInt, 'an integer'),
       field(config, 'kernelSize', isIntList, 'a list of integers'),
       {
-        stride: field(config, 'stride', isIntList, 'a list of integers'),
-        padding: field(config, 'padding', isIntList, 'a list of integers'),
-        dilation: field(config, 'dilation', isIntList, 'a list of integers'),
-        inputSize: config.inputSize === undefined ? undefined : field(config, 'inputSize', isIntList, 'a list of integers'),
-        bias: field(config, 'bias', isBool, 'a boolean'),
-        seed: field(config, 'seed', isInt, 'a non-negative integer'),
+        ...convFields(config),
         rpuConfig: ctx.rpuConfig ?? rpuConfigFromDict(config.rpuConfig),
         engine: ctx.engine,
       },
@@ -124,12 +131,7 @@ function digitalConvFactory(Cls: typeof Conv1d | typeof Conv2d): ModuleFactory {
       field(config, 'outChannels', isInt, 'an integer'),
       field(config, 'kernelSize', isIntList, 'a list of integers'),
       {
-        stride: field(config, 'stride', isIntList, 'a list of integers'),
-        padding: field(config, 'padding', isIntList, 'a list of integers'),
-        dilation: field(config, 'dilation', isIntList, 'a list of integers'),
-        inputSize: config.inputSize === undefined ? undefined : field(config, 'inputSize', isIntList, 'a list of integers'),
-        bias: field(config, 'bias', isBool, 'a boolean'),
-        seed: field(config, 'seed', isInt, 'a non-negative integer'),
+        ...convFields(config),
       },
     );
 }

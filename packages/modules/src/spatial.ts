@@ -23,6 +23,45 @@ export interface Geometry2d extends Window2d {
   outW: number;
 }
 
+/** The geometry options every convolution takes (analog and digital). */
+export interface ConvGeometryOptions {
+  /** Stride per axis (default 1). */
+  stride?: number | number[];
+  /** Zero padding on both sides per axis (default 0). */
+  padding?: number | number[];
+  /** Spacing of the kernel elements per axis (default 1). */
+  dilation?: number | number[];
+  /**
+   * The input's spatial size: [height, width] (2-d) or the length (1-d).
+   * Without it each call infers it: square images, or the whole row.
+   */
+  inputSize?: number | number[];
+}
+
+/** A convolution's kernel and geometry options as a 2-d window (a 1-d layer is a one-row image) and its fixed input size. */
+export function convWindow(
+  where: string,
+  dims: 1 | 2,
+  kernelSize: unknown,
+  options: ConvGeometryOptions,
+): { window: Window2d; inputSize: [number, number] | null } {
+  const k = perAxis(where, 'kernelSize', kernelSize, dims, 1);
+  const s = perAxis(where, 'stride', options.stride ?? 1, dims, 1);
+  const p = perAxis(where, 'padding', options.padding ?? 0, dims, 0);
+  const d = perAxis(where, 'dilation', options.dilation ?? 1, dims, 1);
+  const size = checkInputSize(where, options.inputSize, dims);
+  const pair = (v: number[], one: number): [number, number] => (dims === 1 ? [one, v[0]!] : [v[0]!, v[1]!]);
+  return {
+    window: { kernel: pair(k, 1), stride: pair(s, 1), padding: pair(p, 0), dilation: pair(d, 1) },
+    inputSize: size ? pair(size, 1) : null,
+  };
+}
+
+/** A window's per-axis values as the layer was given them ([h, w], or [w] for a 1-d layer). */
+export function axesOf(v: readonly [number, number], dims: 1 | 2): number[] {
+  return dims === 1 ? [v[1]] : [...v];
+}
+
 /** torch's `_pair`/`_single`: one number for every axis, or one per axis. */
 export function perAxis(where: string, name: string, value: unknown, axes: number, min: number): number[] {
   const list = typeof value === 'number' ? new Array<number>(axes).fill(value) : value;
@@ -114,6 +153,17 @@ export function checkInputSize(where: string, value: unknown, axes: number): num
  * `col` (length checked by the caller).
  */
 export function im2col(x: Float32Array, batch: number, g: Geometry2d, col: Float32Array): void {
+  patches(x, batch, g, col, true);
+}
+
+/** col2im, the adjoint of im2col: dx [batch × C·H·W] = Σ of dcol's entries at the pixels they were read from (padding dropped). */
+export function col2im(dcol: Float32Array, batch: number, g: Geometry2d, dx: Float32Array): void {
+  dx.fill(0);
+  patches(dx, batch, g, dcol, false);
+}
+
+/** The one walk over every (patch row, column) ↔ pixel pair: col ← image (toCols) or image += col. */
+function patches(image: Float32Array, batch: number, g: Geometry2d, col: Float32Array, toCols: boolean): void {
   const { channels: C, inH: H, inW: W, outH, outW } = g;
   const [kh, kw] = g.kernel;
   const [sh, sw] = g.stride;
@@ -134,38 +184,9 @@ export function im2col(x: Float32Array, batch: number, g: Geometry2d, col: Float
             const xr = xc + ih * W;
             for (let j = 0; j < kw; j++, o++) {
               const iw = ow * sw - pw + j * dw;
-              col[o] = inside && iw >= 0 && iw < W ? x[xr + iw]! : 0;
-            }
-          }
-        }
-      }
-    }
-  }
-}
-
-/** col2im, the adjoint of im2col: dx [batch × C·H·W] = Σ of dcol's entries at the pixels they were read from (padding dropped). */
-export function col2im(dcol: Float32Array, batch: number, g: Geometry2d, dx: Float32Array): void {
-  const { channels: C, inH: H, inW: W, outH, outW } = g;
-  const [kh, kw] = g.kernel;
-  const [sh, sw] = g.stride;
-  const [ph, pw] = g.padding;
-  const [dh, dw] = g.dilation;
-  const K = C * kh * kw;
-  dx.fill(0);
-  let row = 0;
-  for (let b = 0; b < batch; b++) {
-    const xb = b * C * H * W;
-    for (let oh = 0; oh < outH; oh++) {
-      for (let ow = 0; ow < outW; ow++, row++) {
-        let o = row * K;
-        for (let c = 0; c < C; c++) {
-          const xc = xb + c * H * W;
-          for (let i = 0; i < kh; i++) {
-            const ih = oh * sh - ph + i * dh;
-            const inside = ih >= 0 && ih < H;
-            for (let j = 0; j < kw; j++, o++) {
-              const iw = ow * sw - pw + j * dw;
-              if (inside && iw >= 0 && iw < W) dx[xc + ih * W + iw] = dx[xc + ih * W + iw]! + dcol[o]!;
+              const pixel = inside && iw >= 0 && iw < W;
+              if (toCols) col[o] = pixel ? image[xr + iw]! : 0;
+              else if (pixel) image[xr + iw] = image[xr + iw]! + col[o]!;
             }
           }
         }

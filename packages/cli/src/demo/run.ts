@@ -12,7 +12,7 @@
  *    with and without global drift compensation.
  * 4. A table, a JSON report and an SVG plot.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   checkFiniteNumber,
@@ -21,7 +21,6 @@ import {
   InferenceRPUConfig,
   InputError,
   SingleRPUConfig,
-  rpuConfigFromDict,
   rpuConfigToDict,
   type AnalogTileBackend,
   type RPUConfig,
@@ -48,10 +47,10 @@ import { resolveEngine } from '../engines.js';
 import { CliError } from '../errors.js';
 import { percent, timeLabel } from '../format.js';
 import { ProgressBar, type ProgressOptions } from '../progress.js';
-import { analogSgdConfig, deployConfig, DEVICES, hwaConfig, type TrainingMode } from './configs.js';
+import { analogSgdConfig, deployConfig, DEVICES, hwaConfig, readRpuConfigFile, type TrainingMode } from './configs.js';
 import { pixelStats, shiftedCopy, standardize } from './data.js';
 import { CLASSES, IMAGE_SIZE, classCounts, loadMnist, splitDigits, type Digits } from './mnist.js';
-import { accuracyPlotSvg, type AccuracyPlot } from './svg.js';
+import { accuracyPlotSvg, type AccuracyPlot, type PlotSeries } from './svg.js';
 import { evaluate, trainEpoch, type EpochRecord } from './train.js';
 
 /** Seconds after programming at which the demo evaluates: 1 s, 1 h, 1 day, 1 month (30 days), 1 year (365 days). */
@@ -187,14 +186,7 @@ function seconds(start: number): number {
 /** The training config: from the file, else the mode's default; checked against the mode. */
 function trainingConfig(mode: TrainingMode, device: string, modifierStd: number, file?: string): RPUConfig {
   if (!file) return mode === 'hwa' ? hwaConfig(modifierStd) : analogSgdConfig(device);
-  let dict: unknown;
-  try {
-    dict = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new CliError(err.code === 'ENOENT' ? `--rpu-config ${file}: no such file` : `--rpu-config ${file}: not JSON (${err.message})`);
-  }
-  const cfg = rpuConfigFromDict(dict as Record<string, unknown>);
+  const cfg = readRpuConfigFile(file);
   if (mode === 'hwa' && !(cfg instanceof InferenceRPUConfig)) {
     throw new ConfigError(`--rpu-config ${file}: hardware-aware training (--training hwa) needs an InferenceRPUConfig, got ${cfg.constructor.name}`);
   }
@@ -459,6 +451,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   }
 }
 
+/** The two curves of an accuracy-vs-drift plot: with and without global drift compensation (error bars with repeats). */
+export function driftSeries(pts: readonly InferencePoint[], withStd: boolean): PlotSeries[] {
+  return [
+    { label: 'global drift compensation', color: '#1f77b4', values: pts.map((p) => p.compensated.mean), ...(withStd ? { std: pts.map((p) => p.compensated.std) } : {}) },
+    { label: 'no compensation', color: '#d62728', dashed: true, values: pts.map((p) => p.uncompensated.mean), ...(withStd ? { std: pts.map((p) => p.uncompensated.std) } : {}) },
+  ];
+}
+
 /** The plot of a report. */
 export function plotOf(report: DemoReport): AccuracyPlot {
   const pts = report.inference.points;
@@ -469,10 +469,7 @@ export function plotOf(report: DemoReport): AccuracyPlot {
       `${report.training.mode === 'hwa' ? 'hardware-aware training (InferenceRPUConfig)' : `in-situ training on ${report.training.device}, deployed on PCM`}` +
       `, engine ${report.engine.name}, ${report.data.test} test digits${withStd ? `, mean ± std of ${report.inference.repeats} programmings` : ''}`,
     times: pts.map((p) => p.t),
-    series: [
-      { label: 'global drift compensation', color: '#1f77b4', values: pts.map((p) => p.compensated.mean), ...(withStd ? { std: pts.map((p) => p.compensated.std) } : {}) },
-      { label: 'no compensation', color: '#d62728', dashed: true, values: pts.map((p) => p.uncompensated.mean), ...(withStd ? { std: pts.map((p) => p.uncompensated.std) } : {}) },
-    ],
+    series: driftSeries(pts, withStd),
     references: [{ label: 'before programming', value: report.inference.beforeProgramming, color: '#2ca02c' }],
   };
 }

@@ -11,7 +11,6 @@ import { basename, join, resolve } from 'node:path';
 import {
   FloatingPointRPUConfig,
   InferenceRPUConfig,
-  rpuConfigFromDict,
   rpuConfigToDict,
   type AnalogTileBackend,
   type RPUConfig,
@@ -21,8 +20,9 @@ import { machineInfo, type MachineInfo } from '../bench/harness.js';
 import { resolveEngine } from '../engines.js';
 import { CliError } from '../errors.js';
 import { percent, timeLabel } from '../format.js';
+import { readRpuConfigFile } from '../demo/configs.js';
 import { loadMnist, subset } from '../demo/mnist.js';
-import type { InferencePoint } from '../demo/run.js';
+import { driftSeries, type InferencePoint } from '../demo/run.js';
 import { ProgressBar, type ProgressOptions } from '../progress.js';
 import { accuracyPlotSvg, type AccuracyPlot } from '../demo/svg.js';
 
@@ -154,14 +154,7 @@ export interface EvaluateReport {
 }
 
 function configFromFile(file: string): RPUConfig {
-  let dict: unknown;
-  try {
-    dict = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new CliError(err.code === 'ENOENT' ? `--rpu-config ${file}: no such file` : `--rpu-config ${file}: not JSON (${err.message})`);
-  }
-  const cfg = rpuConfigFromDict(dict as Record<string, unknown>);
+  const cfg = readRpuConfigFile(file);
   if (!(cfg instanceof InferenceRPUConfig) && !(cfg instanceof FloatingPointRPUConfig)) {
     throw new CliError(`--rpu-config ${file}: evaluation needs an InferenceRPUConfig (or FloatingPointRPUConfig), got ${cfg.constructor.name}`);
   }
@@ -280,10 +273,7 @@ export function evaluatePlot(r: EvaluateReport): AccuracyPlot {
     title: `${r.model.file} on analog hardware: accuracy after drift`,
     subtitle: `${r.hardware.preset ? `preset ${r.hardware.preset}` : 'custom RPU config'}, engine ${r.engine.name}, ${r.data.count} samples${withStd ? `, mean ± std of ${r.repeats} programmings` : ''}`,
     times: r.points.map((p) => p.t),
-    series: [
-      { label: 'global drift compensation', color: '#1f77b4', values: r.points.map((p) => p.compensated.mean), ...(withStd ? { std: r.points.map((p) => p.compensated.std) } : {}) },
-      { label: 'no compensation', color: '#d62728', dashed: true, values: r.points.map((p) => p.uncompensated.mean), ...(withStd ? { std: r.points.map((p) => p.uncompensated.std) } : {}) },
-    ],
+    series: driftSeries(r.points, withStd),
     references: [
       { label: 'digital', value: r.digitalAccuracy, color: '#7f7f7f' },
       { label: 'before programming', value: r.beforeProgramming, color: '#2ca02c' },
