@@ -30,7 +30,12 @@ function digitsFile(dir: string, perClass: number): string {
   const mnist = createRequire(join(CLI_ROOT, 'package.json'))('mnist') as Array<{ get(i: number): number[] }>;
   const inputs: number[][] = [];
   const labels: number[] = [];
-  for (let d = 0; d < 10; d++) for (let i = 0; i < perClass; i++) inputs.push(mnist[d]!.get(i)), labels.push(d);
+  for (let d = 0; d < 10; d++) {
+    for (let i = 0; i < perClass; i++) {
+      inputs.push(mnist[d]!.get(i));
+      labels.push(d);
+    }
+  }
   const file = join(dir, 'digits.json');
   writeFileSync(file, JSON.stringify({ shape: [1, 28, 28], inputs, labels }));
   return file;
