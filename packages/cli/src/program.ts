@@ -10,6 +10,7 @@ import { demoCommand } from './commands/demo.js';
 import { enginesCommand } from './commands/engines.js';
 import { sweepCommand } from './commands/sweep.js';
 import { workerCommand } from './commands/worker.js';
+import { evaluateCommand } from './commands/evaluate.js';
 import { EXIT_OK, EXIT_USAGE, errorLine, exitCodeOf, oneLine } from './errors.js';
 import { processIO, println, type CliIO } from './io.js';
 
@@ -32,6 +33,7 @@ export function createProgram(io: CliIO = processIO(), setExit: (code: number) =
     .showSuggestionAfterError(true)
     .addHelpText('after', '\nEvery command takes --help. Exit codes: 0 success, 1 a check or the run failed, 2 bad usage.');
   program.addCommand(demoCommand(io));
+  program.addCommand(evaluateCommand(io));
   program.addCommand(benchCommand(io, setExit));
   program.addCommand(caseCommand(io, setExit));
   program.addCommand(conformanceCommand(io, setExit));

@@ -24,7 +24,7 @@ function expectOneLineError(r: { code: number | null; stdout: string; stderr: st
   expect(r.stderr).not.toMatch(/^\s+at /m);
 }
 
-const COMMANDS = ['demo', 'bench', 'case', 'conformance', 'engines'];
+const COMMANDS = ['demo', 'evaluate', 'bench', 'case', 'conformance', 'engines'];
 
 describe('help, version, usage errors', () => {
   it('crossbar --help lists every command; --version prints the version', () => {

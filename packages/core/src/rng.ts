@@ -216,6 +216,8 @@ export const RandomStreamId = {
   LayerTileSeeds: 71,
   /** Default layer seeds from `manualSeed(seed)`: the n-th layer's seed from the words of elements 2n and 2n + 1. */
   ModuleLayerSeeds: 72,
+  /** Dropout masks of a layer (key = the Dropout layer's seed), call = its n-th training forward pass, sub 0, element = sample value index, uniform. */
+  LayerDropout: 73,
 
   // Data of the `crossbar demo` (@crossbar/cli; key = the demo's --seed).
   /**

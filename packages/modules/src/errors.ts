@@ -6,3 +6,6 @@ import { CrossbarError } from '@crossbar/core';
  * fit the model), as aihwkit's `ModuleError`.
  */
 export class ModuleError extends CrossbarError {}
+
+/** An ONNX file that cannot be imported: not ONNX, truncated, an unsupported opset or operator, shapes that do not fit. */
+export class OnnxImportError extends CrossbarError {}

@@ -4,7 +4,7 @@
  * AnalogSGD training, the inference workflow (program, drift, compensated
  * evaluation) and whole-model save/load.
  */
-export { ModuleError } from './errors.js';
+export { ModuleError, OnnxImportError } from './errors.js';
 export { Parameter } from './parameter.js';
 export { manualSeed } from './seeds.js';
 export type { EngineOption } from './engine.js';
@@ -20,6 +20,28 @@ export {
   type GetWeightsOptions,
 } from './linear.js';
 export { ReLU, Tanh, Sigmoid, Softmax, Flatten } from './activations.js';
+export {
+  AnalogConv1d,
+  AnalogConv2d,
+  AnalogConv1dMapped,
+  AnalogConv2dMapped,
+  type AnalogConvOptions,
+} from './conv.js';
+export {
+  MaxPool2d,
+  AvgPool2d,
+  BatchNorm2d,
+  Dropout,
+  LogSoftmax,
+  GELU,
+  type Pool2dOptions,
+  type MaxPool2dOptions,
+  type AvgPool2dOptions,
+  type BatchNorm2dOptions,
+} from './layers.js';
+export { Linear, Conv1d, Conv2d, type ConvOptions } from './digital.js';
+export { convertToAnalog, type ConvertOptions } from './convert.js';
+export { importOnnx, ONNX_OPSETS, ONNX_OPERATORS, type ImportOnnxOptions, type ImportedOnnx } from './onnx.js';
 export { CrossEntropyLoss, MSELoss } from './loss.js';
 export { AnalogSequential } from './sequential.js';
 export { AnalogSGD, StepLR, LambdaLR, type AnalogSGDOptions, type OptimizerState } from './optim.js';

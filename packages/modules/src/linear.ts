@@ -116,8 +116,8 @@ function checkSavedPeriphery(where: string, saved: SavedTile): void {
   }
 }
 
-/** A logical weight matrix on a grid of tiles (one tile for AnalogLinear). */
-abstract class AnalogLinearBase extends Module {
+/** A logical weight matrix on a grid of tiles (one tile for AnalogLinear; the convolutions unroll onto it). */
+export abstract class AnalogLinearBase extends Module {
   readonly inFeatures: number;
   readonly outFeatures: number;
   /** Whether the layer has a bias at all. */
@@ -273,7 +273,8 @@ abstract class AnalogLinearBase extends Module {
     const out = new Float32Array(batch * this.outFeatures);
     let xi: Float32Array | null = null;
     for (const c of this.cells()) {
-      if (c.j === 0) xi = sliceColumns(x, batch, this.inFeatures, c.inStart, c.n);
+      // One tile column takes all of x as it is (the tile's periphery copies what it keeps).
+      if (c.j === 0) xi = c.n === this.inFeatures ? x : sliceColumns(x, batch, this.inFeatures, c.inStart, c.n);
       const y = await c.tile.forward(xi!, batch, isTest);
       addColumns(out, this.outFeatures, c.outStart, y, batch, c.m);
     }

@@ -13,7 +13,10 @@ import {
   type RPUConfig,
 } from '@crossbar/core';
 import { Flatten, ReLU, Sigmoid, Softmax, Tanh } from './activations.js';
+import { AnalogConv1d, AnalogConv1dMapped, AnalogConv2d, AnalogConv2dMapped, type AnalogConvClass } from './conv.js';
+import { Conv1d, Conv2d, Linear, type ConvOptions } from './digital.js';
 import { ModuleError } from './errors.js';
+import { AvgPool2d, BatchNorm2d, Dropout, GELU, LogSoftmax, MaxPool2d } from './layers.js';
 import { AnalogLinear, AnalogLinearMapped } from './linear.js';
 import type { Module, ModuleConfig, ModuleState } from './module.js';
 import type { OptimizerState } from './optim.js';
@@ -66,6 +69,7 @@ function field<T>(config: ModuleConfig, key: string, check: (v: unknown) => v is
 }
 const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const isBool = (v: unknown): v is boolean => typeof v === 'boolean';
+const isIntList = (v: unknown): v is number[] => Array.isArray(v) && v.length > 0 && v.every(isInt);
 
 function linearFactory(Cls: typeof AnalogLinear | typeof AnalogLinearMapped): ModuleFactory {
   return (config, ctx) =>
@@ -90,7 +94,98 @@ registerModuleType('Sigmoid', () => new Sigmoid());
 registerModuleType('Softmax', () => new Softmax());
 registerModuleType('Flatten', (config) => new Flatten(config.inputShape === undefined ? undefined : (config.inputShape as number[])));
 
-function moduleFromConfig(config: unknown, ctx: BuildContext): Module {
+/** The geometry, bias and seed of a saved convolution (analog or digital). */
+function convFields(config: ModuleConfig): ConvOptions {
+  return {
+    stride: field(config, 'stride', isIntList, 'a list of integers'),
+    padding: field(config, 'padding', isIntList, 'a list of integers'),
+    dilation: field(config, 'dilation', isIntList, 'a list of integers'),
+    inputSize: config.inputSize === undefined ? undefined : field(config, 'inputSize', isIntList, 'a list of integers'),
+    bias: field(config, 'bias', isBool, 'a boolean'),
+    seed: field(config, 'seed', isInt, 'a non-negative integer'),
+  };
+}
+
+function convFactory(Cls: AnalogConvClass): ModuleFactory {
+  return (config, ctx) =>
+    new Cls(
+      field(config, 'inChannels', isInt, 'an integer'),
+      field(config, 'outChannels', isInt, 'an integer'),
+      field(config, 'kernelSize', isIntList, 'a list of integers'),
+      {
+        ...convFields(config),
+        rpuConfig: ctx.rpuConfig ?? rpuConfigFromDict(config.rpuConfig),
+        engine: ctx.engine,
+      },
+    );
+}
+registerModuleType('AnalogConv1d', convFactory(AnalogConv1d));
+registerModuleType('AnalogConv2d', convFactory(AnalogConv2d));
+registerModuleType('AnalogConv1dMapped', convFactory(AnalogConv1dMapped));
+registerModuleType('AnalogConv2dMapped', convFactory(AnalogConv2dMapped));
+
+function digitalConvFactory(Cls: typeof Conv1d | typeof Conv2d): ModuleFactory {
+  return (config) =>
+    new Cls(
+      field(config, 'inChannels', isInt, 'an integer'),
+      field(config, 'outChannels', isInt, 'an integer'),
+      field(config, 'kernelSize', isIntList, 'a list of integers'),
+      {
+        ...convFields(config),
+      },
+    );
+}
+registerModuleType('Conv1d', digitalConvFactory(Conv1d));
+registerModuleType('Conv2d', digitalConvFactory(Conv2d));
+registerModuleType(
+  'Linear',
+  (config) =>
+    new Linear(field(config, 'inFeatures', isInt, 'an integer'), field(config, 'outFeatures', isInt, 'an integer'), {
+      bias: field(config, 'bias', isBool, 'a boolean'),
+      seed: field(config, 'seed', isInt, 'a non-negative integer'),
+    }),
+);
+
+function poolOptions(config: ModuleConfig): { stride: number[]; padding: number[]; ceilMode: boolean; inputShape: number[] } {
+  return {
+    stride: field(config, 'stride', isIntList, 'a list of integers'),
+    padding: field(config, 'padding', isIntList, 'a list of integers'),
+    ceilMode: field(config, 'ceilMode', isBool, 'a boolean'),
+    inputShape: field(config, 'inputShape', isIntList, 'a list of integers'),
+  };
+}
+registerModuleType(
+  'MaxPool2d',
+  (config) =>
+    new MaxPool2d(field(config, 'kernelSize', isIntList, 'a list of integers'), {
+      ...poolOptions(config),
+      dilation: field(config, 'dilation', isIntList, 'a list of integers'),
+    }),
+);
+registerModuleType(
+  'AvgPool2d',
+  (config) =>
+    new AvgPool2d(field(config, 'kernelSize', isIntList, 'a list of integers'), {
+      ...poolOptions(config),
+      countIncludePad: field(config, 'countIncludePad', isBool, 'a boolean'),
+    }),
+);
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+registerModuleType(
+  'BatchNorm2d',
+  (config) =>
+    new BatchNorm2d(field(config, 'numFeatures', isInt, 'an integer'), {
+      eps: field(config, 'eps', isNum, 'a number'),
+      momentum: field(config, 'momentum', isNum, 'a number'),
+      affine: field(config, 'affine', isBool, 'a boolean'),
+    }),
+);
+registerModuleType('Dropout', (config) => new Dropout(field(config, 'p', isNum, 'a number'), { seed: field(config, 'seed', isInt, 'a non-negative integer') }));
+registerModuleType('LogSoftmax', () => new LogSoftmax());
+registerModuleType('GELU', (config) => new GELU(field(config, 'approximate', (v): v is 'none' | 'tanh' => v === 'none' || v === 'tanh', "'none' or 'tanh'")));
+
+/** Builds a module from its getConfig() with the registered factories. */
+export function moduleFromConfig(config: unknown, ctx: BuildContext): Module {
   if (config === null || typeof config !== 'object' || typeof (config as ModuleConfig).type !== 'string') {
     throw new ModuleError(`loadModel: a module config must be an object with a "type", got ${JSON.stringify(config)}`);
   }

@@ -158,7 +158,8 @@ export class TileWithPeriphery {
     let y: Float32Array;
     try {
       if (this.inputRange && !isTest) this.initInputRangeFromData(x);
-      y = Float32Array.from(await this.tile.forward(this.tileInput(x, batch), batch, { isTest }));
+      // A copy the periphery may scale in place (the typed-array constructor copies at memcpy speed; Float32Array.from iterates).
+      y = new Float32Array(await this.tile.forward(this.tileInput(x, batch), batch, { isTest }));
     } catch (e) {
       // A failed forward leaves the input range as it was.
       if (this.inputRange) this.inputRange.value[0] = irBefore;

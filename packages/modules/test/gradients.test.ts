@@ -6,6 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import { FloatingPointRPUConfig, InferenceRPUConfig, type AnalogTile, type AnalogTileBackend } from '@crossbar/core';
 import {
+  AnalogConv1dMapped,
+  AnalogConv2d,
+  AvgPool2d,
+  BatchNorm2d,
+  Conv2d,
+  GELU,
+  Linear,
+  LogSoftmax,
   AnalogLinear,
   AnalogLinearMapped,
   AnalogSequential,
@@ -207,5 +215,41 @@ function gradientSuite(engine: Engine): void {
   });
 }
 
+function convGradientSuite(engine: Engine): void {
+  it('AnalogConv2d (stride 2, padding 1, analog bias), BatchNorm2d in training, GELU, AvgPool2d (padding, countIncludePad false), AnalogLinear, LogSoftmax', async () => {
+    const conv = new AnalogConv2d(2, 3, 3, { stride: 2, padding: 1, inputSize: [6, 5], rpuConfig: fp({ mapping: { digitalBias: false } }), engine, seed: 31 });
+    const bn = new BatchNorm2d(3);
+    bn.setStatistics({ weight: Float32Array.of(1.2, 0.8, 1.1), bias: Float32Array.of(0.1, -0.2, 0.05) });
+    const model = new AnalogSequential(
+      conv,
+      bn,
+      new GELU(),
+      new AvgPool2d(2, { stride: 1, padding: 1, countIncludePad: false, inputShape: [3, 3, 3] }),
+      new Flatten([3, 4, 4]),
+      new AnalogLinear(48, 4, { rpuConfig: fp(), engine, seed: 32 }),
+      new LogSoftmax(),
+    );
+    await checkModel(model, 2 * 6 * 5, 2, linearLoss(uniform(8, 33)), 7);
+  });
+
+  it('AnalogConv1dMapped over 2 × 2 tiles (learned out scaling), Tanh', async () => {
+    const rpuConfig = fp({ mapping: { maxInputSize: 6, maxOutputSize: 2, learnOutScaling: true } });
+    const conv = new AnalogConv1dMapped(4, 3, 3, { padding: 1, rpuConfig, engine, seed: 34 });
+    expect(conv.gridShape).toEqual([2, 2]);
+    await conv.build();
+    for (const t of conv.analogTiles()) t.outScaling!.value[0] = 0.9;
+    await checkModel(new AnalogSequential(conv, new Tanh()), 4 * 5, 2, linearLoss(uniform(30, 35)), 8);
+  });
+}
+
 describe('gradients on the test-only reference engine', () => gradientSuite(referenceEngine));
+describe('convolution gradients on the test-only reference engine', () => convGradientSuite(referenceEngine));
+describeEachEngine('convolution gradients', (engine) => convGradientSuite(engine));
+
+describe('gradients of the digital Conv2d and Linear', () => {
+  it('digital layers: input, weight and bias gradients', async () => {
+    const model = new AnalogSequential(new Conv2d(2, 3, [2, 3], { padding: [1, 0], dilation: [1, 2], inputSize: [5, 7], seed: 36 }), new Tanh(), new Flatten(), new Linear(3 * 6 * 3, 2, { seed: 37 }));
+    await checkModel(model, 2 * 5 * 7, 2, linearLoss(uniform(4, 38)), 9);
+  });
+});
 describeEachEngine('gradients', (engine) => gradientSuite(engine));

