@@ -1,0 +1,201 @@
+// The float64 log, sin and cos of V8's Math (fdlibm 5.3 as ported in V8's
+// src/base/ieee754.cc), re-written here so that a normal drawn in WebAssembly
+// is the same float64 as core's boxMuller (core/src/rng.ts) computes in JS.
+// AssemblyScript's own Math.log (ARM optimized-routines) and Math.sin/cos
+// (musl) are as accurate but round differently on about 7 % / 1 % of the
+// uniforms, so they cannot be used. The algorithms: Sun's fdlibm e_log.c,
+// k_sin.c, k_cos.c, e_rem_pio2.c (argument reduction by π/2 with a
+// 33 + 53-bit π/2, refined when the subtraction cancels).
+// Domain used here: log of a positive normal number; sin/cos of 0 <= x < 2π
+// (Box–Muller's θ = 2π u): the large-argument reduction (__kernel_rem_pio2)
+// is not needed and not implemented.
+
+@inline function highWord(x: f64): i32 {
+  return <i32>(reinterpret<u64>(x) >>> 32);
+}
+
+@inline function withHighWord(x: f64, hi: i32): f64 {
+  return reinterpret<f64>((<u64>(<u32>hi) << 32) | (reinterpret<u64>(x) & 0xffffffff));
+}
+
+const LN2_HI: f64 = 6.93147180369123816490e-1; // 0x3fe62e42 fee00000
+const LN2_LO: f64 = 1.90821492927058770002e-10; // 0x3dea39ef 35793c76
+const LG1: f64 = 6.666666666666735130e-1;
+const LG2: f64 = 3.999999999940941908e-1;
+const LG3: f64 = 2.857142874366239149e-1;
+const LG4: f64 = 2.222219843214978396e-1;
+const LG5: f64 = 1.818357216161805012e-1;
+const LG6: f64 = 1.531383769920937332e-1;
+const LG7: f64 = 1.479819860511658591e-1;
+
+/** ln x for a positive normal x (fdlibm e_log.c: x = 2^k (1 + f), ln(1 + f) by a minimax series in s = f / (2 + f)). */
+export function fdlibmLog(x: f64): f64 {
+  let hx = highWord(x);
+  let k: i32 = (hx >> 20) - 1023;
+  hx &= 0x000fffff;
+  const i0 = (hx + 0x95f64) & 0x100000;
+  // normalise x into [sqrt(2)/2, sqrt(2)): x or x / 2
+  x = withHighWord(x, hx | (i0 ^ 0x3ff00000));
+  k += i0 >> 20;
+  const f = x - 1.0;
+  const dk = <f64>k;
+  if ((0x000fffff & (2 + hx)) < 3) {
+    // |f| < 2^-20
+    if (f == 0.0) {
+      if (k == 0) return 0.0;
+      return dk * LN2_HI + dk * LN2_LO;
+    }
+    const r = f * f * (0.5 - 0.33333333333333333 * f);
+    if (k == 0) return f - r;
+    return dk * LN2_HI - ((r - dk * LN2_LO) - f);
+  }
+  const s = f / (2.0 + f);
+  const z = s * s;
+  let i = hx - 0x6147a;
+  const w = z * z;
+  const j = 0x6b851 - hx;
+  const t1 = w * (LG2 + w * (LG4 + w * LG6));
+  const t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
+  i |= j;
+  const r = t2 + t1;
+  if (i > 0) {
+    const hfsq = 0.5 * f * f;
+    if (k == 0) return f - (hfsq - s * (hfsq + r));
+    return dk * LN2_HI - ((hfsq - (s * (hfsq + r) + dk * LN2_LO)) - f);
+  }
+  if (k == 0) return f - s * (f - r);
+  return dk * LN2_HI - ((s * (f - r) - dk * LN2_LO) - f);
+}
+
+const S1: f64 = -1.66666666666666324348e-1;
+const S2: f64 = 8.33333333332248946124e-3;
+const S3: f64 = -1.98412698298579493134e-4;
+const S4: f64 = 2.75573137070700676789e-6;
+const S5: f64 = -2.50507602534068634195e-8;
+const S6: f64 = 1.58969099521155010221e-10;
+
+/** sin(x + y) on [-π/4, π/4], y the tail of x (fdlibm k_sin.c); iy = 0: y is 0. */
+@inline function kernelSin(x: f64, y: f64, iy: i32): f64 {
+  const z = x * x;
+  const v = z * x;
+  const r = S2 + z * (S3 + z * (S4 + z * (S5 + z * S6)));
+  if (iy == 0) return x + v * (S1 + z * r);
+  return x - ((z * (0.5 * y - v * r) - y) - v * S1);
+}
+
+const C1: f64 = 4.16666666666666019037e-2;
+const C2: f64 = -1.38888888888741095749e-3;
+const C3: f64 = 2.48015872894767294178e-5;
+const C4: f64 = -2.75573143513906633035e-7;
+const C5: f64 = 2.08757232129817482790e-9;
+const C6: f64 = -1.13596475577881948265e-11;
+
+/** cos(x + y) on [-π/4, π/4] (fdlibm k_cos.c, with its exact 1 − x²/2 split for |x| >= 0.3). */
+@inline function kernelCos(x: f64, y: f64): f64 {
+  const ix = highWord(x) & 0x7fffffff;
+  const z = x * x;
+  const r = z * (C1 + z * (C2 + z * (C3 + z * (C4 + z * (C5 + z * C6)))));
+  if (ix < 0x3fd33333) return 1.0 - (0.5 * z - (z * r - x * y));
+  let qx: f64;
+  if (ix > 0x3fe90000) {
+    qx = 0.28125;
+  } else {
+    qx = reinterpret<f64>(<u64>(<u32>(ix - 0x00200000)) << 32); // x / 4, low word 0
+  }
+  const hz = 0.5 * z - qx;
+  const a = 1.0 - qx;
+  return a - (hz - (z * r - x * y));
+}
+
+const INV_PIO2: f64 = 6.36619772367581382433e-1;
+const PIO2_1: f64 = 1.57079632673412561417; // first 33 bits of π/2
+const PIO2_1T: f64 = 6.07710050650619224932e-11; // π/2 − PIO2_1
+const PIO2_2: f64 = 6.07710050630396597660e-11; // next 33 bits
+const PIO2_2T: f64 = 2.02226624879595063154e-21;
+const PIO2_3: f64 = 2.02226624871116645580e-21; // next 33 bits
+const PIO2_3T: f64 = 8.47842766036889956997e-32;
+
+// The reduced argument y0 + y1 of remPio2 (module globals: a function returns one value).
+let remY0: f64 = 0;
+let remY1: f64 = 0;
+
+/** The high word of n·π/2 for n = 1 … 4 (fdlibm's npio2_hw, the entries 0 <= x < 2π reaches). */
+@inline function npio2HighWord(n: i32): i32 {
+  if (n == 1) return 0x3ff921fb;
+  if (n == 2) return 0x400921fb;
+  if (n == 3) return 0x4012d97c;
+  return 0x401921fb;
+}
+
+/** x − n·π/2 = remY0 + remY1 for 0 <= x < 2π, returns n (fdlibm e_rem_pio2.c, small and medium cases). */
+function remPio2(x: f64): i32 {
+  const hx = highWord(x);
+  const ix = hx & 0x7fffffff;
+  if (ix < 0x4002d97c) {
+    // π/4 < x < 3π/4: n = 1
+    let z = x - PIO2_1;
+    if (ix != 0x3ff921fb) {
+      remY0 = z - PIO2_1T;
+      remY1 = (z - remY0) - PIO2_1T;
+    } else {
+      // near π/2: 33 + 33 + 53 bits of π/2
+      z -= PIO2_2;
+      remY0 = z - PIO2_2T;
+      remY1 = (z - remY0) - PIO2_2T;
+    }
+    return 1;
+  }
+  const t = x;
+  const n = <i32>(t * INV_PIO2 + 0.5);
+  const fn = <f64>n;
+  let r = t - fn * PIO2_1;
+  let w = fn * PIO2_1T;
+  if (ix != npio2HighWord(n)) {
+    remY0 = r - w;
+  } else {
+    const j = ix >> 20;
+    remY0 = r - w;
+    let i = j - ((highWord(remY0) >> 20) & 0x7ff);
+    if (i > 16) {
+      // second iteration, good to 118 bits
+      let tt = r;
+      w = fn * PIO2_2;
+      r = tt - w;
+      w = fn * PIO2_2T - ((tt - r) - w);
+      remY0 = r - w;
+      i = j - ((highWord(remY0) >> 20) & 0x7ff);
+      if (i > 49) {
+        // third iteration, 151 bits
+        tt = r;
+        w = fn * PIO2_3;
+        r = tt - w;
+        w = fn * PIO2_3T - ((tt - r) - w);
+        remY0 = r - w;
+      }
+    }
+  }
+  remY1 = (r - remY0) - w;
+  return n;
+}
+
+/** cos x for 0 <= x < 2π, as V8's Math.cos. */
+export function fdlibmCos(x: f64): f64 {
+  const ix = highWord(x) & 0x7fffffff;
+  if (ix <= 0x3fe921fb) return kernelCos(x, 0.0);
+  const n = remPio2(x) & 3;
+  if (n == 0) return kernelCos(remY0, remY1);
+  if (n == 1) return -kernelSin(remY0, remY1, 1);
+  if (n == 2) return -kernelCos(remY0, remY1);
+  return kernelSin(remY0, remY1, 1);
+}
+
+/** sin x for 0 <= x < 2π, as V8's Math.sin. */
+export function fdlibmSin(x: f64): f64 {
+  const ix = highWord(x) & 0x7fffffff;
+  if (ix <= 0x3fe921fb) return kernelSin(x, 0.0, 0);
+  const n = remPio2(x) & 3;
+  if (n == 0) return kernelSin(remY0, remY1, 1);
+  if (n == 1) return kernelCos(remY0, remY1);
+  if (n == 2) return -kernelSin(remY0, remY1, 1);
+  return -kernelCos(remY0, remY1);
+}

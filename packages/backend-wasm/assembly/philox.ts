@@ -1,0 +1,112 @@
+// Philox4x32-10 and its uniform / normal draws, the same numbers as core's
+// RandomStream (core/src/rng.ts; layout in docs/random-numbers.md):
+//   key = (seedLo, seedHi), counter = (block, sub, streamId, call),
+//   element i = word i mod 4 of block ⌊i/4⌋,
+//   uniform = ((word >>> 9) + 0.5) / 2^23,
+//   normal  = Box–Muller on word pairs (0,1) and (2,3), in float64 with
+//             V8's log/sin/cos (libm.ts), so the float64 results are identical.
+import { fdlibmCos, fdlibmLog, fdlibmSin } from './libm';
+
+const M0: u64 = 0xd2511f53;
+const M1: u64 = 0xcd9e8d57;
+const W0: u32 = 0x9e3779b9;
+const W1: u32 = 0xbb67ae85;
+const TWO_POW_M23: f64 = 1.0 / 8388608.0;
+const TWO_PI: f64 = 2.0 * Math.PI;
+
+// The four words of the last block (module globals: one instance per thread).
+export let word0: u32 = 0;
+export let word1: u32 = 0;
+export let word2: u32 = 0;
+export let word3: u32 = 0;
+
+/** Philox4x32-10 of key (k0, k1), counter (c0 … c3) into word0 … word3. */
+export function philox(k0: u32, k1: u32, c0: u32, c1: u32, c2: u32, c3: u32): void {
+  let x0 = c0;
+  let x1 = c1;
+  let x2 = c2;
+  let x3 = c3;
+  let key0 = k0;
+  let key1 = k1;
+  for (let round = 0; round < 10; round++) {
+    const p0 = M0 * <u64>x0;
+    const p1 = M1 * <u64>x2;
+    const hi0 = <u32>(p0 >>> 32);
+    const hi1 = <u32>(p1 >>> 32);
+    x0 = hi1 ^ x1 ^ key0;
+    x1 = <u32>p1;
+    x2 = hi0 ^ x3 ^ key1;
+    x3 = <u32>p0;
+    key0 += W0;
+    key1 += W1;
+  }
+  word0 = x0;
+  word1 = x1;
+  word2 = x2;
+  word3 = x3;
+}
+
+@inline export function wordToUniform(w: u32): f64 {
+  return (<f64>(w >>> 9) + 0.5) * TWO_POW_M23;
+}
+
+@inline function wordAt(j: i32): u32 {
+  return j == 0 ? word0 : j == 1 ? word1 : j == 2 ? word2 : word3;
+}
+
+/** Element j (0 … 3) of the last block as a normal (the cos or sin of its word pair). */
+function blockNormal(j: i32): f64 {
+  const pair = j < 2;
+  const r = Math.sqrt(-2.0 * fdlibmLog(wordToUniform(pair ? word0 : word2)));
+  const theta = TWO_PI * wordToUniform(pair ? word1 : word3);
+  return (j & 1) == 0 ? r * fdlibmCos(theta) : r * fdlibmSin(theta);
+}
+
+/** out[k] = normal(start + k), float64, k < n (core's RandomStream.fillNormal). */
+export function fillNormal64(out: usize, n: i32, k0: u32, k1: u32, stream: u32, call: u32, sub: u32, start: u64): void {
+  let k = 0;
+  // unaligned head
+  while (k < n && ((start + <u64>k) & 3) != 0) {
+    const e = start + <u64>k;
+    philox(k0, k1, <u32>(e >>> 2), sub, stream, call);
+    store<f64>(out + (<usize>k << 3), blockNormal(<i32>(e & 3)));
+    k++;
+  }
+  // whole blocks: one Philox call and two Box–Muller pairs per 4 elements
+  let b = <u32>((start + <u64>k) >>> 2);
+  for (; k + 4 <= n; k += 4, b++) {
+    philox(k0, k1, b, sub, stream, call);
+    const r0 = Math.sqrt(-2.0 * fdlibmLog(wordToUniform(word0)));
+    const a0 = TWO_PI * wordToUniform(word1);
+    const r1 = Math.sqrt(-2.0 * fdlibmLog(wordToUniform(word2)));
+    const a1 = TWO_PI * wordToUniform(word3);
+    const p = out + (<usize>k << 3);
+    store<f64>(p, r0 * fdlibmCos(a0));
+    store<f64>(p, r0 * fdlibmSin(a0), 8);
+    store<f64>(p, r1 * fdlibmCos(a1), 16);
+    store<f64>(p, r1 * fdlibmSin(a1), 24);
+  }
+  // tail
+  if (k < n) {
+    philox(k0, k1, b, sub, stream, call);
+    for (let j = 0; k < n; k++, j++) store<f64>(out + (<usize>k << 3), blockNormal(j));
+  }
+}
+
+/** out[k] = uniform(start + k), float64 (exact also as float32), k < n. */
+export function fillUniform64(out: usize, n: i32, k0: u32, k1: u32, stream: u32, call: u32, sub: u32, start: u64): void {
+  for (let k = 0; k < n; ) {
+    const e = start + <u64>k;
+    philox(k0, k1, <u32>(e >>> 2), sub, stream, call);
+    for (let j = <i32>(e & 3); j < 4 && k < n; j++, k++) store<f64>(out + (<usize>k << 3), wordToUniform(wordAt(j)));
+  }
+}
+
+/** out[k] = the raw word of element start + k, k < n. */
+export function fillUint32(out: usize, n: i32, k0: u32, k1: u32, stream: u32, call: u32, sub: u32, start: u64): void {
+  for (let k = 0; k < n; ) {
+    const e = start + <u64>k;
+    philox(k0, k1, <u32>(e >>> 2), sub, stream, call);
+    for (let j = <i32>(e & 3); j < 4 && k < n; j++, k++) store<u32>(out + (<usize>k << 2), wordAt(j));
+  }
+}
