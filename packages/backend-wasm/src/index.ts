@@ -7,4 +7,5 @@
 export { WasmLoadError, type WasmLoadFailure } from './errors.js';
 export { WasmHeap } from './heap.js';
 export { hasSharedMemory, hasWasmSimd, loadKernels, type KernelExports, type Kernels, type KernelSource, type LoadKernelsOptions } from './loader.js';
-export { checkFusedForward, FusedForward } from './forward.js';
+export { checkFusedForward, forwardIOArgs, FusedForward } from './forward.js';
+export { KernelPool, type ForwardIOArgs } from './pool.js';

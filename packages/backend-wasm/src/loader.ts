@@ -6,6 +6,7 @@
  */
 import { WasmLoadError } from './errors.js';
 import { WasmHeap } from './heap.js';
+import type { ForwardIOArgs } from './pool.js';
 
 /** The functions of the compiled kernels (assembly/index.ts); pointers are byte offsets. */
 export interface KernelExports {
@@ -22,20 +23,7 @@ export interface KernelExports {
   fdlibmLog(x: number): number;
   fdlibmSin(x: number): number;
   fdlibmCos(x: number): number;
-  setForwardIO(
-    inpStep: number,
-    inpBound: number,
-    inpNoise: number,
-    inpNegativeScale: number,
-    inpStoRound: number,
-    outStep: number,
-    outBound: number,
-    outNoise: number,
-    outNegativeScale: number,
-    outStoRound: number,
-    outScale: number,
-    testNegative: number,
-  ): void;
+  setForwardIO(...io: ForwardIOArgs): void;
   prepareInputs(
     x: number,
     nIn: number,

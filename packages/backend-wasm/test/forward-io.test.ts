@@ -15,7 +15,7 @@ import {
   type ResolvedIO,
 } from '@crossbar/core';
 import '@crossbar/backend-ndarray';
-import { checkFusedForward, FusedForward } from '../src/index.js';
+import { checkFusedForward, forwardIOArgs, FusedForward } from '../src/index.js';
 import { bits, kernels } from './helpers.js';
 
 function uniform(seed: number, n: number, scale = 1): Float32Array {
@@ -27,20 +27,7 @@ function resolved(fields: Partial<ConstructorParameters<typeof IOParameters>[0]>
 }
 
 function setIO(e: Awaited<ReturnType<typeof kernels>>['exports'], io: ResolvedIO): void {
-  e.setForwardIO(
-    io.inpStep,
-    io.inpBound,
-    io.inpNoise,
-    io.inpNegativeScale,
-    io.inpStoRound ? 1 : 0,
-    io.outStep,
-    io.outBound,
-    io.outNoise,
-    io.outNegativeScale,
-    io.outStoRound ? 1 : 0,
-    io.outScale,
-    io.bmTestNegativeBound ? 1 : 0,
-  );
+  e.setForwardIO(...forwardIOArgs(io));
 }
 
 // Parameter sets: aihwkit's defaults, and every option of the stage switched on.
