@@ -199,3 +199,33 @@ export function fdlibmSin(x: f64): f64 {
   if (n == 2) return -kernelSin(remY0, remY1, 1);
   return -kernelCos(remY0, remY1);
 }
+
+// sin and cos of one angle (Box–Muller's pair): one reduction, the results of fdlibmSin and fdlibmCos.
+export let sinOut: f64 = 0;
+export let cosOut: f64 = 0;
+
+/** sinOut = sin x, cosOut = cos x for 0 <= x < 2π, as V8's Math.sin and Math.cos (one argument reduction). */
+export function fdlibmSinCos(x: f64): void {
+  const ix = highWord(x) & 0x7fffffff;
+  if (ix <= 0x3fe921fb) {
+    sinOut = kernelSin(x, 0.0, 0);
+    cosOut = kernelCos(x, 0.0);
+    return;
+  }
+  const n = remPio2(x) & 3;
+  const s = kernelSin(remY0, remY1, 1);
+  const c = kernelCos(remY0, remY1);
+  if (n == 0) {
+    sinOut = s;
+    cosOut = c;
+  } else if (n == 1) {
+    sinOut = c;
+    cosOut = -s;
+  } else if (n == 2) {
+    sinOut = -s;
+    cosOut = -c;
+  } else {
+    sinOut = -c;
+    cosOut = s;
+  }
+}

@@ -5,7 +5,7 @@
 //   uniform = ((word >>> 9) + 0.5) / 2^23,
 //   normal  = Box–Muller on word pairs (0,1) and (2,3), in float64 with
 //             V8's log/sin/cos (libm.ts), so the float64 results are identical.
-import { fdlibmCos, fdlibmLog, fdlibmSin } from './libm';
+import { cosOut, fdlibmCos, fdlibmLog, fdlibmSin, fdlibmSinCos, sinOut } from './libm';
 
 const M0: u64 = 0xd2511f53;
 const M1: u64 = 0xcd9e8d57;
@@ -81,10 +81,12 @@ export function fillNormal64(out: usize, n: i32, k0: u32, k1: u32, stream: u32, 
     const r1 = Math.sqrt(-2.0 * fdlibmLog(wordToUniform(word2)));
     const a1 = TWO_PI * wordToUniform(word3);
     const p = out + (<usize>k << 3);
-    store<f64>(p, r0 * fdlibmCos(a0));
-    store<f64>(p, r0 * fdlibmSin(a0), 8);
-    store<f64>(p, r1 * fdlibmCos(a1), 16);
-    store<f64>(p, r1 * fdlibmSin(a1), 24);
+    fdlibmSinCos(a0);
+    store<f64>(p, r0 * cosOut);
+    store<f64>(p, r0 * sinOut, 8);
+    fdlibmSinCos(a1);
+    store<f64>(p, r1 * cosOut, 16);
+    store<f64>(p, r1 * sinOut, 24);
   }
   // tail
   if (k < n) {

@@ -23,6 +23,9 @@ export interface KernelExports {
   fdlibmLog(x: number): number;
   fdlibmSin(x: number): number;
   fdlibmCos(x: number): number;
+  fdlibmSinCos(x: number): void;
+  sinOut: WebAssembly.Global;
+  cosOut: WebAssembly.Global;
   setForwardIO(...io: ForwardIOArgs): void;
   prepareInputs(
     x: number,
