@@ -103,7 +103,7 @@ export class KernelPool {
       });
       worker.on('error', (e) => this.fail(new BackendError(`@crossbar/backend-wasm: kernel worker ${index} failed: ${e.message}`)));
       worker.on('exit', (code) => this.fail(new BackendError(`@crossbar/backend-wasm: kernel worker ${index} exited (code ${code})`)));
-      worker.unref(); // an idle pool does not keep the process alive
+      worker.unref(); // an idle pool does not keep the process alive (a call refs it: waitAsync alone does not)
       return worker;
     });
   }
@@ -153,6 +153,7 @@ export class KernelPool {
     if (this.dead) throw this.dead;
     if (this.busy) throw new BackendError('KernelPool: one call at a time (await the previous one)');
     this.busy = true;
+    for (const w of this.workers) w.ref();
     try {
       const ctrl = this.ctrl;
       Atomics.store(ctrl, DONE, 0);
@@ -169,6 +170,7 @@ export class KernelPool {
       }
     } finally {
       this.busy = false;
+      for (const w of this.workers) w.unref();
     }
   }
 
