@@ -9,17 +9,22 @@ import { WasmHeap } from './heap.js';
 import type { ForwardIOArgs } from './pool.js';
 
 /** The functions of the compiled kernels (assembly/index.ts); pointers are byte offsets. */
+/** C [m × n] from A and B with row strides lda, ldb, ldc (byte offsets a, b, c). */
+type GemmKernel = (m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number) => void;
+/** out[0 … n) = elements start … of the stream (seed words k0, k1; stream id, call, sub). */
+type FillKernel = (out: number, n: number, k0: number, k1: number, stream: number, call: number, sub: number, start: bigint) => void;
+
 export interface KernelExports {
-  gemmNT(m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number): void;
-  gemmNN(m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number): void;
+  gemmNT: GemmKernel;
+  gemmNN: GemmKernel;
   philox(k0: number, k1: number, c0: number, c1: number, c2: number, c3: number): void;
   word0: WebAssembly.Global;
   word1: WebAssembly.Global;
   word2: WebAssembly.Global;
   word3: WebAssembly.Global;
-  fillNormal64(out: number, n: number, k0: number, k1: number, stream: number, call: number, sub: number, start: bigint): void;
-  fillUniform64(out: number, n: number, k0: number, k1: number, stream: number, call: number, sub: number, start: bigint): void;
-  fillUint32(out: number, n: number, k0: number, k1: number, stream: number, call: number, sub: number, start: bigint): void;
+  fillNormal64: FillKernel;
+  fillUniform64: FillKernel;
+  fillUint32: FillKernel;
   fdlibmLog(x: number): number;
   fdlibmSin(x: number): number;
   fdlibmCos(x: number): number;

@@ -16,11 +16,7 @@ import {
 } from '@crossbar/core';
 import '@crossbar/backend-ndarray';
 import { checkFusedForward, forwardIOArgs, FusedForward } from '../src/index.js';
-import { bits, kernels } from './helpers.js';
-
-function uniform(seed: number, n: number, scale = 1): Float32Array {
-  return new RandomStream(seed, 0, 0, 0).fillUniform(new Float32Array(n)).map((u) => (2 * u - 1) * scale);
-}
+import { bits, kernels, uniform } from './helpers.js';
 
 function resolved(fields: Partial<ConstructorParameters<typeof IOParameters>[0]> = {}): ResolvedIO {
   return resolveIOParameters(new IOParameters(fields as never), 'forward', 'rpuConfig.forward', 'wasm');

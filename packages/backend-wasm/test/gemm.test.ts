@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FloatingPointRPUConfig, getBackend, RandomStream } from '@crossbar/core';
+import { FloatingPointRPUConfig, getBackend } from '@crossbar/core';
 import '@crossbar/backend-ndarray';
-import { kernels } from './helpers.js';
-
-function uniform(seed: number, n: number, scale = 1): Float32Array {
-  return new RandomStream(seed, 0, 0, 0).fillUniform(new Float32Array(n)).map((u) => (2 * u - 1) * scale);
-}
+import { kernels, uniform } from './helpers.js';
 
 /**
  * The engine tolerance of a float32-accumulated dot product of length k against the exact

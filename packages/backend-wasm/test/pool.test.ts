@@ -1,11 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { IOParameters, RandomStream, resolveIOParameters } from '@crossbar/core';
+import { IOParameters, resolveIOParameters } from '@crossbar/core';
 import { FusedForward, KernelPool, loadKernels, type Kernels } from '../src/index.js';
-import { bits } from './helpers.js';
-
-function uniform(seed: number, n: number, scale = 1): Float32Array {
-  return new RandomStream(seed, 0, 0, 0).fillUniform(new Float32Array(n)).map((u) => (2 * u - 1) * scale);
-}
+import { bits, uniform } from './helpers.js';
 
 const pools: KernelPool[] = [];
 afterAll(async () => {
