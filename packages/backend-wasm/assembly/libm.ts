@@ -229,3 +229,55 @@ export function fdlibmSinCos(x: f64): void {
     cosOut = s;
   }
 }
+
+// ---- two lanes: fdlibmLog on the f64x2 lanes, the same float64 results ----
+
+/**
+ * fdlibmLog of both lanes of a f64x2 of positive normal numbers. The two tails of
+ * e_log.c are computed for both lanes and selected (with k = 0 each equals its k = 0
+ * form exactly: 0 − (a − f) = f − a in round-to-nearest); a lane in the |f| < 2^-20
+ * branch (a few uniforms next to powers of two) is done by the scalar function.
+ */
+export function fdlibmLogX2(x: v128): v128 {
+  const hi = i64x2.shr_u(x, 32);
+  const hx = v128.and(hi, i64x2.splat(0x000fffff));
+  const i0 = v128.and(i64x2.add(hx, i64x2.splat(0x95f64)), i64x2.splat(0x100000));
+  const xn = v128.or(i64x2.shl(v128.or(hx, v128.xor(i0, i64x2.splat(0x3ff00000))), 32), v128.and(x, i64x2.splat(0xffffffff)));
+  const k = i64x2.add(i64x2.sub(i64x2.shr_u(hi, 20), i64x2.splat(1023)), i64x2.shr_u(i0, 20));
+  const dk = f64x2.convert_low_i32x4_s(v128.shuffle<i32>(k, k, 0, 2, 0, 2));
+  const f = f64x2.sub(xn, f64x2.splat(1.0));
+  const s = f64x2.div(f, f64x2.add(f64x2.splat(2.0), f));
+  const z = f64x2.mul(s, s);
+  const w = f64x2.mul(z, z);
+  const t1 = f64x2.mul(w, f64x2.add(f64x2.splat(LG2), f64x2.mul(w, f64x2.add(f64x2.splat(LG4), f64x2.mul(w, f64x2.splat(LG6))))));
+  const t2 = f64x2.mul(
+    z,
+    f64x2.add(f64x2.splat(LG1), f64x2.mul(w, f64x2.add(f64x2.splat(LG3), f64x2.mul(w, f64x2.add(f64x2.splat(LG5), f64x2.mul(w, f64x2.splat(LG7))))))),
+  );
+  const r = f64x2.add(t2, t1);
+  const i = v128.or(i64x2.sub(hx, i64x2.splat(0x6147a)), i64x2.sub(i64x2.splat(0x6b851), hx));
+  const khi = f64x2.mul(dk, f64x2.splat(LN2_HI));
+  const klo = f64x2.mul(dk, f64x2.splat(LN2_LO));
+  const hfsq = f64x2.mul(f64x2.mul(f64x2.splat(0.5), f), f);
+  // i > 0: dk·ln2_hi − ((hfsq − (s(hfsq + R) + dk·ln2_lo)) − f)
+  const a = f64x2.sub(khi, f64x2.sub(f64x2.sub(hfsq, f64x2.add(f64x2.mul(s, f64x2.add(hfsq, r)), klo)), f));
+  // else: dk·ln2_hi − ((s(f − R) − dk·ln2_lo) − f)
+  const b = f64x2.sub(khi, f64x2.sub(f64x2.sub(f64x2.mul(s, f64x2.sub(f, r)), klo), f));
+  let res = v128.bitselect(a, b, i64x2.gt_s(i, i64x2.splat(0)));
+  // the |f| < 2^-20 lanes: (0x000fffff & (2 + hx)) < 3
+  const tiny = i64x2.lt_s(v128.and(i64x2.add(hx, i64x2.splat(2)), i64x2.splat(0x000fffff)), i64x2.splat(3));
+  if (v128.any_true(tiny)) {
+    if (i64x2.extract_lane(tiny, 0) != 0) res = f64x2.replace_lane(res, 0, fdlibmLog(f64x2.extract_lane(x, 0)));
+    if (i64x2.extract_lane(tiny, 1) != 0) res = f64x2.replace_lane(res, 1, fdlibmLog(f64x2.extract_lane(x, 1)));
+  }
+  return res;
+}
+
+export let logLane1: f64 = 0;
+
+/** fdlibmLogX2 of (a, b): returns lane 0, lane 1 in logLane1 (for the tests). */
+export function fdlibmLogPair(a: f64, b: f64): f64 {
+  const r = fdlibmLogX2(f64x2(a, b));
+  logLane1 = f64x2.extract_lane(r, 1);
+  return f64x2.extract_lane(r, 0);
+}

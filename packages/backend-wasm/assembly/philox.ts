@@ -5,7 +5,7 @@
 //   uniform = ((word >>> 9) + 0.5) / 2^23,
 //   normal  = Box–Muller on word pairs (0,1) and (2,3), in float64 with
 //             V8's log/sin/cos (libm.ts), so the float64 results are identical.
-import { cosOut, fdlibmCos, fdlibmLog, fdlibmSin, fdlibmSinCos, sinOut } from './libm';
+import { cosOut, fdlibmCos, fdlibmLog, fdlibmLogX2, fdlibmSin, fdlibmSinCos, sinOut } from './libm';
 
 const M0: u64 = 0xd2511f53;
 const M1: u64 = 0xcd9e8d57;
@@ -76,9 +76,11 @@ export function fillNormal64(out: usize, n: i32, k0: u32, k1: u32, stream: u32, 
   let b = <u32>((start + <u64>k) >>> 2);
   for (; k + 4 <= n; k += 4, b++) {
     philox(k0, k1, b, sub, stream, call);
-    const r0 = Math.sqrt(-2.0 * fdlibmLog(wordToUniform(word0)));
+    // both radii at once: sqrt(−2 ln u) of words 0 and 2 (exact lane operations)
+    const rr = f64x2.sqrt(f64x2.mul(f64x2.splat(-2.0), fdlibmLogX2(f64x2(wordToUniform(word0), wordToUniform(word2)))));
+    const r0 = f64x2.extract_lane(rr, 0);
+    const r1 = f64x2.extract_lane(rr, 1);
     const a0 = TWO_PI * wordToUniform(word1);
-    const r1 = Math.sqrt(-2.0 * fdlibmLog(wordToUniform(word2)));
     const a1 = TWO_PI * wordToUniform(word3);
     const p = out + (<usize>k << 3);
     fdlibmSinCos(a0);

@@ -29,6 +29,8 @@ export interface KernelExports {
   fdlibmSin(x: number): number;
   fdlibmCos(x: number): number;
   fdlibmSinCos(x: number): void;
+  fdlibmLogPair(a: number, b: number): number;
+  logLane1: WebAssembly.Global;
   sinOut: WebAssembly.Global;
   cosOut: WebAssembly.Global;
   setForwardIO(...io: ForwardIOArgs): void;
