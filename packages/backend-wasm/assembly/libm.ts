@@ -281,3 +281,88 @@ export function fdlibmLogPair(a: f64, b: f64): f64 {
   logLane1 = f64x2.extract_lane(r, 1);
   return f64x2.extract_lane(r, 0);
 }
+
+// ---- two lanes: fdlibmSinCos on the f64x2 lanes, the same float64 results ----
+
+// The results of fdlibmSinCosX2 (module globals: a function returns one value).
+export let sinX2: v128 = f64x2.splat(0);
+export let cosX2: v128 = f64x2.splat(0);
+
+/**
+ * fdlibmSinCos of both lanes (0 <= x < 2π). For x > π/4 the reduction x − n·π/2 with the
+ * 33 + 53-bit π/2 (e_rem_pio2's medium case; for n = 1 it is the same arithmetic as its
+ * special case); both kernel forms of sin and both of cos are computed and selected per
+ * lane. A lane whose high word is that of n·π/2 (where e_rem_pio2 refines the reduction)
+ * is done by the scalar function.
+ */
+export function fdlibmSinCosX2(x: v128): void {
+  const ix = i64x2.shr_u(x, 32); // x >= 0: the high word is |x|'s
+  const small = i64x2.le_s(ix, i64x2.splat(0x3fe921fb));
+  const n32 = i32x4.trunc_sat_f64x2_s_zero(f64x2.add(f64x2.mul(x, f64x2.splat(INV_PIO2)), f64x2.splat(0.5)));
+  const fn = f64x2.convert_low_i32x4_s(n32);
+  const rr = f64x2.sub(x, f64x2.mul(fn, f64x2.splat(PIO2_1)));
+  const ww = f64x2.mul(fn, f64x2.splat(PIO2_1T));
+  const yr = f64x2.sub(rr, ww);
+  const y0 = v128.bitselect(x, yr, small);
+  const y1 = v128.bitselect(f64x2.splat(0), f64x2.sub(f64x2.sub(rr, yr), ww), small);
+  const n = v128.and(v128.andnot(i64x2.extend_low_i32x4_s(n32), small), i64x2.splat(3));
+  // kernels on [−π/4, π/4]
+  const z = f64x2.mul(y0, y0);
+  const v = f64x2.mul(z, y0);
+  const rs = f64x2.add(f64x2.splat(S2), f64x2.mul(z, f64x2.add(f64x2.splat(S3), f64x2.mul(z, f64x2.add(f64x2.splat(S4), f64x2.mul(z, f64x2.add(f64x2.splat(S5), f64x2.mul(z, f64x2.splat(S6)))))))));
+  const sin0 = f64x2.add(y0, f64x2.mul(v, f64x2.add(f64x2.splat(S1), f64x2.mul(z, rs)))); // iy = 0
+  const sin1 = f64x2.sub(
+    y0,
+    f64x2.sub(f64x2.sub(f64x2.mul(z, f64x2.sub(f64x2.mul(f64x2.splat(0.5), y1), f64x2.mul(v, rs))), y1), f64x2.mul(v, f64x2.splat(S1))),
+  );
+  const s = v128.bitselect(sin0, sin1, small);
+  const rc = f64x2.mul(
+    z,
+    f64x2.add(f64x2.splat(C1), f64x2.mul(z, f64x2.add(f64x2.splat(C2), f64x2.mul(z, f64x2.add(f64x2.splat(C3), f64x2.mul(z, f64x2.add(f64x2.splat(C4), f64x2.mul(z, f64x2.add(f64x2.splat(C5), f64x2.mul(z, f64x2.splat(C6))))))))))),
+  );
+  const tail = f64x2.sub(f64x2.mul(z, rc), f64x2.mul(y0, y1));
+  const hz = f64x2.mul(f64x2.splat(0.5), z);
+  const cosNear = f64x2.sub(f64x2.splat(1.0), f64x2.sub(hz, tail)); // |y0| < 0.3
+  const iy = v128.and(i64x2.shr_u(y0, 32), i64x2.splat(0x7fffffff));
+  const qx = v128.bitselect(f64x2.splat(0.28125), i64x2.shl(i64x2.sub(iy, i64x2.splat(0x00200000)), 32), i64x2.gt_s(iy, i64x2.splat(0x3fe90000)));
+  const cosFar = f64x2.sub(f64x2.sub(f64x2.splat(1.0), qx), f64x2.sub(f64x2.sub(hz, qx), tail));
+  const c = v128.bitselect(cosNear, cosFar, i64x2.lt_s(iy, i64x2.splat(0x3fd33333)));
+  // quadrants: n = 0 (s, c), 1 (c, −s), 2 (−s, −c), 3 (−c, s)
+  const swap = i64x2.ne(v128.and(n, i64x2.splat(1)), i64x2.splat(0));
+  const sign = i64x2.splat(<i64>0x8000000000000000);
+  const negSin = v128.and(i64x2.shl(n, 62), sign); // bit 1 of n
+  const negCos = v128.and(i64x2.shl(i64x2.add(n, i64x2.splat(1)), 62), sign); // bit 1 of n + 1
+  let sinR = v128.xor(v128.bitselect(c, s, swap), negSin);
+  let cosR = v128.xor(v128.bitselect(s, c, swap), negCos);
+  // lanes where e_rem_pio2 would refine: the high word of π/2, π, 3π/2, 2π
+  const careful = v128.or(
+    v128.or(i64x2.eq(ix, i64x2.splat(0x3ff921fb)), i64x2.eq(ix, i64x2.splat(0x400921fb))),
+    v128.or(i64x2.eq(ix, i64x2.splat(0x4012d97c)), i64x2.eq(ix, i64x2.splat(0x401921fb))),
+  );
+  if (v128.any_true(careful)) {
+    if (i64x2.extract_lane(careful, 0) != 0) {
+      fdlibmSinCos(f64x2.extract_lane(x, 0));
+      sinR = f64x2.replace_lane(sinR, 0, sinOut);
+      cosR = f64x2.replace_lane(cosR, 0, cosOut);
+    }
+    if (i64x2.extract_lane(careful, 1) != 0) {
+      fdlibmSinCos(f64x2.extract_lane(x, 1));
+      sinR = f64x2.replace_lane(sinR, 1, sinOut);
+      cosR = f64x2.replace_lane(cosR, 1, cosOut);
+    }
+  }
+  sinX2 = sinR;
+  cosX2 = cosR;
+}
+
+export let sinLane1: f64 = 0;
+export let cosLane1: f64 = 0;
+
+/** fdlibmSinCosX2 of (a, b): sinOut, cosOut = lane 0; sinLane1, cosLane1 = lane 1 (for the tests). */
+export function fdlibmSinCosPair(a: f64, b: f64): void {
+  fdlibmSinCosX2(f64x2(a, b));
+  sinOut = f64x2.extract_lane(sinX2, 0);
+  cosOut = f64x2.extract_lane(cosX2, 0);
+  sinLane1 = f64x2.extract_lane(sinX2, 1);
+  cosLane1 = f64x2.extract_lane(cosX2, 1);
+}

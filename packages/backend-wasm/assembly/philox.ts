@@ -5,7 +5,7 @@
 //   uniform = ((word >>> 9) + 0.5) / 2^23,
 //   normal  = Box–Muller on word pairs (0,1) and (2,3), in float64 with
 //             V8's log/sin/cos (libm.ts), so the float64 results are identical.
-import { cosOut, fdlibmCos, fdlibmLog, fdlibmLogX2, fdlibmSin, fdlibmSinCos, sinOut } from './libm';
+import { cosX2, fdlibmCos, fdlibmLog, fdlibmLogX2, fdlibmSin, fdlibmSinCosX2, sinX2 } from './libm';
 
 const M0: u64 = 0xd2511f53;
 const M1: u64 = 0xcd9e8d57;
@@ -76,19 +76,15 @@ export function fillNormal64(out: usize, n: i32, k0: u32, k1: u32, stream: u32, 
   let b = <u32>((start + <u64>k) >>> 2);
   for (; k + 4 <= n; k += 4, b++) {
     philox(k0, k1, b, sub, stream, call);
-    // both radii at once: sqrt(−2 ln u) of words 0 and 2 (exact lane operations)
-    const rr = f64x2.sqrt(f64x2.mul(f64x2.splat(-2.0), fdlibmLogX2(f64x2(wordToUniform(word0), wordToUniform(word2)))));
-    const r0 = f64x2.extract_lane(rr, 0);
-    const r1 = f64x2.extract_lane(rr, 1);
-    const a0 = TWO_PI * wordToUniform(word1);
-    const a1 = TWO_PI * wordToUniform(word3);
+    // both pairs at once (exact lane operations, the scalar functions' float64 results):
+    // radii sqrt(−2 ln u) of words 0 and 2, angles 2π u of words 1 and 3
+    const r = f64x2.sqrt(f64x2.mul(f64x2.splat(-2.0), fdlibmLogX2(f64x2(wordToUniform(word0), wordToUniform(word2)))));
+    fdlibmSinCosX2(f64x2.mul(f64x2.splat(TWO_PI), f64x2(wordToUniform(word1), wordToUniform(word3))));
+    const c = f64x2.mul(r, cosX2); // (n0, n2)
+    const sn = f64x2.mul(r, sinX2); // (n1, n3)
     const p = out + (<usize>k << 3);
-    fdlibmSinCos(a0);
-    store<f64>(p, r0 * cosOut);
-    store<f64>(p, r0 * sinOut, 8);
-    fdlibmSinCos(a1);
-    store<f64>(p, r1 * cosOut, 16);
-    store<f64>(p, r1 * sinOut, 24);
+    v128.store(p, v128.shuffle<f64>(c, sn, 0, 2));
+    v128.store(p, v128.shuffle<f64>(c, sn, 1, 3), 16);
   }
   // tail
   if (k < n) {

@@ -31,6 +31,9 @@ export interface KernelExports {
   fdlibmSinCos(x: number): void;
   fdlibmLogPair(a: number, b: number): number;
   logLane1: WebAssembly.Global;
+  fdlibmSinCosPair(a: number, b: number): void;
+  sinLane1: WebAssembly.Global;
+  cosLane1: WebAssembly.Global;
   sinOut: WebAssembly.Global;
   cosOut: WebAssembly.Global;
   setForwardIO(...io: ForwardIOArgs): void;

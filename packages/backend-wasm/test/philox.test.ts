@@ -49,13 +49,14 @@ describe('Philox4x32-10 in WebAssembly', () => {
   // u1 alone and θ = 2π u2 on u2 alone, each one of the 2^23 uniforms, and r · cos θ is one
   // IEEE product. So log, cos and sin agreeing with V8's Math on every uniform means every
   // normal is bit-identical (on this Node; V8's Math is fdlibm, see README).
-  it('computes V8’s Math.log, Math.cos and Math.sin (alone, as a sin/cos pair, and the log in two SIMD lanes) exactly on every uniform the generator makes', async () => {
+  it('computes V8’s Math.log, Math.cos and Math.sin (alone, as a sin/cos pair, and in two SIMD lanes) exactly on every uniform the generator makes', async () => {
     const { exports: e } = await kernels();
     let logDiff = 0;
     let cosDiff = 0;
     let sinDiff = 0;
     let sinCosDiff = 0;
     let logPairDiff = 0;
+    let sinCosPairDiff = 0;
     const twoPi = 2 * Math.PI;
     for (let k = 0; k < 2 ** 23; k++) {
       const u = wordToUniform(k << 9);
@@ -66,10 +67,20 @@ describe('Philox4x32-10 in WebAssembly', () => {
       const t = twoPi * u;
       if (e.fdlibmCos(t) !== Math.cos(t)) cosDiff++;
       if (e.fdlibmSin(t) !== Math.sin(t)) sinDiff++;
-      e.fdlibmSinCos(t); // the pair the whole-block fill uses
+      e.fdlibmSinCos(t); // the pair the element-wise path uses
       if (e.sinOut.value !== Math.sin(t) || e.cosOut.value !== Math.cos(t)) sinCosDiff++;
+      const t2 = twoPi * v; // the two-lane pair of the whole-block fill
+      e.fdlibmSinCosPair(t, t2);
+      if (e.sinOut.value !== Math.sin(t) || e.cosOut.value !== Math.cos(t) || e.sinLane1.value !== Math.sin(t2) || e.cosLane1.value !== Math.cos(t2)) sinCosPairDiff++;
     }
-    expect({ logDiff, logPairDiff, cosDiff, sinDiff, sinCosDiff }).toEqual({ logDiff: 0, logPairDiff: 0, cosDiff: 0, sinDiff: 0, sinCosDiff: 0 });
+    expect({ logDiff, logPairDiff, cosDiff, sinDiff, sinCosDiff, sinCosPairDiff }).toEqual({
+      logDiff: 0,
+      logPairDiff: 0,
+      cosDiff: 0,
+      sinDiff: 0,
+      sinCosDiff: 0,
+      sinCosPairDiff: 0,
+    });
     // and the composed normal of the extreme uniforms
     const lo = wordToUniform(0);
     const hi = wordToUniform(0xffffffff);
