@@ -8,9 +8,9 @@
  * on where it sits in the GEMM's blocks and every random number is addressed by
  * its element, the results are the same bits for every thread count.
  *
- * Not here yet: Web Workers (browsers), recovery of a dead worker (a worker
- * that exits fails the pending and every later call), the caller's thread
- * taking a share of the rows.
+ * A worker that dies fails the pending call with a BackendError; the next call
+ * replaces the workers and runs. Not here yet: Web Workers (browsers), the
+ * caller's thread taking a share of the rows.
  */
 import { BackendError, InputError } from '@crossbar/core';
 import { Worker } from 'node:worker_threads';
@@ -33,12 +33,12 @@ const OP_FORWARD = 2;
  */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, ctrlPtr, argsPtr, index, threads } = workerData;
+const { module, memory, ctrlPtr, argsPtr, index, threads, generation } = workerData;
 const e = new WebAssembly.Instance(module, { env: { memory } }).exports;
 const ctrl = new Int32Array(memory.buffer, ctrlPtr, ${CTRL_WORDS});
 const a = new Float64Array(memory.buffer, argsPtr, ${ARGS});
 const range = (m) => [Math.floor((m * index) / threads), Math.floor((m * (index + 1)) / threads)];
-let gen = 0;
+let gen = generation; // a replacement worker starts at the pool's current call
 for (;;) {
   Atomics.wait(ctrl, ${GEN}, gen);
   gen = Atomics.load(ctrl, ${GEN});
@@ -69,11 +69,15 @@ const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v
 export type ForwardIOArgs = readonly [number, number, number, number, number, number, number, number, number, number, number, number];
 
 export class KernelPool {
-  private readonly workers: Worker[];
+  private workers: Worker[] = [];
   private readonly ctrl: Int32Array;
   private readonly args: Float64Array;
+  private readonly ctrlPtr: number;
+  private readonly argsPtr: number;
   private busy = false;
-  private dead: Error | undefined;
+  /** Why the workers cannot take calls (a worker died); cleared by replacing them. */
+  private broken: Error | undefined;
+  private disposed = false;
   private readonly scratch: number;
   private readonly scratchStride: number;
 
@@ -90,26 +94,36 @@ export class KernelPool {
     if (!(Number.isInteger(threads) && threads >= 1 && threads <= 64)) throw new InputError(`KernelPool: threads must be an integer in [1, 64], got ${threads}`);
     if (!(Number.isInteger(scratchDoubles) && scratchDoubles >= 0)) throw new InputError(`KernelPool: scratchDoubles must be a non-negative integer, got ${scratchDoubles}`);
     const h = kernels.heap;
-    const ctrlPtr = h.allocI32(CTRL_WORDS);
-    const argsPtr = h.allocF64(ARGS);
+    this.ctrlPtr = h.allocI32(CTRL_WORDS);
+    this.argsPtr = h.allocF64(ARGS);
     this.scratchStride = Math.ceil((8 * scratchDoubles) / 16) * 16;
     this.scratch = h.alloc(this.scratchStride * threads);
-    this.ctrl = h.i32(ctrlPtr, CTRL_WORDS);
-    this.args = h.f64(argsPtr, ARGS);
-    this.workers = Array.from({ length: threads }, (_, index) => {
+    this.ctrl = h.i32(this.ctrlPtr, CTRL_WORDS);
+    this.args = h.f64(this.argsPtr, ARGS);
+    this.spawn();
+  }
+
+  private spawn(): void {
+    const { kernels, ctrlPtr, argsPtr, threads } = this;
+    const generation = Atomics.load(this.ctrl, GEN);
+    const workers: Worker[] = [];
+    this.workers = workers;
+    this.broken = undefined;
+    for (let index = 0; index < threads; index++) {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { module: kernels.module, memory: kernels.memory, ctrlPtr, argsPtr, index, threads },
+        workerData: { module: kernels.module, memory: kernels.memory, ctrlPtr, argsPtr, index, threads, generation },
       });
-      worker.on('error', (e) => this.fail(new BackendError(`@crossbar/backend-wasm: kernel worker ${index} failed: ${e.message}`)));
-      worker.on('exit', (code) => this.fail(new BackendError(`@crossbar/backend-wasm: kernel worker ${index} exited (code ${code})`)));
+      // events of replaced workers are ignored
+      worker.on('error', (e) => this.workers === workers && this.fail(new BackendError(`@crossbar/backend-wasm: kernel worker ${index} failed: ${e.message}`)));
+      worker.on('exit', (code) => this.workers === workers && this.fail(new BackendError(`@crossbar/backend-wasm: kernel worker ${index} exited (code ${code})`)));
       worker.unref(); // an idle pool does not keep the process alive (a call refs it: waitAsync alone does not)
-      return worker;
-    });
+      workers.push(worker);
+    }
   }
 
   private fail(e: Error): void {
-    this.dead ??= e;
+    this.broken ??= e;
     // wake a caller waiting for the done counter
     Atomics.store(this.ctrl, DONE, -1);
     Atomics.notify(this.ctrl, DONE);
@@ -150,10 +164,18 @@ export class KernelPool {
   }
 
   private async dispatch(op: number): Promise<void> {
-    if (this.dead) throw this.dead;
+    if (this.disposed) throw new BackendError('KernelPool: disposed');
     if (this.busy) throw new BackendError('KernelPool: one call at a time (await the previous one)');
+    if (this.broken) {
+      // a worker died since the last call: replace them all (the survivors may be mid-way)
+      const old = this.workers;
+      this.workers = [];
+      await Promise.all(old.map((w) => w.terminate()));
+      this.spawn();
+    }
     this.busy = true;
-    for (const w of this.workers) w.ref();
+    const workers = this.workers;
+    for (const w of workers) w.ref();
     try {
       const ctrl = this.ctrl;
       Atomics.store(ctrl, DONE, 0);
@@ -163,23 +185,26 @@ export class KernelPool {
       Atomics.notify(ctrl, GEN);
       for (;;) {
         const done = Atomics.load(ctrl, DONE);
+        if (this.broken) throw this.broken;
         if (done === this.threads) return;
-        if (done < 0 || this.dead) throw this.dead ?? new BackendError('KernelPool: a worker failed');
         const wait = waitAsync(ctrl, DONE, done);
         if (wait.async) await wait.value;
       }
     } finally {
       this.busy = false;
-      for (const w of this.workers) w.unref();
+      for (const w of workers) w.unref();
     }
   }
 
-  /** Stops the workers. */
+  /** Stops the workers; later calls fail. */
   async dispose(): Promise<void> {
-    this.dead ??= new BackendError('KernelPool: disposed');
+    if (this.disposed) return;
+    this.disposed = true;
+    const workers = this.workers;
+    this.workers = [];
     Atomics.store(this.ctrl, OP, OP_STOP);
     Atomics.add(this.ctrl, GEN, 1);
     Atomics.notify(this.ctrl, GEN);
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all(workers.map((w) => w.terminate()));
   }
 }

@@ -55,3 +55,28 @@ describe('KernelPool (worker threads over the shared memory)', () => {
     await expect(perfect.runThreaded(pool, x, 45, 1, 1, { averageAbsMax: -1 })).rejects.toThrow(/disposed/);
   });
 });
+
+describe('KernelPool after a worker dies', () => {
+  it('fails the call the death interrupts with a clear error, and the next call replaces the workers and runs', async () => {
+    const { k, perfect, x } = await setup();
+    const yRef = perfect.run(x, 45, 1, 1, { averageAbsMax: -1 });
+    const pool = new KernelPool(k, 2, 300);
+    pools.push(pool);
+    const workers = () => (pool as unknown as { workers: { terminate(): Promise<number> }[] }).workers;
+    // dies while idle: the next call recovers
+    await workers()[0]!.terminate();
+    await new Promise((r) => setTimeout(r, 50)); // the exit event
+    expect(bits(await perfect.runThreaded(pool, x, 45, 1, 1, { averageAbsMax: -1 }))).toEqual(bits(yRef));
+    // dies during a call: that call fails with the reason (or had already finished), the next one runs
+    const pending = perfect.runThreaded(pool, x, 45, 1, 1, { averageAbsMax: -1 });
+    await workers()[1]!.terminate();
+    const outcome = await pending.then(
+      (y) => bits(y),
+      (e: unknown) => e,
+    );
+    if (outcome instanceof Error) expect(outcome.message).toMatch(/kernel worker 1 exited/);
+    else expect(outcome).toEqual(bits(yRef));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(bits(await perfect.runThreaded(pool, x, 45, 1, 1, { averageAbsMax: -1 }))).toEqual(bits(yRef));
+  });
+});
