@@ -46,6 +46,73 @@ export function philox(k0: u32, k1: u32, c0: u32, c1: u32, c2: u32, c3: u32): vo
   word3 = x3;
 }
 
+// The words of four consecutive blocks (lane j: block b + j), from philoxX4.
+let wv0: v128 = i32x4.splat(0);
+let wv1: v128 = i32x4.splat(0);
+let wv2: v128 = i32x4.splat(0);
+let wv3: v128 = i32x4.splat(0);
+
+/** The high words of the four 32 × 32 → 64-bit products x · m (lanes), unsigned. */
+@inline function mulHigh(x: v128, m: v128): v128 {
+  return v128.shuffle<i32>(i64x2.extmul_low_i32x4_u(x, m), i64x2.extmul_high_i32x4_u(x, m), 1, 3, 5, 7);
+}
+
+/** philox of blocks b … b + 3 at once (counter words 1–3 shared) into wv0 … wv3. */
+function philoxX4(k0: u32, k1: u32, b: u32, c1: u32, c2: u32, c3: u32): void {
+  let x0 = i32x4(b, b + 1, b + 2, b + 3);
+  let x1 = i32x4.splat(c1);
+  let x2 = i32x4.splat(c2);
+  let x3 = i32x4.splat(c3);
+  const m0 = i32x4.splat(<i32>M0);
+  const m1 = i32x4.splat(<i32>M1);
+  let key0 = k0;
+  let key1 = k1;
+  for (let round = 0; round < 10; round++) {
+    const hi0 = mulHigh(x0, m0);
+    const hi1 = mulHigh(x2, m1);
+    const lo0 = i32x4.mul(x0, m0);
+    const lo1 = i32x4.mul(x2, m1);
+    x0 = v128.xor(v128.xor(hi1, x1), i32x4.splat(key0));
+    x1 = lo1;
+    x2 = v128.xor(v128.xor(hi0, x3), i32x4.splat(key1));
+    x3 = lo0;
+    key0 += W0;
+    key1 += W1;
+  }
+  wv0 = x0;
+  wv1 = x1;
+  wv2 = x2;
+  wv3 = x3;
+}
+
+/** The uniforms of lanes 0, 1 (half 0) or 2, 3 (half 1) of a word vector, as f64x2. */
+@inline function uniformsX2(w: v128, half: i32): v128 {
+  const top = i32x4.shr_u(w, 9);
+  const k = half == 0 ? top : v128.shuffle<i32>(top, top, 2, 3, 2, 3);
+  return f64x2.mul(f64x2.add(f64x2.convert_low_i32x4_u(k), f64x2.splat(0.5)), f64x2.splat(TWO_POW_M23));
+}
+
+/**
+ * The 8 normals of two blocks (half 0: blocks b, b + 1 of the last philoxX4; half 1:
+ * b + 2, b + 3) to out[0 … 7].
+ */
+@inline function normalsOfTwoBlocks(out: usize, half: i32): void {
+  const m2 = f64x2.splat(-2.0);
+  const tp = f64x2.splat(TWO_PI);
+  const r0 = f64x2.sqrt(f64x2.mul(m2, fdlibmLogX2(uniformsX2(wv0, half)))); // radius of pair (0, 1), both blocks
+  const r2 = f64x2.sqrt(f64x2.mul(m2, fdlibmLogX2(uniformsX2(wv2, half)))); // of pair (2, 3)
+  fdlibmSinCosX2(f64x2.mul(tp, uniformsX2(wv1, half)));
+  const e0 = f64x2.mul(r0, cosX2); // element 0 of both blocks
+  const e1 = f64x2.mul(r0, sinX2);
+  fdlibmSinCosX2(f64x2.mul(tp, uniformsX2(wv3, half)));
+  const e2 = f64x2.mul(r2, cosX2);
+  const e3 = f64x2.mul(r2, sinX2);
+  v128.store(out, v128.shuffle<f64>(e0, e1, 0, 2));
+  v128.store(out, v128.shuffle<f64>(e2, e3, 0, 2), 16);
+  v128.store(out, v128.shuffle<f64>(e0, e1, 1, 3), 32);
+  v128.store(out, v128.shuffle<f64>(e2, e3, 1, 3), 48);
+}
+
 @inline export function wordToUniform(w: u32): f64 {
   return (<f64>(w >>> 9) + 0.5) * TWO_POW_M23;
 }
@@ -72,8 +139,15 @@ export function fillNormal64(out: usize, n: i32, k0: u32, k1: u32, stream: u32, 
     store<f64>(out + (<usize>k << 3), blockNormal(<i32>(e & 3)));
     k++;
   }
-  // whole blocks: one Philox call and two Box–Muller pairs per 4 elements
+  // four whole blocks at a time: Philox in i32x4 lanes, Box–Muller in f64x2 lanes
   let b = <u32>((start + <u64>k) >>> 2);
+  for (; k + 16 <= n; k += 16, b += 4) {
+    philoxX4(k0, k1, b, sub, stream, call);
+    const p = out + (<usize>k << 3);
+    normalsOfTwoBlocks(p, 0);
+    normalsOfTwoBlocks(p + 64, 1);
+  }
+  // whole blocks: one Philox call and two Box–Muller pairs per 4 elements
   for (; k + 4 <= n; k += 4, b++) {
     philox(k0, k1, b, sub, stream, call);
     // both pairs at once (exact lane operations, the scalar functions' float64 results):
