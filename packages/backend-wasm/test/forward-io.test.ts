@@ -230,3 +230,23 @@ describe('the fused forward pass', () => {
     expect(() => checkFusedForward(resolved())).not.toThrow();
   });
 });
+
+describe('rowAbsMax', () => {
+  it('is noise management AbsMax’s max |x| per row (before nm_thres), edges and −0 included', async () => {
+    const { exports: e, heap } = await kernels();
+    for (const n of [1, 3, 4, 7, 130]) {
+      const rows = 5;
+      const x = uniform(n, rows * n, 2);
+      x[0] = -0;
+      if (n > 2) x[n + 2] = -3; // the largest in its row, negative, off the vector lanes when n = 3
+      const mark = heap.mark();
+      const px = heap.allocF32(rows * n);
+      const po = heap.allocF32(rows);
+      heap.f32(px, rows * n).set(x);
+      e.rowAbsMax(px, rows, n, po);
+      const ref = Array.from({ length: rows }, (_, r) => Math.max(0, ...Array.from(x.subarray(r * n, (r + 1) * n), Math.abs)));
+      expect(Array.from(heap.f32(po, rows))).toEqual(ref);
+      heap.release(mark);
+    }
+  });
+});
