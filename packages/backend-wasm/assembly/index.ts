@@ -1,0 +1,12 @@
+// The kernels of @crossbar/backend-wasm. Memory is imported (env.memory, shared when
+// threads are used) and managed by the TypeScript loader; the kernels only take
+// byte offsets into it and allocate nothing.
+export { gemmNT, gemmNN } from './gemm';
+export { philox, word0, word1, word2, word3, fillNormal64, fillUniform64, fillUint32 } from './philox';
+export { fdlibmLog, fdlibmSin, fdlibmCos, fdlibmSinCos, sinOut, cosOut, fdlibmLogPair, logLane1, fdlibmSinCosPair, sinLane1, cosLane1 } from './libm';
+export { setForwardIO, prepareInputs, finalizeOutputs, forwardPass, rowAbsMax } from './io';
+
+/** First byte after the module's static data: where the loader's heap starts. */
+export function heapBase(): usize {
+  return __heap_base;
+}

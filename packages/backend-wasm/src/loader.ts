@@ -1,0 +1,206 @@
+/**
+ * Loads the AssemblyScript kernels (dist/kernels.wasm, or kernels-shared.wasm for
+ * threads) into a WebAssembly.Memory this module makes, and hands out typed views
+ * of it. In Node the file beside this module is read; in a browser, pass the
+ * bytes, a Response or a URL (`source`).
+ */
+import { WasmLoadError } from './errors.js';
+import { WasmHeap } from './heap.js';
+import type { ForwardIOArgs } from './pool.js';
+
+/** The functions of the compiled kernels (assembly/index.ts); pointers are byte offsets. */
+/** C [m × n] from A and B with row strides lda, ldb, ldc (byte offsets a, b, c). */
+type GemmKernel = (m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number) => void;
+/** out[0 … n) = elements start … of the stream (seed words k0, k1; stream id, call, sub). */
+type FillKernel = (out: number, n: number, k0: number, k1: number, stream: number, call: number, sub: number, start: bigint) => void;
+
+export interface KernelExports {
+  gemmNT: GemmKernel;
+  gemmNN: GemmKernel;
+  philox(k0: number, k1: number, c0: number, c1: number, c2: number, c3: number): void;
+  word0: WebAssembly.Global;
+  word1: WebAssembly.Global;
+  word2: WebAssembly.Global;
+  word3: WebAssembly.Global;
+  fillNormal64: FillKernel;
+  fillUniform64: FillKernel;
+  fillUint32: FillKernel;
+  fdlibmLog(x: number): number;
+  fdlibmSin(x: number): number;
+  fdlibmCos(x: number): number;
+  fdlibmSinCos(x: number): void;
+  fdlibmLogPair(a: number, b: number): number;
+  logLane1: WebAssembly.Global;
+  fdlibmSinCosPair(a: number, b: number): void;
+  sinLane1: WebAssembly.Global;
+  cosLane1: WebAssembly.Global;
+  sinOut: WebAssembly.Global;
+  cosOut: WebAssembly.Global;
+  setForwardIO(...io: ForwardIOArgs): void;
+  prepareInputs(
+    x: number,
+    nIn: number,
+    active: number,
+    rowScale: number,
+    a0: number,
+    a1: number,
+    inp: number,
+    scratch: number,
+    k0: number,
+    k1: number,
+    call: number,
+    round: number,
+  ): void;
+  finalizeOutputs(
+    acc: number,
+    nOut: number,
+    active: number,
+    rowScale: number,
+    a0: number,
+    a1: number,
+    y: number,
+    passed: number,
+    final: number,
+    scratch: number,
+    k0: number,
+    k1: number,
+    call: number,
+    round: number,
+  ): number;
+  forwardPass(
+    x: number,
+    w: number,
+    nOut: number,
+    nIn: number,
+    active: number,
+    rowScale: number,
+    a0: number,
+    a1: number,
+    inp: number,
+    acc: number,
+    y: number,
+    passed: number,
+    final: number,
+    scratch: number,
+    k0: number,
+    k1: number,
+    call: number,
+    round: number,
+  ): number;
+  rowAbsMax(x: number, rows: number, n: number, out: number): void;
+  heapBase(): number;
+}
+
+/** Where the module's bytes come from: bytes, a compiled module, a fetch Response, a URL or a file path. */
+export type KernelSource = BufferSource | WebAssembly.Module | Response | URL | string;
+
+export interface LoadKernelsOptions {
+  /** The `.wasm` to load; default: the file in this package's dist/ (Node). */
+  readonly source?: KernelSource;
+  /** Shared memory (SharedArrayBuffer) for worker threads; default false. */
+  readonly shared?: boolean;
+  /** The most memory the heap may grow to, in bytes (default 1 GiB, at most 4 GiB). */
+  readonly maximumBytes?: number;
+}
+
+/** The loaded kernels: their exports, the memory and a heap over it. */
+export interface Kernels {
+  readonly exports: KernelExports;
+  readonly memory: WebAssembly.Memory;
+  readonly module: WebAssembly.Module;
+  readonly shared: boolean;
+  readonly heap: WasmHeap;
+}
+
+const PAGE = 65536;
+const MAX_PAGES = 65536;
+
+/** A module with one function returning a v128 constant: valid only where SIMD is. */
+const SIMD_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, 0x03, 0x02, 0x01, 0x00, 0x0a, 0x16,
+  0x01, 0x14, 0x00, 0xfd, 0x0c, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0b,
+]);
+
+/** Whether this runtime has WebAssembly with fixed-width SIMD. */
+export function hasWasmSimd(): boolean {
+  return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
+}
+
+/** Whether shared WebAssembly memory (threads) can be made here. */
+export function hasSharedMemory(): boolean {
+  if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') return false;
+  try {
+    return new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer;
+  } catch {
+    return false;
+  }
+}
+
+function fileName(shared: boolean): string {
+  return shared ? 'kernels-shared.wasm' : 'kernels.wasm';
+}
+
+async function readSource(source: KernelSource | undefined, shared: boolean): Promise<BufferSource | WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module || ArrayBuffer.isView(source) || source instanceof ArrayBuffer) return source;
+  if (typeof source === 'object' && !(source instanceof URL)) return source.arrayBuffer(); // a Response
+  // a path or URL: the default is the build output beside this module (src/ → ../dist/)
+  const where: URL | string = source ?? new URL(`../dist/${fileName(shared)}`, import.meta.url);
+  const url = where instanceof URL ? where : /^[a-z][a-z0-9+.-]*:/i.test(where) ? new URL(where) : undefined;
+  if (url === undefined || url.protocol === 'file:') {
+    const { readFile } = await import('node:fs/promises');
+    const path = url ?? (where as string);
+    try {
+      return await readFile(path);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      throw new WasmLoadError(
+        'missing-file',
+        `@crossbar/backend-wasm: cannot read the kernels ${String(path)}` +
+          (code === 'ENOENT' ? ' (not built: run `npx nx run backend-wasm:build`)' : `: ${(e as Error).message}`),
+      );
+    }
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new WasmLoadError('missing-file', `@crossbar/backend-wasm: fetching the kernels ${url.href} gave HTTP ${response.status}`);
+  return response.arrayBuffer();
+}
+
+/**
+ * Loads and instantiates the kernels. Throws WasmLoadError (with `reason`) when the
+ * file is missing, the runtime lacks WebAssembly SIMD, shared memory is asked for but
+ * unavailable, or the bytes are not the kernels.
+ */
+export async function loadKernels(options: LoadKernelsOptions = {}): Promise<Kernels> {
+  const shared = options.shared ?? false;
+  if (typeof WebAssembly !== 'object') throw new WasmLoadError('no-webassembly', '@crossbar/backend-wasm: this runtime has no WebAssembly');
+  if (!hasWasmSimd()) throw new WasmLoadError('no-simd', '@crossbar/backend-wasm: this runtime has no WebAssembly SIMD (fixed-width, 128-bit)');
+  if (shared && !hasSharedMemory()) {
+    throw new WasmLoadError(
+      'no-shared-memory',
+      '@crossbar/backend-wasm: shared WebAssembly memory is unavailable here (browsers need cross-origin isolation: COOP/COEP headers); load with shared: false',
+    );
+  }
+  const maximumBytes = options.maximumBytes ?? 1 << 30;
+  if (!(Number.isInteger(maximumBytes) && maximumBytes >= PAGE && maximumBytes <= MAX_PAGES * PAGE)) {
+    throw new RangeError(`loadKernels: maximumBytes must be an integer in [64 KiB, 4 GiB], got ${maximumBytes}`);
+  }
+  const bytes = await readSource(options.source, shared);
+  let module: WebAssembly.Module;
+  try {
+    module = bytes instanceof WebAssembly.Module ? bytes : await WebAssembly.compile(bytes);
+  } catch (e) {
+    throw new WasmLoadError('invalid-module', `@crossbar/backend-wasm: the kernels do not compile here: ${(e as Error).message}`);
+  }
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: Math.floor(maximumBytes / PAGE), shared });
+  let instance: WebAssembly.Instance;
+  try {
+    instance = await WebAssembly.instantiate(module, { env: { memory } });
+  } catch (e) {
+    throw new WasmLoadError(
+      'invalid-module',
+      `@crossbar/backend-wasm: the kernels do not instantiate (${shared ? 'shared' : 'unshared'} memory; is it the ${fileName(shared)} build?): ${(e as Error).message}`,
+    );
+  }
+  const exports = instance.exports as unknown as KernelExports;
+  return { exports, memory, module, shared, heap: new WasmHeap(memory, exports.heapBase()) };
+}
