@@ -234,8 +234,6 @@ describe('crossbar case', () => {
 });
 
 describe('crossbar conformance', () => {
-  const oracle = findOracleDir();
-
   it('runs oracle cases and properties against an engine loaded with --load, which passes', () => {
     const r = crossbar([
       'conformance',
