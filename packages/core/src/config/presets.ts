@@ -365,18 +365,8 @@ export const MixedPrecisionPCMPreset = mixedPrecisionPreset(() => PCMPresetUnitC
 
 // ------------------------------------------------------------------ the web composer's inference presets (presets/web.py)
 
-/** The web composer's IO parameters (the values of PresetIOParameters). */
-export const WebComposerIOParameters = preset(IOParameters, () => ({
-  boundManagement: BoundManagementType.Iterative,
-  noiseManagement: NoiseManagementType.AbsMax,
-  inpRes: 1.0 / (2 ** 7 - 2),
-  inpStoRound: false,
-  outBound: 20.0,
-  outNoise: 0.1,
-  outRes: 1.0 / (2 ** 9 - 2),
-  wNoise: 0.0,
-  wNoiseType: WeightNoiseType.None,
-}));
+/** The web composer's IO parameters (aihwkit repeats PresetIOParameters' values in web.py). */
+export const WebComposerIOParameters = preset(IOParameters, () => PresetIOParameters().fieldValues());
 
 /** The web composer's weight modifier: additive Gaussian noise, std 0.1. */
 export const WebComposerWeightModifierParameter = preset(WeightModifierParameter, () => ({ type: WeightModifierType.AddNormal, stdDev: 0.1 }));

@@ -87,6 +87,14 @@ function checkInputRange(config: WithPrePost, refuse: Refuse): void {
   );
 }
 
+/** The periphery of an analog tile (SingleRPUConfig, UnitCellRPUConfig, DigitalRankUpdateRPUConfig), in aihwkit's order. */
+const analogTileFields = (updateDoc: string) =>
+  ({
+    forward: io('IO parameters of the forward pass.'),
+    backward: io('IO parameters of the backward pass (bound management is ignored there).'),
+    update: nested(() => [UpdateParameters], () => new UpdateParameters(), updateDoc),
+  }) satisfies Spec;
+
 function linearKind(mapping: MappingParameter): LinearKind {
   return mapping.maxInputSize > 0 || mapping.maxOutputSize > 0 ? 'AnalogLinearMapped' : 'AnalogLinear';
 }
@@ -120,9 +128,7 @@ export class SingleRPUConfig
         'The pulsed device that the update acts on (or IdealDevice for a floating-point update).',
         { typed: true },
       ),
-      forward: io('IO parameters of the forward pass.'),
-      backward: io('IO parameters of the backward pass (bound management is ignored there).'),
-      update: nested(() => [UpdateParameters], () => new UpdateParameters(), 'Parameters of the pulsed update.'),
+      ...analogTileFields('Parameters of the pulsed update.'),
     },
     checkInputRange,
   )
@@ -197,9 +203,7 @@ export class UnitCellRPUConfig
         'The unit cell: several devices per cross-point and the rule that combines and updates them.',
         { typed: true },
       ),
-      forward: io('IO parameters of the forward pass.'),
-      backward: io('IO parameters of the backward pass (bound management is ignored there).'),
-      update: nested(() => [UpdateParameters], () => new UpdateParameters(), 'Parameters of the pulsed update.'),
+      ...analogTileFields('Parameters of the pulsed update.'),
     },
     checkInputRange,
   )
@@ -227,9 +231,7 @@ export class DigitalRankUpdateRPUConfig
         'The digital rank update cell and its analog device.',
         { typed: true },
       ),
-      forward: io('IO parameters of the forward pass.'),
-      backward: io('IO parameters of the backward pass (bound management is ignored there).'),
-      update: nested(() => [UpdateParameters], () => new UpdateParameters(), 'Parameters of the analog part of the update: the transfer from the digital matrix to the devices.'),
+      ...analogTileFields('Parameters of the analog part of the update: the transfer from the digital matrix to the devices.'),
     },
     checkInputRange,
   )
