@@ -262,7 +262,7 @@ export const BufferedTransferCompound = defineConfig(
       () => new UpdateParameters({ desiredBl: 1, updateBlManagement: false, updateManagement: false }),
       'Update parameters of the transfer writes (aihwkit\'s default: desired_bl 1, no update or BL management).',
     ),
-    thresScale: num(1.0, 'Threshold of the buffer, in units of the next device\'s granularity.', nonNeg),
+    thresScale: num(1.0, 'Threshold of the buffer, in units of the next device\'s granularity.', { min: 0, minExclusive: true }),
     step: num(1.0, 'Value of the d vector of a transfer write where the buffer is above threshold.'),
     momentum: num(0.1, 'Fraction of the transferred amount that stays on the buffer.', unit),
     forgetBuffer: bool(true, 'Whether the buffer is reset to momentum times its value after a transfer (else the transferred amount is subtracted).'),
