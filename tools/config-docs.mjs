@@ -2,6 +2,10 @@
 // tools/gen-config-docs.mjs (with the built core) and by core's test that
 // fails when the committed file is stale (with core's sources).
 
+/** Said of every device and RPU config whose physics no engine has yet. */
+const CONFIGS_ONLY =
+  '**Configs only:** the fields, dicts and checks are aihwkit\'s, but no engine implements this device yet; creating a tile with it throws a `NotSupportedError` naming the device until issue 16\'s physics lands.';
+
 /** What each class is, where aihwkit defines it, and the combinations refused (in words). */
 const CLASS_NOTES = {
   FloatingPointRPUConfig: {
@@ -69,6 +73,113 @@ const CLASS_NOTES = {
   },
   ExpStepDevice: { about: 'Exponential update step (CMOS-like, fit of Gong et al. 2018).', source: 'aihwkit/simulator/configs/devices.py; src/rpucuda/rpu_expstep_device.cpp' },
   PowStepDevice: { about: 'Update step that is a power of the distance to the bound (Fusi & Abbott 2007).', source: 'aihwkit/simulator/configs/devices.py; src/rpucuda/rpu_powstep_device.cpp' },
+  SoftBoundsPmaxDevice: {
+    about:
+      'Soft bounds parameterised by a pulse experiment: `pMax` up pulses take the weight from `rangeMin` to `rangeMax`. aihwkit builds it as a SoftBoundsDevice with B = (range_max − range_min)/(1 − e^(−p_max·alpha)), w_min = range_min, w_max = range_min + B, dw_min = B·alpha, up_down = 1 + 2·range_min/B (`softBoundsOfPmax(device)` gives that SoftBoundsDevice). ' +
+      '`dwMin`, `upDown`, `wMax` and `wMin` are null in aihwkit\'s dataclass and overwritten when the device is built, so here they only take null. Device-to-device spreads (`dwMinDtod`, `wMaxDtod`, ...) act on the computed values. ' +
+      CONFIGS_ONLY,
+    source: 'aihwkit/simulator/configs/devices.py (SoftBoundsPmaxDevice.as_bindings)',
+    refused: [
+      '`dwMin`, `upDown`, `wMax`, `wMin` other than null (aihwkit would overwrite them).',
+      '`rangeMax` <= `rangeMin` (B would be 0 or negative).',
+      'Computed bounds that do not contain 0 (`rangeMin` > 0), and `reverseUp`/`reverseDown` without `multNoise`, as for SoftBoundsDevice.',
+    ],
+  },
+  SoftBoundsReferenceDevice: {
+    about: 'Soft bounds with a fixed reference conductance R subtracted (differential read W − R), R = reference_mean + reference_std·ξ (plus the symmetry point with `subtractSymmetryPoint`). ' + CONFIGS_ONLY,
+    source: 'aihwkit/simulator/configs/devices.py; src/rpucuda/rpu_softbounds_reference_device.cpp',
+  },
+  PowStepReferenceDevice: {
+    about: 'PowStepDevice without write noise, with a static reference conductance subtracted (W − R); the symmetry point can be estimated numerically and stored on the reference. ' + CONFIGS_ONLY,
+    source: 'aihwkit/simulator/configs/devices.py; src/rpucuda/rpu_powstep_reference_device.cpp',
+  },
+  PiecewiseStepDevice: {
+    about:
+      'Update step interpolated linearly between nodes spread evenly over each device\'s [min bound, max bound]: with n = len − 1 segments, q = max((w − min_bound)/(max_bound − min_bound)·n, 0), i = min(floor(q), n − 1), t = min(q − i, 1), step = dwmin·((1 − t)·v[i] + t·v[i+1]); with one node (or max_bound <= min_bound) step = dwmin·v[0]. Its weight granularity (for the pulse count of the update management) is dw_min·piecewise_up[len/2]. ' +
+      CONFIGS_ONLY,
+    source: 'aihwkit/simulator/configs/devices.py; src/rpucuda/rpu_piecewisestep_device.h',
+    refused: ['`piecewiseUp` and `piecewiseDown` of different lengths: aihwkit: "piecewise_up_vec and piecewise_down_vec needs to have some size."'],
+  },
+  VectorUnitCell: {
+    about:
+      'Several devices per cross-point; the visible weight is Σ gamma_vec[k]·W_k (1/n each when `gammaVec` is empty). The pulses of a batch row are computed once, with the cell\'s granularity (the mean of its devices\'), and go to every device (All), to the device of the hidden update index (SingleFixed), to the next device (SingleSequential: the index advances before every batch row, so after set_weights the first row goes to `firstUpdateIdx` + 1, not to `firstUpdateIdx` as aihwkit\'s docs say) or to a random one (SingleRandom). ' +
+      'set_weights writes W into every device (so gamma_vec [1, 0.5] shows 1.5·W), except with SingleFixed, where only the current device is written. `unitCellDevices` may hold any single pulsed device or unit cell; the cell\'s `constructionSeed` seeds all of them (theirs are ignored). ' +
+      CONFIGS_ONLY,
+    source: 'aihwkit/simulator/configs/compounds.py; src/rpucuda/rpu_vector_device.cpp',
+    refused: [
+      '`gammaVec` neither empty nor one weight per device: aihwkit: "Gamma vector should have the same length as number of devices (or empty)!"',
+      '`firstUpdateIdx` that is not the index of a device.',
+    ],
+  },
+  ReferenceUnitCell: {
+    about:
+      'Two devices per cross-point, the second a fixed reference: W = W_0 − W_1 (gamma_vec [1, −1], SingleFixed, only device `firstUpdateIdx` is updated). One device given is used twice (an independent copy with its own draws). The reference starts at 0 unless set (set the hidden update index to 1, set the weights, set it back). ' +
+      CONFIGS_ONLY,
+    source: 'aihwkit/simulator/configs/compounds.py (ReferenceUnitCell.as_bindings); src/rpucuda/rpu_vector_device.cpp',
+    refused: ['More than two devices (aihwkit silently drops all but the first two).', '`gammaVec` that is not empty or two weights.'],
+  },
+  OneSidedUnitCell: {
+    about:
+      'A pair of devices per cross-point, g⁺ (device 1, weight +1) and g⁻ (device 0, weight −1), each pulsed in one direction only: a pulse that would increase W is an up pulse on g⁺, one that would decrease it an up pulse on g⁻; set_weights gives g⁺ = max(W, 0), g⁻ = max(−W, 0). Both are drawn from the first device spec (independent draws). ' +
+      '`copyInverted`: device 1\'s own bounds are mirrored and its up/down steps swapped, but LinearStep/SoftBounds slopes are copied from device 0. Refresh (`refreshEvery` > 0, counted in batch rows, times the batch size with `unitsInMbatch`): each column of both devices is read with `refreshForward`; where the larger (relative to the spec\'s |w_max|) is above `refreshUpperThres` and the smaller above `refreshLowerThres`, both are reset and |g⁺ − g⁻| is rewritten onto one of them with `refreshUpdate` (learning rate −1). ' +
+      'aihwkit 0.7.1 quirk: with DeterministicImplicit or MeanCount refresh pulses the sign of that negative rate is lost, so the difference is written with the wrong sign (StochasticCompressed is right). ' +
+      CONFIGS_ONLY,
+    source: 'aihwkit/simulator/configs/compounds.py; src/rpucuda/rpu_onesided_device.cpp',
+    refused: [
+      'More than two devices: aihwkit: "Need 1 or 2 unit_cell_devices".',
+      'A unit cell as a device (a one-sided cell takes single pulsed devices), or two devices of different types: aihwkit: "both devices need to be of the same type".',
+      'Two devices that differ (aihwkit uses the first spec for both; give one).',
+    ],
+  },
+  DifferenceUnitCell: {
+    about: 'aihwkit 0.7.1\'s deprecated alias of OneSidedUnitCell: same fields, checks and behaviour. ' + CONFIGS_ONLY,
+    source: 'aihwkit/simulator/configs/compounds.py',
+    refused: ['As OneSidedUnitCell.'],
+  },
+  TransferCompound: {
+    about:
+      'Tiki-Taka (Gokmen & Haensch 2020). SGD pulses go to device 0 only (with `fastLr` when > 0, else the tile\'s learning rate; the granularity is the mean over all devices). After every batch row a counter advances; device j transfers to j + 1 when counter % e_j = 0, e_j = ceil(transfer_every_vec[j]·batch) with `unitsInMbatch`, else round(transfer_every_vec[j]). ' +
+      'By default transfer_every_vec[j] = transfer_every·(out_size/n_reads_per_transfer)^j with out_size the length of a read vector (aihwkit\'s docs say x_size), and 0 for the last device. A transfer reads `nReadsPerTransfer` consecutive columns (rows with `transferColumns` false), continuing where the last stopped (a random start with `randomSelection`), through `transferForward` with its noise and bound management forced to None, and writes each read vector onto device j + 1 as a pulsed rank-1 update with `transferUpdate` and learning rate transfer_lr_vec[j] (times the tile\'s with `scaleTransferLr`). ' +
+      '`gamma` 0 is "fully hidden": only the last device is visible; set_weights zeroes every device and gives the last W/gamma_vec[last]. `withResetProb`: after each read the whole chunk of device j is reset with that probability, so with several reads per transfer the later columns are read after their reset. Only the first device may differ: every device after it is built from device 1\'s spec. ' +
+      CONFIGS_ONLY,
+    source: 'aihwkit/simulator/configs/compounds.py; src/rpucuda/rpu_transfer_device.cpp',
+    refused: [
+      'One device only: aihwkit: "Need at least 2 devices".',
+      'A device after the second that differs from the second (aihwkit silently builds it from the second\'s spec).',
+      '`gammaVec` of another length than the devices, or with a last weight of 0: aihwkit: "Expect that last device has some constribution to the network weights".',
+      '`transferLrVec` or `transferEveryVec` of another length than the devices.',
+      '`withResetProb` > 0 with `transferColumns` false: aihwkit: "Reset prob is only implemented for column-transfer so far."',
+      'A transfer schedule that can never fire, which aihwkit silently turns into "no transfer": a negative entry of `transferEveryVec` (use 0 for none), or, with `unitsInMbatch` false, a cycle in (0, 0.5) that rounds to 0.',
+    ],
+  },
+  BufferedTransferCompound: {
+    about:
+      'Tiki-Taka v2 (Gokmen 2021): each read column v goes into a float buffer ω = buffer + v·|lr_t| (lr_t also times gamma_vec[j]/gamma_vec[j+1] when both are > 0); n = trunc(ω/(thres_scale·g)) clamped to ±desired_bl of `transferUpdate`, g the granularity of device j + 1; device j + 1 gets a pulsed update with d = −n and learning rate step·g; the buffer becomes ω·momentum where n ≠ 0 (`forgetBuffer`), else ω − (1 − momentum)·n·thres_scale·g. The last device never transfers. ' +
+      'Its own `transferUpdate` default is desired_bl 1 without update or BL management (the TTv2 presets replace it with PresetUpdateParameters). ' +
+      CONFIGS_ONLY,
+    source: 'aihwkit/simulator/configs/compounds.py; src/rpucuda/rpu_buffered_transfer_device.cpp',
+    refused: ['As TransferCompound.'],
+  },
+  MixedPrecisionCompound: {
+    about:
+      'Mixed precision (Nandakumar et al. 2020): per batch row χ += lr·d·xᵀ in a digital matrix (x and d first quantised by their abs-max into `nXBins`/`nDBins` bins, stochastically rounded with `stocRoundX`/`stocRoundD`). Batch rows are counted from 0 after set_weights; after χ took row k, when k > 0 and k % (transfer_every·batch) = 0, `nRowsPerTransfer` rows (−1: all, 0: none) from the current row on are transferred: n = trunc(χ_row/ε), χ_row −= n·ε, then a pulsed update of that row with x = n and learning rate ε·transfer_lr, through the RPU config\'s `update` with update and BL management forced on; ε = `granularity`, or the device\'s when 0. ' +
+      'So the first update call never changes the weights: its χ is written at the first row of the next call. aihwkit\'s default `device` is an empty VectorUnitCell, which aihwkit cannot build: give a device. ' +
+      CONFIGS_ONLY,
+    source: 'aihwkit/simulator/configs/compounds.py; src/rpucuda/rpu_mixedprec_device_base.cpp, rpu_mixedprec_device.cpp',
+    refused: ['Only one of `nXBins` and `nDBins` > 0: aihwkit 0.7.1 then stores the quantised d at a wrong index and χ stays 0, so nothing is ever learned.'],
+  },
+  UnitCellRPUConfig: {
+    about:
+      'Analog tile with a unit cell of several devices per cross-point (VectorUnitCell, ReferenceUnitCell, OneSidedUnitCell, TransferCompound, BufferedTransferCompound). aihwkit\'s default `device` is the abstract `UnitCell`, which it cannot build; here it is an empty VectorUnitCell: give its `unitCellDevices`. ' +
+      CONFIGS_ONLY,
+    source: 'aihwkit/simulator/configs/configs.py',
+  },
+  DigitalRankUpdateRPUConfig: {
+    about:
+      'Analog tile whose rank update is computed in digital (MixedPrecisionCompound) and transferred to the analog devices with pulses (`update`). aihwkit\'s default `device` is the abstract `DigitalRankUpdateCell`; here it is a MixedPrecisionCompound. ' +
+      CONFIGS_ONLY,
+    source: 'aihwkit/simulator/configs/configs.py',
+  },
   PCMLikeNoiseModel: {
     about:
       'Statistical PCM model of programming noise, drift and 1/f read noise (Nandakumar et al. 2019) in inference, on a single-pair conductance converter. aihwkit\'s noise model is not a dataclass: its constructor arguments are the fields here, with the converter\'s `g_min` folded in.',
@@ -82,6 +193,54 @@ const CLASS_NOTES = {
 };
 
 const esc = (s) => String(s).replace(/\|/g, '\\|');
+
+/** A device in a few words: its class, its sub-devices and, where a device preset gives exactly its values, the preset's name. */
+function describeDevice(device) {
+  const name = device.constructor.configName ?? device.constructor.name;
+  const subs = Array.isArray(device.unitCellDevices) ? device.unitCellDevices : device.device ? [device.device] : [];
+  if (subs.length === 0) return `\`${name}\``;
+  const inner = subs.map((d) => d.constructor.configName ?? d.constructor.name);
+  const counted = [...new Set(inner)].map((n) => `${inner.filter((x) => x === n).length} × ${n}`);
+  return `\`${name}\` of ${counted.map((c) => `\`${c}\``).join(', ')}`;
+}
+
+/** Which presets an RPU config preset is made of (its fields equal to a preset's result). */
+function rpuValues(made, presets, module) {
+  // A preset of the same aihwkit file first (the web composer's IO preset has PresetIOParameters' values).
+  presets = [...presets.filter((p) => p.module === module), ...presets.filter((p) => p.module !== module)];
+  const parts = [];
+  for (const key of ['device', 'forward', 'backward', 'update', 'clip', 'modifier', 'mapping']) {
+    const v = made[key];
+    if (v === undefined) continue;
+    const same = presets.find((p) => p.kind !== 'rpuConfig' && p.create().equals(v));
+    if (same) parts.push(`${key}: \`${same.name}\``);
+    else if (key === 'device' && Array.isArray(v.unitCellDevices)) {
+      const sub = presets.find((p) => p.kind === 'device' && v.unitCellDevices.length > 0 && v.unitCellDevices.every((d) => p.create().equals(d)));
+      parts.push(`device: \`${v.constructor.configName}\`${sub ? ` of \`${sub.name}\`` : ''}${oneLineDiff(v, presets)}`);
+    } else if (key === 'device' && v.device) {
+      const sub = presets.find((p) => p.kind !== 'rpuConfig' && p.create().equals(v.device));
+      parts.push(`device: \`${v.constructor.configName}\`${sub ? ` of \`${sub.name}\`` : ''}`);
+    }
+  }
+  return parts.join('; ');
+}
+
+/** The compound's own fields that differ from its defaults (not its devices, not the nested IO/update presets). */
+function oneLineDiff(compound, presets) {
+  const C = compound.constructor;
+  const fresh = new C();
+  const diffs = [];
+  for (const [k, f] of Object.entries(C.fields)) {
+    if (f.kind === 'nestedList') continue;
+    const a = compound[k];
+    const b = fresh[k];
+    const same = a && typeof a.equals === 'function' ? a.equals(b) : JSON.stringify(a) === JSON.stringify(b);
+    if (same) continue;
+    const named = f.kind === 'nested' ? presets.find((p) => p.kind !== 'rpuConfig' && p.create().equals(a)) : undefined;
+    diffs.push(f.kind === 'nested' ? `${k}: ${named ? named.name : String(a).replace(/\s*\n\s*/g, ' ')}` : `${k}=${typeof a === 'string' ? `"${a}"` : a}`);
+  }
+  return diffs.length ? ` (${diffs.join(', ')})` : '';
+}
 
 function num(x) {
   if (x === Infinity) return 'inf';
@@ -103,6 +262,10 @@ function formatDefault(field) {
       const d = field.create();
       return d === null ? '`null`' : `\`${String(d).replace(/\s*\n\s*/g, ' ')}\``;
     }
+    case 'nestedList':
+      return `\`[${field.create().map(String).join(', ')}]\``;
+    case 'derived':
+      return '`null`';
   }
   return '';
 }
@@ -170,7 +333,7 @@ export function renderConfigurationReference(core) {
       if (isPulsed) {
         out.push('Has every field of [ConstantStepDevice](#constantstepdevice) (aihwkit\'s `PulsedDevice`), and:');
         out.push('');
-        entries = entries.filter(([k]) => !shared.includes(k));
+        entries = entries.filter(([k, f]) => !shared.includes(k) || f !== PULSED_DEVICE_FIELDS[k]);
       }
       if (entries.length === 0) {
         out.push('No fields.');
@@ -193,13 +356,19 @@ export function renderConfigurationReference(core) {
   out.push('## Presets');
   out.push('');
   out.push(
-    'aihwkit\'s presets (`aihwkit/simulator/presets/`) for the device classes Crossbar has. A preset is a function returning an instance of the base class with the preset\'s values; overrides go on top and nested partials merge into the preset\'s values: `ReRamESPreset({ forward: { outNoise: 0 } })`. Presets that need compound devices (PCMPreset, the 2- and 4-device, Tiki-Taka, TTv2 and mixed-precision presets) are not here.',
+    'All 58 preset classes of aihwkit 0.7.1 (`aihwkit/simulator/presets/`: devices.py, compounds.py, utils.py, configs.py, web.py). A preset is a function returning an instance of its aihwkit base class with the preset\'s values; overrides go on top and nested partials merge into the preset\'s values: `ReRamESPreset({ forward: { outNoise: 0 } })`, `TikiTakaReRamSBPreset({ device: { transferEvery: 2 } })`. ' +
+      'The presets on UnitCellRPUConfig and DigitalRankUpdateRPUConfig are configs only until the compound physics lands (engines refuse them with a `NotSupportedError`). Each preset is checked field by field against aihwkit\'s source (packages/core/test/presets.test.ts).',
   );
   out.push('');
-  out.push('| preset | returns | values (the fields that differ from the class defaults) |');
-  out.push('|---|---|---|');
+  out.push('| preset | aihwkit file | returns | device | values (the fields that differ from the class defaults) |');
+  out.push('|---|---|---|---|---|');
+  const oneLine = (c) => esc(String(c).replace(/\s*\n\s*/g, ' ').replace(/\( /g, '(').replace(/ \)/g, ')'));
   for (const p of PRESETS) {
-    out.push(`| \`${p.name}\` | \`${p.base}\` | \`${esc(String(p.create()).replace(/\s*\n\s*/g, ' ').replace(/\( /g, '(').replace(/ \)/g, ')'))}\` |`);
+    const made = p.create();
+    const device = made.device ?? (Array.isArray(made.unitCellDevices) ? made : undefined);
+    const deviceText = device === undefined ? '—' : describeDevice(device);
+    const values = p.kind === 'rpuConfig' ? 'device as said; forward, backward, update: see the table\'s IO and update presets' : `\`${oneLine(made)}\``;
+    out.push(`| \`${p.name}\` | ${p.module} | \`${p.base}\` | ${deviceText} | ${p.kind === 'rpuConfig' ? rpuValues(made, PRESETS, p.module) : values} |`);
   }
   out.push('');
   return out.join('\n');

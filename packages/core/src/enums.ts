@@ -122,6 +122,19 @@ export const WeightRemapType = {
 } as const;
 export type WeightRemapType = (typeof WeightRemapType)[keyof typeof WeightRemapType];
 
+/** Which devices of a VectorUnitCell receive the pulses of a batch row. */
+export const VectorUnitCellUpdatePolicy = {
+  /** Every device gets the same pulses. */
+  All: 'All',
+  /** Only the device of the hidden update index (first_update_idx at first). */
+  SingleFixed: 'SingleFixed',
+  /** The next device in turn (the index advances before every batch row). */
+  SingleSequential: 'SingleSequential',
+  /** A device drawn at random for every batch row. */
+  SingleRandom: 'SingleRandom',
+} as const;
+export type VectorUnitCellUpdatePolicy = (typeof VectorUnitCellUpdatePolicy)[keyof typeof VectorUnitCellUpdatePolicy];
+
 /** Every enum by its aihwkit class name, with the members later aihwkit versions added (value → version). */
 export const ENUMS = {
   AnalogMVType: { values: enumValues(AnalogMVType), later: { SplitMode: 'after aihwkit 0.7.1', BitWise: 'after aihwkit 0.7.1' } },
@@ -138,5 +151,6 @@ export const ENUMS = {
     later: { None: 'after aihwkit 0.7.1', PCMNoise: 'aihwkit 0.9.0', DropConnect: 'after aihwkit 0.7.1', ProgNoise: 'after aihwkit 0.7.1' },
   },
   WeightRemapType: { values: enumValues(WeightRemapType), later: {} },
+  VectorUnitCellUpdatePolicy: { values: enumValues(VectorUnitCellUpdatePolicy), later: {} },
 } as const satisfies Record<string, { values: readonly string[]; later: Readonly<Record<string, string>> }>;
 export type EnumName = keyof typeof ENUMS;

@@ -22,12 +22,16 @@ export {
   type EnumField,
   type NumberListField,
   type NestedField,
+  type NestedListField,
+  type DerivedField,
   type Refuse,
   type Spec,
   type SpecValues,
 } from './config/field.js';
 export * from './config/parameters.js';
 export * from './config/devices.js';
+export * from './config/compounds.js';
+export * from './config/support.js';
 export * from './config/inference.js';
 export * from './config/rpu-configs.js';
 export * from './config/presets.js';

@@ -31,6 +31,19 @@ describe('docs/configuration.md', () => {
   });
 });
 
+describe('docs/training.md', () => {
+  it('the compound devices example runs on core alone and prints what the page says', async () => {
+    const doc = readFileSync(join(REPO_ROOT, 'docs', 'training.md'), 'utf8');
+    const section = /## Devices and compound devices not simulated yet\n([\s\S]*?)\n## /.exec(doc)?.[1] ?? '';
+    const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+    const printed = /It prints:\n\n```text\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(code, 'a ```ts block').toBeDefined();
+    expect(printed, 'a ```text block of its output').toBeDefined();
+    const lines = await runExample(code!, { '@crossbar/core': fileURLToPath(new URL('../src/index.ts', import.meta.url)) });
+    expect(lines.join('\n') + '\n').toBe(printed);
+  });
+});
+
 describe('packages/core/README.md', () => {
   it('runs its TypeScript example and prints what it says', async () => {
     const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');

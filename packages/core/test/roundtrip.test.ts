@@ -14,10 +14,12 @@ import {
   FloatingPointRPUConfig,
   InferenceRPUConfig,
   PRESETS,
-  PULSED_DEVICES,
+  ALL_PULSED_DEVICES,
   IdealDevice,
   RPU_CONFIG_CLASSES,
   SingleRPUConfig,
+  UnitCellRPUConfig,
+  VectorUnitCell,
   configFromDict,
   pyName,
   rpuConfigFromDict,
@@ -61,8 +63,20 @@ function fieldArb(f: Field): fc.Arbitrary<unknown> {
       if (f.nullable) options.push(fc.constant(null));
       return fc.oneof(...options);
     }
+    case 'nestedList': {
+      // Single devices only (a unit cell inside a unit cell is covered by the compound tests), 0 to 3 of them.
+      const singles = f.classes().filter((C) => (ALL_PULSED_DEVICES as readonly unknown[]).includes(C));
+      return fc.array(fc.oneof(...singles.map((C) => configArb(C))), { maxLength: 3 });
+    }
+    case 'derived':
+      return fc.constant(null);
   }
 }
+
+const fitLength = (list: unknown, n: number): number[] => {
+  const l = list as number[];
+  return l.length === 0 ? l : Array.from({ length: n }, (_, i) => l[i % l.length] ?? 1);
+};
 
 /** Makes a generated init respect the combinations aihwkit refuses (each is tested on its own in validation.test.ts). */
 function fixup(C: AnyConfigClass, v: Record<string, unknown>): Record<string, unknown> {
@@ -76,8 +90,54 @@ function fixup(C: AnyConfigClass, v: Record<string, unknown>): Record<string, un
     case 'PCMLikeNoiseModel':
       if ((v.gMin as number) > (v.gMax as number)) [v.gMin, v.gMax] = [v.gMax, v.gMin];
       break;
+    case 'SoftBoundsPmaxDevice': {
+      const [a, b] = [v.rangeMin as number, v.rangeMax as number].sort((x, y) => x - y);
+      v.rangeMin = -Math.abs(a!) - 1;
+      v.rangeMax = Math.abs(b!) + 1;
+      if (v.reverseUp || v.reverseDown) v.multNoise = true;
+      break;
+    }
+    case 'PiecewiseStepDevice':
+      v.piecewiseDown = fitLength(v.piecewiseDown, (v.piecewiseUp as number[]).length);
+      if ((v.piecewiseDown as number[]).length === 0) v.piecewiseDown = [...(v.piecewiseUp as number[])];
+      break;
+    case 'VectorUnitCell':
+    case 'ReferenceUnitCell': {
+      let devs = v.unitCellDevices as ConfigBase[];
+      if (C.configName === 'ReferenceUnitCell') devs = v.unitCellDevices = devs.slice(0, 2);
+      const n = C.configName === 'ReferenceUnitCell' ? 2 : devs.length;
+      v.gammaVec = fitLength(v.gammaVec, n);
+      const m = C.configName === 'ReferenceUnitCell' ? 2 : n;
+      v.firstUpdateIdx = m === 0 ? v.firstUpdateIdx : (v.firstUpdateIdx as number) % m;
+      break;
+    }
+    case 'OneSidedUnitCell':
+    case 'DifferenceUnitCell':
+      v.unitCellDevices = (v.unitCellDevices as ConfigBase[]).slice(0, 1);
+      break;
+    case 'TransferCompound':
+    case 'BufferedTransferCompound': {
+      let devs = v.unitCellDevices as ConfigBase[];
+      if (devs.length === 1) devs = [devs[0]!, devs[0]!.clone()];
+      devs = devs.map((d, i) => (i >= 2 ? devs[1]!.clone() : d));
+      v.unitCellDevices = devs;
+      const n = devs.length;
+      v.gammaVec = fitLength(v.gammaVec, n);
+      const g = v.gammaVec as number[];
+      if (g.length > 0 && g[g.length - 1] === 0) g[g.length - 1] = 1;
+      v.transferLrVec = fitLength(v.transferLrVec, n).map(Math.abs);
+      v.transferEveryVec = fitLength(v.transferEveryVec, n).map((x) => Math.abs(x) + 1);
+      if ((v.withResetProb as number) > 0) v.transferColumns = true;
+      if (!v.unitsInMbatch && (v.transferEvery as number) > 0 && Math.round(v.transferEvery as number) === 0) v.transferEvery = 1;
+      break;
+    }
+    case 'MixedPrecisionCompound':
+      if (((v.nXBins as number) > 0) !== ((v.nDBins as number) > 0)) v.nDBins = v.nXBins;
+      break;
     case 'FloatingPointRPUConfig':
     case 'SingleRPUConfig':
+    case 'UnitCellRPUConfig':
+    case 'DigitalRankUpdateRPUConfig':
     case 'InferenceRPUConfig': {
       const pp = v.prePost as { inputRange: { enable: boolean; manageOutputClipping: boolean } };
       const fwd = v.forward as { isPerfect: boolean; noiseManagement: string; boundManagement: string } | undefined;
@@ -86,8 +146,8 @@ function fixup(C: AnyConfigClass, v: Record<string, unknown>): Record<string, un
       break;
     }
   }
-  if ('wMin' in v) v.wMin = -Math.abs(v.wMin as number);
-  if ('wMax' in v) v.wMax = Math.abs(v.wMax as number);
+  if ('wMin' in v && v.wMin !== null) v.wMin = -Math.abs(v.wMin as number);
+  if ('wMax' in v && v.wMax !== null) v.wMax = Math.abs(v.wMax as number);
   if ('reverseUp' in v && (v.reverseUp || v.reverseDown)) v.multNoise = true;
   return v;
 }
@@ -103,7 +163,9 @@ function configArb(C: AnyConfigClass): fc.Arbitrary<ConfigBase> {
   return a;
 }
 
-const CLASS_NAMES = new Set(CONFIG_CLASSES.map((C) => C.configName));
+// Vector and Reference unit cells have the same keys (as do OneSided and Difference): their dicts need a "type", as in aihwkit.
+const AMBIGUOUS = new Set(['VectorUnitCell', 'ReferenceUnitCell', 'OneSidedUnitCell', 'DifferenceUnitCell']);
+const CLASS_NAMES = new Set(CONFIG_CLASSES.map((C) => C.configName).filter((n) => !AMBIGUOUS.has(n)));
 
 /** Removes the "type" keys that name a config class (not the `type` fields of clip, modifier and remap). */
 function stripTypes(v: unknown): unknown {
@@ -148,7 +210,7 @@ describe('rpuConfigToDict / rpuConfigFromDict round trip', () => {
   }
 
   it('every device class round-trips inside a SingleRPUConfig', () => {
-    for (const D of [...PULSED_DEVICES, IdealDevice].map(cls)) {
+    for (const D of [...ALL_PULSED_DEVICES, IdealDevice].map(cls)) {
       fc.assert(
         fc.property(configArb(D), configArb(cls(SingleRPUConfig)), (device, base) => {
           const c = new SingleRPUConfig({ ...base.fieldValues(), device: device as SingleRPUConfig['device'] });
@@ -185,6 +247,7 @@ describe('rpuConfigToDict / rpuConfigFromDict round trip', () => {
     visit(cls(InferenceRPUConfig.fields.modifier.create().constructor), (m) => new InferenceRPUConfig({ modifier: m as InferenceRPUConfig['modifier'] }));
     visit(cls(InferenceRPUConfig.fields.clip.create().constructor), (m) => new InferenceRPUConfig({ clip: m as InferenceRPUConfig['clip'] }));
     visit(cls(InferenceRPUConfig.fields.remap.create().constructor), (m) => new InferenceRPUConfig({ remap: m as InferenceRPUConfig['remap'] }));
+    visit(cls(VectorUnitCell), (v) => new UnitCellRPUConfig({ device: v as VectorUnitCell }));
     for (const [name, e] of Object.entries(ENUMS)) {
       expect([...(seen.get(name) ?? [])].sort(), name).toEqual([...e.values].sort());
     }

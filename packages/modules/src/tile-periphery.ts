@@ -19,6 +19,8 @@ import {
   type AnalogTile,
   type RPUConfig,
   type TileState,
+  requiresDecay,
+  requiresDiffusion,
 } from '@crossbar/core';
 import { concat, toNumbers } from './arrays.js';
 import { ModuleError } from './errors.js';
@@ -297,8 +299,8 @@ export class TileWithPeriphery {
   async postUpdateStep(): Promise<void> {
     const cfg = this.rpuConfig;
     const device = cfg.device;
-    if (device.diffusion > 0) await this.tile.diffuseWeights();
-    if (device.lifetime > 0) await this.tile.decayWeights();
+    if (requiresDiffusion(device)) await this.tile.diffuseWeights();
+    if (requiresDecay(device)) await this.tile.decayWeights();
     if (!('clip' in cfg)) return;
     if (cfg.clip.type !== 'None') await this.tile.clipWeights();
     if (cfg.remap.type !== 'None') {

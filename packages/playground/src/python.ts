@@ -97,6 +97,13 @@ function fieldLiteral(field: Field, value: unknown, dictValue: unknown, indent: 
       return value ? 'True' : 'False';
     case 'enum':
       return pyString(String(value));
+    case 'nestedList': {
+      const items = value as ConfigBase[];
+      const dicts = dictValue as Record<string, unknown>[];
+      return `[${items.map((c, i) => configLiteral(c, dicts[i]!, indent)).join(', ')}]`;
+    }
+    case 'derived':
+      return 'None';
   }
 }
 
@@ -134,6 +141,8 @@ function leafValue(state: ScriptState, field: Field, v: unknown): string {
       return field.integer ? pyNumber(v as number) : Number.isFinite(v) ? pyFloatRepr(v as number) : pyNumber(v as number);
     case 'numberList':
       return `[${(v as number[]).map((x) => pyFloatRepr(x)).join(', ')}]`;
+    case 'derived':
+      return 'None';
     default:
       return toPythonLiteral(v);
   }
@@ -174,6 +183,15 @@ function assignments(state: ScriptState, config: ConfigBase, defaults: ConfigBas
     const target = `${path}.${pyName(key, field)}`;
     if (field.since) {
       if (!sameValue(v, d)) state.lines.push(`# ${target} = ${leafValue(state, field, v)}  # not in aihwkit 0.7.1's Python config (${field.since})`);
+      continue;
+    }
+    if (field.kind === 'nestedList') {
+      // A unit cell's devices: the list of classes, then each device's fields.
+      const items = v as ConfigBase[];
+      const was = d as ConfigBase[];
+      if (items.length === was.length && items.every((c, i) => c.equals(was[i]))) continue;
+      state.lines.push(`${target} = [${items.map((c) => `${use(state, classOf(c).configName)}()`).join(', ')}]`);
+      items.forEach((c, i) => assignments(state, c, new (classOf(c) as unknown as new () => ConfigBase)(), `${target}[${i}]`));
       continue;
     }
     if (field.kind !== 'nested') {

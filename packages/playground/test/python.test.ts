@@ -1,7 +1,16 @@
 // The RPU config in Python (src/python.ts): the dict literal, the aihwkit script, and reading dicts back.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { InferenceRPUConfig, SingleRPUConfig, ConstantStepDevice, rpuConfigFromDict, rpuConfigToDict } from '@crossbar/core';
+import {
+  InferenceRPUConfig,
+  SingleRPUConfig,
+  ConstantStepDevice,
+  MixedPrecisionPCMPreset,
+  SoftBoundsPmaxDevice,
+  TikiTakaReRamSBPreset,
+  rpuConfigFromDict,
+  rpuConfigToDict,
+} from '@crossbar/core';
 import { aihwkitScript, parseDictText, pythonDictLiteral, toPythonLiteral } from '../src/python.js';
 import { SettingError } from '../src/settings.js';
 import { defaultRpuConfig } from '../src/state.js';
@@ -12,6 +21,10 @@ const configs = () => [
   defaultRpuConfig(),
   new InferenceRPUConfig({ forward: { outBound: Infinity, inpRes: -1, boundManagement: 'None', mvType: 'PosNegSeparate' }, driftCompensation: null, noiseModel: { gMax: 30, gMin: 1, driftScale: 2 } }),
   new SingleRPUConfig({ device: new ConstantStepDevice({ dwMin: 0.01 }), forward: { outNoise: 0.02 } }),
+  // aihwkit's unit cells and mixed precision (configs only: no engine simulates them yet)
+  TikiTakaReRamSBPreset({ device: { gamma: 0.1 } }),
+  MixedPrecisionPCMPreset(),
+  new SingleRPUConfig({ device: new SoftBoundsPmaxDevice({ pMax: 500 }) }),
 ];
 
 describe('config in Python', () => {
@@ -52,6 +65,12 @@ describe('config in Python', () => {
     const single = aihwkitScript(configs()[2]!);
     expect(single).toContain('rpu_config = SingleRPUConfig()');
     expect(single).toContain('rpu_config.device.dw_min = 0.01');
+    const tikiTaka = aihwkitScript(configs()[3]!);
+    expect(tikiTaka).toContain('from aihwkit.simulator.configs import SoftBoundsDevice, TransferCompound, UnitCellRPUConfig');
+    expect(tikiTaka).toContain('rpu_config.device = TransferCompound()');
+    expect(tikiTaka).toContain('rpu_config.device.unit_cell_devices = [SoftBoundsDevice(), SoftBoundsDevice()]');
+    expect(tikiTaka).toContain('rpu_config.device.unit_cell_devices[1].w_max = 1.25');
+    expect(tikiTaka).toContain('rpu_config.device.gamma = 0.1');
     expect(aihwkitScript(new InferenceRPUConfig({ forward: { nmDecay: 0.01 } }))).toContain(
       "# rpu_config.forward.nm_decay = 0.01  # not in aihwkit 0.7.1's Python config",
     );

@@ -21,11 +21,24 @@ import {
   FloatingPointDevice,
   IdealDevice,
   LinearStepDevice,
+  PiecewiseStepDevice,
   PowStepDevice,
+  PowStepReferenceDevice,
   SoftBoundsDevice,
+  SoftBoundsPmaxDevice,
+  SoftBoundsReferenceDevice,
 } from './devices.js';
+import {
+  BufferedTransferCompound,
+  DifferenceUnitCell,
+  MixedPrecisionCompound,
+  OneSidedUnitCell,
+  ReferenceUnitCell,
+  TransferCompound,
+  VectorUnitCell,
+} from './compounds.js';
 import { GlobalDriftCompensation, PCMLikeNoiseModel } from './inference.js';
-import { FloatingPointRPUConfig, InferenceRPUConfig, SingleRPUConfig } from './rpu-configs.js';
+import { DigitalRankUpdateRPUConfig, FloatingPointRPUConfig, InferenceRPUConfig, SingleRPUConfig, UnitCellRPUConfig } from './rpu-configs.js';
 
 export interface ConfigGroup {
   readonly title: string;
@@ -33,7 +46,7 @@ export interface ConfigGroup {
 }
 
 export const CONFIG_GROUPS: readonly ConfigGroup[] = [
-  { title: 'RPU configs', classes: [FloatingPointRPUConfig, SingleRPUConfig, InferenceRPUConfig] },
+  { title: 'RPU configs', classes: [FloatingPointRPUConfig, SingleRPUConfig, UnitCellRPUConfig, InferenceRPUConfig, DigitalRankUpdateRPUConfig] },
   {
     title: 'Parameters (aihwkit.simulator.configs.utils)',
     classes: [
@@ -51,7 +64,31 @@ export const CONFIG_GROUPS: readonly ConfigGroup[] = [
   },
   {
     title: 'Devices (aihwkit.simulator.configs.devices)',
-    classes: [FloatingPointDevice, IdealDevice, ConstantStepDevice, LinearStepDevice, SoftBoundsDevice, ExpStepDevice, PowStepDevice],
+    classes: [
+      FloatingPointDevice,
+      IdealDevice,
+      ConstantStepDevice,
+      LinearStepDevice,
+      SoftBoundsDevice,
+      ExpStepDevice,
+      PowStepDevice,
+      SoftBoundsPmaxDevice,
+      SoftBoundsReferenceDevice,
+      PowStepReferenceDevice,
+      PiecewiseStepDevice,
+    ],
+  },
+  {
+    title: 'Compound devices (aihwkit.simulator.configs.compounds)',
+    classes: [
+      VectorUnitCell,
+      ReferenceUnitCell,
+      OneSidedUnitCell,
+      DifferenceUnitCell,
+      TransferCompound,
+      BufferedTransferCompound,
+      MixedPrecisionCompound,
+    ],
   },
   { title: 'Inference (aihwkit.inference)', classes: [PCMLikeNoiseModel, GlobalDriftCompensation] },
 ];

@@ -5,7 +5,7 @@
  * here are those aihwkit refuses when it builds the device
  * (`rpu_pulsed_device.cpp`, `rpu_linearstep_device.cpp`).
  */
-import { bool, defineConfig, int, nested, num, type Refuse, type Spec } from './field.js';
+import { bool, defineConfig, derived, int, nested, num, numList, type Refuse, type Spec } from './field.js';
 import { DriftParameter, SimpleDriftParameter } from './parameters.js';
 
 const nonNeg = { min: 0 } as const;
@@ -164,21 +164,152 @@ export const ExpStepDevice = defineConfig(
 );
 export type ExpStepDevice = InstanceType<typeof ExpStepDevice>;
 
+const powStepFields = {
+  powGamma: num(1.0, 'Exponent gamma: the up step scales with ((b_max - w) / (b_max - b_min))^gamma.', nonNeg),
+  powGammaDtod: num(0.1, 'Device-to-device variation of pow_gamma (relative to pow_gamma).', nonNeg),
+  powUpDown: num(0.0, 'Up versus down bias of gamma: gamma+ = gamma (1 + pow_up_down), gamma- = gamma (1 - pow_up_down).'),
+  powUpDownDtod: num(0.0, 'Device-to-device variation of pow_up_down (in units of pow_gamma).', nonNeg),
+} satisfies Spec;
+
 /** Step size that is a power of the distance to the bound (Fusi & Abbott 2007). */
 export const PowStepDevice = defineConfig(
   'PowStepDevice',
   {
     ...PULSED_DEVICE_FIELDS,
-    powGamma: num(1.0, 'Exponent gamma: the up step scales with ((b_max - w) / (b_max - b_min))^gamma.', nonNeg),
-    powGammaDtod: num(0.1, 'Device-to-device variation of pow_gamma (relative to pow_gamma).', nonNeg),
-    powUpDown: num(0.0, 'Up versus down bias of gamma: gamma+ = gamma (1 + pow_up_down), gamma- = gamma (1 - pow_up_down).'),
-    powUpDownDtod: num(0.0, 'Device-to-device variation of pow_up_down (in units of pow_gamma).', nonNeg),
+    ...powStepFields,
     writeNoiseStd,
   },
   checkBounds,
 );
 export type PowStepDevice = InstanceType<typeof PowStepDevice>;
 
-/** Every pulsed device class (SingleRPUConfig.device may be any of these or IdealDevice). */
+/**
+ * Soft bounds in the parameterisation of a pulse experiment (aihwkit's
+ * SoftBoundsPmaxDevice, a SoftBoundsDevice subclass): p_max up pulses take
+ * the weight from range_min to range_max with steps proportional to alpha.
+ * aihwkit computes w_min, w_max, dw_min and up_down from these when it builds
+ * the device (`as_bindings`), overwriting whatever they hold, so here they
+ * stay null (see `softBoundsOfPmax`).
+ */
+export const SoftBoundsPmaxDevice = defineConfig(
+  'SoftBoundsPmaxDevice',
+  {
+    ...PULSED_DEVICE_FIELDS,
+    dwMin: derived('Computed by aihwkit: dw_min = B·alpha with B = (range_max − range_min)/(1 − exp(−p_max·alpha)).'),
+    upDown: derived('Computed by aihwkit: up_down = 1 + 2·range_min/B.'),
+    wMax: derived('Computed by aihwkit: w_max = range_min + B.'),
+    wMin: derived('Computed by aihwkit: w_min = range_min.'),
+    multNoise,
+    writeNoiseStd,
+    ...reverseFields,
+    pMax: int(1000, 'Number of pulses that drive the weight from range_min to range_max.', { min: 1 }),
+    alpha: num(0.001 / 2, 'Slope of the soft bounds model (dw proportional to alpha·w) in both directions.', positive),
+    rangeMin: num(-1.0, 'Weight at the start of the p_max up-pulse experiment.'),
+    rangeMax: num(1.0, 'Weight after p_max up pulses.'),
+  },
+  (d, refuse) => {
+    if (!(d.rangeMax > d.rangeMin)) refuse('rangeMax', 'expected rangeMax (range_max) > rangeMin (range_min): the pulse experiment must go up');
+    const sb = softBoundsValues(d);
+    checkReverse({ ...d, wMin: sb.wMin, wMax: sb.wMax }, (field, why) =>
+      refuse(field === 'wMin' || field === 'wMax' ? 'rangeMin' : field, `${why} (w_min = range_min = ${sb.wMin}, w_max = range_min + B = ${sb.wMax})`),
+    );
+  },
+);
+export type SoftBoundsPmaxDevice = InstanceType<typeof SoftBoundsPmaxDevice>;
+
+/** aihwkit v.0.7.1 src/aihwkit/simulator/configs/devices.py SoftBoundsPmaxDevice.as_bindings(). */
+function softBoundsValues(d: { pMax: number; alpha: number; rangeMin: number; rangeMax: number }) {
+  const b = (d.rangeMax - d.rangeMin) / (1 - Math.exp(-d.pMax * d.alpha));
+  return { wMin: d.rangeMin, wMax: d.rangeMin + b, dwMin: b * d.alpha, upDown: 1 + (2 * d.rangeMin) / b };
+}
+
+/**
+ * The SoftBoundsDevice that aihwkit builds for a SoftBoundsPmaxDevice: its
+ * fields, with w_min, w_max, dw_min and up_down computed from p_max, alpha,
+ * range_min and range_max.
+ */
+export function softBoundsOfPmax(device: SoftBoundsPmaxDevice): SoftBoundsDevice {
+  const values = device.fieldValues();
+  // The SoftBoundsDevice fields, in its order; w_min, w_max, dw_min and up_down computed.
+  const init = Object.fromEntries(Object.keys(SoftBoundsDevice.fields).map((k) => [k, values[k]]));
+  return new SoftBoundsDevice({ ...init, ...softBoundsValues(device) });
+}
+
+const referenceFields = {
+  referenceMean: num(0.0, 'Added to every device of the reference R (the weight read is W − R).'),
+  referenceStd: num(0.0, 'Normal device-to-device variation added to the reference R.', nonNeg),
+} satisfies Spec;
+
+/** Soft bounds with a fixed reference conductance subtracted from the weight (differential read W − R). */
+export const SoftBoundsReferenceDevice = defineConfig(
+  'SoftBoundsReferenceDevice',
+  {
+    ...PULSED_DEVICE_FIELDS,
+    multNoise: bool(false, 'Whether the cycle-to-cycle noise is multiplicative (else additive).'),
+    writeNoiseStd,
+    slopeUpDtod: num(0.0, 'Device-to-device variation of the up-pulse slope.', nonNeg),
+    slopeDownDtod: num(0.0, 'Device-to-device variation of the down-pulse slope.', nonNeg),
+    ...referenceFields,
+    subtractSymmetryPoint: bool(false, 'Whether to add each device\'s symmetry point w* = (a+ − a−)/(a+/b_max − a−/b_min) to the reference R.'),
+  },
+  checkBounds,
+);
+export type SoftBoundsReferenceDevice = InstanceType<typeof SoftBoundsReferenceDevice>;
+
+
+/** PowStepDevice without write noise but with a static reference conductance subtracted (W − R). */
+export const PowStepReferenceDevice = defineConfig(
+  'PowStepReferenceDevice',
+  {
+    ...PULSED_DEVICE_FIELDS,
+    ...powStepFields,
+    subtractSymmetryPoint: bool(false, 'Whether to store each device\'s (numerically estimated) symmetry point onto the reference.'),
+    nEstimationSteps: int(
+      -1,
+      'Number of noise-free up/down pulse pairs for the symmetry point estimate; <= 0: ten times the expected number of states (at most 10000).',
+    ),
+    ...referenceFields,
+  },
+  checkBounds,
+);
+export type PowStepReferenceDevice = InstanceType<typeof PowStepReferenceDevice>;
+
+/** Step size interpolated piecewise linearly between nodes spread evenly over [w_min, w_max]. */
+export const PiecewiseStepDevice = defineConfig(
+  'PiecewiseStepDevice',
+  {
+    ...PULSED_DEVICE_FIELDS,
+    piecewiseUp: numList([1], 'Up step sizes (in units of dw_min) at nodes spread evenly from the lower to the upper bound; linearly interpolated.', {
+      minLength: 1,
+    }),
+    piecewiseDown: numList([1], 'Down step sizes (in units of dw_min) at the same nodes.', { minLength: 1 }),
+    writeNoiseStd,
+  },
+  (d, refuse) => {
+    checkBounds(d, refuse);
+    // aihwkit v.0.7.1 src/rpucuda/rpu_piecewisestep_device.h populate()
+    if (d.piecewiseUp.length !== d.piecewiseDown.length) {
+      refuse(
+        'piecewiseDown',
+        `expected as many nodes as piecewiseUp (piecewise_up has ${d.piecewiseUp.length}, piecewise_down ${d.piecewiseDown.length}; ` +
+          'aihwkit: "piecewise_up_vec and piecewise_down_vec needs to have some size")',
+      );
+    }
+  },
+);
+export type PiecewiseStepDevice = InstanceType<typeof PiecewiseStepDevice>;
+
+/** The pulsed device classes the engines implement (SingleRPUConfig.device may be any of these, IdealDevice, or one of UNIMPLEMENTED_PULSED_DEVICES). */
 export const PULSED_DEVICES = [ConstantStepDevice, LinearStepDevice, SoftBoundsDevice, ExpStepDevice, PowStepDevice] as const;
 export type PulsedDevice = ConstantStepDevice | LinearStepDevice | SoftBoundsDevice | ExpStepDevice | PowStepDevice;
+
+/**
+ * aihwkit's other single pulsed devices: configs (fields, dicts, checks) only;
+ * engines refuse them with a NotSupportedError until their physics lands.
+ */
+export const UNIMPLEMENTED_PULSED_DEVICES = [SoftBoundsPmaxDevice, SoftBoundsReferenceDevice, PowStepReferenceDevice, PiecewiseStepDevice] as const;
+export type UnimplementedPulsedDevice = SoftBoundsPmaxDevice | SoftBoundsReferenceDevice | PowStepReferenceDevice | PiecewiseStepDevice;
+
+/** Every single pulsed device of aihwkit 0.7.1 (what a unit cell may hold). */
+export const ALL_PULSED_DEVICES = [...PULSED_DEVICES, ...UNIMPLEMENTED_PULSED_DEVICES] as const;
+export type AnyPulsedDevice = PulsedDevice | UnimplementedPulsedDevice;

@@ -9,10 +9,32 @@
  * a nested config fills in from that field's default.
  */
 import { ConfigError } from '../errors.js';
-import { configFromDict, inferClass, type AnyConfigClass } from './field.js';
+import { configFromDict, dictKeys, inferClass, type AnyConfigClass } from './field.js';
 import { RPU_CONFIG_CLASSES, type RPUConfig } from './rpu-configs.js';
 
 const names = () => RPU_CONFIG_CLASSES.map((c) => `"${c.configName}"`).join(', ');
+
+/**
+ * SingleRPUConfig, UnitCellRPUConfig and DigitalRankUpdateRPUConfig have the
+ * same keys: without a "type", the device tells them apart (its "type", or
+ * its keys: unit_cell_devices, a MixedPrecisionCompound's device, a single device's).
+ */
+function byDevice(dict: Record<string, unknown>): AnyConfigClass | undefined {
+  const device = dict.device;
+  if (device === null || typeof device !== 'object' || Array.isArray(device)) return undefined;
+  const fits = RPU_CONFIG_CLASSES.filter((C) => {
+    const field = C.fields.device;
+    if (field.kind !== 'nested') return false;
+    const classes = field.classes();
+    const keys = dictKeys(C);
+    const given = Object.keys(dict).filter((k) => k !== 'type');
+    if (given.length !== keys.length || !given.every((k) => keys.includes(k))) return false;
+    const typeName = (device as Record<string, unknown>).type;
+    if (typeName !== undefined) return classes.some((c) => c.configName === typeName);
+    return typeof inferClass(classes, device as Record<string, unknown>) !== 'undefined';
+  });
+  return fits.length === 1 ? fits[0] : undefined;
+}
 
 /** Builds an RPU config from its aihwkit dict. Unknown keys and bad values are ConfigErrors that name the key. */
 export function rpuConfigFromDict(dict: unknown): RPUConfig {
@@ -29,8 +51,8 @@ export function rpuConfigFromDict(dict: unknown): RPUConfig {
         `rpuConfigFromDict: the dict's keys (${Object.keys(dict).join(', ')}) fit no RPU config; add a "type" key: one of ${names()}`,
       );
     }
-    if (typeof inferred === 'string') throw new ConfigError(`rpuConfigFromDict: ${inferred}`);
-    Cls = inferred;
+    Cls = typeof inferred === 'string' ? byDevice(dict as Record<string, unknown>) : inferred;
+    if (!Cls) throw new ConfigError(`rpuConfigFromDict: ${inferred as string}`);
   } else {
     Cls = RPU_CONFIG_CLASSES.find((c) => c.configName === typeName);
     if (!Cls) {

@@ -63,7 +63,28 @@ export interface NestedField<C = unknown> extends FieldCommon {
   readonly typed?: boolean;
 }
 
-export type Field = NumberField | BooleanField | EnumField | NumberListField | NestedField;
+/**
+ * A list of nested configs, each naming its class with a "type" key in the
+ * dict form (a unit cell's `unit_cell_devices`).
+ */
+export interface NestedListField<C = unknown> extends FieldCommon {
+  readonly kind: 'nestedList';
+  readonly classes: () => readonly AnyConfigClass[];
+  readonly create: () => C[];
+}
+
+/**
+ * A field that aihwkit's dataclass has but computes itself (it is `None` in
+ * the dataclass and overwritten when the device is built, e.g.
+ * SoftBoundsPmaxDevice's w_min): only null is accepted, so that a value set
+ * here is never silently replaced; `doc` says where the value comes from.
+ */
+export interface DerivedField extends FieldCommon {
+  readonly kind: 'derived';
+  readonly default: null;
+}
+
+export type Field = NumberField | BooleanField | EnumField | NumberListField | NestedField | NestedListField | DerivedField;
 export type Spec = Readonly<Record<string, Field>>;
 
 type FieldValue<F> = F extends NumberField
@@ -76,7 +97,11 @@ type FieldValue<F> = F extends NumberField
         ? number[]
         : F extends NestedField<infer C>
           ? C
-          : never;
+          : F extends NestedListField<infer C>
+            ? C[]
+            : F extends DerivedField
+              ? null
+              : never;
 
 type FieldInit<F> = F extends NestedField<infer C> ? C | ConfigInitOf<C> : FieldValue<F>;
 
@@ -141,6 +166,16 @@ export function nested<C>(
 ): NestedField<C> {
   return { kind: 'nested', classes, create, doc, ...opts };
 }
+
+export function nestedList<C>(
+  classes: () => readonly AnyConfigClass[],
+  create: () => C[],
+  doc: string,
+  opts: Omit<Opts<NestedListField<C>>, 'classes' | 'create'> = {},
+): NestedListField<C> {
+  return { kind: 'nestedList', classes, create, doc, ...opts };
+}
+export const derived = (doc: string, opts: Opts<DerivedField> = {}): DerivedField => ({ kind: 'derived', default: null, doc, ...opts });
 
 // ---------------------------------------------------------------- names
 
@@ -294,6 +329,10 @@ export function describeAllowed(field: Field): string {
       const list = names.length > 1 ? `one of ${names.join(', ')}` : article(names[0]!);
       return `${list}${field.nullable ? ' or null' : ''}`;
     }
+    case 'nestedList':
+      return `a list of configs, each one of ${field.classes().map((c) => c.configName).join(', ')}`;
+    case 'derived':
+      return 'null (computed from other fields)';
   }
 }
 
@@ -374,6 +413,25 @@ function checkValue(ctx: Ctx, key: string, field: Field, value: unknown): unknow
       }
       return refuse();
     }
+    case 'nestedList': {
+      if (!Array.isArray(value)) refuse();
+      const classes = field.classes();
+      return (value as unknown[]).map((item, i) => {
+        const seg = { camel: `${key}[${i}]`, py: `${pyName(key, field)}[${i}]` };
+        if (!(item instanceof ConfigBase) || !classes.some((c) => item.constructor === c)) {
+          return valueFault(ctx, key, field, value, `expected ${describeAllowed(field)} (item ${i} is ${fmt(item)})`);
+        }
+        try {
+          item.validate();
+        } catch (e) {
+          rethrowNested(e, ctx.cls.configName, seg);
+        }
+        return item;
+      });
+    }
+    case 'derived':
+      if (value !== null) valueFault(ctx, key, field, value, `expected null: ${field.doc}`);
+      return null;
   }
 }
 
@@ -392,7 +450,9 @@ function valuesEqual(a: unknown, b: unknown): boolean {
   if (a instanceof ConfigBase || b instanceof ConfigBase) {
     return a instanceof ConfigBase && b instanceof ConfigBase && a.equals(b);
   }
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((v, i) => (v instanceof ConfigBase ? v.equals(b[i]) : Object.is(v, b[i])));
+  }
   return Object.is(a, b);
 }
 
@@ -481,7 +541,7 @@ export abstract class ConfigBase {
     const self = this as unknown as Record<string, unknown>;
     for (const key of Object.keys(cls.fields)) {
       const v = self[key];
-      copy[key] = v instanceof ConfigBase ? v.clone() : Array.isArray(v) ? [...v] : v;
+      copy[key] = v instanceof ConfigBase ? v.clone() : Array.isArray(v) ? v.map((x: unknown) => (x instanceof ConfigBase ? x.clone() : x)) : v;
     }
     return copy as this;
   }
@@ -563,7 +623,7 @@ function runCrossValidate(config: ConfigBase): void {
 }
 
 function defaultOf(field: Field): unknown {
-  if (field.kind === 'nested') return field.create();
+  if (field.kind === 'nested' || field.kind === 'nestedList') return field.create();
   if (field.kind === 'numberList') return [...field.default];
   return field.default;
 }
@@ -580,6 +640,10 @@ function printValue(field: Field, v: unknown): string {
       return `[${(v as number[]).map((x) => pyFloatRepr(x)).join(', ')}]`;
     case 'nested':
       return v === null ? 'None' : String(v);
+    case 'nestedList':
+      return `[${(v as ConfigBase[]).map(String).join(', ')}]`;
+    case 'derived':
+      return 'None';
   }
 }
 
@@ -599,6 +663,8 @@ function valueToDict(field: Field, v: unknown): unknown {
       const d = c.toDict();
       return isTyped(field) ? { type: classOf(c).configName, ...d } : d;
     }
+    case 'nestedList':
+      return (v as ConfigBase[]).map((c) => ({ type: classOf(c).configName, ...c.toDict() }));
     default:
       return v;
   }
@@ -725,6 +791,39 @@ function fieldFromDict(owner: AnyConfigClass, key: string, field: Field, raw: un
         rethrowNested(e, owner.configName, { camel: key, py }, 'py');
       }
     }
+    case 'nestedList': {
+      if (!Array.isArray(raw)) return raw; // checkValue refuses it
+      const classes = field.classes();
+      const py = pyName(key, field);
+      return raw.map((item: unknown, i) => {
+        const seg = { camel: `${key}[${i}]`, py: `${py}[${i}]` };
+        const where = (allowed: string, value: unknown, name = py): never => {
+          const fault: Fault = { kind: 'value', cls: owner.configName, segs: [], field: { camel: key, py: name }, value, allowed };
+          throw faultError(fault, owner.configName, 'py');
+        };
+        if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+          return where(`expected a dict of a device (item ${i} is ${fmt(item)})`, raw);
+        }
+        const typeName = (item as Record<string, unknown>).type;
+        let Cls: AnyConfigClass | undefined;
+        if (typeName === undefined) {
+          const inferred = inferClass(classes, item as Record<string, unknown>);
+          if (inferred === undefined) return where(`item ${i}: its keys fit none of ${classes.map((c) => c.configName).join(', ')}; add a "type" key`, item, `${py}[${i}]`);
+          if (typeof inferred === 'string') return where(`item ${i}: ${inferred}`, item, `${py}[${i}]`);
+          Cls = inferred;
+        } else {
+          Cls = classes.find((c) => c.configName === typeName);
+          if (!Cls) return where(`expected one of ${classes.map((c) => `"${c.configName}"`).join(', ')}`, typeName, `${py}[${i}].type`);
+        }
+        try {
+          return fromDictAt(Cls, item);
+        } catch (e) {
+          rethrowNested(e, owner.configName, seg, 'py');
+        }
+      });
+    }
+    case 'derived':
+      return raw;
     default:
       return raw;
   }

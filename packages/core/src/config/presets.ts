@@ -1,7 +1,10 @@
 /**
- * aihwkit's presets (v.0.7.1 `src/aihwkit/simulator/presets/devices.py`,
- * `configs.py`, `utils.py`) for the device classes Crossbar has: published
- * device fits and the SingleRPUConfig presets built on them.
+ * aihwkit's presets, all 58 classes of v.0.7.1's `src/aihwkit/simulator/presets`
+ * (`devices.py`, `compounds.py`, `utils.py`, `configs.py`, `web.py`):
+ * published device fits, the peripheral and update presets, and the RPU
+ * configs built on them (single device, 2- and 4-device vector cells, PCM
+ * pairs with refresh, Tiki-Taka, TTv2 and mixed precision), and the web
+ * composer's inference presets.
  *
  * In aihwkit a preset is a subclass that only changes defaults. Here a preset
  * is a function that returns an instance of the base class with the preset's
@@ -11,15 +14,17 @@
  * printing treat it like any other config (its printout shows the preset's
  * values as the fields that differ from the class defaults).
  *
- * Not here: presets whose RPU config needs compound devices (unit cells,
- * transfer compounds, mixed precision: PCMPreset, ReRamES2Preset,
- * TikiTaka*, TTv2*, MixedPrecision*), which Crossbar does not implement.
+ * The presets on compound devices (UnitCellRPUConfig,
+ * DigitalRankUpdateRPUConfig) are configs only for now: engines refuse them
+ * with a NotSupportedError until the compound physics lands (issue 16).
  */
-import { BoundManagementType, NoiseManagementType, PulseType, WeightNoiseType } from '../enums.js';
+import { BoundManagementType, NoiseManagementType, PulseType, WeightClipType, WeightModifierType, WeightNoiseType } from '../enums.js';
 import { ConfigBase, type ConfigInitOf } from './field.js';
-import { ConstantStepDevice, ExpStepDevice, LinearStepDevice, SoftBoundsDevice } from './devices.js';
-import { IOParameters, UpdateParameters } from './parameters.js';
-import { SingleRPUConfig } from './rpu-configs.js';
+import { ConstantStepDevice, ExpStepDevice, LinearStepDevice, SoftBoundsDevice, type AnyPulsedDevice } from './devices.js';
+import { BufferedTransferCompound, MixedPrecisionCompound, OneSidedUnitCell, TransferCompound, VectorUnitCell, type MixedPrecisionDevice } from './compounds.js';
+import { GlobalDriftCompensation, PCMLikeNoiseModel } from './inference.js';
+import { IOParameters, MappingParameter, UpdateParameters, WeightClipParameter, WeightModifierParameter } from './parameters.js';
+import { DigitalRankUpdateRPUConfig, InferenceRPUConfig, SingleRPUConfig, UnitCellRPUConfig } from './rpu-configs.js';
 
 type Ctor<C> = new (init?: ConfigInitOf<C>) => C;
 
@@ -175,7 +180,7 @@ export const GokmenVlasovPresetDevice = preset(ConstantStepDevice, () => ({
 /**
  * PCM (Ge2Sb2Te5) on the exponential step model: Nandakumar et al., Front.
  * Neurosci. 2020. Uni-directional (w in [0, 2]); aihwkit uses it in pairs with
- * refresh (PCMPresetUnitCell, not in Crossbar), but it is a valid ExpStepDevice.
+ * refresh (PCMPresetUnitCell), but it is a valid ExpStepDevice on its own.
  */
 export const PCMPresetDevice = preset(ExpStepDevice, () => ({
   dwMin: 0.01,
@@ -249,18 +254,189 @@ export const IdealizedPreset = singlePreset(() => IdealizedPresetDevice());
 /** SingleRPUConfig with GokmenVlasovPresetDevice and the preset IO and update. */
 export const GokmenVlasovPreset = singlePreset(() => GokmenVlasovPresetDevice());
 
+// ------------------------------------------------------------------ unit cells (presets/compounds.py)
+
+/** A pair of PCM devices with refresh (one-sided update): Nandakumar et al., Front. Neurosci. 2020. */
+export const PCMPresetUnitCell = preset(OneSidedUnitCell, () => ({
+  unitCellDevices: [PCMPresetDevice(), PCMPresetDevice()],
+  refreshEvery: 1,
+  unitsInMbatch: true,
+  refreshForward: PresetIOParameters(),
+  refreshUpdate: PresetUpdateParameters({ desiredBl: 31 }),
+}));
+
+// ------------------------------------------------------------------ RPU configs on compound devices (presets/configs.py)
+
+const withPresetPeripherals = () => ({ forward: PresetIOParameters(), backward: PresetIOParameters(), update: PresetUpdateParameters() });
+
+function unitCellPreset(device: () => UnitCellRPUConfig['device']): Preset<UnitCellRPUConfig> {
+  return preset(UnitCellRPUConfig, () => ({ device: device(), ...withPresetPeripherals() }));
+}
+
+/** n copies of a device in a VectorUnitCell updated one at a time, at random (the 2- and 4-device presets). */
+const vectorOf = (n: number, device: () => AnyPulsedDevice) => () =>
+  new VectorUnitCell({ unitCellDevices: Array.from({ length: n }, device), updatePolicy: 'SingleRandom' });
+
+/** Tiki-Taka on two copies of a device, transfers every batch through the preset peripherals. */
+const transferOf = (Compound: typeof TransferCompound | typeof BufferedTransferCompound, device: () => AnyPulsedDevice) => () =>
+  new Compound({
+    unitCellDevices: [device(), device()],
+    transferForward: PresetIOParameters(),
+    transferUpdate: PresetUpdateParameters(),
+    transferEvery: 1.0,
+    unitsInMbatch: true,
+  });
+
+function mixedPrecisionPreset(device: () => MixedPrecisionDevice): Preset<DigitalRankUpdateRPUConfig> {
+  return preset(DigitalRankUpdateRPUConfig, () => ({ device: new MixedPrecisionCompound({ device: device() }), ...withPresetPeripherals() }));
+}
+
+/** UnitCellRPUConfig with PCMPresetUnitCell and the preset IO and update. */
+export const PCMPreset = unitCellPreset(() => PCMPresetUnitCell());
+
+/** Two ReRamESPresetDevice per cross-point (VectorUnitCell, SingleRandom). */
+export const ReRamES2Preset = unitCellPreset(vectorOf(2, () => ReRamESPresetDevice()));
+/** Two ReRamSBPresetDevice per cross-point (VectorUnitCell, SingleRandom). */
+export const ReRamSB2Preset = unitCellPreset(vectorOf(2, () => ReRamSBPresetDevice()));
+/** Two CapacitorPresetDevice per cross-point (VectorUnitCell, SingleRandom). */
+export const Capacitor2Preset = unitCellPreset(vectorOf(2, () => CapacitorPresetDevice()));
+/** Two EcRamPresetDevice per cross-point (VectorUnitCell, SingleRandom). */
+export const EcRam2Preset = unitCellPreset(vectorOf(2, () => EcRamPresetDevice()));
+/** Two EcRamMOPresetDevice per cross-point (VectorUnitCell, SingleRandom). */
+export const EcRamMO2Preset = unitCellPreset(vectorOf(2, () => EcRamMOPresetDevice()));
+/** Two IdealizedPresetDevice per cross-point (VectorUnitCell, SingleRandom). */
+export const Idealized2Preset = unitCellPreset(vectorOf(2, () => IdealizedPresetDevice()));
+
+/** Four ReRamESPresetDevice per cross-point (VectorUnitCell, SingleRandom). */
+export const ReRamES4Preset = unitCellPreset(vectorOf(4, () => ReRamESPresetDevice()));
+/** Four ReRamSBPresetDevice per cross-point (VectorUnitCell, SingleRandom). */
+export const ReRamSB4Preset = unitCellPreset(vectorOf(4, () => ReRamSBPresetDevice()));
+/** Four CapacitorPresetDevice per cross-point (VectorUnitCell, SingleRandom). */
+export const Capacitor4Preset = unitCellPreset(vectorOf(4, () => CapacitorPresetDevice()));
+/** Four EcRamPresetDevice per cross-point (VectorUnitCell, SingleRandom). */
+export const EcRam4Preset = unitCellPreset(vectorOf(4, () => EcRamPresetDevice()));
+/** Four EcRamMOPresetDevice per cross-point (VectorUnitCell, SingleRandom). */
+export const EcRamMO4Preset = unitCellPreset(vectorOf(4, () => EcRamMOPresetDevice()));
+/** Four IdealizedPresetDevice per cross-point (VectorUnitCell, SingleRandom). */
+export const Idealized4Preset = unitCellPreset(vectorOf(4, () => IdealizedPresetDevice()));
+
+/** Tiki-Taka (TransferCompound) on two ReRamESPresetDevice. */
+export const TikiTakaReRamESPreset = unitCellPreset(transferOf(TransferCompound, () => ReRamESPresetDevice()));
+/** Tiki-Taka (TransferCompound) on two ReRamSBPresetDevice. */
+export const TikiTakaReRamSBPreset = unitCellPreset(transferOf(TransferCompound, () => ReRamSBPresetDevice()));
+/** Tiki-Taka (TransferCompound) on two CapacitorPresetDevice. */
+export const TikiTakaCapacitorPreset = unitCellPreset(transferOf(TransferCompound, () => CapacitorPresetDevice()));
+/** Tiki-Taka (TransferCompound) on two EcRamPresetDevice. */
+export const TikiTakaEcRamPreset = unitCellPreset(transferOf(TransferCompound, () => EcRamPresetDevice()));
+/** Tiki-Taka (TransferCompound) on two EcRamMOPresetDevice. */
+export const TikiTakaEcRamMOPreset = unitCellPreset(transferOf(TransferCompound, () => EcRamMOPresetDevice()));
+/** Tiki-Taka (TransferCompound) on two IdealizedPresetDevice. */
+export const TikiTakaIdealizedPreset = unitCellPreset(transferOf(TransferCompound, () => IdealizedPresetDevice()));
+
+/** Tiki-Taka v2 (BufferedTransferCompound) on two ReRamESPresetDevice. */
+export const TTv2ReRamESPreset = unitCellPreset(transferOf(BufferedTransferCompound, () => ReRamESPresetDevice()));
+/** Tiki-Taka v2 (BufferedTransferCompound) on two ReRamSBPresetDevice. */
+export const TTv2ReRamSBPreset = unitCellPreset(transferOf(BufferedTransferCompound, () => ReRamSBPresetDevice()));
+/** Tiki-Taka v2 (BufferedTransferCompound) on two CapacitorPresetDevice. */
+export const TTv2CapacitorPreset = unitCellPreset(transferOf(BufferedTransferCompound, () => CapacitorPresetDevice()));
+/** Tiki-Taka v2 (BufferedTransferCompound) on two EcRamPresetDevice. */
+export const TTv2EcRamPreset = unitCellPreset(transferOf(BufferedTransferCompound, () => EcRamPresetDevice()));
+/** Tiki-Taka v2 (BufferedTransferCompound) on two EcRamMOPresetDevice. */
+export const TTv2EcRamMOPreset = unitCellPreset(transferOf(BufferedTransferCompound, () => EcRamMOPresetDevice()));
+/** Tiki-Taka v2 (BufferedTransferCompound) on two IdealizedPresetDevice. */
+export const TTv2IdealizedPreset = unitCellPreset(transferOf(BufferedTransferCompound, () => IdealizedPresetDevice()));
+
+/** Mixed precision (MixedPrecisionCompound) on ReRamESPresetDevice. */
+export const MixedPrecisionReRamESPreset = mixedPrecisionPreset(() => ReRamESPresetDevice());
+/** Mixed precision (MixedPrecisionCompound) on ReRamSBPresetDevice. */
+export const MixedPrecisionReRamSBPreset = mixedPrecisionPreset(() => ReRamSBPresetDevice());
+/** Mixed precision (MixedPrecisionCompound) on CapacitorPresetDevice. */
+export const MixedPrecisionCapacitorPreset = mixedPrecisionPreset(() => CapacitorPresetDevice());
+/** Mixed precision (MixedPrecisionCompound) on EcRamPresetDevice. */
+export const MixedPrecisionEcRamPreset = mixedPrecisionPreset(() => EcRamPresetDevice());
+/** Mixed precision (MixedPrecisionCompound) on EcRamMOPresetDevice. */
+export const MixedPrecisionEcRamMOPreset = mixedPrecisionPreset(() => EcRamMOPresetDevice());
+/** Mixed precision (MixedPrecisionCompound) on IdealizedPresetDevice. */
+export const MixedPrecisionIdealizedPreset = mixedPrecisionPreset(() => IdealizedPresetDevice());
+/** Mixed precision (MixedPrecisionCompound) on GokmenVlasovPresetDevice. */
+export const MixedPrecisionGokmenVlasovPreset = mixedPrecisionPreset(() => GokmenVlasovPresetDevice());
+/** Mixed precision (MixedPrecisionCompound) on PCMPresetUnitCell. */
+export const MixedPrecisionPCMPreset = mixedPrecisionPreset(() => PCMPresetUnitCell());
+
+// ------------------------------------------------------------------ the web composer's inference presets (presets/web.py)
+
+/** The web composer's IO parameters (aihwkit repeats PresetIOParameters' values in web.py). */
+export const WebComposerIOParameters = preset(IOParameters, () => PresetIOParameters().fieldValues());
+
+/** The web composer's weight modifier: additive Gaussian noise, std 0.1. */
+export const WebComposerWeightModifierParameter = preset(WeightModifierParameter, () => ({ type: WeightModifierType.AddNormal, stdDev: 0.1 }));
+
+/** The web composer's weight clip: fixed value 1. */
+export const WebComposerWeightClipParameter = preset(WeightClipParameter, () => ({ fixedValue: 1.0, type: WeightClipType.FixedValue }));
+
+/** The web composer's mapping: digital bias, column-wise weight scaling to 1, learned scalar output scale, 512 × 512 tiles. */
+export const WebComposerMappingParameter = preset(MappingParameter, () => ({
+  digitalBias: true,
+  weightScalingOmega: 1.0,
+  weightScalingColumnwise: true,
+  learnOutScaling: true,
+  outScalingColumnwise: false,
+  maxInputSize: 512,
+  maxOutputSize: 512,
+}));
+
+/** The web composer's InferenceRPUConfig. */
+export const WebComposerInferenceRPUConfig = preset(InferenceRPUConfig, () => ({
+  forward: WebComposerIOParameters(),
+  noiseModel: new PCMLikeNoiseModel(),
+  driftCompensation: new GlobalDriftCompensation(),
+  clip: WebComposerWeightClipParameter(),
+  modifier: WebComposerWeightModifierParameter(),
+  mapping: WebComposerMappingParameter(),
+}));
+
+/** The old web composer's mapping: analog bias, no learned output scale (512 × 512 tiles from WebComposerMappingParameter). */
+export const OldWebComposerMappingParameter = preset(MappingParameter, () => ({
+  ...WebComposerMappingParameter().fieldValues(),
+  digitalBias: false,
+  weightScalingOmega: 1.0,
+  weightScalingColumnwise: true,
+  learnOutScaling: false,
+  outScalingColumnwise: false,
+}));
+
+/** The old web composer's InferenceRPUConfig (WebComposerInferenceRPUConfig with OldWebComposerMappingParameter). */
+export const OldWebComposerInferenceRPUConfig = preset(InferenceRPUConfig, () => ({
+  ...WebComposerInferenceRPUConfig().fieldValues(),
+  mapping: OldWebComposerMappingParameter(),
+}));
+
 export interface PresetInfo {
   /** aihwkit's class name of the preset. */
   readonly name: string;
-  readonly kind: 'device' | 'io' | 'update' | 'rpuConfig';
-  /** The Crossbar class the preset returns. */
+  readonly kind: 'device' | 'unitCell' | 'io' | 'update' | 'modifier' | 'clip' | 'mapping' | 'rpuConfig';
+  /** aihwkit's file (under src/aihwkit/simulator/). */
+  readonly module: string;
+  /** The Crossbar class the preset returns (the preset's aihwkit base class). */
   readonly base: string;
   readonly create: () => ConfigBase;
 }
 
+const MODULE_OF_KIND: Record<PresetInfo['kind'], string> = {
+  device: 'presets/devices.py',
+  unitCell: 'presets/compounds.py',
+  io: 'presets/utils.py',
+  update: 'presets/utils.py',
+  modifier: 'presets/web.py',
+  clip: 'presets/web.py',
+  mapping: 'presets/web.py',
+  rpuConfig: 'presets/configs.py',
+};
+
 const info = (name: string, kind: PresetInfo['kind'], create: () => ConfigBase): PresetInfo => ({
   name,
   kind,
+  module: name.includes('WebComposer') ? 'presets/web.py' : MODULE_OF_KIND[kind],
   base: create().constructor.name,
   create,
 });
@@ -284,4 +460,45 @@ export const PRESETS: readonly PresetInfo[] = [
   info('EcRamMOPreset', 'rpuConfig', () => EcRamMOPreset()),
   info('IdealizedPreset', 'rpuConfig', () => IdealizedPreset()),
   info('GokmenVlasovPreset', 'rpuConfig', () => GokmenVlasovPreset()),
+  info('PCMPresetUnitCell', 'unitCell', () => PCMPresetUnitCell()),
+  info('PCMPreset', 'rpuConfig', () => PCMPreset()),
+  info('ReRamES2Preset', 'rpuConfig', () => ReRamES2Preset()),
+  info('ReRamSB2Preset', 'rpuConfig', () => ReRamSB2Preset()),
+  info('Capacitor2Preset', 'rpuConfig', () => Capacitor2Preset()),
+  info('EcRam2Preset', 'rpuConfig', () => EcRam2Preset()),
+  info('EcRamMO2Preset', 'rpuConfig', () => EcRamMO2Preset()),
+  info('Idealized2Preset', 'rpuConfig', () => Idealized2Preset()),
+  info('ReRamES4Preset', 'rpuConfig', () => ReRamES4Preset()),
+  info('ReRamSB4Preset', 'rpuConfig', () => ReRamSB4Preset()),
+  info('Capacitor4Preset', 'rpuConfig', () => Capacitor4Preset()),
+  info('EcRam4Preset', 'rpuConfig', () => EcRam4Preset()),
+  info('EcRamMO4Preset', 'rpuConfig', () => EcRamMO4Preset()),
+  info('Idealized4Preset', 'rpuConfig', () => Idealized4Preset()),
+  info('TikiTakaReRamESPreset', 'rpuConfig', () => TikiTakaReRamESPreset()),
+  info('TikiTakaReRamSBPreset', 'rpuConfig', () => TikiTakaReRamSBPreset()),
+  info('TikiTakaCapacitorPreset', 'rpuConfig', () => TikiTakaCapacitorPreset()),
+  info('TikiTakaEcRamPreset', 'rpuConfig', () => TikiTakaEcRamPreset()),
+  info('TikiTakaEcRamMOPreset', 'rpuConfig', () => TikiTakaEcRamMOPreset()),
+  info('TikiTakaIdealizedPreset', 'rpuConfig', () => TikiTakaIdealizedPreset()),
+  info('TTv2ReRamESPreset', 'rpuConfig', () => TTv2ReRamESPreset()),
+  info('TTv2ReRamSBPreset', 'rpuConfig', () => TTv2ReRamSBPreset()),
+  info('TTv2CapacitorPreset', 'rpuConfig', () => TTv2CapacitorPreset()),
+  info('TTv2EcRamPreset', 'rpuConfig', () => TTv2EcRamPreset()),
+  info('TTv2EcRamMOPreset', 'rpuConfig', () => TTv2EcRamMOPreset()),
+  info('TTv2IdealizedPreset', 'rpuConfig', () => TTv2IdealizedPreset()),
+  info('MixedPrecisionReRamESPreset', 'rpuConfig', () => MixedPrecisionReRamESPreset()),
+  info('MixedPrecisionReRamSBPreset', 'rpuConfig', () => MixedPrecisionReRamSBPreset()),
+  info('MixedPrecisionCapacitorPreset', 'rpuConfig', () => MixedPrecisionCapacitorPreset()),
+  info('MixedPrecisionEcRamPreset', 'rpuConfig', () => MixedPrecisionEcRamPreset()),
+  info('MixedPrecisionEcRamMOPreset', 'rpuConfig', () => MixedPrecisionEcRamMOPreset()),
+  info('MixedPrecisionIdealizedPreset', 'rpuConfig', () => MixedPrecisionIdealizedPreset()),
+  info('MixedPrecisionGokmenVlasovPreset', 'rpuConfig', () => MixedPrecisionGokmenVlasovPreset()),
+  info('MixedPrecisionPCMPreset', 'rpuConfig', () => MixedPrecisionPCMPreset()),
+  info('WebComposerIOParameters', 'io', () => WebComposerIOParameters()),
+  info('WebComposerWeightModifierParameter', 'modifier', () => WebComposerWeightModifierParameter()),
+  info('WebComposerWeightClipParameter', 'clip', () => WebComposerWeightClipParameter()),
+  info('WebComposerMappingParameter', 'mapping', () => WebComposerMappingParameter()),
+  info('WebComposerInferenceRPUConfig', 'rpuConfig', () => WebComposerInferenceRPUConfig()),
+  info('OldWebComposerMappingParameter', 'mapping', () => OldWebComposerMappingParameter()),
+  info('OldWebComposerInferenceRPUConfig', 'rpuConfig', () => OldWebComposerInferenceRPUConfig()),
 ];

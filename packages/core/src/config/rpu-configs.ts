@@ -4,7 +4,16 @@
  * `PrePostProcessingRPU`; fields are in aihwkit's order (that of
  * `dataclasses.asdict`: pre_post, mapping, then the class's own fields).
  */
-import { IdealDevice, FloatingPointDevice, ConstantStepDevice, PULSED_DEVICES, type PulsedDevice } from './devices.js';
+import {
+  IdealDevice,
+  FloatingPointDevice,
+  ConstantStepDevice,
+  PULSED_DEVICES,
+  UNIMPLEMENTED_PULSED_DEVICES,
+  type PulsedDevice,
+  type UnimplementedPulsedDevice,
+} from './devices.js';
+import { DIGITAL_RANK_UPDATE_CELL_CLASSES, MixedPrecisionCompound, UNIT_CELL_CLASSES, VectorUnitCell, type DigitalRankUpdateCell, type UnitCell } from './compounds.js';
 import { defineConfig, nested, type Refuse, type Spec } from './field.js';
 import { GlobalDriftCompensation, PCMLikeNoiseModel } from './inference.js';
 import {
@@ -78,6 +87,14 @@ function checkInputRange(config: WithPrePost, refuse: Refuse): void {
   );
 }
 
+/** The periphery of an analog tile (SingleRPUConfig, UnitCellRPUConfig, DigitalRankUpdateRPUConfig), in aihwkit's order. */
+const analogTileFields = (updateDoc: string) =>
+  ({
+    forward: io('IO parameters of the forward pass.'),
+    backward: io('IO parameters of the backward pass (bound management is ignored there).'),
+    update: nested(() => [UpdateParameters], () => new UpdateParameters(), updateDoc),
+  }) satisfies Spec;
+
 function linearKind(mapping: MappingParameter): LinearKind {
   return mapping.maxInputSize > 0 || mapping.maxOutputSize > 0 ? 'AnalogLinearMapped' : 'AnalogLinear';
 }
@@ -105,15 +122,13 @@ export class SingleRPUConfig
     'SingleRPUConfig',
     {
       ...mixinFields,
-      device: nested<PulsedDevice | IdealDevice>(
-        () => [...PULSED_DEVICES, IdealDevice],
+      device: nested<PulsedDevice | UnimplementedPulsedDevice | IdealDevice>(
+        () => [...PULSED_DEVICES, ...UNIMPLEMENTED_PULSED_DEVICES, IdealDevice],
         () => new ConstantStepDevice(),
         'The pulsed device that the update acts on (or IdealDevice for a floating-point update).',
         { typed: true },
       ),
-      forward: io('IO parameters of the forward pass.'),
-      backward: io('IO parameters of the backward pass (bound management is ignored there).'),
-      update: nested(() => [UpdateParameters], () => new UpdateParameters(), 'Parameters of the pulsed update.'),
+      ...analogTileFields('Parameters of the pulsed update.'),
     },
     checkInputRange,
   )
@@ -170,5 +185,62 @@ export class InferenceRPUConfig
   }
 }
 
-export type RPUConfig = FloatingPointRPUConfig | SingleRPUConfig | InferenceRPUConfig;
-export const RPU_CONFIG_CLASSES = [FloatingPointRPUConfig, SingleRPUConfig, InferenceRPUConfig] as const;
+/**
+ * Analog tile whose cross-points are unit cells of several devices (vector,
+ * reference, one-sided, Tiki-Taka transfer). aihwkit's default device is the
+ * abstract `UnitCell`, which it cannot build; here it is an empty
+ * VectorUnitCell: give its unit_cell_devices. Configs only: engines refuse
+ * these tiles with a NotSupportedError until the compound physics lands.
+ */
+export class UnitCellRPUConfig
+  extends defineConfig(
+    'UnitCellRPUConfig',
+    {
+      ...mixinFields,
+      device: nested<UnitCell>(
+        () => UNIT_CELL_CLASSES,
+        () => new VectorUnitCell(),
+        'The unit cell: several devices per cross-point and the rule that combines and updates them.',
+        { typed: true },
+      ),
+      ...analogTileFields('Parameters of the pulsed update.'),
+    },
+    checkInputRange,
+  )
+  implements MapableRPU, PrePostProcessingRPU
+{
+  getLinear(): LinearKind {
+    return linearKind(this.mapping);
+  }
+}
+
+/**
+ * Analog tile whose rank update is computed digitally and transferred to the
+ * devices as pulses (mixed precision). `update` is used for the transfer
+ * (aihwkit forces its update and BL management on). Configs only: engines
+ * refuse these tiles with a NotSupportedError until the physics lands.
+ */
+export class DigitalRankUpdateRPUConfig
+  extends defineConfig(
+    'DigitalRankUpdateRPUConfig',
+    {
+      ...mixinFields,
+      device: nested<DigitalRankUpdateCell>(
+        () => DIGITAL_RANK_UPDATE_CELL_CLASSES,
+        () => new MixedPrecisionCompound(),
+        'The digital rank update cell and its analog device.',
+        { typed: true },
+      ),
+      ...analogTileFields('Parameters of the analog part of the update: the transfer from the digital matrix to the devices.'),
+    },
+    checkInputRange,
+  )
+  implements MapableRPU, PrePostProcessingRPU
+{
+  getLinear(): LinearKind {
+    return linearKind(this.mapping);
+  }
+}
+
+export type RPUConfig = FloatingPointRPUConfig | SingleRPUConfig | UnitCellRPUConfig | InferenceRPUConfig | DigitalRankUpdateRPUConfig;
+export const RPU_CONFIG_CLASSES = [FloatingPointRPUConfig, SingleRPUConfig, UnitCellRPUConfig, InferenceRPUConfig, DigitalRankUpdateRPUConfig] as const;

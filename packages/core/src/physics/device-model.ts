@@ -15,6 +15,7 @@ import { NotSupportedError } from '../errors.js';
 import { IdealDevice, type PulsedDevice } from '../config/devices.js';
 import type { UpdateParameters } from '../config/parameters.js';
 import { FloatingPointRPUConfig, InferenceRPUConfig, type RPUConfig } from '../config/rpu-configs.js';
+import { checkDeviceImplemented } from '../config/support.js';
 import type { HiddenParameters, TileState } from '../tile.js';
 import { drawDriftExponents, driftSettings, pulsedWeightGranularity, reestimatedDwMin, type DriftSettings } from './devices.js';
 
@@ -53,6 +54,7 @@ export type DeviceModelPlan = SimpleDevicePlan | PulsedDevicePlan;
  * the device has no construction_seed), `size` = outSize · inSize.
  */
 export function deviceModelPlan(rpuConfig: RPUConfig, seed: number, size: number): DeviceModelPlan {
+  checkDeviceImplemented(rpuConfig);
   if (rpuConfig instanceof FloatingPointRPUConfig) {
     const dev = rpuConfig.device;
     // aihwkit's RPUSimple drifts with the "simple" drift: one ν, no variation, no offsets or noise

@@ -95,6 +95,7 @@ export function mismatch(field: Field, ours: unknown, py: PyValue): string | nul
         : `expected a list ${JSON.stringify(py.items)}, got ${JSON.stringify(ours)}`;
     case 'factory':
       if (field.kind === 'numberList') return null; // a default_factory list: its values are not in the signature
+      if (field.kind === 'nestedList') return Array.isArray(ours) && ours.length === 0 ? null : `expected an empty list, got ${String(ours)}`;
       if (field.kind !== 'nested') return `expected a nested config, got a ${field.kind} field`;
       if (py.cls && !(ours instanceof ConfigBase && ours.constructor.name === py.cls)) {
         return `expected a default ${py.cls}, got ${String(ours)}`;
@@ -107,7 +108,7 @@ export function mismatch(field: Field, ours: unknown, py: PyValue): string | nul
       return compareValues(ours.constructor as unknown as AnyConfigClass, ours, py.args, { partial: true }).join('; ') || null;
     }
     case 'none':
-      return ours === null ? null : `expected None, got ${String(ours)}`;
+      return ours === null && (field.kind === 'derived' || field.kind === 'nested') ? null : `expected None, got ${String(ours)}`;
   }
 }
 

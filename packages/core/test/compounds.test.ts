@@ -1,0 +1,177 @@
+/**
+ * The new devices and compound devices as configs: what aihwkit refuses when it
+ * builds them (and what it would silently ignore) is a ConfigError naming the
+ * field; SoftBoundsPmaxDevice's derived values; and the engines' device model
+ * refusing every device no engine implements yet with a NotSupportedError
+ * naming it.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  BufferedTransferCompound,
+  ConfigError,
+  ConstantStepDevice,
+  DifferenceUnitCell,
+  DigitalRankUpdateRPUConfig,
+  IdealDevice,
+  LinearStepDevice,
+  MixedPrecisionCompound,
+  NotSupportedError,
+  OneSidedUnitCell,
+  PiecewiseStepDevice,
+  PowStepReferenceDevice,
+  ReferenceUnitCell,
+  SingleRPUConfig,
+  SoftBoundsDevice,
+  SoftBoundsPmaxDevice,
+  SoftBoundsReferenceDevice,
+  TransferCompound,
+  UnitCellRPUConfig,
+  VectorUnitCell,
+  deviceModelPlan,
+  rpuConfigFromDict,
+  softBoundsOfPmax,
+  unimplementedDevice,
+} from '../src/index.js';
+
+const cs = () => new ConstantStepDevice();
+const sb = () => new SoftBoundsDevice();
+
+/** `run` throws a ConfigError whose message names every one of `mentions` and whose detail names `field`. */
+function refused(run: () => unknown, field: string, mentions: (string | RegExp)[]): void {
+  let error: unknown;
+  try {
+    run();
+  } catch (e) {
+    error = e;
+  }
+  expect(error, 'it must throw').toBeInstanceOf(ConfigError);
+  const e = error as ConfigError & { detail?: { field?: string } };
+  expect(e.detail?.field, e.message).toBe(field);
+  for (const m of mentions) expect(e.message).toMatch(m);
+}
+
+describe('single devices: refusals as aihwkit', () => {
+  it('PiecewiseStepDevice: up and down vectors of different lengths', () => {
+    refused(() => new PiecewiseStepDevice({ piecewiseUp: [1, 1, 1], piecewiseDown: [1, 1] }), 'piecewiseDown', ['piecewise_down', 'piecewise_up has 3', 'some size']);
+    expect(() => new PiecewiseStepDevice({ piecewiseUp: [1.5, 1, 1.5], piecewiseDown: [1, 1, 1] })).not.toThrow();
+    refused(() => new PiecewiseStepDevice({ piecewiseUp: [], piecewiseDown: [] }), 'piecewiseUp', ['non-empty']);
+  });
+
+  it('LinearStep / SoftBounds / SoftBoundsPmax: reverse_up or reverse_down need mult_noise', () => {
+    refused(() => new LinearStepDevice({ reverseUp: true, multNoise: false }), 'reverseUp', ['mult_noise', 'reverse']);
+    refused(() => new SoftBoundsDevice({ reverseDown: true, multNoise: false }), 'reverseDown', ['mult_noise']);
+    refused(() => new SoftBoundsPmaxDevice({ reverseUp: true, multNoise: false }), 'reverseUp', ['mult_noise']);
+    expect(() => new SoftBoundsDevice({ reverseDown: true, multNoise: true })).not.toThrow();
+  });
+
+  it('SoftBoundsPmaxDevice: w_min, w_max, dw_min, up_down are computed (null here), as aihwkit\'s as_bindings does', () => {
+    const d = new SoftBoundsPmaxDevice();
+    expect([d.wMin, d.wMax, d.dwMin, d.upDown]).toEqual([null, null, null, null]);
+    refused(() => new SoftBoundsPmaxDevice({ wMax: 1 as never }), 'wMax', ['null', 'range_min']);
+    refused(() => new SoftBoundsPmaxDevice({ rangeMin: 1, rangeMax: 0.5 }), 'rangeMax', ['range_max']);
+    refused(() => new SoftBoundsPmaxDevice({ rangeMin: 0.2, rangeMax: 1 }), 'rangeMin', ['w_min']);
+    const p = new SoftBoundsPmaxDevice({ pMax: 200, alpha: 0.01, rangeMin: -0.5, rangeMax: 1.5, dwMinStd: 0.1 });
+    const s = softBoundsOfPmax(p);
+    const b = 2 / (1 - Math.exp(-2));
+    expect(s).toBeInstanceOf(SoftBoundsDevice);
+    expect(s.wMin).toBe(-0.5);
+    expect(s.wMax).toBeCloseTo(-0.5 + b, 14);
+    expect(s.dwMin).toBeCloseTo(b * 0.01, 14);
+    expect(s.upDown).toBeCloseTo(1 + (2 * -0.5) / b, 14);
+    expect(s.dwMinStd).toBe(0.1);
+  });
+
+  it('the reference devices read and print like aihwkit\'s', () => {
+    expect(String(new SoftBoundsReferenceDevice({ referenceMean: 0.1 }))).toBe('SoftBoundsReferenceDevice(referenceMean=0.1)');
+    expect(new PowStepReferenceDevice().nEstimationSteps).toBe(-1);
+  });
+});
+
+describe('compound devices: sub-device mixes and schedules', () => {
+  it('unit cells take single pulsed devices and unit cells, not IdealDevice', () => {
+    refused(() => new VectorUnitCell({ unitCellDevices: [new IdealDevice() as never] }), 'unitCellDevices', ['IdealDevice', 'ConstantStepDevice']);
+    expect(() => new VectorUnitCell({ unitCellDevices: [cs(), new VectorUnitCell({ unitCellDevices: [sb()] })] })).not.toThrow();
+  });
+
+  it('VectorUnitCell: gamma_vec empty or one per device; first_update_idx a device', () => {
+    refused(() => new VectorUnitCell({ unitCellDevices: [cs(), sb()], gammaVec: [1] }), 'gammaVec', ['same length']);
+    refused(() => new VectorUnitCell({ unitCellDevices: [cs(), sb()], firstUpdateIdx: 2 }), 'firstUpdateIdx', ['0 to 1']);
+  });
+
+  it('ReferenceUnitCell: at most two devices (aihwkit drops the rest)', () => {
+    refused(() => new ReferenceUnitCell({ unitCellDevices: [cs(), cs(), cs()] }), 'unitCellDevices', ['first two']);
+    expect(() => new ReferenceUnitCell({ unitCellDevices: [sb()] })).not.toThrow();
+  });
+
+  it('OneSidedUnitCell (and DifferenceUnitCell): one single device spec', () => {
+    refused(() => new OneSidedUnitCell({ unitCellDevices: [cs(), cs(), cs()] }), 'unitCellDevices', ['Need 1 or 2']);
+    refused(() => new OneSidedUnitCell({ unitCellDevices: [cs(), sb()] }), 'unitCellDevices', ['same type']);
+    refused(() => new DifferenceUnitCell({ unitCellDevices: [new VectorUnitCell({ unitCellDevices: [cs()] })] }), 'unitCellDevices', ['single pulsed device']);
+    refused(() => new OneSidedUnitCell({ unitCellDevices: [cs(), new ConstantStepDevice({ dwMin: 0.01 })] }), 'unitCellDevices', ['first device spec']);
+    expect(() => new OneSidedUnitCell({ unitCellDevices: [cs(), cs()] })).not.toThrow();
+  });
+
+  it('TransferCompound / BufferedTransferCompound: devices, vectors and reset', () => {
+    for (const T of [TransferCompound, BufferedTransferCompound]) {
+      refused(() => new T({ unitCellDevices: [cs()] }), 'unitCellDevices', ['at least 2']);
+      refused(() => new T({ unitCellDevices: [sb(), cs(), sb()] }), 'unitCellDevices', ['item 2', 'item 1']);
+      expect(() => new T({ unitCellDevices: [sb(), cs(), cs()] })).not.toThrow();
+      refused(() => new T({ unitCellDevices: [cs(), cs()], gammaVec: [1, 1, 1] }), 'gammaVec', ['same size']);
+      refused(() => new T({ unitCellDevices: [cs(), cs()], gammaVec: [1, 0] }), 'gammaVec', ['last device']);
+      refused(() => new T({ unitCellDevices: [cs(), cs()], transferLrVec: [1] }), 'transferLrVec', ['transfer_lr_vec']);
+      refused(() => new T({ unitCellDevices: [cs(), cs()], transferEveryVec: [1, 0, 0] }), 'transferEveryVec', ['transfer_every_vec']);
+      refused(() => new T({ unitCellDevices: [cs(), cs()], withResetProb: 0.5, transferColumns: false }), 'withResetProb', ['column-transfer']);
+    }
+  });
+
+  it('a transfer schedule that can never fire', () => {
+    refused(() => new TransferCompound({ transferEvery: 0.3, unitsInMbatch: false }), 'transferEvery', ['units_in_mbatch', 'never']);
+    refused(() => new TransferCompound({ transferEvery: -1 }), 'transferEvery', ['>= 0']);
+    refused(() => new TransferCompound({ unitCellDevices: [cs(), cs()], transferEveryVec: [-2, 0] }), 'transferEveryVec', ['never']);
+    refused(() => new TransferCompound({ unitCellDevices: [cs(), cs()], transferEveryVec: [0.2, 0], unitsInMbatch: false }), 'transferEveryVec', ['round to 0']);
+    // In batches any positive cycle fires (ceil(every · batch) >= 1); 0 is "no transfer" as aihwkit documents.
+    expect(() => new TransferCompound({ transferEvery: 0.3, unitsInMbatch: true })).not.toThrow();
+    expect(() => new TransferCompound({ transferEvery: 0 })).not.toThrow();
+    expect(() => new TransferCompound({ transferEvery: 0.5, unitsInMbatch: false })).not.toThrow();
+    refused(() => new OneSidedUnitCell({ refreshEvery: -1 }), 'refreshEvery', ['>= 0']);
+    refused(() => new MixedPrecisionCompound({ transferEvery: -1 }), 'transferEvery', ['>= 0']);
+  });
+
+  it('MixedPrecisionCompound: its device, and both bin counts or neither', () => {
+    refused(() => new MixedPrecisionCompound({ device: new TransferCompound() as never }), 'device', ['VectorUnitCell']);
+    refused(() => new MixedPrecisionCompound({ device: cs(), nXBins: 8 }), 'nDBins', ['n_d_bins', 'n_x_bins']);
+    expect(() => new MixedPrecisionCompound({ device: cs(), nXBins: 8, nDBins: 8 })).not.toThrow();
+  });
+
+  it('refusals inside an RPU config dict name the path', () => {
+    const dict = { type: 'UnitCellRPUConfig', device: { type: 'TransferCompound', unit_cell_devices: [{ type: 'ConstantStepDevice' }], gamma: 0.5 } };
+    expect(() => rpuConfigFromDict(dict)).toThrow(/UnitCellRPUConfig\.device\.unit_cell_devices/);
+    const bad = { type: 'UnitCellRPUConfig', device: { type: 'VectorUnitCell', unit_cell_devices: [{ type: 'ConstantStepDevice', dw_min: -1 }] } };
+    expect(() => rpuConfigFromDict(bad)).toThrow(/unit_cell_devices\[0\]\.dw_min/);
+    const unknown = { type: 'UnitCellRPUConfig', device: { type: 'VectorUnitCell', unit_cell_devices: [{ type: 'NoSuchDevice' }] } };
+    expect(() => rpuConfigFromDict(unknown)).toThrow(/unit_cell_devices\[0\]\.type/);
+  });
+});
+
+describe('the engines\' device model refuses what no engine implements yet', () => {
+  const cases: [string, SingleRPUConfig | UnitCellRPUConfig | DigitalRankUpdateRPUConfig][] = [
+    ['PiecewiseStepDevice', new SingleRPUConfig({ device: new PiecewiseStepDevice() })],
+    ['SoftBoundsPmaxDevice', new SingleRPUConfig({ device: new SoftBoundsPmaxDevice() })],
+    ['SoftBoundsReferenceDevice', new SingleRPUConfig({ device: new SoftBoundsReferenceDevice() })],
+    ['PowStepReferenceDevice', new SingleRPUConfig({ device: new PowStepReferenceDevice() })],
+    ['TransferCompound', new UnitCellRPUConfig({ device: new TransferCompound({ unitCellDevices: [cs(), cs()] }) })],
+    ['VectorUnitCell', new UnitCellRPUConfig()],
+    ['MixedPrecisionCompound', new DigitalRankUpdateRPUConfig({ device: new MixedPrecisionCompound({ device: cs() }) })],
+  ];
+  for (const [name, config] of cases) {
+    it(`${name}: NotSupportedError naming it`, () => {
+      expect(unimplementedDevice(config)).toBe(name);
+      expect(() => deviceModelPlan(config, 1, 4)).toThrow(NotSupportedError);
+      expect(() => deviceModelPlan(config, 1, 4)).toThrow(new RegExp(`${name}.*no engine implements`));
+    });
+  }
+  it('the implemented devices still get their plan', () => {
+    expect(unimplementedDevice(new SingleRPUConfig({ device: sb() }))).toBeUndefined();
+    expect(deviceModelPlan(new SingleRPUConfig({ device: sb() }), 1, 4).kind).toBe('pulsed');
+  });
+});
