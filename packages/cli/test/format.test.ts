@@ -15,7 +15,15 @@ describe('wrapText', () => {
 
 describe('textTable', () => {
   it('wraps a column with a maximum width onto continuation lines, the other cells blank', () => {
-    const t = textTable(['a', 'details'], [['x', 'one two three four'], ['yy', 'five']], [], [undefined, 8]);
+    const t = textTable(
+      ['a', 'details'],
+      [
+        ['x', 'one two three four'],
+        ['yy', 'five'],
+      ],
+      [],
+      [undefined, 8],
+    );
     expect(t.split('\n')).toEqual(['a   details', '--  -------', 'x   one two', '    three', '    four', 'yy  five']);
   });
 });

@@ -200,9 +200,7 @@ export function decodeModel(json: string | object, weights?: Uint8Array | ArrayB
   }
   const view = weights instanceof Uint8Array ? new DataView(weights.buffer, weights.byteOffset, weights.byteLength) : new DataView(weights);
   if (view.byteLength !== spec.byteLength) {
-    throw new ModuleError(
-      `decodeModel: the weights have ${view.byteLength} bytes, model.json expects ${spec.byteLength} ("${String(spec.path)}" from another save?)`,
-    );
+    throw new ModuleError(`decodeModel: the weights have ${view.byteLength} bytes, model.json expects ${spec.byteLength} ("${String(spec.path)}" from another save?)`);
   }
   const saved: SavedModel = {
     format: MODEL_FORMAT,

@@ -49,11 +49,7 @@ const momentumFor = (rpuConfig: RPUConfig): number => (rpuConfig instanceof Sing
 
 async function trained(rpuConfig: RPUConfig): Promise<{ model: Module; opt: AnalogSGD }> {
   manualSeed(11);
-  const model = new AnalogSequential(
-    new AnalogLinearMapped(12, 9, { rpuConfig, engine }),
-    new ReLU(),
-    new AnalogLinear(9, 3, { rpuConfig, engine }),
-  );
+  const model = new AnalogSequential(new AnalogLinearMapped(12, 9, { rpuConfig, engine }), new ReLU(), new AnalogLinear(9, 3, { rpuConfig, engine }));
   const opt = new AnalogSGD(model, { lr: 0.1, momentum: momentumFor(rpuConfig) });
   await trainSteps(model, opt, 3);
   return { model, opt };
@@ -122,7 +118,10 @@ describe.each([
 
 describe('model file size', () => {
   it("a model of the demo's size (784-256-128-10, 235 k weights) is at most 1.3x the raw float32 size", async () => {
-    for (const rpuConfig of [new InferenceRPUConfig({ mapping: { learnOutScaling: true, outScalingColumnwise: true } }), new SingleRPUConfig({ device: new ConstantStepDevice() })]) {
+    for (const rpuConfig of [
+      new InferenceRPUConfig({ mapping: { learnOutScaling: true, outScalingColumnwise: true } }),
+      new SingleRPUConfig({ device: new ConstantStepDevice() }),
+    ]) {
       manualSeed(1);
       const model = new AnalogSequential(
         new AnalogLinearMapped(784, 256, { rpuConfig, engine }),
