@@ -8,7 +8,7 @@ import { MODEL_FORMAT, loadModel, type SavedModel } from '@crossbar/modules';
 import { accuracy, Cancelled, checkModelShape, driftCurves, glyphData, inferenceConfigOf, trainModel, type DriftCurves, type TrainedModel } from './drift-lab.js';
 import { pageEngine } from './engines.js';
 import { formatNumber, formatPercent } from './format.js';
-import { messageOf, Serial, type ComputingView, type Page } from './page.js';
+import { ComputingViewBase, messageOf, type Page } from './page.js';
 import { COLORS, logLinePlot } from './plots.js';
 import { checkDriftSettings, formatTimes, parseTimes, SettingError, timeLabel, type DriftSettings } from './settings.js';
 import { decodeState, isPlain } from './state.js';
@@ -24,7 +24,7 @@ interface ModelEntry {
   engine: string;
 }
 
-export class DriftView implements ComputingView {
+export class DriftView extends ComputingViewBase {
   readonly name = 'drift' as const;
   readonly element: HTMLElement;
   /** The last settings that passed their checks. */
@@ -38,16 +38,13 @@ export class DriftView implements ComputingView {
   private readonly progress: HTMLProgressElement;
   /** Bumped when a newer computation is due: a running one stops at its next batch. */
   private gen = 0;
-  private readonly job = new Serial(() => this.compute());
   private runs = 0;
-  private stale = true;
-  private version = 0;
-  private timer: ReturnType<typeof setTimeout> | undefined;
   private modelEntry: ModelEntry | null = null;
   private curves: { key: string; result: DriftCurves } | null = null;
   private nextModelId = 1;
 
-  constructor(private readonly page: Page) {
+  constructor(page: Page) {
+    super(page, 300);
     this.message = h('div', { id: 'drift-message', class: 'message', role: 'alert', hidden: true });
     this.info = h('p', { id: 'drift-info', class: 'info' });
     this.plot = h('div', { id: 'drift-plot', class: 'plots single' });
@@ -60,7 +57,6 @@ export class DriftView implements ComputingView {
       h('aside', { class: 'controls' }, ...this.controls()),
       h('div', { class: 'results' }, page.configNotice('drift'), this.message, this.progress, this.info, this.plot, this.table, this.history),
     );
-    page.addView(this);
   }
 
   private controls(): HTMLElement[] {
@@ -134,13 +130,9 @@ export class DriftView implements ComputingView {
 
   private set(next: DriftSettings): void {
     this.page.state.drift = next;
-    this.check();
-    this.page.saveUrl();
-    this.mark();
-    this.page.schedule();
+    this.settingsChanged();
   }
 
-  /** Shows the settings as entered; keeps the last ones that pass their checks. */
   check(): void {
     const page = this.page;
     const s = page.state.drift;
@@ -172,17 +164,8 @@ export class DriftView implements ComputingView {
 
   // ------------------------------------------------------------ computing
 
-  mark(): void {
-    this.stale = true;
-    this.version++;
-    document.body.dataset.driftFresh = 'false';
-  }
-
-  schedule(): void {
-    if (this.page.state.view !== 'drift' || !this.stale) return;
-    clearTimeout(this.timer);
+  protected override onSchedule(): void {
     this.gen++; // a running computation stops at its next batch
-    this.timer = setTimeout(() => void this.job.request(), 300);
   }
 
   private trainingKey(): string {
@@ -204,7 +187,7 @@ export class DriftView implements ComputingView {
     this.message.textContent = message ?? '';
   }
 
-  private async compute(): Promise<void> {
+  protected async compute(): Promise<void> {
     const page = this.page;
     const body = document.body.dataset;
     this.stale = false;

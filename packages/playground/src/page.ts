@@ -51,6 +51,54 @@ export interface ComputingView {
   schedule(): void;
 }
 
+/**
+ * What the tile and drift views share: settings checked on each change, a
+ * result that goes stale, and one computation at a time `delayMs` after the
+ * last change (changes within the delay are taken together).
+ */
+export abstract class ComputingViewBase implements ComputingView {
+  abstract readonly name: 'tile' | 'drift';
+  protected stale = true;
+  /** Bumped by every change the view depends on; a result is fresh when computed at the current version. */
+  protected version = 0;
+  protected readonly job = new Serial(() => this.compute());
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    protected readonly page: Page,
+    private readonly delayMs: number,
+  ) {
+    page.addView(this);
+  }
+
+  /** Shows the settings as entered; keeps the last ones that pass their checks. */
+  abstract check(): void;
+  protected abstract compute(): Promise<void>;
+  /** Called when a computation is scheduled (e.g. to stop a running one). */
+  protected onSchedule(): void {}
+
+  mark(): void {
+    this.stale = true;
+    this.version++;
+    document.body.dataset[`${this.name}Fresh`] = 'false';
+  }
+
+  schedule(): void {
+    if (this.page.state.view !== this.name || !this.stale) return;
+    clearTimeout(this.timer);
+    this.onSchedule();
+    this.timer = setTimeout(() => void this.job.request(), this.delayMs);
+  }
+
+  /** After a settings change: check, keep it in the link, recompute. */
+  protected settingsChanged(): void {
+    this.check();
+    this.page.saveUrl();
+    this.mark();
+    this.page.schedule();
+  }
+}
+
 export class Page {
   /** The page's state as entered (what the URL holds). */
   state: PageState;

@@ -7,7 +7,7 @@ import { CrossbarError, IOParameters, type Field, type RPUConfig } from '@crossb
 import { DISTRIBUTIONS, DataSub, parseMatrix, seededMatrix, type Matrix } from './data.js';
 import { pageEngine } from './engines.js';
 import { formatMs, formatNumber, formatPercent } from './format.js';
-import { messageOf, Serial, type ComputingView, type Page } from './page.js';
+import { ComputingViewBase, messageOf, type Page } from './page.js';
 import { barChart, emptyPlot, histogram, scatterPlot } from './plots.js';
 import { checkTileSettings, LIMITS, SettingError, type TileSettings } from './settings.js';
 import { baseDict, decodeState, isPlain } from './state.js';
@@ -41,7 +41,7 @@ const SETTING_KEYS = ['outSize', 'inSize', 'batch', 'seed', 'weights.dist', 'wei
 
 type Upload = Matrix & { name: string };
 
-export class TileView implements ComputingView {
+export class TileView extends ComputingViewBase {
   readonly name = 'tile' as const;
   readonly element: HTMLElement;
   /** The last settings that passed their checks. */
@@ -53,14 +53,10 @@ export class TileView implements ComputingView {
   private readonly numbers: HTMLElement;
   private readonly plots: HTMLElement;
   private readonly uploadInfo: HTMLElement;
-  private readonly job = new Serial(() => this.compute());
   private runs = 0;
-  private stale = true;
-  /** Bumped by every change the view depends on; a result is fresh when computed at the current version. */
-  private version = 0;
-  private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(private readonly page: Page) {
+  constructor(page: Page) {
+    super(page, 120);
     this.message = h('div', { id: 'tile-message', class: 'message', role: 'alert', hidden: true });
     this.info = h('p', { id: 'tile-info', class: 'info' });
     this.numbers = h('table', { id: 'tile-numbers', class: 'numbers' });
@@ -72,7 +68,6 @@ export class TileView implements ComputingView {
       h('aside', { class: 'controls' }, ...this.controls()),
       h('div', { class: 'results' }, page.configNotice('tile'), this.message, this.info, this.numbers, this.plots),
     );
-    page.addView(this);
   }
 
   private controls(): HTMLElement[] {
@@ -154,13 +149,9 @@ export class TileView implements ComputingView {
 
   private set(next: TileSettings): void {
     this.page.state.tile = next;
-    this.check();
-    this.page.saveUrl();
-    this.mark();
-    this.page.schedule();
+    this.settingsChanged();
   }
 
-  /** Shows the settings as entered; keeps the last ones that pass their checks. */
   check(): void {
     const page = this.page;
     const s = page.state.tile;
@@ -203,9 +194,7 @@ export class TileView implements ComputingView {
 
   private uploadsChanged(): void {
     this.renderUploads();
-    this.check();
-    this.mark();
-    this.page.schedule();
+    this.settingsChanged();
   }
 
   private renderUploads(): void {
@@ -252,24 +241,12 @@ export class TileView implements ComputingView {
 
   // ------------------------------------------------------------ computing
 
-  mark(): void {
-    this.stale = true;
-    this.version++;
-    document.body.dataset.tileFresh = 'false';
-  }
-
-  schedule(): void {
-    if (this.page.state.view !== 'tile' || !this.stale) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.job.request(), 120);
-  }
-
   showMessage(message: string | null): void {
     this.message.hidden = message === null;
     this.message.textContent = message ?? '';
   }
 
-  private async compute(): Promise<void> {
+  protected async compute(): Promise<void> {
     const page = this.page;
     const body = document.body.dataset;
     this.stale = false;
