@@ -4,8 +4,19 @@
  * global drift compensation.
  */
 import { CrossbarError, PCMLikeNoiseModel, WeightModifierParameter, rpuConfigFromDict, rpuConfigToDict, type Field, type InferenceRPUConfig } from '@crossbar/core';
-import { MODEL_FORMAT, loadModel, type SavedModel } from '@crossbar/modules';
-import { accuracy, Cancelled, checkModelShape, driftCurves, glyphData, inferenceConfigOf, trainModel, type DriftCurves, type TrainedModel } from './drift-lab.js';
+import { loadModel } from '@crossbar/modules';
+import {
+  accuracy,
+  Cancelled,
+  checkModelShape,
+  driftCurves,
+  glyphData,
+  inferenceConfigOf,
+  readModelFiles,
+  trainModel,
+  type DriftCurves,
+  type TrainedModel,
+} from './drift-lab.js';
 import { pageEngine } from './engines.js';
 import { formatNumber, formatPercent } from './format.js';
 import { ComputingViewBase, messageOf, type Page } from './page.js';
@@ -67,7 +78,8 @@ export class DriftView extends ComputingViewBase {
     const fileInput = h('input', {
       type: 'file',
       id: 'model-file',
-      accept: '.json',
+      accept: '.json,.bin',
+      multiple: true,
       'aria-label': 'Load a model',
       onchange: (e: Event) => void this.loadModelFile(e.target as HTMLInputElement),
     });
@@ -121,7 +133,11 @@ export class DriftView extends ComputingViewBase {
           h('button', { type: 'button', id: 'model-save', onclick: () => this.saveModelFile() }, 'Save model (JSON)'),
         ),
         h('label', {}, 'Load a saved model ', fileInput),
-        h('p', { class: 'note' }, 'crossbar-model@1 JSON (saveModel of @crossbar/modules) with 64 inputs and 10 outputs.'),
+        h(
+          'p',
+          { class: 'note' },
+          'A crossbar-model@1 JSON (what "Save model" writes), or model.json with its model.weights.bin (crossbar-model@2: pick both), with 64 inputs and 10 outputs.',
+        ),
       ),
     ];
   }
@@ -310,22 +326,15 @@ export class DriftView extends ComputingViewBase {
 
   private async loadModelFile(input: HTMLInputElement): Promise<void> {
     const page = this.page;
-    const file = input.files?.[0];
+    const picked = Array.from(input.files ?? []);
     input.value = '';
-    if (!file) return;
+    if (picked.length === 0) return;
     try {
-      let saved: SavedModel;
-      try {
-        saved = JSON.parse(await file.text()) as SavedModel;
-      } catch (e) {
-        throw new SettingError('model', `${file.name} is not JSON: ${messageOf(e)}`);
-      }
-      if (!isPlain(saved) || saved.format !== MODEL_FORMAT) {
-        throw new SettingError('model', `${file.name} is not a saved model: expected "format": "${MODEL_FORMAT}" (saveModel of @crossbar/modules)`);
-      }
+      const files = await Promise.all(picked.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+      const { saved, name } = readModelFiles(files);
       checkModelShape(saved);
       const firstConfig = findRpuConfig(saved.architecture as unknown as Record<string, unknown>);
-      if (!firstConfig) throw new SettingError('model', `${file.name}: its layers name no RPU config`);
+      if (!firstConfig) throw new SettingError('model', `${name}: its layers name no RPU config`);
       const config = inferenceConfigOf(rpuConfigFromDict(firstConfig));
       const engine = await pageEngine(page.state.engine);
       const model = (await loadModel(saved, { engine: engine.backend, rpuConfig: config })).eval();
@@ -339,7 +348,7 @@ export class DriftView extends ComputingViewBase {
       this.modelEntry = {
         id: this.nextModelId++,
         source: 'loaded',
-        key: file.name,
+        key: name,
         engine: engine.name,
         model: { saved, history: [], beforeProgramming: before, seconds: 0 },
       };
