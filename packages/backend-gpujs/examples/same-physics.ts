@@ -6,9 +6,7 @@
 // CROSSBAR_GPUJS_MODE=cpu|webasm|headlessgl picks the gpu.js mode; by default
 // the engine takes the first that works here and says which in `description`.
 import { ConstantStepDevice, getBackend, IOParameters, RandomStream, SingleRPUConfig, UpdateParameters } from '@crossbar/core';
-// registers "ndarray" (in a project: import '@crossbar/backend-ndarray'; here by path,
-// because engines do not depend on each other)
-import '../../backend-ndarray/src/index.js';
+import '@crossbar/backend-ndarray'; // registers "ndarray" (a dev dependency here: engines do not depend on each other)
 import '@crossbar/backend-gpujs'; // registers "gpujs"
 
 const [outSize, inSize, batch] = [8, 16, 4];

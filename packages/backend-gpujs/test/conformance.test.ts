@@ -4,9 +4,9 @@
 import { describe, it } from 'vitest';
 import { describeConformance } from '@crossbar/conformance';
 import { createGpujsBackend } from '../src/index.js';
-// The reference engine, by path (no engine depends on another): a gpu.js tile saved mid-run
+// The reference engine (a dev dependency: tests only): a gpu.js tile saved mid-run
 // must continue on it with the same numbers.
-import { NdarrayBackend } from '../../backend-ndarray/src/index.js';
+import { NdarrayBackend } from '@crossbar/backend-ndarray';
 import { gpujsSkips } from './conformance-skips.js';
 import { modeCheck, NODE_MODES } from './helpers.js';
 

@@ -8,12 +8,12 @@
  * and float64 sums (ndarray) round differently: such flips are one step of the
  * ADC, counted and kept rare.
  *
- * The ndarray engine is imported from its source by path: no engine depends on
- * another (design.md), and this test is where the two meet.
+ * The ndarray engine is a dev dependency of this package only (no engine
+ * depends on another at run time): this test is where the two meet.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { floatAllowance, TOLERANCES, type ToleranceMode } from '@crossbar/conformance/portable';
-import { NdarrayBackend } from '../../backend-ndarray/src/index.js';
+import { NdarrayBackend } from '@crossbar/backend-ndarray';
 import { createGpujsBackend } from '../src/index.js';
 import type { GpujsMode } from '../src/modes.js';
 import type { RandomSource } from '../src/random.js';

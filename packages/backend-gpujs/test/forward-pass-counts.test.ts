@@ -18,7 +18,7 @@ import {
   type IOParameters as IOParametersType,
   type RPUConfig,
 } from '@crossbar/core';
-import { NdarrayBackend } from '../../backend-ndarray/src/index.js';
+import { NdarrayBackend } from '@crossbar/backend-ndarray';
 import { createGpujsBackend } from '../src/index.js';
 import { NODE_MODES, requireMode, testData } from './helpers.js';
 

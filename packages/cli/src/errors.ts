@@ -1,17 +1,22 @@
 /**
- * How the CLI ends: exit codes and the one-line error message.
+ * How the CLI ends: exit codes and the one-line error message. The exit code
+ * of every error is decided here, in `exitCodeOf` (docs/cli.md, "Exit codes",
+ * has the same table; the e2e tests check each row):
  *
- *   0  success
- *   1  the command ran and something failed: a check (case comparison,
- *      conformance, a benchmark), or an error while running (a missing or
- *      malformed file, an engine that does not work, a config it refuses)
- *   2  bad usage: an unknown command or option, a bad option value
+ *   0  success (and --help, --version)
+ *   1  the run failed: a check failed (case comparison, conformance, a
+ *      benchmark case), or an error while running that is not the input's
+ *      fault (an engine that throws mid-run, an unexpected error)
+ *   2  bad usage or bad input, refused before anything ran: an unknown
+ *      command or option, a bad option value, an unknown engine or mode, an
+ *      engine that does not work here, a missing or malformed input file, a
+ *      config the engine refuses, an output folder in use
  *
  * Every error prints one line on stderr (`error: ...`); the stack trace only
  * with --verbose.
  */
 import { CommanderError } from 'commander';
-import { CrossbarError } from '@crossbar/core';
+import { BackendError, ConfigError, CrossbarError, InputError, NotSupportedError } from '@crossbar/core';
 import { OracleFormatError } from '@crossbar/conformance/portable';
 
 export const EXIT_OK = 0;
@@ -30,11 +35,23 @@ export class UsageError extends Error {
   }
 }
 
-/** A problem the user can fix (a missing file, a malformed file): printed without the class name (exit code 1). */
+/**
+ * Bad input the user can fix (a missing or malformed file, an output folder
+ * in use, a filter that matches nothing): printed without the class name
+ * (exit code 2).
+ */
 export class CliError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'CliError';
+  }
+}
+
+/** The run failed for a reason that is not the input's (a broken installation): printed without the class name (exit code 1). */
+export class RunError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunError';
   }
 }
 
@@ -56,10 +73,25 @@ function messageOf(e: unknown): string {
   return String(e);
 }
 
-/** The exit code of an error. */
+/**
+ * The errors that mean "bad usage or bad input" (exit code 2): the CLI's own,
+ * and Crossbar's refusals of what the user gave (a config, an engine choice,
+ * an input value, a malformed case file).
+ */
+const BAD_INPUT: ReadonlyArray<abstract new (...args: never[]) => Error> = [
+  UsageError,
+  CliError,
+  ConfigError,
+  NotSupportedError,
+  InputError,
+  BackendError,
+  OracleFormatError,
+];
+
+/** The exit code of an error: the one place that maps errors to codes. */
 export function exitCodeOf(e: unknown): number {
-  if (e instanceof UsageError) return EXIT_USAGE;
   if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+  if (BAD_INPUT.some((cls) => e instanceof cls)) return EXIT_USAGE;
   return EXIT_FAILED;
 }
 
@@ -72,7 +104,7 @@ export function errorLine(e: unknown, verbose = false): string {
   if (e instanceof UsageError) {
     return `error: ${oneLine(e.message)}${e.command ? ` (see '${e.command} --help')` : ''}`;
   }
-  if (e instanceof CliError) return `error: ${oneLine(e.message)}`;
+  if (e instanceof CliError || e instanceof RunError) return `error: ${oneLine(e.message)}`;
   if (e instanceof CrossbarError || e instanceof OracleFormatError) {
     return `error: ${e.name}: ${oneLine(e.message)}`;
   }

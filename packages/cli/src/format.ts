@@ -2,15 +2,55 @@
 
 export type Align = 'left' | 'right';
 
-/** An aligned plain-text table: a header row, a rule, then the rows. */
-export function textTable(headers: readonly string[], rows: readonly (readonly string[])[], align: readonly Align[] = []): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+/** Splits text into lines of at most `width` characters at spaces (a longer word is cut). */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (let word of text.split(/\s+/).filter((w) => w.length > 0)) {
+    while (word.length > width) {
+      if (line) lines.push(line);
+      lines.push(word.slice(0, width));
+      word = word.slice(width);
+      line = '';
+    }
+    if (!line) line = word;
+    else if (line.length + 1 + word.length <= width) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line || lines.length === 0) lines.push(line);
+  return lines;
+}
+
+/**
+ * An aligned plain-text table: a header row, a rule, then the rows. A column
+ * with a `maxWidths` entry wraps its cells onto continuation lines at that width.
+ */
+export function textTable(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  align: readonly Align[] = [],
+  maxWidths: readonly (number | undefined)[] = [],
+): string {
+  const wrapped = rows.map((r) => headers.map((_, i) => (maxWidths[i] === undefined ? [r[i] ?? ''] : wrapText(r[i] ?? '', maxWidths[i]!))));
+  const widths = headers.map((h, i) => Math.max(h.length, ...wrapped.map((cells) => Math.max(...cells[i]!.map((l) => l.length)))));
   const line = (cells: readonly string[]) =>
     cells
       .map((c, i) => (align[i] === 'right' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
-  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+  const body = wrapped.flatMap((cells) => {
+    const height = Math.max(...cells.map((c) => c.length));
+    return Array.from({ length: height }, (_, k) => line(cells.map((c) => c[k] ?? '')));
+  });
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...body].join('\n');
+}
+
+/** A count with its noun: plural(1, 'epoch') → "1 epoch", plural(6, 'epoch') → "6 epochs". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 /** 0.9712 → "97.12 %". */

@@ -31,7 +31,7 @@ export function createProgram(io: CliIO = processIO(), setExit: (code: number) =
     )
     .version(version(), '-V, --version')
     .showSuggestionAfterError(true)
-    .addHelpText('after', '\nEvery command takes --help. Exit codes: 0 success, 1 a check or the run failed, 2 bad usage.');
+    .addHelpText('after', '\nEvery command takes --help. Exit codes: 0 success, 1 the run failed (a check, or an error while running), 2 bad usage or bad input (nothing ran).');
   program.addCommand(demoCommand(io));
   program.addCommand(evaluateCommand(io));
   program.addCommand(benchCommand(io, setExit));

@@ -3,10 +3,12 @@
  * process against the built dist, with its output and exit code, including
  * the error paths (one line on stderr, no stack trace unless --verbose).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findOracleDir } from '@crossbar/conformance/node';
+import { decodeModel } from '@crossbar/modules';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from '../src/errors.js';
 import { crossbar, distProblem, FIXTURES, lines, tempDir } from './helpers/spawn.js';
 
 beforeAll(() => {
@@ -95,14 +97,14 @@ describe('crossbar engines', () => {
   });
 
   it('--load errors: a missing file, a module that throws, a module that registers nothing', () => {
-    expectOneLineError(crossbar(['engines', '--load', './nope.mjs']), 1, /--load \.\/nope\.mjs: no such file/);
-    expectOneLineError(crossbar(['engines', '--load', join(FIXTURES, 'engine-throws.mjs')]), 1, /could not be imported: this engine needs a GPU driver/);
-    expectOneLineError(crossbar(['engines', '--load', join(FIXTURES, 'engine-none.mjs')]), 1, /registered no engine/);
+    expectOneLineError(crossbar(['engines', '--load', './nope.mjs']), 2, /--load \.\/nope\.mjs: no such file/);
+    expectOneLineError(crossbar(['engines', '--load', join(FIXTURES, 'engine-throws.mjs')]), 2, /could not be imported: this engine needs a GPU driver/);
+    expectOneLineError(crossbar(['engines', '--load', join(FIXTURES, 'engine-none.mjs')]), 2, /registered no engine/);
   });
 
   it('--verbose adds the stack trace', () => {
     const r = crossbar(['engines', '--verbose', '--load', join(FIXTURES, 'engine-throws.mjs')]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: .*could not be imported/m);
     expect(r.stderr).toMatch(/^\s+at /m);
   });
@@ -190,16 +192,16 @@ describe('crossbar case', () => {
 
   it('errors: a missing file, bad JSON, a malformed case, expected results of other cases', () => {
     const dir = tempDir();
-    expectOneLineError(crossbar(['case', 'missing.json', '--engine', 'ndarray'], { cwd: dir }), 1, /case file missing\.json: no such file/);
+    expectOneLineError(crossbar(['case', 'missing.json', '--engine', 'ndarray'], { cwd: dir }), 2, /case file missing\.json: no such file/);
     writeFileSync(join(dir, 'bad.json'), '{"cases": [');
-    expectOneLineError(crossbar(['case', 'bad.json', '--engine', 'ndarray'], { cwd: dir }), 1, /bad\.json: not valid JSON/);
+    expectOneLineError(crossbar(['case', 'bad.json', '--engine', 'ndarray'], { cwd: dir }), 2, /bad\.json: not valid JSON/);
     writeFileSync(join(dir, 'kind.json'), JSON.stringify({ cases: [{ name: 'x', kind: 'teleport', config: {} }] }));
-    expectOneLineError(crossbar(['case', 'kind.json', '--engine', 'ndarray'], { cwd: dir }), 1, /OracleFormatError: .*case "x" has kind "teleport"; kinds: forward/);
+    expectOneLineError(crossbar(['case', 'kind.json', '--engine', 'ndarray'], { cwd: dir }), 2, /OracleFormatError: .*case "x" has kind "teleport"; kinds: forward/);
     writeFileSync(join(dir, 'ragged.json'), JSON.stringify({ cases: [{ name: 'r', kind: 'forward', weights: [[1, 2], [3]], inputs: [[1, 1]], config: { io: {} } }] }));
-    expectOneLineError(crossbar(['case', 'ragged.json', '--engine', 'ndarray'], { cwd: dir }), 1, /OracleFormatError: r\.weights.*rectangular/);
+    expectOneLineError(crossbar(['case', 'ragged.json', '--engine', 'ndarray'], { cwd: dir }), 2, /OracleFormatError: r\.weights.*rectangular/);
     writeFileSync(join(dir, 'one.json'), JSON.stringify({ cases: [CASES.cases[0]] }));
     writeFileSync(join(dir, 'other.json'), JSON.stringify({ results: [{ name: 'else', kind: 'forward', ok: true }] }));
-    expectOneLineError(crossbar(['case', 'one.json', '--expected', 'other.json', '--engine', 'ndarray'], { cwd: dir }), 1, /case 0 is "perfect_2x3" \(forward\) but its expected result is "else"/);
+    expectOneLineError(crossbar(['case', 'one.json', '--expected', 'other.json', '--engine', 'ndarray'], { cwd: dir }), 2, /case 0 is "perfect_2x3" \(forward\) but its expected result is "else"/);
   });
 
   it('a config the engine refuses is a result with ok: false and the reason (as aihwkit records refusals)', () => {
@@ -275,8 +277,8 @@ describe('crossbar conformance', () => {
   });
 
   it('errors: an oracle folder that is not there, a filter that matches nothing', () => {
-    expectOneLineError(crossbar(['conformance', '--engine', 'ndarray', '--oracle', '/nonexistent/oracle']), 1, /--oracle \/nonexistent\/oracle: /);
-    expectOneLineError(crossbar(['conformance', '--engine', 'ndarray', '--no-cases', '--filter', 'nothing-matches']), 1, /nothing to run: --filter nothing-matches matches no case or property/);
+    expectOneLineError(crossbar(['conformance', '--engine', 'ndarray', '--oracle', '/nonexistent/oracle']), 2, /--oracle \/nonexistent\/oracle: /);
+    expectOneLineError(crossbar(['conformance', '--engine', 'ndarray', '--no-cases', '--filter', 'nothing-matches']), 2, /nothing to run: --filter nothing-matches matches no case or property/);
   });
 });
 
@@ -312,7 +314,7 @@ describe('crossbar bench', () => {
   });
 
   it('errors: a filter that matches nothing, a bad regular expression', () => {
-    expectOneLineError(crossbar(['bench', '--filter', 'nothing-matches-this']), 1, /no benchmark case matches --filter nothing-matches-this/);
+    expectOneLineError(crossbar(['bench', '--filter', 'nothing-matches-this']), 2, /no benchmark case matches --filter nothing-matches-this/);
     expectOneLineError(crossbar(['bench', '--filter', '(']), 2, /--filter <regex>' argument '\(' is invalid\. not a regular expression/);
   });
 });
@@ -329,8 +331,17 @@ describe('crossbar demo', () => {
     expect(r.stdout).toMatch(/^before programming\s+\d+\.\d\d %/m);
     expect(r.stdout).toMatch(/^1 s\s+\d+\.\d\d %\s+\d+\.\d\d %\s+\d\.\d{3}/m);
     expect(r.stdout).toMatch(/^1 day\s+\d+\.\d\d %\s+\d+\.\d\d %\s+\d\.\d{3}/m);
-    expect(r.stdout).toContain(`Wrote ${join('demo-output', 'report.json')}, ${join('demo-output', 'accuracy-vs-time.svg')}, ${join('demo-output', 'model.json')}`);
-    expect((JSON.parse(readFileSync(join(dir, 'demo-output', 'model.json'), 'utf8')) as { format: string }).format).toBe('crossbar-model@1');
+    expect(r.stdout).toContain(
+      `Wrote ${join('demo-output', 'report.json')}, ${join('demo-output', 'accuracy-vs-time.svg')}, ${join('demo-output', 'model.json')}, ${join('demo-output', 'model.weights.bin')}`,
+    );
+    // The model files load: the saved model computes what the demo's model computed (its weights are binary float32).
+    const modelJson = readFileSync(join(dir, 'demo-output', 'model.json'), 'utf8');
+    const weights = readFileSync(join(dir, 'demo-output', 'model.weights.bin'));
+    expect((JSON.parse(modelJson) as { format: string }).format).toBe('crossbar-model@2');
+    const saved = decodeModel(modelJson, weights);
+    expect(saved.architecture).toMatchObject({ type: 'AnalogSequential' });
+    expect(weights.byteLength).toBeGreaterThanOrEqual(4 * (784 * 32 + 32 * 10));
+    expect(modelJson.length).toBeLessThan(weights.byteLength);
     const report = JSON.parse(readFileSync(join(dir, 'demo-output', 'report.json'), 'utf8')) as {
       format: string;
       data: { train: number; test: number; digits: number };
@@ -395,23 +406,106 @@ describe('crossbar demo', () => {
 
   it('errors: a missing or malformed --rpu-config, a config of the wrong class, a config the engine refuses', () => {
     const dir = tempDir();
-    expectOneLineError(crossbar(['demo', ...SMALL, '--rpu-config', 'none.json'], { cwd: dir }), 1, /--rpu-config none\.json: no such file/);
+    expectOneLineError(crossbar(['demo', ...SMALL, '--rpu-config', 'none.json'], { cwd: dir }), 2, /--rpu-config none\.json: no such file/);
     writeFileSync(join(dir, 'bad.json'), '{');
-    expectOneLineError(crossbar(['demo', ...SMALL, '--rpu-config', 'bad.json'], { cwd: dir }), 1, /--rpu-config bad\.json: not JSON/);
+    expectOneLineError(crossbar(['demo', ...SMALL, '--rpu-config', 'bad.json'], { cwd: dir }), 2, /--rpu-config bad\.json: not JSON/);
     writeFileSync(join(dir, 'single.json'), JSON.stringify({ type: 'SingleRPUConfig' }));
-    expectOneLineError(crossbar(['demo', ...SMALL, '--rpu-config', 'single.json'], { cwd: dir }), 1, /ConfigError: .*needs an InferenceRPUConfig, got SingleRPUConfig/);
+    expectOneLineError(crossbar(['demo', ...SMALL, '--rpu-config', 'single.json'], { cwd: dir }), 2, /ConfigError: .*needs an InferenceRPUConfig, got SingleRPUConfig/);
     writeFileSync(join(dir, 'typo.json'), JSON.stringify({ type: 'InferenceRPUConfig', forward: { out_nosie: 0.1 } }));
-    expectOneLineError(crossbar(['demo', ...SMALL, '--rpu-config', 'typo.json'], { cwd: dir }), 1, /ConfigError: .*out_nosie/);
+    expectOneLineError(crossbar(['demo', ...SMALL, '--rpu-config', 'typo.json'], { cwd: dir }), 2, /ConfigError: .*out_nosie/);
     writeFileSync(join(dir, 'shift.json'), JSON.stringify({ type: 'InferenceRPUConfig', forward: { bound_management: 'Shift' } }));
-    expectOneLineError(crossbar(['demo', ...SMALL, '--rpu-config', 'shift.json'], { cwd: dir }), 1, /NotSupportedError: .*Shift.*not supported by the ndarray engine/);
-    expectOneLineError(crossbar(['demo', ...SMALL, '--train-size', '9000', '--test-size', '2000'], { cwd: dir }), 1, /exceed the 10000 digits/);
+    expectOneLineError(crossbar(['demo', ...SMALL, '--rpu-config', 'shift.json'], { cwd: dir }), 2, /NotSupportedError: .*Shift.*not supported by the ndarray engine/);
+    expectOneLineError(crossbar(['demo', ...SMALL, '--train-size', '9000', '--test-size', '2000'], { cwd: dir }), 2, /exceed the 10000 digits/);
     // The registry's choice cannot run the demo: the line says which engine it was and how to pick another.
     const noEngine = SMALL.slice(2);
     expectOneLineError(
       crossbar(['demo', ...noEngine, '--load', join(FIXTURES, 'engine-refuses.mjs')], { cwd: dir }),
-      1,
+      2,
       /^error: NotSupportedError: refuser engine: InferenceRPUConfig tiles are not implemented \(the registry chose the "refuser" engine; pick another with --engine, e\.g\. --engine ndarray\)$/,
     );
+  });
+});
+
+describe('crossbar demo: the output folder', () => {
+  const QUICK = ['demo', '--engine', 'ndarray', '--epochs', '0', '--train-size', '50', '--test-size', '20', '--hidden', '8', '--times', '1', '--quiet'];
+
+  it("refuses a non-empty --out (an earlier run's) before any work; --force replaces the earlier run's files", () => {
+    const dir = tempDir();
+    expect(crossbar([...QUICK, '--save-model'], { cwd: dir }).code).toBe(0);
+    const out = join(dir, 'demo-output');
+    const before = readFileSync(join(out, 'report.json'), 'utf8');
+    const again = crossbar([...QUICK, '--seed', '2'], { cwd: dir });
+    expectOneLineError(again, 2, /--out .*demo-output is not empty \(accuracy-vs-time\.svg, model\.json, model\.weights\.bin, report\.json\): pass --force/);
+    expect(again.stdout).toBe('');
+    expect(readFileSync(join(out, 'report.json'), 'utf8')).toBe(before);
+    // Anything else in the folder counts too.
+    const other = join(dir, 'other');
+    mkdirSync(other);
+    writeFileSync(join(other, 'notes.txt'), 'mine');
+    expectOneLineError(crossbar([...QUICK, '--out', 'other'], { cwd: dir }), 2, /other is not empty \(notes\.txt\)/);
+    // --force: the new run's files, none of the earlier run's left stale (no --save-model now), other files kept.
+    const forced = crossbar([...QUICK, '--seed', '2', '--force'], { cwd: dir });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['accuracy-vs-time.svg', 'report.json']);
+    expect((JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { data: { seed: number } }).data.seed).toBe(2);
+    expect(crossbar([...QUICK, '--out', 'other', '-f'], { cwd: dir }).code).toBe(0);
+    expect(readFileSync(join(other, 'notes.txt'), 'utf8')).toBe('mine');
+    // A file where the folder should be.
+    expectOneLineError(crossbar([...QUICK, '--out', 'other/notes.txt'], { cwd: dir }), 2, /notes\.txt: not a folder/);
+  });
+
+  it('says "1 epoch", "1 time", "1 test digit" (no "1 epochs")', () => {
+    const r = crossbar([...QUICK.filter((a) => a !== '--quiet'), '--epochs', '1', '--train-size', '1', '--test-size', '1', '--batch-size', '1', '--out', 'o'], { cwd: tempDir() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/analog tiles; .*, 1 epoch, batch 1/);
+    expect(r.stderr).toMatch(/drift to 1 time\b/);
+    expect(r.stdout).toMatch(/on 1 MNIST training digit, 1 held-out test digit \(engine ndarray\)/);
+    expect(r.stdout + r.stderr).not.toMatch(/\b1 (epochs|analog tiles|times|test digits|MNIST training digits|held-out test digits|cores)\b/);
+  });
+});
+
+/**
+ * The exit-code table of docs/cli.md, row by row: every kind of error gets
+ * the code its row gives, whichever command meets it.
+ */
+describe('exit codes (the table in docs/cli.md)', () => {
+  it('docs/cli.md has the table with codes 0, 1 and 2, as the CLI exports them', () => {
+    const doc = readFileSync(new URL('../../../docs/cli.md', import.meta.url), 'utf8');
+    const section = doc.slice(doc.indexOf('### Exit codes'));
+    const codes = [...section.matchAll(/^\| `(\d)` \|/gm)].map((m) => Number(m[1]));
+    expect(codes).toEqual([EXIT_OK, EXIT_FAILED, EXIT_USAGE]);
+    expect(crossbar(['--help']).stdout).toMatch(/Exit codes: 0 success, 1 the run failed .*, 2 bad usage or bad input/);
+  });
+
+  it('0: success', () => {
+    expect(crossbar(['engines']).code).toBe(0);
+    expect(crossbar(['demo', '--help']).code).toBe(0);
+  });
+
+  it('1: the run failed (a check failed; an engine that throws while running)', () => {
+    const crash = crossbar(['demo', '--load', join(FIXTURES, 'engine-crashes.mjs'), '--engine', 'crasher', '--epochs', '0', '--train-size', '20', '--test-size', '10', '--hidden', '4', '--quiet'], { cwd: tempDir() });
+    expectOneLineError(crash, 1, /^error: Error: the device was lost \(run with --verbose for the stack trace\)$/);
+    // A failing check: a comparison against results it does not match.
+    const dir = tempDir();
+    writeFileSync(join(dir, 'one.json'), JSON.stringify({ cases: [CASES.cases[0]] }));
+    const own = crossbar(['case', 'one.json', '--engine', 'ndarray'], { cwd: dir });
+    const tampered = JSON.parse(own.stdout) as { results: { outputs: number[][][] }[] };
+    tampered.results[0]!.outputs[0]![0]![0] = 9;
+    writeFileSync(join(dir, 'exp.json'), JSON.stringify(tampered));
+    expect(crossbar(['case', 'one.json', '--expected', 'exp.json', '--engine', 'ndarray'], { cwd: dir }).code).toBe(1);
+  });
+
+  it.each([
+    ['an unknown option', ['engines', '--colour'], /unknown option '--colour'/],
+    ['a bad option value', ['demo', '--epochs', '-1'], /--epochs.*invalid/],
+    ['an unknown engine (demo)', ['demo', '--engine', 'foo'], /--engine foo: no such engine/],
+    ['an unknown engine (engines)', ['engines', '--engine', 'foo'], /--engine foo: no such engine or mode/],
+    ['an engine that does not work here', ['demo', '--engine', 'gpujs:webgl2'], /BackendError: Engine "gpujs:webgl2" does not work here/],
+    ['a missing input file (case)', ['case', 'missing.json'], /case file missing\.json: no such file/],
+    ['a missing input file (--rpu-config)', ['demo', '--rpu-config', 'missing.json', '--engine', 'ndarray'], /--rpu-config missing\.json: no such file/],
+    ['a missing engine module (--load)', ['conformance', '--load', 'missing.mjs'], /--load missing\.mjs: no such file/],
+  ])('2: bad usage or bad input: %s', (_what, args, pattern) => {
+    expectOneLineError(crossbar(args), 2, pattern);
   });
 });
 

@@ -8,6 +8,7 @@ import {
   AnalogSequential,
   AnalogSGD,
   CrossEntropyLoss,
+  encodeModel,
   loadModel,
   manualSeed,
   ReLU,
@@ -62,7 +63,7 @@ export async function main(): Promise<{ trained: number; drifted: number; reload
     }
   }
   model.eval();
-  const saved = JSON.stringify(await saveModel(model)); // weights, configs, RNG positions
+  const saved = encodeModel(await saveModel(model)); // { json, weights }: model.json and its float32 sidecar
   const trained = await accuracy(model, x, labels);
 
   await model.drift(24 * 3600); // program, then drift one day; eval forward passes apply drift compensation

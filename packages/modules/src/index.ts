@@ -49,11 +49,20 @@ export {
   saveModel,
   loadModel,
   registerModuleType,
-  MODEL_FORMAT,
-  type SavedModel,
   type LoadModelOptions,
   type BuildContext,
 } from './serialization.js';
+export {
+  encodeModel,
+  decodeModel,
+  MODEL_FORMAT,
+  MODEL_FILE_FORMAT,
+  DEFAULT_WEIGHTS_PATH,
+  type SavedModel,
+  type ModelFiles,
+  type ModelFileJson,
+  type BinaryArrayRef,
+} from './model-file.js';
 export {
   argmax,
   countCorrect,

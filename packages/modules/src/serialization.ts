@@ -1,9 +1,9 @@
 /**
- * Saving and loading a whole model as JSON: the architecture (each module's
+ * Saving and loading a whole model: the architecture (each module's
  * type and constructor arguments, RPU configs as aihwkit dicts) and the
  * learned state (tile states with weights, device-to-device draws and the
  * random-call position; digital parameters; input-range and out-scaling
- * state). See docs/modules.md for the format.
+ * state). Files: model-file.ts. See docs/modules.md for the format.
  */
 import {
   InputError,
@@ -18,21 +18,10 @@ import { Conv1d, Conv2d, Linear, type ConvOptions } from './digital.js';
 import { ModuleError } from './errors.js';
 import { AvgPool2d, BatchNorm2d, Dropout, GELU, LogSoftmax, MaxPool2d } from './layers.js';
 import { AnalogLinear, AnalogLinearMapped } from './linear.js';
-import type { Module, ModuleConfig, ModuleState } from './module.js';
+import { decodeModel, MODEL_FORMAT, type ModelFiles, type SavedModel } from './model-file.js';
+import type { Module, ModuleConfig } from './module.js';
 import type { OptimizerState } from './optim.js';
 import { AnalogSequential } from './sequential.js';
-
-export const MODEL_FORMAT = 'crossbar-model@1';
-
-export interface SavedModel {
-  format: typeof MODEL_FORMAT;
-  /** The engine the model ran on when saved (informational; loading picks the engine as described in loadModel). */
-  engine: string | null;
-  architecture: ModuleConfig;
-  state: ModuleState;
-  /** The optimizer's state, when saveModel was given one. */
-  optimizer?: OptimizerState;
-}
 
 export interface LoadModelOptions {
   /** Engine for the loaded model: default the saved engine if it is registered, else the registry's default. */
@@ -197,7 +186,11 @@ export function moduleFromConfig(config: unknown, ctx: BuildContext): Module {
   return factory(c, ctx);
 }
 
-/** The saved form of a model (and optionally its optimizer), JSON-safe: `JSON.stringify` it to store. */
+/**
+ * The saved form of a model (and optionally its optimizer), JSON-safe with
+ * its arrays inline; `encodeModel` turns it into model files (model.json and a
+ * binary weights sidecar).
+ */
 export async function saveModel(model: Module, options: { optimizer?: { stateDict(): OptimizerState } } = {}): Promise<SavedModel> {
   const state = await model.stateDict();
   const tiles = model.analogTiles();
@@ -217,22 +210,20 @@ function chooseEngine(saved: SavedModel, engine: LoadModelOptions['engine']): st
   return listBackends().some((b) => b.name === saved.engine) ? saved.engine : undefined;
 }
 
+function isModelFiles(v: unknown): v is ModelFiles {
+  return v !== null && typeof v === 'object' && 'json' in v && 'weights' in v;
+}
+
 /**
- * Rebuilds a saved model (a SavedModel or its JSON string): same
- * architecture, weights, digital parameters, device-to-device draws and
+ * Rebuilds a saved model: a SavedModel, its JSON string (crossbar-model@1),
+ * or model files `{ json, weights }` (encodeModel's result, crossbar-model@2):
+ * same architecture, weights, digital parameters, device-to-device draws and
  * random-call positions, so it computes the same outputs and continues the
  * same training trajectory. Keeps the saved RPU configs unless
  * `options.rpuConfig` overrides them.
  */
-export async function loadModel(saved: SavedModel | string, options: LoadModelOptions = {}): Promise<Module> {
-  let data: unknown = saved;
-  if (typeof saved === 'string') {
-    try {
-      data = JSON.parse(saved);
-    } catch (e) {
-      throw new InputError(`loadModel: the string is not JSON: ${(e as Error).message}`);
-    }
-  }
+export async function loadModel(saved: SavedModel | string | ModelFiles, options: LoadModelOptions = {}): Promise<Module> {
+  const data: unknown = isModelFiles(saved) ? decodeModel(saved.json, saved.weights) : typeof saved === 'string' ? decodeModel(saved) : saved;
   if (data === null || typeof data !== 'object' || (data as SavedModel).format !== MODEL_FORMAT) {
     throw new ModuleError(`loadModel: expected a saved model with format "${MODEL_FORMAT}"`);
   }

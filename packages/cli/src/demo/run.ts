@@ -12,7 +12,7 @@
  *    with and without global drift compensation.
  * 4. A table, a JSON report and an SVG plot.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { writeFileAtomicSync } from '../atomic-write.js';
 import { join, resolve } from 'node:path';
 import {
@@ -36,6 +36,8 @@ import {
   driftAccuracy,
   LambdaLR,
   ReLU,
+  DEFAULT_WEIGHTS_PATH,
+  encodeModel,
   getLinear,
   loadModel,
   manualSeed,
@@ -46,7 +48,7 @@ import {
 import { machineInfo, type MachineInfo } from '../bench/harness.js';
 import { resolveEngine } from '../engines.js';
 import { CliError } from '../errors.js';
-import { percent, timeLabel } from '../format.js';
+import { percent, plural, timeLabel } from '../format.js';
 import { ProgressBar, type ProgressOptions } from '../progress.js';
 import { analogSgdConfig, deployConfig, DEVICES, hwaConfig, readRpuConfigFile, type TrainingMode } from './configs.js';
 import { pixelStats, shiftedCopy, standardize } from './data.js';
@@ -109,6 +111,8 @@ export interface DemoOptions {
   rpuConfig?: RPUConfig;
   /** Output folder (created); null: write nothing. */
   out?: string | null;
+  /** Write into an output folder that is not empty (its earlier demo files are replaced); default: refuse. */
+  force?: boolean;
   saveModel?: boolean;
   /** Progress bars (false: none). */
   progress?: ProgressOptions | false;
@@ -179,7 +183,29 @@ export interface DemoReport {
     points: InferencePoint[];
   };
   timing: { loadSeconds: number; trainSeconds: number; inferenceSeconds: number; totalSeconds: number };
-  files: { report: string | null; plot: string | null; model: string | null };
+  /** The files written (model: model.json, modelWeights: its binary sidecar; with saveModel). */
+  files: { report: string | null; plot: string | null; model: string | null; modelWeights: string | null };
+}
+
+/** Every file the demo may write into its output folder. */
+export const DEMO_FILES = ['report.json', 'accuracy-vs-time.svg', 'model.json', DEFAULT_WEIGHTS_PATH] as const;
+
+/**
+ * Checks the output folder before any work: a folder that is not empty (an
+ * earlier run's results, or anything else) is refused unless `force`; with
+ * `force` the demo files of an earlier run are removed, so none is left
+ * stale beside the new ones (other files are kept).
+ */
+export function prepareOutputFolder(dir: string, force: boolean): void {
+  if (!existsSync(dir)) return;
+  if (!statSync(dir).isDirectory()) throw new CliError(`--out ${dir}: not a folder`);
+  const entries = readdirSync(dir).sort();
+  if (entries.length === 0) return;
+  if (!force) {
+    const shown = entries.slice(0, 4).join(', ') + (entries.length > 4 ? `, ... (${entries.length} entries)` : '');
+    throw new CliError(`--out ${dir} is not empty (${shown}): pass --force to overwrite an earlier run's files, or choose another --out`);
+  }
+  for (const f of DEMO_FILES) if (entries.includes(f)) rmSync(join(dir, f));
 }
 
 function seconds(start: number): number {
@@ -310,6 +336,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const sizes = [kind === 'cnn' ? cnnFeatureSize() : IMAGE_SIZE, ...hidden, CLASSES];
   const build = kind === 'cnn' ? buildCnn : buildNetwork;
   const description = describeModel(kind, sizes);
+  const outDir = options.out === null ? null : resolve(options.out ?? DEMO_DEFAULTS.out);
+  if (outDir !== null) prepareOutputFolder(outDir, options.force ?? false);
 
   const rpuConfig = trainingConfig(mode, device, modifierStd, options.rpuConfigFile, options.rpuConfig);
   const engine = typeof options.engine === 'object' ? options.engine : await resolveEngine(options.engine);
@@ -324,11 +352,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     const optimizer = new AnalogSGD(model, { lr });
     const schedule = new LambdaLR(optimizer, (e) => (epochs > 0 ? 1 - e / epochs : 1));
     log(
-      `network: ${description} (ReLU), ${model.analogTiles().length} analog tiles; ` +
+      `network: ${description} (ReLU), ${plural(model.analogTiles().length, 'analog tile')}; ` +
         (mode === 'hwa'
           ? `hardware-aware training with InferenceRPUConfig (weight noise ${modifierStd} in training)`
           : `in-situ training with pulsed updates on ${DEVICES[device]!.aihwkit} (SingleRPUConfig)`) +
-        `, ${epochs} epochs, batch ${batchSize}, lr ${lr} decaying linearly`,
+        `, ${plural(epochs, 'epoch')}, batch ${batchSize}, lr ${lr} decaying linearly`,
     );
     // Data.
     let t = performance.now();
@@ -339,7 +367,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     const test = standardize(split.test, pixel);
     const background = (0 - pixel.mean) / pixel.std;
     const loadSeconds = seconds(t);
-    log(`data: ${all.count} MNIST digits from the mnist package; ${train.count} for training, ${test.count} held out for testing (seed ${seed})`);
+    log(`data: ${plural(all.count, 'MNIST digit')} from the mnist package; ${train.count} for training, ${test.count} held out for testing (seed ${seed})`);
 
     // Training.
     t = performance.now();
@@ -368,7 +396,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     const twin = await loadModel(await saveModel(inf), { rpuConfig: new InferenceRPUConfig({ ...infConfig.fieldValues(), driftCompensation: null }), engine });
     owned.push(twin);
     twin.eval();
-    log(`inference: programming the weights onto PCM devices, then drift to ${times.length} times${repeats > 1 ? `, ${repeats} repeats` : ''}`);
+    log(`inference: programming the weights onto PCM devices, then drift to ${plural(times.length, 'time')}${repeats > 1 ? `, ${repeats} repeats` : ''}`);
     const steps = repeats * times.length;
     const bar = options.progress === false ? undefined : new ProgressBar('inference', steps, { lineEvery: 1 / steps, ...options.progress });
     let last = '';
@@ -438,17 +466,21 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
         points,
       },
       timing: { loadSeconds, trainSeconds, inferenceSeconds, totalSeconds: seconds(t0) },
-      files: { report: null, plot: null, model: null },
+      files: { report: null, plot: null, model: null, modelWeights: null },
     };
 
-    if (options.out !== null) {
-      const dir = resolve(options.out ?? DEMO_DEFAULTS.out);
+    if (outDir !== null) {
+      const dir = outDir;
       mkdirSync(dir, { recursive: true });
       report.files.plot = join(dir, 'accuracy-vs-time.svg');
       writeFileAtomicSync(report.files.plot, accuracyPlotSvg(plotOf(report)));
       if (options.saveModel) {
+        // model.json + its float32 sidecar (crossbar-model@2; loadModel({ json, weights }) of @crossbar/modules).
+        const files = encodeModel(await saveModel(model, { optimizer }));
         report.files.model = join(dir, 'model.json');
-        writeFileAtomicSync(report.files.model, JSON.stringify(await saveModel(model, { optimizer })));
+        report.files.modelWeights = join(dir, DEFAULT_WEIGHTS_PATH);
+        writeFileAtomicSync(report.files.model, files.json);
+        writeFileAtomicSync(report.files.modelWeights, files.weights);
       }
       report.files.report = join(dir, 'report.json');
       writeFileAtomicSync(report.files.report, JSON.stringify(report, null, 2) + '\n');
@@ -475,7 +507,7 @@ export function plotOf(report: DemoReport): AccuracyPlot {
     title: `Analog ${report.model.kind === 'cnn' ? 'CNN' : 'MLP'} ${report.model.description} on MNIST: test accuracy after PCM drift`,
     subtitle:
       `${report.training.mode === 'hwa' ? 'hardware-aware training (InferenceRPUConfig)' : `in-situ training on ${report.training.device}, deployed on PCM`}` +
-      `, engine ${report.engine.name}, ${report.data.test} test digits${withStd ? `, mean ± std of ${report.inference.repeats} programmings` : ''}`,
+      `, engine ${report.engine.name}, ${plural(report.data.test, 'test digit')}${withStd ? `, mean ± std of ${report.inference.repeats} programmings` : ''}`,
     times: pts.map((p) => p.t),
     series: driftSeries(pts, withStd),
     references: [{ label: 'before programming', value: report.inference.beforeProgramming, color: '#2ca02c' }],
