@@ -98,7 +98,7 @@ describe('crossbar sweep on local worker threads', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ format: 'crossbar-sweep-report@1', jobs: 4, results: 4 });
   });
 
-  it('bad input: an unknown field, a value out of range: one line, exit 1, nothing run', () => {
+  it('bad input: an unknown field, a value out of range, an unknown engine: one line, exit 1, nothing run', () => {
     const bad = (name: string, text: string) => {
       const f = join(dir, name);
       writeFileSync(f, text);
@@ -111,6 +111,8 @@ describe('crossbar sweep on local worker threads', () => {
     const range = bad('range.yaml', 'axes:\n  noise_model.prog_noise_scale: [1.0, -0.5]\n');
     expect(range.code).toBe(1);
     expect(range.stderr).toMatch(/^error: .*axes\."noise_model\.prog_noise_scale"\[1\] = -0\.5: .*expected a finite number >= 0\n$/);
+    const engine = bad('engine.yaml', 'base:\n  engine: nope\n');
+    expect(engine.stderr).toMatch(/^error: .*engine\.yaml: base\.engine: no such engine; registered: ndarray/);
     expect(existsSync(join(dir, 'out-unknown.yaml'))).toBe(false);
   });
 });
