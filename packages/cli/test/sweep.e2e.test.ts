@@ -98,7 +98,7 @@ describe('crossbar sweep on local worker threads', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ format: 'crossbar-sweep-report@1', jobs: 4, results: 4 });
   });
 
-  it('bad input: an unknown field, a value out of range: one line, exit 1, nothing run', () => {
+  it('bad input: an unknown field, a value out of range, an unknown engine: one line, exit 1, nothing run', () => {
     const bad = (name: string, text: string) => {
       const f = join(dir, name);
       writeFileSync(f, text);
@@ -111,6 +111,8 @@ describe('crossbar sweep on local worker threads', () => {
     const range = bad('range.yaml', 'axes:\n  noise_model.prog_noise_scale: [1.0, -0.5]\n');
     expect(range.code).toBe(1);
     expect(range.stderr).toMatch(/^error: .*axes\."noise_model\.prog_noise_scale"\[1\] = -0\.5: .*expected a finite number >= 0\n$/);
+    const engine = bad('engine.yaml', 'base:\n  engine: nope\n');
+    expect(engine.stderr).toMatch(/^error: .*engine\.yaml: base\.engine: no such engine; registered: ndarray/);
     expect(existsSync(join(dir, 'out-unknown.yaml'))).toBe(false);
   });
 });
@@ -167,11 +169,13 @@ describe.skipIf(!REDIS_SERVER)(`crossbar sweep --queue and crossbar worker on a 
   let url = '';
   const workers: Running[] = [];
   let queueRun: Line[] | undefined;
+  const PASSWORD = 'pa55-word';
 
   beforeAll(async () => {
     const port = await freePort();
-    url = `redis://127.0.0.1:${port}`;
-    redis = spawn(REDIS_SERVER!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    // With a password: every queue test goes through a redis://:password@host URL.
+    url = `redis://:${PASSWORD}@127.0.0.1:${port}`;
+    redis = spawn(REDIS_SERVER!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--requirepass', PASSWORD], { stdio: 'ignore' });
     // Until redis-server listens.
     for (let t0 = Date.now(); ; ) {
       const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
@@ -187,7 +191,7 @@ describe.skipIf(!REDIS_SERVER)(`crossbar sweep --queue and crossbar worker on a 
         probe.disconnect();
       }
     }
-    for (let i = 0; i < 2; i++) workers.push(start(['worker', '--queue', url, '--concurrency', '1', '--lock-duration', '2000']));
+    for (let i = 0; i < 2; i++) workers.push(start(['worker', '--queue', url, '--concurrency', '1', '--lock-duration', '3000']));
     await waitFor('two workers', () => workers.every((w) => w.output().includes('waiting for jobs')), 60_000);
   }, 90_000);
 
@@ -203,7 +207,11 @@ describe.skipIf(!REDIS_SERVER)(`crossbar sweep --queue and crossbar worker on a 
       await queue.add('junk', { format: 'crossbar-sweep-job@1', id: 'not-a-hash', run: 'process.exit(1)' }, { jobId: 'junk-1' });
       await queue.add('junk', 'just a string', { jobId: 'junk-2' });
       await waitFor('both junk jobs to fail', () => workers.map((w) => w.output()).join('').split('rejected job junk-').length === 3, 30_000);
-      const failed = await queue.getJobs(['failed']);
+      // The worker logs the rejection before BullMQ has moved the job to failed.
+      let failed = await queue.getJobs(['failed']);
+      for (let t0 = Date.now(); failed.length < 2 && Date.now() - t0 < 20_000; failed = await queue.getJobs(['failed'])) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
       expect(failed.map((j) => j.id).sort()).toEqual(['junk-1', 'junk-2']);
       expect(failed.find((j) => j.id === 'junk-1')!.failedReason).toMatch(/malformed job: .*run: unknown key/);
       expect(failed.find((j) => j.id === 'junk-1')!.attemptsMade).toBeLessThanOrEqual(1); // not retried
@@ -249,13 +257,18 @@ describe.skipIf(!REDIS_SERVER)(`crossbar sweep --queue and crossbar worker on a 
     expect(byId(queueRun!)).toEqual(byId(localResults!));
   });
 
-  it('--status shows the queue, its workers and the failed jobs', () => {
+  it('--status shows the queue, its workers and the failed jobs; a wrong password is a clear error', () => {
     const s = crossbar(['sweep', '--status', '--queue', url], { cwd: dir });
     expect(s.code, s.stderr).toBe(0);
-    expect(s.stdout).toMatch(/queue "crossbar-sweep" at redis:\/\/127\.0\.0\.1:\d+: \d+ worker connection\(s\)/);
+    expect(s.stdout).toMatch(/queue "crossbar-sweep" at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+: \d+ worker connection\(s\)/);
+    expect(s.stdout + s.stderr).not.toContain(PASSWORD);
+    for (const w of workers) expect(w.output()).not.toContain(PASSWORD);
     expect(s.stdout).toContain('waiting 0, active 0, completed and not yet collected 0, failed 2');
     expect(s.stdout).toMatch(/failed junk-1: malformed job/);
     const j = crossbar(['sweep', studyFile, '--status', '--queue', url, '-o', join(dir, 'queue'), '--json'], { cwd: dir });
     expect(JSON.parse(j.stdout)).toMatchObject({ study: 'tiny', jobs: 4, done: 4, queue: { counts: { failed: 2 } } });
+    const wrong = crossbar(['sweep', '--status', '--queue', url.replace(PASSWORD, 'wrong')], { cwd: dir, timeoutMs: 60_000 });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/^error: cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+: WRONGPASS/m);
   });
 });

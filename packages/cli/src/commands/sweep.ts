@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { Command } from 'commander';
 import { duration } from '../format.js';
 import { printJson, println, type CliIO } from '../io.js';
-import { addCommonOptions, intArg, type CommonOptions } from '../options.js';
+import { intArg } from '../options.js';
 import { prepareEngines, resolveEngine } from '../engines.js';
 import { CliError, EXIT_FAILED, UsageError } from '../errors.js';
 import { ProgressBar } from '../progress.js';
@@ -19,7 +19,10 @@ import { formatSweepReport, settingsLabel, writeReport } from '../sweep/report.j
 import { readResults, ResultsWriter } from '../sweep/results.js';
 import { expandJobs, loadSweep, SWEEP_SCHEMA, type SweepSpec } from '../sweep/spec.js';
 
-interface SweepCliOptions extends CommonOptions {
+interface SweepCliOptions {
+  engine?: string;
+  json?: boolean;
+  verbose?: boolean;
   workers?: number;
   queue?: string;
   queueName: string;
@@ -102,8 +105,12 @@ export function sweepCommand(io: CliIO, setExit: (code: number) => void): Comman
     .option('--status', "show the queue's jobs and workers (with --queue), and how many of the study's jobs are in results.jsonl")
     .option('-o, --out <dir>', 'output folder: results.jsonl, report.json, accuracy-vs-time.svg, heatmap.svg (default: sweep-output/<study name>)')
     .option('--schema', 'print the JSON schema of the sweep file and exit')
-    .option('-q, --quiet', 'no progress bar or status lines');
-  addCommonOptions(cmd);
+    .option('-q, --quiet', 'no progress bar or status lines')
+    // Not the common --engine/--load: the file names the engine of its jobs, and jobs run on
+    // threads and other machines, which know only the installed engines.
+    .option('-e, --engine <name>', "engine of every job, 'name' or 'name:mode', instead of the file's base.engine (default there: ndarray); part of each job's id")
+    .option('--json', 'machine-readable JSON on stdout')
+    .option('-v, --verbose', 'stack traces on errors');
   cmd.action(async (study: string | undefined, opts: SweepCliOptions) => {
     if (opts.schema) {
       println(io.stdout, JSON.stringify(SWEEP_SCHEMA, null, 2));
@@ -112,7 +119,6 @@ export function sweepCommand(io: CliIO, setExit: (code: number) => void): Comman
     const status = (line: string) => {
       if (!opts.quiet) println(io.stderr, line);
     };
-    if (opts.load.length > 0) throw new UsageError('--load: sweep jobs run on worker threads and other machines, which load only the installed engines; name one in base.engine', 'crossbar sweep');
     if (opts.workers !== undefined && opts.queue) throw new UsageError('--workers and --queue: choose one (the queue\'s workers are `crossbar worker` processes; see --concurrency there)', 'crossbar sweep');
     if (opts.enqueueOnly && !opts.queue) throw new UsageError('--enqueue-only needs --queue', 'crossbar sweep');
 
@@ -135,7 +141,11 @@ export function sweepCommand(io: CliIO, setExit: (code: number) => void): Comman
     const spec = loadSweep(study);
     if (opts.engine) spec.base.engine = opts.engine;
     await prepareEngines([]);
-    await resolveEngine(spec.base.engine); // an unknown engine fails here, not in every job
+    // An unknown engine fails here, not in every job.
+    await resolveEngine(spec.base.engine).catch((e: unknown) => {
+      if (opts.engine !== undefined) throw e;
+      throw new CliError(`${study}: base.engine: ${(e as Error).message.replace(/^--engine \S+: /, '').replace(/ \(load another with --load [^)]*\)$/, '')}`);
+    });
     const jobs = expandJobs(spec);
     const out = outDir(spec, opts.out);
     const resultsFile = join(out, 'results.jsonl');
