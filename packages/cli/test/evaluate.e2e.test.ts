@@ -82,12 +82,12 @@ describe('crossbar evaluate', () => {
 
   it('errors: a missing file, bytes that are not ONNX, bad --drift, data that does not fit the model, an unknown preset', () => {
     const dir = tempDir();
-    expectOneLineError(crossbar(['evaluate', 'none.onnx', '--engine', 'ndarray'], { cwd: dir }), 1, /none\.onnx: no such file/);
+    expectOneLineError(crossbar(['evaluate', 'none.onnx', '--engine', 'ndarray'], { cwd: dir }), 2, /none\.onnx: no such file/);
     writeFileSync(join(dir, 'text.onnx'), 'not a model at all');
-    expectOneLineError(crossbar(['evaluate', 'text.onnx', '--engine', 'ndarray', '--quiet', '--data', digitsFile(dir, 1)], { cwd: dir }), 1, /OnnxImportError: importOnnx: not an ONNX model/);
+    expectOneLineError(crossbar(['evaluate', 'text.onnx', '--engine', 'ndarray', '--quiet', '--data', digitsFile(dir, 1)], { cwd: dir }), 2, /OnnxImportError: importOnnx: not an ONNX model/);
     expectOneLineError(crossbar(['evaluate', LENET, '--drift', '1s,soon'], { cwd: dir }), 2, /--drift.*"soon" is not a time > 0/);
     writeFileSync(join(dir, 'small.json'), JSON.stringify({ inputs: [[1, 2, 3]], labels: [0] }));
-    expectOneLineError(crossbar(['evaluate', LENET, '--engine', 'ndarray', '--quiet', '--data', 'small.json'], { cwd: dir }), 1, /the model takes \[1, 28, 28\] \(784 values\) per sample, the data has 3/);
+    expectOneLineError(crossbar(['evaluate', LENET, '--engine', 'ndarray', '--quiet', '--data', 'small.json'], { cwd: dir }), 2, /the model takes \[1, 28, 28\] \(784 values\) per sample, the data has 3/);
     expectOneLineError(crossbar(['evaluate', LENET, '--preset', 'rram'], { cwd: dir }), 2, /--preset.*Allowed choices are pcm, pcm-perfect-io, ideal/);
   });
 });

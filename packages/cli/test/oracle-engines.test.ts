@@ -95,7 +95,7 @@ describe('main (in-process)', () => {
     expect(await main(['bench', '--bogus'], io)).toBe(2);
     expect(err).toBe("error: unknown option '--bogus' (see 'crossbar bench --help')\n");
     err = '';
-    expect(await main(['case', join(tmpdir(), 'no-such-case-file.json'), '--engine', 'ndarray'], io)).toBe(1);
+    expect(await main(['case', join(tmpdir(), 'no-such-case-file.json'), '--engine', 'ndarray'], io)).toBe(2); // a missing input file: bad input (docs/cli.md, exit codes)
     expect(err).toMatch(/^error: case file .*no-such-case-file\.json: no such file\n$/);
   });
 });

@@ -64,7 +64,9 @@ describe('sweep file', () => {
     expect(cfgs.map((c) => c.device.constructor.name)).toEqual(['ExpStepDevice', 'LinearStepDevice']);
     expect(cfgs[0]!.forward.outNoise).toBe(0.01);
     expect(() => parse({ axes: { preset: ['ReRamESPreset'] } })).toThrow(/axes\.preset: .*training: analog-sgd/);
-    expect(() => parse({ base: { training: 'analog-sgd' }, axes: { preset: ['PCMPreset'] } })).toThrow(/axes\.preset\[0\] = "PCMPreset": "PCMPreset" is not an RPU config preset/);
+    expect(() => parse({ base: { training: 'analog-sgd' }, axes: { preset: ['PCMPresetDevice'] } })).toThrow(/axes\.preset\[0\] = "PCMPresetDevice": "PCMPresetDevice" is not an RPU config preset/);
+    // a unit-cell preset is an RPU config, but not one in-situ training on a single device takes
+    expect(() => parse({ base: { training: 'analog-sgd' }, axes: { preset: ['PCMPreset'] } })).toThrow(/axes\.preset\[0\] = "PCMPreset": in-situ training \(training: analog-sgd\) needs a SingleRPUConfig, got UnitCellRPUConfig/);
   });
 
   it('an axis naming a field that does not exist: error naming the axis and the key', () => {

@@ -98,18 +98,18 @@ describe('crossbar sweep on local worker threads', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({ format: 'crossbar-sweep-report@1', jobs: 4, results: 4 });
   });
 
-  it('bad input: an unknown field, a value out of range, an unknown engine: one line, exit 1, nothing run', () => {
+  it('bad input: an unknown field, a value out of range, an unknown engine: one line, exit 2 (bad input), nothing run', () => {
     const bad = (name: string, text: string) => {
       const f = join(dir, name);
       writeFileSync(f, text);
       return crossbar(['sweep', f, '-o', join(dir, `out-${name}`)], { cwd: dir });
     };
     const unknown = bad('unknown.yaml', 'axes:\n  forward.out_nois: [0.1]\n');
-    expect(unknown.code).toBe(1);
+    expect(unknown.code).toBe(2);
     expect(lines(unknown.stderr)).toHaveLength(1);
     expect(unknown.stderr).toMatch(/^error: .*unknown\.yaml: axes\."forward\.out_nois"\[0\] = 0\.1: .*has no key "out_nois" \(did you mean "out_noise"\?\)/);
     const range = bad('range.yaml', 'axes:\n  noise_model.prog_noise_scale: [1.0, -0.5]\n');
-    expect(range.code).toBe(1);
+    expect(range.code).toBe(2);
     expect(range.stderr).toMatch(/^error: .*axes\."noise_model\.prog_noise_scale"\[1\] = -0\.5: .*expected a finite number >= 0\n$/);
     const engine = bad('engine.yaml', 'base:\n  engine: nope\n');
     expect(engine.stderr).toMatch(/^error: .*engine\.yaml: base\.engine: no such engine; registered: ndarray/);
@@ -122,7 +122,7 @@ describe('crossbar sweep --queue: an unreachable Redis', () => {
     const port = await freePort(); // nothing listens there
     const t0 = Date.now();
     const r = crossbar(['sweep', studyFile, '--queue', `redis://:secret@127.0.0.1:${port}`, '-o', join(dir, 'unreachable')], { cwd: dir, timeoutMs: 60_000 });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2); // the given --queue cannot be used: bad input, nothing ran (docs/cli.md, exit codes)
     expect(r.stderr).toMatch(new RegExp(`^error: cannot reach Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}: connect ECONNREFUSED`, 'm'));
     expect(r.stderr).not.toContain('secret');
     expect(Date.now() - t0).toBeLessThan(30_000);
@@ -268,7 +268,7 @@ describe.skipIf(!REDIS_SERVER)(`crossbar sweep --queue and crossbar worker on a 
     const j = crossbar(['sweep', studyFile, '--status', '--queue', url, '-o', join(dir, 'queue'), '--json'], { cwd: dir });
     expect(JSON.parse(j.stdout)).toMatchObject({ study: 'tiny', jobs: 4, done: 4, queue: { counts: { failed: 2 } } });
     const wrong = crossbar(['sweep', '--status', '--queue', url.replace(PASSWORD, 'wrong')], { cwd: dir, timeoutMs: 60_000 });
-    expect(wrong.code).toBe(1);
+    expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/^error: cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+: WRONGPASS/m);
   });
 });

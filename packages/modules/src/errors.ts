@@ -1,4 +1,4 @@
-import { CrossbarError } from '@crossbar/core';
+import { CrossbarError, InputError } from '@crossbar/core';
 
 /**
  * A layer or model was used in a way its state does not allow (backward
@@ -7,5 +7,5 @@ import { CrossbarError } from '@crossbar/core';
  */
 export class ModuleError extends CrossbarError {}
 
-/** An ONNX file that cannot be imported: not ONNX, truncated, an unsupported opset or operator, shapes that do not fit. */
-export class OnnxImportError extends CrossbarError {}
+/** An ONNX file that cannot be imported: not ONNX, truncated, an unsupported opset or operator, shapes that do not fit (bad input, so an InputError). */
+export class OnnxImportError extends InputError {}

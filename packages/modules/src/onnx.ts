@@ -8,6 +8,7 @@
  * (each operator reads the previous one's output), as a Sequential model is.
  */
 import { CrossbarError, InputError, RPU_CONFIG_CLASSES, type AnalogTileBackend, type RPUConfig } from '@crossbar/core';
+import './protobuf-long.js';
 import onnxProto from 'onnx-proto';
 import { Flatten, ReLU, Sigmoid, Softmax, Tanh } from './activations.js';
 import { AnalogConv1d, AnalogConv1dMapped, AnalogConv2d, AnalogConv2dMapped } from './conv.js';
