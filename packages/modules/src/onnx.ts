@@ -477,7 +477,7 @@ export async function importOnnx(bytes: Uint8Array, options: ImportOnnxOptions):
             if (folded && attrs.ints('pads', [0, 0, 0, 0])!.some((v) => v !== 0)) {
               throw new OnnxImportError(`${where}: pads after a Pad node are not supported`);
             }
-            const pads = autoPad === 'VALID' ? [0, 0, 0, 0] : addPending(attrs.ints('pads', [0, 0, 0, 0])!);
+            const pads = addPending(autoPad === 'VALID' ? [0, 0, 0, 0] : attrs.ints('pads', [0, 0, 0, 0])!);
             const padding = symmetricPads(where, pads, 2);
             const ceilMode = attrs.int('ceil_mode', 0) !== 0;
             const inputShape = [...shape];
@@ -513,6 +513,7 @@ export async function importOnnx(bytes: Uint8Array, options: ImportOnnxOptions):
         throw new OnnxImportError(`${where}: ${e.message}`);
       }
     }
+    if (pendingPad) throw new OnnxImportError(`importOnnx: ${(pendingPad as { node: string }).node}: a Pad is supported only before Conv or AveragePool, it ends the graph`);
     const outName = outputs[0]!.name;
     if (current !== outName) {
       throw new OnnxImportError(`importOnnx: the graph output "${outName}" is not the end of the operator chain ("${current}")`);

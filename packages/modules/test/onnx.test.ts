@@ -88,6 +88,36 @@ describe('importOnnx', () => {
     await m.dispose();
   });
 
+  it('a zero Pad before Conv becomes the convolution’s padding', async () => {
+    const K = uniform(2 * 1 * 3 * 3, 7);
+    const padded = model({
+      input: ['N', 1, 4, 4],
+      nodes: [
+        { opType: 'Pad', name: 'pad', input: ['x', 'pads'], output: ['p'], attribute: [{ name: 'mode', s: new TextEncoder().encode('constant'), type: onnx.AttributeProto.AttributeType.STRING }] },
+        { opType: 'Conv', name: 'conv', input: ['p', 'K'], output: ['y'] },
+      ],
+      inits: [tensor('pads', [8], [0, 0, 1, 1, 0, 0, 1, 1], INT64), tensor('K', [2, 1, 3, 3], K)],
+    });
+    const direct = model({
+      input: ['N', 1, 4, 4],
+      nodes: [{ opType: 'Conv', name: 'conv', input: ['x', 'K'], output: ['y'], attribute: [{ name: 'pads', ints: [1, 1, 1, 1], type: onnx.AttributeProto.AttributeType.INTS }] }],
+      inits: [tensor('K', [2, 1, 3, 3], K)],
+    });
+    const a = await importOnnx(padded, { rpuConfig, engine: 'ndarray' });
+    const b = await importOnnx(direct, { rpuConfig, engine: 'ndarray' });
+    expect(a.outputShape).toEqual([2, 4, 4]);
+    const x = uniform(32, 8);
+    expect(Array.from(await a.model.forward(x, 2))).toEqual(Array.from(await b.model.forward(x, 2)));
+    await a.model.dispose();
+    await b.model.dispose();
+    const trailing = model({
+      input: ['N', 1, 4, 4],
+      nodes: [{ opType: 'Pad', name: 'pad', input: ['x', 'pads'], output: ['p'] }],
+      inits: [tensor('pads', [8], [0, 0, 1, 1, 0, 0, 1, 1], INT64)],
+    });
+    await expect(importOnnx(trailing, { rpuConfig, engine: 'ndarray' })).rejects.toThrow(/node 0 "pad" \(Pad\): a Pad is supported only before Conv or AveragePool, it ends the graph/);
+  });
+
   const refusals: Array<[string, () => Uint8Array, RegExp]> = [
     ['an empty file', () => new Uint8Array(0), /the file is empty, not an ONNX model/],
     ['bytes that are not protobuf', () => new TextEncoder().encode('this is not an onnx file at all, just text'), /not an ONNX model/],
