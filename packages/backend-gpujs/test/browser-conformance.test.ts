@@ -6,7 +6,7 @@
  * machine has no chromium or no oracle.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseSkipReason, DEFAULT_MAX_REPS, ORACLE_LIMITATIONS, propertySkipReason, PROPERTIES, oracleEntries } from '@crossbar/conformance/portable';
+import { caseSkipReason, DEFAULT_MAX_REPS, propertySkipReason, PROPERTIES, oracleEntries, suiteSkipReason } from '@crossbar/conformance/portable';
 import { findOracleDir, loadOracle } from '@crossbar/conformance/node';
 import { usePage } from '../browser/harness.js';
 import { gpujsSkips } from './conformance-skips.js';
@@ -16,7 +16,6 @@ const skips = gpujsSkips(MODE);
 const oracleDir = findOracleDir();
 const loaded = loadOracle();
 const entries = loaded.oracle ? oracleEntries(loaded.oracle) : [];
-const requireOracle = process.env.CROSSBAR_REQUIRE_ORACLE === '1';
 
 const { need } = usePage(
   { beforeAll, afterAll },
@@ -31,15 +30,14 @@ const { need } = usePage(
 describe(`conformance: gpujs (${MODE}) in headless Chromium`, () => {
   describe('oracle', () => {
     if (entries.length === 0) {
-      it('aihwkit oracle cases', (ctx) => {
-        if (requireOracle) throw new Error(`the oracle is required (CROSSBAR_REQUIRE_ORACLE=1): ${loaded.reason}`);
-        ctx.skip(`no oracle: ${loaded.reason}`);
+      it('aihwkit oracle cases', () => {
+        throw new Error(`the oracle did not load: ${loaded.reason}`);
       });
     }
     for (const entry of entries) {
       it(entry.id, { timeout: 600_000 }, async (ctx) => {
-        const limitation = caseSkipReason(ORACLE_LIMITATIONS, entry);
-        if (limitation) return ctx.skip(`oracle limitation: ${limitation}`);
+        const suiteReason = suiteSkipReason(entry);
+        if (suiteReason) return ctx.skip(suiteReason);
         const reason = caseSkipReason(skips, entry);
         if (reason) return ctx.skip(reason);
         const p = need(ctx);

@@ -1,6 +1,6 @@
 /**
  * InferenceRPUConfig programming, PCM drift with read noise and global drift
- * compensation of the ndarray engine against aihwkit 0.7.1 (shared/oracle
+ * compensation of the ndarray engine against aihwkit 0.7.1 (the packaged oracle
  * drift.json, mode "pcm"), plus the behaviour around them. A perfect float32 MVM
  * stands in for the MVM module (the oracle's pcm cases use is_perfect forward, all
  * but pcm_noisy_forward_io, which the conformance suite runs through the real MVM).

@@ -1,18 +1,25 @@
 /**
  * Shared by training*.test.ts and inference*.test.ts: the aihwkit oracle
- * (shared/oracle, read in place), a perfect float32 MVM that stands in for the
+ * (read through @crossbar/conformance's packaged copy), a perfect float32 MVM that stands in for the
  * MVM module (these tests check the weights' physics, not the IO), and
  * statistics for comparing noisy results with aihwkit's.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { NdArray } from 'ndarray';
+import { loadOracle as loadPackagedOracle } from '@crossbar/conformance/node';
 import type { Mvm } from '../src/mvm.js';
 import type { TileContext } from '../src/tile.js';
 
-const ORACLE = fileURLToPath(new URL('../../../../shared/oracle/', import.meta.url));
 
 export type Nested = number | string | Nested[];
+
+/** One file of the aihwkit oracle packaged with @crossbar/conformance: its cases and aihwkit's results. */
+export function readOracleFile(file: string): { cases: unknown[]; results: unknown[] } {
+  const { oracle, reason } = loadPackagedOracle();
+  if (!oracle) throw new Error(`the aihwkit oracle did not load: ${reason}`);
+  const found = oracle.files.find((f) => f.file === file);
+  if (!found) throw new Error(`the aihwkit oracle has no file ${file}`);
+  return { cases: found.cases, results: found.expected };
+}
 
 export interface OracleCase {
   name: string;
@@ -46,8 +53,7 @@ export function flat(v: unknown): Float32Array {
 
 /** Cases and aihwkit's results of one oracle file, paired by name. */
 export function loadOracle(file: string): { c: OracleCase; e: OracleResult }[] {
-  const cases = (JSON.parse(readFileSync(`${ORACLE}cases/${file}.json`, 'utf8')) as { cases: OracleCase[] }).cases;
-  const results = (JSON.parse(readFileSync(`${ORACLE}expected/${file}.json`, 'utf8')) as { results: OracleResult[] }).results;
+  const { cases, results } = readOracleFile(file) as { cases: OracleCase[]; results: OracleResult[] };
   const byName = new Map(results.map((r) => [r.name, r]));
   return cases.map((c) => ({ c, e: byName.get(c.name)! }));
 }

@@ -1,6 +1,6 @@
 /**
  * Weight modifier, clip, remap and the digital output scales of the ndarray
- * engine against aihwkit 0.7.1 (shared/oracle modifier.json, clip_remap.json),
+ * engine against aihwkit 0.7.1 (the oracle's modifier.json, clip_remap.json),
  * plus the behaviour around them. A perfect float32 MVM stands in for the MVM
  * module (the oracle cases use is_perfect forward), so only the weights' physics
  * is under test here; the conformance suite runs the same cases through the real one.

@@ -1,22 +1,21 @@
 /**
- * The ndarray engine's pulsed update against aihwkit 0.7.1 (shared/oracle):
+ * The ndarray engine's pulsed update against aihwkit 0.7.1 (the oracle of @crossbar/conformance):
  * deterministic pulse types match aihwkit's weights to float32 rounding,
  * stochastic ones by the mean and std over repetitions.
  */
-import { readFileSync, existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rpuConfigFromDict, type AnalogTile } from '@crossbar/core';
 import { NdarrayBackend } from '../src/index.js';
+import { readOracleFile } from './training-helpers.js';
 
-const ORACLE = resolve(__dirname, '../../../../shared/oracle');
 type Dict = Record<string, unknown>;
 const f32 = (v: unknown): number => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : Math.fround(v as number));
 const flat = (m: unknown): Float32Array => Float32Array.from((m as unknown[]).flat(Infinity as 1) as unknown[], f32);
 
 function load(file: string): { cases: Dict[]; results: Map<string, Dict> } {
-  const cases = (JSON.parse(readFileSync(`${ORACLE}/cases/${file}.json`, 'utf8')) as { cases: Dict[] }).cases;
-  const results = new Map((JSON.parse(readFileSync(`${ORACLE}/expected/${file}.json`, 'utf8')) as { results: Dict[] }).results.map((r) => [r.name as string, r]));
+  const read = readOracleFile(file) as { cases: Dict[]; results: Dict[] };
+  const cases = read.cases;
+  const results = new Map(read.results.map((r) => [r.name as string, r]));
   return { cases, results };
 }
 
@@ -51,7 +50,7 @@ function run(c: Dict, seed: number, pulse?: string): Float32Array {
   return tile.getWeights() as Float32Array;
 }
 
-describe.skipIf(!existsSync(ORACLE))('update oracle (deterministic)', () => {
+describe('update oracle (deterministic)', () => {
   const det = load('update_det');
   const edge = load('edge');
   const all = [...det.cases.map((c) => [c, det.results.get(c.name as string)!] as const), ...edge.cases.filter((c) => c.kind === 'update' && !c.reps).map((c) => [c, edge.results.get(c.name as string)!] as const)];
@@ -88,7 +87,7 @@ function moments(samples: Float32Array[]): { mean: Float64Array; std: Float64Arr
   return { mean, std };
 }
 
-describe.skipIf(!existsSync(ORACLE))('update oracle (stochastic)', () => {
+describe('update oracle (stochastic)', () => {
   const sto = load('update_sto');
   const edge = load('edge');
   const all = [...sto.cases.map((c) => [c, sto.results.get(c.name as string)!] as const), ...edge.cases.filter((c) => c.kind === 'update' && c.reps).map((c) => [c, edge.results.get(c.name as string)!] as const)];
@@ -114,7 +113,7 @@ describe.skipIf(!existsSync(ORACLE))('update oracle (stochastic)', () => {
   }
 });
 
-describe.skipIf(!existsSync(ORACLE))('device drift oracle', () => {
+describe('device drift oracle', () => {
   const drift = load('drift');
   for (const c of drift.cases.filter((c) => (c.config as Dict).mode === 'device')) {
     const r = drift.results.get(c.name as string)!;
@@ -156,7 +155,7 @@ describe.skipIf(!existsSync(ORACLE))('device drift oracle', () => {
   }
 });
 
-describe.skipIf(!existsSync(ORACLE))('device drift with nu_dtod (aihwkit draws not recorded)', () => {
+describe('device drift with nu_dtod (aihwkit draws not recorded)', () => {
   it("the drift exponents implied by aihwkit's weights and ours have the same distribution, ν·(1 + 0.2ξ)", () => {
     const drift = load('drift');
     const c = drift.cases.find((k) => k.name === 'device_drift_nu_dtod0.2_seeded')!;

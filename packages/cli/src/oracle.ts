@@ -1,18 +1,20 @@
 /**
- * Reading reference case files (the format of shared/oracle/cases/ and
- * expected/) for `crossbar case`, and the largest deviation of an engine's
+ * Reading reference case files (the format of the oracle's cases/ and
+ * expected/, plain or gzipped) for `crossbar case`, and the largest deviation of an engine's
  * result from a reference result.
  */
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { basename } from 'node:path';
 import { ORACLE_KINDS, OracleFormatError, toDense, type OracleCase, type OracleResult } from '@crossbar/conformance/portable';
 import { CliError } from './errors.js';
 
-/** Reads and parses a JSON file, with one-line errors for a missing file and bad JSON. */
+/** Reads and parses a JSON file (gunzipped when its name ends in .gz), with one-line errors for a missing file and bad JSON. */
 export function readJsonFile(path: string, what: string): unknown {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    const bytes = readFileSync(path);
+    text = (path.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new CliError(code === 'ENOENT' ? `${what} ${path}: no such file` : code === 'EISDIR' ? `${what} ${path}: is a folder` : `${what} ${path}: ${(e as Error).message}`);
@@ -28,7 +30,7 @@ export function readJsonFile(path: string, what: string): unknown {
 export function readCaseFile(path: string): { stem: string; json: unknown; cases: OracleCase[] } {
   const json = readJsonFile(path, 'case file');
   const cases = (json as { cases?: unknown } | null)?.cases;
-  if (!Array.isArray(cases)) throw new OracleFormatError(`${path}: a case file is {"cases": [...]} (the format of shared/oracle/cases/)`);
+  if (!Array.isArray(cases)) throw new OracleFormatError(`${path}: a case file is {"cases": [...]} (the format of the oracle's cases/)`);
   const names = new Set<string>();
   cases.forEach((c: unknown, i) => {
     const o = c as Partial<OracleCase> | null;
@@ -44,7 +46,7 @@ export function readCaseFile(path: string): { stem: string; json: unknown; cases
     if (names.has(o.name)) throw new OracleFormatError(`${path}: two cases are called "${o.name}"`);
     names.add(o.name);
   });
-  return { stem: basename(path).replace(/\.json$/i, ''), json, cases: cases as OracleCase[] };
+  return { stem: basename(path).replace(/\.json(\.gz)?$/i, ''), json, cases: cases as OracleCase[] };
 }
 
 /** The largest difference between an engine's result and the reference's. */
@@ -139,7 +141,7 @@ export function largestDeviation(reference: OracleResult, ours: OracleResult): D
 export function readExpectedFile(path: string): unknown {
   const json = readJsonFile(path, 'expected file');
   if (!Array.isArray((json as { results?: unknown } | null)?.results)) {
-    throw new CliError(`expected file ${path}: expected {"results": [...]} (the format of shared/oracle/expected/)`);
+    throw new CliError(`expected file ${path}: expected {"results": [...]} (the format of the oracle's expected/)`);
   }
   return json;
 }

@@ -215,13 +215,13 @@ describe('crossbar case', () => {
   });
 
   const oracle = findOracleDir();
-  it.skipIf(!oracle.dir && process.env.CROSSBAR_REQUIRE_ORACLE !== '1')("an oracle file against aihwkit's expected results", () => {
+  it("an oracle file against aihwkit's expected results (the gzipped files packaged with @crossbar/conformance)", () => {
     if (!oracle.dir) throw new Error(oracle.reason);
     const r = crossbar([
       'case',
-      join(oracle.dir, 'cases', 'forward_det.json'),
+      join(oracle.dir, 'cases', 'forward_det.json.gz'),
       '--expected',
-      join(oracle.dir, 'expected', 'forward_det.json'),
+      join(oracle.dir, 'expected', 'forward_det.json.gz'),
       '--engine',
       'ndarray',
       '--filter',
@@ -235,9 +235,8 @@ describe('crossbar case', () => {
 
 describe('crossbar conformance', () => {
   const oracle = findOracleDir();
-  const haveOracle = !!oracle.dir || process.env.CROSSBAR_REQUIRE_ORACLE === '1';
 
-  it.skipIf(!haveOracle)('runs oracle cases and properties against an engine loaded with --load, which passes', () => {
+  it('runs oracle cases and properties against an engine loaded with --load, which passes', () => {
     const r = crossbar([
       'conformance',
       '--load',
@@ -255,7 +254,7 @@ describe('crossbar conformance', () => {
     expect(r.stdout).toMatch(/conformance toy \(cpu tolerance\): 3 passed, 0 failed, 0 skipped/);
   });
 
-  it.skipIf(!haveOracle)('catches an engine with a physics bug: FAIL lines and exit 1; --json gives the details', () => {
+  it('catches an engine with a physics bug: FAIL lines and exit 1; --json gives the details', () => {
     const args = ['conformance', '--load', join(FIXTURES, 'engine-broken.mjs'), '--engine', 'broken', '--filter', '^forward_det/perfect_8x5$', '--no-properties'];
     const r = crossbar(args);
     expect(r.code).toBe(1);
@@ -268,7 +267,7 @@ describe('crossbar conformance', () => {
     expect(rep.items[0]).toMatchObject({ id: 'forward_det/perfect_8x5', status: 'fail' });
   });
 
-  it.skipIf(!haveOracle)('--skips: a skip list skips with its reason; a stale key fails', () => {
+  it('--skips: a skip list skips with its reason; a stale key fails', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'skips.json'), JSON.stringify({ 'forward_det/perfect_8x5': 'known: this engine halves its outputs (issue 1)', 'no_such_case': 'stale skip for a removed case' }));
     const r = crossbar(['conformance', '--load', join(FIXTURES, 'engine-broken.mjs'), '--engine', 'broken', '--filter', '^forward_det/perfect_8x5$', '--no-properties', '--skips', 'skips.json'], { cwd: dir });

@@ -9,7 +9,7 @@ import type { AnalogTileBackend } from '@crossbar/core';
 import { checkOracleCase } from './compare.js';
 import { oracleEntries, type Oracle, type OracleEntry } from './format.js';
 import { checkProperty, PROPERTIES } from './properties.js';
-import { caseSkipReason, ORACLE_LIMITATIONS, propertySkipReason, validateSkips, type ConformanceSkips } from './skips.js';
+import { caseSkipReason, propertySkipReason, suiteSkipReason, validateSkips, type ConformanceSkips } from './skips.js';
 import { DEFAULT_MAX_REPS, resolveTolerance, type Tolerance, type ToleranceMode } from './tolerance.js';
 
 export type OracleSource = Oracle | (() => Oracle | { oracle?: Oracle; reason?: string } | Promise<Oracle | { oracle?: Oracle; reason?: string }>);
@@ -19,9 +19,9 @@ export interface ConformanceOptions {
   tolerance?: ToleranceMode | Tolerance;
   /** The engine's skip list: case or property key → reason (see skips.ts). */
   skips?: ConformanceSkips;
-  /** Where the oracle comes from. Default: under Node, `<repo root>/../shared/oracle` or env CROSSBAR_ORACLE_DIR. */
+  /** Where the oracle comes from. Default: under Node, the oracle packaged with this package (or env CROSSBAR_ORACLE_DIR). */
   oracle?: OracleSource;
-  /** Fail (instead of skip) when the oracle is not found. Default: env CROSSBAR_REQUIRE_ORACLE = "1". */
+  /** Fail (instead of skip) when the oracle source gives no oracle. Default: true unless `oracle` is given. */
   requireOracle?: boolean;
   /** Most repetitions of a stochastic case (default DEFAULT_MAX_REPS). */
   maxReps?: number;
@@ -29,12 +29,6 @@ export interface ConformanceOptions {
   seed?: number;
   /** Generated cases per generative property (default 25). */
   numRuns?: number;
-}
-
-type Env = Record<string, string | undefined>;
-
-function env(): Env {
-  return ((globalThis as { process?: { env?: Env } }).process?.env ?? {}) as Env;
 }
 
 function isNode(): boolean {
@@ -82,7 +76,7 @@ export function describeConformance(
   const tol = resolveTolerance(options.tolerance);
   const skips = options.skips ?? {};
   const maxReps = options.maxReps ?? DEFAULT_MAX_REPS;
-  const requireOracle = options.requireOracle ?? env().CROSSBAR_REQUIRE_ORACLE === '1';
+  const requireOracle = options.requireOracle ?? options.oracle === undefined;
   const propertyCtx = { seed: options.seed ?? 20240611, numRuns: options.numRuns ?? 25 };
 
   describe(`conformance: ${engineName} (${tol.mode} tolerance)`, async () => {
@@ -136,7 +130,7 @@ export function describeConformance(
       if (loadError !== undefined || !entries) {
         const reason = loadError !== undefined ? `the oracle could not be read: ${(loadError as Error).message ?? String(loadError)}` : loaded.reason ?? 'no oracle';
         it('aihwkit oracle cases', (ctx) => {
-          if (loadError !== undefined || requireOracle) throw failure(`${reason}${requireOracle ? ' (CROSSBAR_REQUIRE_ORACLE=1)' : ''}`);
+          if (loadError !== undefined || requireOracle) throw failure(reason);
           skipTest(ctx, 'oracle', reason);
         });
         return;
@@ -147,8 +141,8 @@ export function describeConformance(
         describe(file, () => {
           for (const entry of list) {
             it(entry.case.name, async (ctx) => {
-              const limitation = caseSkipReason(ORACLE_LIMITATIONS, entry);
-              if (limitation) return skipTest(ctx, entry.id, `oracle limitation: ${limitation}`);
+              const suiteReason = suiteSkipReason(entry);
+              if (suiteReason) return skipTest(ctx, entry.id, suiteReason);
               const reason = caseSkipReason(skips, entry);
               if (reason) return skipTest(ctx, entry.id, reason);
               const check = await checkOracleCase(getBackend(), entry, tol, { maxReps });

@@ -1,12 +1,12 @@
 /**
- * The oracle's file format (shared/oracle/README.md): cases, aihwkit's results,
+ * The oracle's file format (oracle/README.md in this package): cases, aihwkit's results,
  * and the nested-array numbers they hold. Numbers are float32 written as
  * decimals (read with Math.fround); non-finite values are the strings "nan",
  * "inf" and "-inf".
  */
 
 /** The kinds of oracle case. */
-export const ORACLE_KINDS = ['forward', 'backward', 'update', 'drift', 'modifier', 'clip', 'remap'] as const;
+export const ORACLE_KINDS = ['forward', 'backward', 'update', 'drift', 'modifier', 'clip', 'remap', 'd2d', 'lifecycle'] as const;
 export type OracleKind = (typeof ORACLE_KINDS)[number];
 
 /** A number as the oracle files write it. */
@@ -75,7 +75,7 @@ export class OracleFormatError extends Error {
   }
 }
 
-/** The oracle file stems that shared/oracle holds (used where a directory cannot be listed, as over HTTP). */
+/** The oracle file stems this package ships (used where a directory cannot be listed, as over HTTP). */
 export const DEFAULT_ORACLE_FILES = [
   'forward_det',
   'forward_sto',
@@ -87,6 +87,10 @@ export const DEFAULT_ORACLE_FILES = [
   'drift',
   'modifier',
   'clip_remap',
+  'devices',
+  'compounds',
+  'd2d',
+  'lifecycle',
 ] as const;
 
 // ---------------------------------------------------------------- numbers
@@ -256,24 +260,44 @@ export function oracleEntries(oracle: Oracle): OracleEntry[] {
   return out;
 }
 
+/** What loadOracleWithFetch needs of a fetch response. */
+export interface OracleFetchResponse {
+  ok: boolean;
+  status: number;
+  json(): Promise<unknown>;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/** Gunzips bytes with the platform's DecompressionStream (browsers, Node 18+). */
+async function gunzip(bytes: ArrayBuffer): Promise<string> {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return new Response(stream).text();
+}
+
 /**
  * Reads the oracle through a fetch function (a browser page, or any source of
- * the JSON files): `${baseUrl}/cases/<file>.json` and `${baseUrl}/expected/<file>.json`.
+ * the files): `${baseUrl}/cases/<file>.json.gz` and `${baseUrl}/expected/<file>.json.gz`
+ * as this package ships them, or the plain `.json` files with `gzip: false`.
  */
 export async function loadOracleWithFetch(
   baseUrl: string,
-  options: { files?: readonly string[]; fetch?: (url: string) => Promise<{ ok: boolean; status: number; json(): Promise<unknown> }> } = {},
+  options: { files?: readonly string[]; gzip?: boolean; fetch?: (url: string) => Promise<OracleFetchResponse> } = {},
 ): Promise<Oracle> {
   const fetchFn = options.fetch ?? (globalThis.fetch as unknown as NonNullable<typeof options.fetch>);
   if (typeof fetchFn !== 'function') throw new OracleFormatError('loadOracleWithFetch: no fetch function here; pass options.fetch');
+  const gzip = options.gzip ?? true;
   const base = baseUrl.replace(/\/+$/, '');
   const files: OracleFile[] = [];
   for (const file of options.files ?? DEFAULT_ORACLE_FILES) {
     const get = async (sub: string): Promise<unknown> => {
-      const url = `${base}/${sub}/${file}.json`;
+      const url = `${base}/${sub}/${file}.json${gzip ? '.gz' : ''}`;
       const res = await fetchFn(url);
       if (!res.ok) throw new OracleFormatError(`loadOracleWithFetch: ${url} answered HTTP ${res.status}`);
-      return res.json();
+      if (!gzip) return res.json();
+      const text = await gunzip(await res.arrayBuffer()).catch((e: unknown) => {
+        throw new OracleFormatError(`loadOracleWithFetch: ${url} is not gzipped (${(e as Error).message})`);
+      });
+      return JSON.parse(text);
     };
     files.push(pairOracleFile(file, await get('cases'), await get('expected')));
   }

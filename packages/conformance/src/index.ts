@@ -1,6 +1,6 @@
 /**
  * @crossbar/conformance — the suite every Crossbar engine must pass, held to
- * aihwkit 0.7.1's own outputs (shared/oracle) and to properties that hold for
+ * aihwkit 0.7.1's own outputs (the packaged oracle) and to properties that hold for
  * any engine.
  *
  *   describeConformance(engineName, factory, { tolerance, skips })   in an engine's vitest file

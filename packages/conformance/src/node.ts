@@ -1,17 +1,21 @@
 /**
  * Finding and reading the oracle from disk (Node only; a browser page uses
- * `loadOracleWithFetch`). Default location: `<repo root>/../shared/oracle`,
- * where the repo root is the nearest folder above the working directory (or
- * above this package) holding pnpm-workspace.yaml; env CROSSBAR_ORACLE_DIR
- * overrides it.
+ * `loadOracleWithFetch`). The oracle ships inside this package
+ * (`oracle/cases/*.json.gz`, `oracle/expected/*.json.gz`); env
+ * CROSSBAR_ORACLE_DIR points to another folder (a newer oracle, `.json` or
+ * `.json.gz` files) instead.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { DEFAULT_ORACLE_FILES, OracleFormatError, pairOracleFile, type Oracle } from './format.js';
 
+/** The environment variable naming another oracle folder. */
 export const ORACLE_DIR_ENV = 'CROSSBAR_ORACLE_DIR';
-export const REQUIRE_ORACLE_ENV = 'CROSSBAR_REQUIRE_ORACLE';
+
+/** The oracle that ships with this package (`src/` and `dist/` both sit beside `oracle/`). */
+export const PACKAGED_ORACLE_DIR = fileURLToPath(new URL('../oracle/', import.meta.url));
 
 function isDir(p: string): boolean {
   try {
@@ -25,60 +29,57 @@ function isOracleDir(p: string): boolean {
   return isDir(join(p, 'cases')) && isDir(join(p, 'expected'));
 }
 
-function repoRootAbove(start: string): string | undefined {
-  let dir = resolve(start);
-  for (;;) {
-    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
-  }
-}
-
-/** Where the oracle is, or why it was not found (every place tried). */
+/** Where the oracle is (CROSSBAR_ORACLE_DIR, else the packaged copy), or why it is not there. */
 export function findOracleDir(env: Record<string, string | undefined> = process.env): { dir?: string; reason?: string } {
   const fromEnv = env[ORACLE_DIR_ENV];
   if (fromEnv) {
     const dir = resolve(fromEnv);
     return isOracleDir(dir) ? { dir } : { reason: `${ORACLE_DIR_ENV}=${fromEnv}: no cases/ and expected/ folders there` };
   }
-  const tried: string[] = [];
-  for (const start of [process.cwd(), dirname(fileURLToPath(import.meta.url))]) {
-    const root = repoRootAbove(start);
-    if (!root) continue;
-    const dir = join(root, '..', 'shared', 'oracle');
-    if (isOracleDir(dir)) return { dir };
-    if (!tried.includes(dir)) tried.push(dir);
-  }
-  return {
-    reason:
-      `the aihwkit oracle was not found (looked for <repo root>/../shared/oracle: ${tried.join(', ') || 'no repo root with pnpm-workspace.yaml'}); ` +
-      `set ${ORACLE_DIR_ENV} to its folder`,
-  };
+  const dir = resolve(PACKAGED_ORACLE_DIR);
+  return isOracleDir(dir) ? { dir } : { reason: `the packaged oracle is missing (${dir}): reinstall @crossbar/conformance` };
 }
 
-/** Reads every `cases/<name>.json` of a folder with its `expected/<name>.json`. */
+const STEM = /^(.+)\.json(\.gz)?$/;
+
+/** A file's JSON, gunzipped when its name ends in `.gz`. */
+function readJson(path: string): unknown {
+  const bytes = readFileSync(path);
+  try {
+    return JSON.parse((path.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8'));
+  } catch (e) {
+    throw new OracleFormatError(`${path}: not ${path.endsWith('.gz') ? 'gzipped ' : ''}JSON (${(e as Error).message})`);
+  }
+}
+
+/** Reads every `cases/<name>.json[.gz]` of a folder with its `expected/<name>.json[.gz]`. */
 export function loadOracleFromDir(dir: string): Oracle {
-  const stems = readdirSync(join(dir, 'cases'))
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => f.slice(0, -5));
+  const stemsOf = (sub: string): Map<string, string> =>
+    new Map(
+      readdirSync(join(dir, sub))
+        .map((f) => [STEM.exec(f)?.[1], f] as const)
+        .filter((e): e is readonly [string, string] => e[0] !== undefined),
+    );
+  const cases = stemsOf('cases');
+  const expected = stemsOf('expected');
   const order = (s: string): number => {
     const i = (DEFAULT_ORACLE_FILES as readonly string[]).indexOf(s);
     return i < 0 ? DEFAULT_ORACLE_FILES.length : i;
   };
-  stems.sort((a, b) => order(a) - order(b) || a.localeCompare(b));
+  const stems = [...cases.keys()].sort((a, b) => order(a) - order(b) || a.localeCompare(b));
   const files = stems.map((stem) => {
-    const expectedPath = join(dir, 'expected', `${stem}.json`);
-    if (!existsSync(expectedPath)) throw new OracleFormatError(`${dir}: cases/${stem}.json has no expected/${stem}.json`);
-    const read = (p: string): unknown => JSON.parse(readFileSync(p, 'utf8'));
-    return pairOracleFile(stem, read(join(dir, 'cases', `${stem}.json`)), read(expectedPath));
+    const expectedFile = expected.get(stem);
+    if (!expectedFile || !existsSync(join(dir, 'expected', expectedFile))) {
+      throw new OracleFormatError(`${dir}: cases/${cases.get(stem)} has no expected/${stem}.json(.gz)`);
+    }
+    return pairOracleFile(stem, readJson(join(dir, 'cases', cases.get(stem)!)), readJson(join(dir, 'expected', expectedFile)));
   });
   return { source: dir, files };
 }
 
 const cache = new Map<string, Oracle>();
 
-/** The oracle from its default place (or CROSSBAR_ORACLE_DIR), or the reason it is not here. */
+/** The oracle (the packaged copy, or CROSSBAR_ORACLE_DIR's), or the reason it is not here. */
 export function loadOracle(env: Record<string, string | undefined> = process.env): { oracle?: Oracle; reason?: string } {
   const found = findOracleDir(env);
   if (!found.dir) return { reason: found.reason };

@@ -63,4 +63,4 @@ export {
   type Tolerance,
   type ToleranceMode,
 } from './tolerance.js';
-export { ORACLE_LIMITATIONS, caseSkipReason, propertySkipReason, validateSkips, type ConformanceSkips } from './skips.js';
+export { ORACLE_LIMITATIONS, SUITE_PENDING, suiteSkipReason, caseSkipReason, propertySkipReason, validateSkips, type ConformanceSkips } from './skips.js';

@@ -1,7 +1,7 @@
 /**
  * Properties every engine must have, whatever aihwkit's oracle holds:
  * the MVM against a float64 GEMM, the ADC grid and bounds, the noise formulas
- * of shared/oracle/README.md, reproducibility by seed, refusal of bad input,
+ * of oracle/README.md, reproducibility by seed, refusal of bad input,
  * and the pulsed update (floating-point SGD, the mean step, device bounds).
  *
  * Each property is a function of an engine that returns failures (it does not

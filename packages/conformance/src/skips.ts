@@ -25,6 +25,19 @@ export const ORACLE_LIMITATIONS: ConformanceSkips = Object.freeze({
     'which the oracle does not record (no hidden_parameters in the case or its result) and no other generator reproduces',
 });
 
+/**
+ * Oracle cases this suite does not run yet, with the reason: kinds without a
+ * runner and device models no engine has yet. Reported as skipped, for every
+ * engine, so that the count of what is not checked stays visible.
+ */
+export const SUITE_PENDING: ConformanceSkips = Object.freeze({
+  'kind:d2d': "the suite does not compare device-to-device draws by distribution yet (issue 15)",
+  'kind:lifecycle': 'the suite has no runner for decay/diffusion/reset/drift sequences yet (issue 15)',
+  'file:devices':
+    'multi-call update cases on every single device (SoftBoundsPmax, PiecewiseStep, ...) wait for the device models and the runner for 3-d x/d (issue 16)',
+  'file:compounds': 'compound devices (unit cells, Tiki-Taka, mixed precision) are not implemented yet (issue 16)',
+});
+
 function pattern(key: string): RegExp {
   const escaped = key.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
   return new RegExp(`^${escaped}$`);
@@ -75,4 +88,12 @@ export function validateSkips(skips: ConformanceSkips, entries: readonly OracleE
     }
   }
   return problems;
+}
+
+/** Why the suite itself skips a case for every engine (an oracle limitation, or not run yet), or undefined. */
+export function suiteSkipReason(entry: OracleEntry): string | undefined {
+  const limitation = caseSkipReason(ORACLE_LIMITATIONS, entry);
+  if (limitation) return `oracle limitation: ${limitation}`;
+  const pending = caseSkipReason(SUITE_PENDING, entry);
+  return pending ? `not in the suite yet: ${pending}` : undefined;
 }

@@ -36,9 +36,9 @@ import {
   type AnyConfigClass,
 } from '../src/index.js';
 import { compareValues, normEnum, parseSignatures, type Signature } from './helpers/signatures.js';
-import { sharedFile } from './helpers/paths.js';
+import { upstreamSeedFile } from './helpers/paths.js';
 
-const seedFile = sharedFile('seed', 'aihwkit-configs-utils.txt');
+const seedFile = upstreamSeedFile();
 const seed = parseSignatures(seedFile ? readFileSync(seedFile, 'utf8') : '');
 const fixture = parseSignatures(readFileSync(new URL('./fixtures/aihwkit-0.7.1-classes.txt', import.meta.url), 'utf8'));
 
@@ -84,7 +84,7 @@ function checkClass(C: AnyConfigClass, sig: Signature, extras: readonly string[]
   expect(marked, `${C.configName}: fields marked "since"`).toEqual([...extras]);
 }
 
-describe.skipIf(!seedFile)('the seed (aihwkit 0.7.1 configs.utils, read from ../shared/seed)', () => {
+describe.skipIf(!seedFile)('the seed (aihwkit 0.7.1 configs.utils, read from the upstream copy beside the checkout)', () => {
   it('has the classes we expect', () => {
     expect([...seed.keys()].sort()).toEqual(
       [...Object.keys(SEED_CLASSES), 'MapableRPU', 'PrePostProcessingRPU'].sort(),

@@ -1,7 +1,7 @@
 /**
  * `crossbar case FILE.json`: runs a reference case file (the format of
- * shared/oracle/cases/) on an engine and prints the results in the format of
- * shared/oracle/expected/; with `--expected EXPECTED.json` it compares them
+ * the oracle's cases/, plain or gzipped) on an engine and prints the results in the format of
+ * the oracle's expected/; with `--expected EXPECTED.json` it compares them
  * (the conformance suite's comparison) and prints pass/fail per case with the
  * largest deviation.
  */
@@ -61,10 +61,10 @@ function withSeed(c: OracleCase, seed: number | undefined): OracleCase {
 export function caseCommand(io: CliIO, setExit: (code: number) => void): Command {
   const cmd = new Command('case')
     .description(
-      'Run a reference case file (format of shared/oracle/cases/) on an engine and print the results (format of shared/oracle/expected/); with --expected, compare and print pass/fail per case',
+      'Run a reference case file (format of the oracle cases/, .json or .json.gz) on an engine and print the results (format of the oracle expected/); with --expected, compare and print pass/fail per case',
     )
     .argument('<file>', 'case file: {"cases": [...]}')
-    .option('--expected <file>', "reference results to compare with: {\"results\": [...]} (e.g. aihwkit's, from shared/oracle/expected/)")
+    .option('--expected <file>', "reference results to compare with: {\"results\": [...]} (aihwkit's, e.g. from the oracle's expected/)")
     .option('--max-reps <n>', 'run at most this many repetitions of a stochastic case', intArg(1))
     .addOption(new Option('--tolerance <mode>', "the engine's arithmetic, for the float32 allowance of the comparison (default: the engine's mode, e.g. headlessgl for gpujs:headlessgl; else cpu)").choices(Object.keys(TOLERANCES)))
     .option('--filter <regex>', 'only cases whose name matches', regexArg);

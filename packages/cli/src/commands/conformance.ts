@@ -9,7 +9,7 @@ import {
   caseSkipReason,
   checkOracleCase,
   checkProperty,
-  ORACLE_LIMITATIONS,
+  suiteSkipReason,
   oracleEntries,
   PROPERTIES,
   propertySkipReason,
@@ -59,7 +59,7 @@ export function conformanceCommand(io: CliIO, setExit: (code: number) => void): 
   const cmd = new Command('conformance')
     .description("Run the conformance suite (aihwkit's reference cases and the engine properties) against an engine, e.g. one loaded with --load ./my-engine.js")
     .addOption(new Option('--tolerance <mode>', "the engine's arithmetic: float32 allowance of the comparisons (default: the engine's mode, e.g. headlessgl for gpujs:headlessgl; else cpu)").choices(Object.keys(TOLERANCES)))
-    .option('--oracle <dir>', 'folder with cases/ and expected/ (default: <repo root>/../shared/oracle, or CROSSBAR_ORACLE_DIR)')
+    .option('--oracle <dir>', 'another oracle folder with cases/ and expected/ (.json or .json.gz; default: the oracle packaged with @crossbar/conformance, or CROSSBAR_ORACLE_DIR)')
     .option('--filter <regex>', 'only cases and properties whose id matches (e.g. "^forward_det/" or "property:mvm")', regexArg)
     .option('--skips <file>', 'JSON object of case or property key → reason, as an engine\'s skip list')
     .option('--max-reps <n>', 'most repetitions of a stochastic case (default 1000)', intArg(1))
@@ -101,8 +101,7 @@ export function conformanceCommand(io: CliIO, setExit: (code: number) => void): 
       for (const entry of entries) {
         if (filter && !filter.test(entry.id)) continue;
         const t = performance.now();
-        const limitation = caseSkipReason(ORACLE_LIMITATIONS, entry);
-        const reason = limitation ? `oracle limitation: ${limitation}` : caseSkipReason(skips, entry);
+        const reason = suiteSkipReason(entry) ?? caseSkipReason(skips, entry);
         if (reason) {
           report({ id: entry.id, status: 'skip', detail: reason, seconds: 0 });
           continue;
