@@ -6,4 +6,4 @@ export interface PublicPackage {
 }
 export function publicPackages(): PublicPackage[];
 export function pnpmCommand(): [string, string[]];
-export function packAll(dest: string): { name: string; dir: string; tarball: string }[];
+export function packAll(dest: string, dirs?: string[]): { name: string; dir: string; tarball: string }[];

@@ -31,11 +31,14 @@ export function pnpmCommand() {
 /**
  * Packs each public package (pnpm pack: workspace: ranges become versions and
  * publishConfig's fields replace the manifest's) into `dest`; returns
- * { name, dir, tarball } per package. The packages must be built (dist/).
+ * { name, dir, tarball } per package (`dirs`: only these folders of packages/).
+ * The packages must be built (dist/).
  */
-export function packAll(dest) {
+export function packAll(dest, dirs) {
   const [cmd, pre] = pnpmCommand();
-  return publicPackages().map(({ dir, name }) => {
+  const chosen = publicPackages().filter((p) => !dirs || dirs.includes(p.dir));
+  if (dirs && chosen.length !== dirs.length) throw new Error(`packAll: no public package in ${dirs.filter((d) => !chosen.some((p) => p.dir === d)).join(', ')}`);
+  return chosen.map(({ dir, name }) => {
     const res = spawnSync(cmd, [...pre, 'pack', '--pack-destination', dest], { cwd: join(root, 'packages', dir), encoding: 'utf8' });
     if (res.status !== 0) throw new Error(`pnpm pack in packages/${dir} failed (${res.status}): ${res.stderr || res.stdout}`);
     const tgz = readdirSync(dest).find((f) => f === `${name.replace('@', '').replace('/', '-')}-${JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')).version}.tgz`);

@@ -26,6 +26,16 @@ interface GpujsModule {
   createGpujsBackend(options?: { mode?: string }): AnalogTileBackend;
 }
 
+/** The gpu.js engine's package: an optional peer of the CLI (it brings gpu.js and its native build), loaded only when present. */
+export const GPUJS_PACKAGE = '@crossbar/backend-gpujs';
+/** The one line a user reads where the gpu.js engine is asked for but not installed. */
+export const GPUJS_NOT_INSTALLED = `${GPUJS_PACKAGE} is not installed (the CLI does not bring it): npm install ${GPUJS_PACKAGE}`;
+
+/** Whether an import failed because `pkg` itself is not installed (not because something inside it broke). */
+export function isMissingPackage(e: unknown, pkg: string): boolean {
+  return (e as { code?: unknown })?.code === 'ERR_MODULE_NOT_FOUND' && messageOf(e).includes(`'${pkg}'`);
+}
+
 let gpujs: GpujsModule | undefined;
 let gpujsLoadError: string | undefined;
 let installed: Promise<void> | undefined;
@@ -43,14 +53,14 @@ function messageOf(e: unknown): string {
 export function registerInstalledEngines(): Promise<void> {
   installed ??= (async () => {
     try {
-      gpujs = (await import('@crossbar/backend-gpujs')) as unknown as GpujsModule;
+      gpujs = (await import(GPUJS_PACKAGE)) as unknown as GpujsModule;
     } catch (e) {
-      gpujsLoadError = oneLine(messageOf(e));
+      gpujsLoadError = isMissingPackage(e, GPUJS_PACKAGE) ? GPUJS_NOT_INSTALLED : oneLine(messageOf(e));
       if (!listBackends().some((b) => b.name === 'gpujs')) {
         registerBackend(
           'gpujs',
           () => {
-            throw new BackendError(`@crossbar/backend-gpujs could not be loaded here: ${gpujsLoadError}`);
+            throw new BackendError(gpujsLoadError === GPUJS_NOT_INSTALLED ? GPUJS_NOT_INSTALLED : `${GPUJS_PACKAGE} could not be loaded here: ${gpujsLoadError}`);
           },
           { priority: -1 },
         );
@@ -134,7 +144,9 @@ export async function resolveEngine(spec?: string): Promise<AnalogTileBackend> {
   }
   if (mode === undefined) return getBackend(name);
   if (name !== 'gpujs') throw new UsageError(`--engine ${spec}: only the gpujs engine has modes`);
-  if (!gpujs) throw new BackendError(`Engine "gpujs" does not work here: @crossbar/backend-gpujs could not be loaded (${gpujsLoadError})`);
+  if (!gpujs) {
+    throw new BackendError(gpujsLoadError === GPUJS_NOT_INSTALLED ? GPUJS_NOT_INSTALLED : `Engine "gpujs" does not work here: ${GPUJS_PACKAGE} could not be loaded (${gpujsLoadError})`);
+  }
   if (!gpujs.GPUJS_MODES.includes(mode)) {
     throw new UsageError(`--engine ${spec}: unknown gpujs mode "${mode}"; modes: ${gpujs.GPUJS_MODES.join(', ')}`);
   }
