@@ -6,5 +6,7 @@ export { main, createProgram } from './program.js';
 export type { CliIO } from './io.js';
 export { runDemo, DEMO_DEFAULTS, DEFAULT_TIMES, type DemoOptions, type DemoReport, type InferencePoint, type AccuracyStats } from './demo/run.js';
 export type { EpochRecord } from './demo/train.js';
-export { DEVICES, TRAINING_MODES, type TrainingMode } from './demo/configs.js';
+export { DEVICES, TRAINING_MODES, type DemoDevice, type TrainingMode } from './demo/configs.js';
 export { EXIT_OK, EXIT_FAILED, EXIT_USAGE } from './errors.js';
+export type { ProgressStream, ProgressOptions } from './progress.js';
+export type { MachineInfo } from './bench/harness.js';

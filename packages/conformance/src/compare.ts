@@ -60,6 +60,7 @@ export interface ArrayCheck {
   alpha?: number;
 }
 
+/** How an engine's result of one oracle case compares with aihwkit's. */
 export interface CaseComparison {
   /** Whether the engine's result conforms (no failures and no unresolved flip candidates). */
   ok: boolean;
@@ -74,6 +75,7 @@ export interface CaseComparison {
   flips: FlipCandidate[];
 }
 
+/** Options of `compareOracleResult`. */
 export interface CompareOptions {
   /** False-failure probability of this case's statistical tests together (default FALSE_FAILURE_PER_CHECK). */
   falseFailure?: number;
@@ -395,8 +397,10 @@ export function compareOracleResult(
   return out;
 }
 
+/** Options of `checkOracleCase`: how to run the case and how to compare. */
 export interface CheckOracleCaseOptions extends RunOracleCaseOptions, CompareOptions {}
 
+/** One oracle case run on an engine and compared: the comparison, the case id and the engine's result. */
 export interface CaseCheck extends CaseComparison {
   id: string;
   /** The engine's result. */

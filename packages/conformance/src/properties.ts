@@ -30,6 +30,7 @@ import {
 } from './stats.js';
 import { FALSE_FAILURE_PER_CHECK, floatAllowance, FLOAT32_ULP, type Tolerance } from './tolerance.js';
 
+/** What a property check gets: the engine, the tolerance, the seed and how many generated cases to try. */
 export interface PropertyContext {
   backend: AnalogTileBackend;
   tolerance: Tolerance;
@@ -39,17 +40,20 @@ export interface PropertyContext {
   numRuns: number;
 }
 
+/** A property check's verdict and, when it failed, why. */
 export interface PropertyResult {
   ok: boolean;
   failures: string[];
   notes: string[];
 }
 
+/** A property every engine must hold (e.g. a perfect tile's forward pass equals the GEMM). */
 export interface ConformanceProperty {
   /** Stable id, used by skips: "property:<id>". */
   id: string;
   /** One line: what holds. */
   title: string;
+  /** Checks the property on the context's engine. */
   run(ctx: PropertyContext): Promise<PropertyResult>;
 }
 
@@ -61,6 +65,7 @@ export class DataRng {
   constructor(seed: number) {
     this.state = (seed ^ 0x9e3779b9) >>> 0;
   }
+  /** The next uniform number in [0, 1). */
   next(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;
     let t = this.state;
@@ -68,6 +73,7 @@ export class DataRng {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
+  /** A uniform number in [lo, hi). */
   uniform(lo: number, hi: number): number {
     return lo + (hi - lo) * this.next();
   }

@@ -13,6 +13,7 @@
  */
 import type { OracleEntry } from './format.js';
 
+/** An engine's skip list: oracle case key or property key → the reason it is skipped. */
 export type ConformanceSkips = Readonly<Record<string, string>>;
 
 /**

@@ -9,6 +9,7 @@ import { InputError } from './errors.js';
 import type { TileState } from './tile.js';
 import { checkFloat32Array } from './validate.js';
 
+/** What every tile state records about the tile's shape, seed and config. */
 export interface TileIdentity {
   readonly outSize: number;
   readonly inSize: number;

@@ -19,8 +19,10 @@ import type { Module, ModuleConfig, ModuleState } from './module.js';
 import type { OptimizerState } from './optim.js';
 import { AnalogSequential } from './sequential.js';
 
+/** The format tag of saved models. */
 export const MODEL_FORMAT = 'crossbar-model@1';
 
+/** A saved model (JSON-safe): architecture, configs and learned state. */
 export interface SavedModel {
   format: typeof MODEL_FORMAT;
   /** The engine the model ran on when saved (informational; loading picks the engine as described in loadModel). */
@@ -31,6 +33,7 @@ export interface SavedModel {
   optimizer?: OptimizerState;
 }
 
+/** Options of `loadModel`. */
 export interface LoadModelOptions {
   /** Engine for the loaded model: default the saved engine if it is registered, else the registry's default. */
   engine?: string | AnalogTileBackend;

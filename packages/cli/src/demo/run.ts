@@ -67,6 +67,7 @@ export const DEMO_DEFAULTS = {
   'analog-sgd': { epochs: 6, lr: 0.1 },
 } as const;
 
+/** Options of `runDemo` (the `crossbar demo` flags). */
 export interface DemoOptions {
   /** An engine spec (`name` or `name:mode`), an engine object, or nothing for the registry's choice. */
   engine?: string | AnalogTileBackend;
@@ -99,6 +100,7 @@ export interface DemoOptions {
 /** Mean, sample std (0 with one repeat) and values over the repeats. */
 export type { AccuracyStats };
 
+/** Test accuracy at one time after programming, with and without drift compensation. */
 export interface InferencePoint {
   /** Seconds after programming. */
   t: number;
@@ -109,6 +111,7 @@ export interface InferencePoint {
   compensationScale: number;
 }
 
+/** What `runDemo` returns and writes to report.json: settings, machine, training epochs and accuracy over drift time. */
 export interface DemoReport {
   format: 'crossbar-demo-report@1';
   command: string;

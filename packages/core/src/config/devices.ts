@@ -181,4 +181,5 @@ export type PowStepDevice = InstanceType<typeof PowStepDevice>;
 
 /** Every pulsed device class (SingleRPUConfig.device may be any of these or IdealDevice). */
 export const PULSED_DEVICES = [ConstantStepDevice, LinearStepDevice, SoftBoundsDevice, ExpStepDevice, PowStepDevice] as const;
+/** An instance of any pulsed device class (see PULSED_DEVICES). */
 export type PulsedDevice = ConstantStepDevice | LinearStepDevice | SoftBoundsDevice | ExpStepDevice | PowStepDevice;

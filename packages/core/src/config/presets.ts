@@ -249,12 +249,14 @@ export const IdealizedPreset = singlePreset(() => IdealizedPresetDevice());
 /** SingleRPUConfig with GokmenVlasovPresetDevice and the preset IO and update. */
 export const GokmenVlasovPreset = singlePreset(() => GokmenVlasovPresetDevice());
 
+/** One of aihwkit's preset configs: its name, kind and base class. */
 export interface PresetInfo {
   /** aihwkit's class name of the preset. */
   readonly name: string;
   readonly kind: 'device' | 'io' | 'update' | 'rpuConfig';
   /** The Crossbar class the preset returns. */
   readonly base: string;
+  /** Makes a fresh instance of the preset. */
   readonly create: () => ConfigBase;
 }
 

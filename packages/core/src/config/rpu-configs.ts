@@ -170,5 +170,7 @@ export class InferenceRPUConfig
   }
 }
 
+/** Any tile config: floating point, pulsed (SingleRPUConfig) or inference (InferenceRPUConfig). */
 export type RPUConfig = FloatingPointRPUConfig | SingleRPUConfig | InferenceRPUConfig;
+/** The tile config classes, as `RPUConfig` lists them. */
 export const RPU_CONFIG_CLASSES = [FloatingPointRPUConfig, SingleRPUConfig, InferenceRPUConfig] as const;
