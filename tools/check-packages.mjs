@@ -5,7 +5,8 @@
 // CommonJS callers use require(esm), which every Node the engines field allows
 // has) and checks the manifest: no nx block, no `source` condition into src/,
 // no workspace: ranges, the publishing metadata, the LICENSE, the oracle inside
-// @crossbar/conformance, vitest and gpu.js only optional. Exits 1 on any problem.
+// @crossbar/conformance, vitest and gpu.js only optional; and that typedoc.json
+// documents every public package. Exits 1 on any problem.
 //   node tools/check-packages.mjs [--tarballs <dir with packed .tgz>]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -89,6 +90,13 @@ async function main() {
     if (sync.status !== 0) {
       failed++;
       console.log(`FAIL  manifests: ${sync.stderr.trim()}`);
+    }
+    // The API reference covers every public package (typedoc.json lists them).
+    const documented = JSON.parse(readFileSync(join(root, 'typedoc.json'), 'utf8')).entryPoints ?? [];
+    const undocumented = publicPackages().filter(({ dir }) => !documented.includes(`packages/${dir}`));
+    if (undocumented.length) {
+      failed++;
+      console.log(`FAIL  typedoc.json: entryPoints lack ${undocumented.map((p) => `packages/${p.dir}`).join(', ')}`);
     }
     let packed;
     if (at >= 0) {
