@@ -12,6 +12,7 @@ import { physicsLibrary } from './kernels/library.js';
 import { bitsLibrary } from './kernels/bits.js';
 import { GpujsTile } from './tile.js';
 
+/** Options of `createGpujsBackend` and the GpujsBackend constructor. */
 export interface GpujsBackendOptions {
   /** gpu.js mode, or 'auto' (default: CROSSBAR_GPUJS_MODE, else the first that works of headlessgl, webgl2, webgl, webasm, cpu). */
   mode?: GpujsMode | 'auto';
@@ -34,6 +35,7 @@ export interface GpujsBackendOptions {
   kernelCache?: number;
 }
 
+/** The gpu.js engine: its tiles run every operation as gpu.js kernels in one mode (WebGL2/WebGL, headless-gl, WebAssembly or JS). */
 export class GpujsBackend implements AnalogTileBackend {
   readonly name = 'gpujs';
   readonly description: string;

@@ -52,6 +52,7 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
+/** Options of `serve`. */
 export interface ServeOptions {
   /** URL prefixes ('/oracle/') served from other folders. */
   mounts?: Record<string, string>;
@@ -162,7 +163,10 @@ export async function buildPage(): Promise<string> {
   return outDir;
 }
 
-/** A page whose `window.crossbarHarness` answers calls (typed by the caller's API). */
+/**
+ * A page whose `window.crossbarHarness` answers calls (typed by the caller's API).
+ * @typeParam Api - the harness's methods: name → function.
+ */
 export interface BrowserPage<Api = Record<string, (...args: never[]) => unknown>> {
   /** The page's address (mounted folders are below it). */
   readonly url: string;
@@ -173,14 +177,20 @@ export interface BrowserPage<Api = Record<string, (...args: never[]) => unknown>
   ): Promise<Api[K] extends (...a: never[]) => infer R ? Awaited<R> : never>;
   /** What the browser printed to its console (for failures). */
   readonly console: string[];
+  /** Closes the page, the browser and the server. */
   close(): Promise<void>;
 }
 
+/**
+ * What openPage resolves: the page, or why this machine cannot open one.
+ * @typeParam Api - the harness's methods: name → function.
+ */
 export type OpenResult<Api = Record<string, (...args: never[]) => unknown>> = { ok: true; page: BrowserPage<Api> } | { ok: false; reason: string };
 
 /**
  * Builds, serves and opens the test page in headless Chromium. Resolves
  * { ok: false, reason } where this machine cannot (no chromium, no playwright-core).
+ * @typeParam Api - the harness's methods: name → function.
  */
 export async function openPage<Api = Record<string, (...args: never[]) => unknown>>(options: { mounts?: Record<string, string> } = {}): Promise<OpenResult<Api>> {
   const runtime = await findBrowserRuntime();

@@ -6,6 +6,8 @@
  * work, docs/architecture.md), so it is used by name. The mode is the factory option
  * `mode`, else CROSSBAR_GPUJS_MODE, else the first that works; the engine's
  * `description` (and listBackends()' detail) names it and why others were not taken.
+ *
+ * @module @crossbar/backend-gpujs
  */
 import { registerBackend } from '@crossbar/core';
 import { createGpujsBackend } from './backend.js';

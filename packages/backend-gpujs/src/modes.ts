@@ -26,6 +26,7 @@ export function isGlMode(mode: GpujsMode): boolean {
 /** The environment variable that picks the mode when the factory option does not. */
 export const MODE_ENV = 'CROSSBAR_GPUJS_MODE';
 
+/** Whether a gpu.js mode works here, and why not. */
 export interface ModeCheck {
   mode: GpujsMode;
   ok: boolean;
@@ -107,6 +108,7 @@ export function parseMode(value: unknown, where: string): GpujsMode | 'auto' {
   throw new BackendError(`${where}: unknown gpu.js mode ${JSON.stringify(value)}; use one of auto, ${GPUJS_MODES.join(', ')}`);
 }
 
+/** The mode the engine picked, where the choice came from and why other modes were not taken. */
 export interface ModeChoice {
   mode: GpujsMode;
   /** 'option', 'environment' (CROSSBAR_GPUJS_MODE) or 'auto'. */

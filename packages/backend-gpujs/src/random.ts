@@ -26,6 +26,7 @@ import {
 } from './kernels/philox.js';
 import type { KernelLibrary } from './runtime.js';
 
+/** Where a tile's random numbers come from: drawn inside the kernels, or drawn on the CPU by core and uploaded. */
 export type RandomSource = 'kernel' | 'upload';
 
 /** Whether `mode` can draw in-kernel. */

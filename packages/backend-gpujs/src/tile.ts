@@ -41,6 +41,7 @@ import { createDeviceModel, type DeviceModel } from './devices/model.js';
 import { TrainingState } from './training.js';
 import { InferenceState } from './inference.js';
 
+/** An analog tile on gpu.js kernels; the same numbers as the ndarray engine's tile within the mode's float tolerance. */
 export class GpujsTile implements AnalogTile, TileContext {
   readonly backendName = 'gpujs';
   readonly outSize: number;

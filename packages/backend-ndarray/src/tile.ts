@@ -49,6 +49,7 @@ export interface TileContext {
   readonly rngCall: number;
 }
 
+/** An analog tile on ndarray views over Float32Array: the reference implementation of every tile operation. */
 export class NdarrayTile implements AnalogTile, TileContext {
   readonly backendName = 'ndarray';
   readonly outSize: number;

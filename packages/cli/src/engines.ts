@@ -26,38 +26,67 @@ interface GpujsModule {
   createGpujsBackend(options?: { mode?: string }): AnalogTileBackend;
 }
 
+/** The gpu.js engine's package: an optional peer of the CLI (it brings gpu.js and its native build), loaded only when present. */
+export const GPUJS_PACKAGE = '@crossbar/backend-gpujs';
+/** The one line a user reads where the gpu.js engine is asked for but not installed. */
+export const GPUJS_NOT_INSTALLED = `${GPUJS_PACKAGE} is not installed (the CLI does not bring it): npm install ${GPUJS_PACKAGE}`;
+
+/** Whether an import failed because `pkg` itself is not installed (not because something inside it broke). */
+export function isMissingPackage(e: unknown, pkg: string): boolean {
+  return (e as { code?: unknown })?.code === 'ERR_MODULE_NOT_FOUND' && messageOf(e).includes(`'${pkg}'`);
+}
+
 let gpujs: GpujsModule | undefined;
 let gpujsLoadError: string | undefined;
-let installed: Promise<void> | undefined;
+let gpujsLoad: Promise<GpujsModule | undefined> | undefined;
 
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** Imports the gpu.js engine's package once, when first needed; undefined where it cannot load (gpujsLoadError says why). */
+function loadGpujs(): Promise<GpujsModule | undefined> {
+  gpujsLoad ??= (async () => {
+    try {
+      gpujs = (await import(GPUJS_PACKAGE)) as unknown as GpujsModule;
+    } catch (e) {
+      gpujsLoadError = isMissingPackage(e, GPUJS_PACKAGE) ? GPUJS_NOT_INSTALLED : oneLine(messageOf(e));
+    }
+    return gpujs;
+  })();
+  return gpujsLoad;
+}
+
+function gpujsUnavailable(): BackendError {
+  return new BackendError(gpujsLoadError === GPUJS_NOT_INSTALLED ? GPUJS_NOT_INSTALLED : `${GPUJS_PACKAGE} could not be loaded here: ${gpujsLoadError}`);
+}
+
+/** The priority the gpu.js package registers "gpujs" with (its GPUJS_PRIORITY): below the ndarray engine. */
+const GPUJS_PRIORITY = 0;
+
 /**
- * Registers the installed engines once: "ndarray" (imported above) and
- * "gpujs". The gpu.js package loads native and WebGL code; where importing it
- * throws, "gpujs" is registered as an engine whose factory fails with the
- * reason, so `crossbar engines` and the registry's errors say why.
+ * Registers the installed engines: "ndarray" (imported above) and "gpujs",
+ * without importing the gpu.js package: gpu.js and its native and WebGL code
+ * load only when the engine is used (`--engine gpujs`, `crossbar engines`).
+ * Where the package cannot be imported, the engine's factory fails with the
+ * reason (the npm install line where it is not installed), so `crossbar
+ * engines` and the registry's errors say why.
  */
 export function registerInstalledEngines(): Promise<void> {
-  installed ??= (async () => {
-    try {
-      gpujs = (await import('@crossbar/backend-gpujs')) as unknown as GpujsModule;
-    } catch (e) {
-      gpujsLoadError = oneLine(messageOf(e));
-      if (!listBackends().some((b) => b.name === 'gpujs')) {
-        registerBackend(
-          'gpujs',
-          () => {
-            throw new BackendError(`@crossbar/backend-gpujs could not be loaded here: ${gpujsLoadError}`);
-          },
-          { priority: -1 },
-        );
-      }
-    }
-  })();
-  return installed;
+  if (!listBackends().some((b) => b.name === 'gpujs')) {
+    registerBackend(
+      'gpujs',
+      async () => {
+        // Importing the package registers its own "gpujs" entry in place of this
+        // one (resolveEngine and engineRows import it first, so they meet that entry).
+        const m = await loadGpujs();
+        if (!m) throw gpujsUnavailable();
+        return m.createGpujsBackend();
+      },
+      { priority: GPUJS_PRIORITY },
+    );
+  }
+  return Promise.resolve();
 }
 
 /** What a `--load` module may default-export instead of calling registerBackend itself. */
@@ -127,6 +156,7 @@ export async function prepareEngines(load: readonly string[] = []): Promise<stri
 export async function resolveEngine(spec?: string): Promise<AnalogTileBackend> {
   if (spec === undefined || spec === '') return getBackend();
   const [name, mode, ...rest] = spec.split(':');
+  if (name === 'gpujs') await loadGpujs();
   if (rest.length > 0 || !name) throw new UsageError(`--engine ${spec}: expected a name or name:mode, e.g. ndarray or gpujs:webasm`);
   const known = listBackends().map((b) => b.name);
   if (!known.includes(name)) {
@@ -134,7 +164,8 @@ export async function resolveEngine(spec?: string): Promise<AnalogTileBackend> {
   }
   if (mode === undefined) return getBackend(name);
   if (name !== 'gpujs') throw new UsageError(`--engine ${spec}: only the gpujs engine has modes`);
-  if (!gpujs) throw new BackendError(`Engine "gpujs" does not work here: @crossbar/backend-gpujs could not be loaded (${gpujsLoadError})`);
+  const gpujs = await loadGpujs();
+  if (!gpujs) throw gpujsUnavailable();
   if (!gpujs.GPUJS_MODES.includes(mode)) {
     throw new UsageError(`--engine ${spec}: unknown gpujs mode "${mode}"; modes: ${gpujs.GPUJS_MODES.join(', ')}`);
   }
@@ -162,6 +193,7 @@ export interface EngineRow {
 
 /** Every registered engine (each tried once) and, for gpu.js, each of its modes. */
 export async function engineRows(): Promise<EngineRow[]> {
+  await loadGpujs(); // its modes are listed too
   const infos = await probeBackends();
   let defaultName: string | undefined;
   try {

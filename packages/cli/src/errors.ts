@@ -19,8 +19,11 @@ import { CommanderError } from 'commander';
 import { BackendError, ConfigError, CrossbarError, InputError, NotSupportedError } from '@crossbar/core';
 import { OracleFormatError } from '@crossbar/conformance/portable';
 
+/** Exit code of a run that succeeded. */
 export const EXIT_OK = 0;
+/** Exit code of a run that failed (a failing check, an error while running). */
 export const EXIT_FAILED = 1;
+/** Exit code of bad usage (unknown option or engine, bad value). */
 export const EXIT_USAGE = 2;
 
 /** A bad option value or argument (exit code 2), with the command whose help to see. */

@@ -1,8 +1,12 @@
 /** Where a command writes: stdout for results, stderr for progress and status. */
 import type { ProgressStream } from './progress.js';
 
+/** Where a command writes: stdout for results, stderr for progress and status (tests pass their own). */
 export interface CliIO {
-  stdout: { write(text: string): unknown };
+  stdout: {
+    /** Writes text as it is. */
+    write(text: string): unknown;
+  };
   stderr: ProgressStream;
 }
 

@@ -3,12 +3,15 @@
  * plain lines at intervals otherwise (logs, CI, pipes).
  */
 
+/** Where progress is drawn: a stream like process.stderr. */
 export interface ProgressStream {
+  /** Writes text as it is. */
   write(text: string): unknown;
   isTTY?: boolean;
   columns?: number;
 }
 
+/** Options of a progress bar. */
 export interface ProgressOptions {
   /** Where to draw (default process.stderr). */
   stream?: ProgressStream;

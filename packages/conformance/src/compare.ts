@@ -61,6 +61,7 @@ export interface ArrayCheck {
   alpha?: number;
 }
 
+/** How an engine's result of one oracle case compares with aihwkit's. */
 export interface CaseComparison {
   /** Whether the engine's result conforms (no failures and no unresolved flip candidates). */
   ok: boolean;
@@ -75,6 +76,7 @@ export interface CaseComparison {
   flips: FlipCandidate[];
 }
 
+/** Options of `compareOracleResult`. */
 export interface CompareOptions {
   /** False-failure probability of this case's statistical tests together (default FALSE_FAILURE_PER_CHECK). */
   falseFailure?: number;
@@ -435,8 +437,10 @@ export function caseForEngine(entry: OracleEntry): OracleCase {
   return c;
 }
 
+/** Options of `checkOracleCase`: how to run the case and how to compare. */
 export interface CheckOracleCaseOptions extends RunOracleCaseOptions, CompareOptions {}
 
+/** One oracle case run on an engine and compared: the comparison, the case id and the engine's result. */
 export interface CaseCheck extends CaseComparison {
   id: string;
   /** The engine's result. */

@@ -12,8 +12,10 @@ import { checkProperty, PROPERTIES } from './properties.js';
 import { caseSkipReason, propertySkipReason, suiteSkipReason, validateSkips, type ConformanceSkips } from './skips.js';
 import { DEFAULT_MAX_REPS, resolveTolerance, type Tolerance, type ToleranceMode } from './tolerance.js';
 
+/** The oracle describeConformance runs: the oracle itself, or a function that loads it (a reason instead of an oracle skips the cases visibly). */
 export type OracleSource = Oracle | (() => Oracle | { oracle?: Oracle; reason?: string } | Promise<Oracle | { oracle?: Oracle; reason?: string }>);
 
+/** Options of `describeConformance`. */
 export interface ConformanceOptions {
   /** Arithmetic mode of the engine ('cpu', 'webasm', 'headlessgl', 'webgl2') or a Tolerance. Default 'cpu'. */
   tolerance?: ToleranceMode | Tolerance;

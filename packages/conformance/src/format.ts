@@ -264,7 +264,9 @@ export function oracleEntries(oracle: Oracle): OracleEntry[] {
 export interface OracleFetchResponse {
   ok: boolean;
   status: number;
+  /** The body parsed as JSON. */
   json(): Promise<unknown>;
+  /** The body as bytes (a gzipped oracle file). */
   arrayBuffer(): Promise<ArrayBuffer>;
 }
 

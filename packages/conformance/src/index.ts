@@ -9,6 +9,8 @@
  * This entry imports vitest (describeConformance). Code that must not — a
  * browser page without vitest, the CLI — imports `@crossbar/conformance/portable`;
  * reading the oracle from disk is in `@crossbar/conformance/node`.
+ *
+ * @module @crossbar/conformance
  */
 export * from './portable.js';
 export { describeConformance, type ConformanceOptions, type OracleSource } from './describe.js';

@@ -26,6 +26,7 @@ export {
   type Oracle,
   type OracleEntry,
   type Dense,
+  type OracleFetchResponse,
 } from './format.js';
 export { runOracleCase, DEFAULT_ORACLE_SEED, type RunOracleCaseOptions } from './run.js';
 export {

@@ -42,6 +42,7 @@ import { d2dStatistics } from './d2d.js';
 /** The seed a case runs with when it names none (aihwkit's harness seeded torch/numpy with it). */
 export const DEFAULT_ORACLE_SEED = 1234;
 
+/** Options of `runOracleCase`. */
 export interface RunOracleCaseOptions {
   /** Most repetitions to run; default: the case's own `reps`. */
   maxReps?: number;

@@ -14,6 +14,7 @@
 import type { OracleEntry } from './format.js';
 import { pendingDeviceReason } from './pending-devices.js';
 
+/** An engine's skip list: oracle case key or property key → the reason it is skipped. */
 export type ConformanceSkips = Readonly<Record<string, string>>;
 
 /**

@@ -6,6 +6,7 @@
 /** The arithmetic modes an engine runs the suite in. */
 export type ToleranceMode = 'cpu' | 'webasm' | 'headlessgl' | 'webgl2';
 
+/** The float32 allowances of the comparisons for an engine's arithmetic mode. */
 export interface Tolerance {
   /** Name shown in reports. */
   readonly mode: string;
@@ -79,7 +80,9 @@ export function floatAllowance(tol: Tolerance, scale: number, terms = 1): number
  * element-wise tests inside it.
  */
 export const FALSE_FAILURE_PER_RUN = 1e-6;
+/** The most stochastic cases and statistical properties the suite may hold. */
 export const STATISTICAL_CHECK_BUDGET = 100;
+/** False-failure probability of one stochastic case or statistical property. */
 export const FALSE_FAILURE_PER_CHECK = FALSE_FAILURE_PER_RUN / STATISTICAL_CHECK_BUDGET;
 
 /**

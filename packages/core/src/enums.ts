@@ -153,4 +153,5 @@ export const ENUMS = {
   WeightRemapType: { values: enumValues(WeightRemapType), later: {} },
   VectorUnitCellUpdatePolicy: { values: enumValues(VectorUnitCellUpdatePolicy), later: {} },
 } as const satisfies Record<string, { values: readonly string[]; later: Readonly<Record<string, string>> }>;
+/** The name of one of aihwkit's enums (a key of ENUMS). */
 export type EnumName = keyof typeof ENUMS;

@@ -8,13 +8,16 @@
 import { BackendError } from './errors.js';
 import type { AnalogTileBackend, Awaitable } from './tile.js';
 
+/** Makes an engine; may be async and may throw where the engine cannot work here (the registry records why). */
 export type BackendFactory = () => Awaitable<AnalogTileBackend>;
 
+/** Options of `registerBackend`. */
 export interface RegisterOptions {
   /** Higher wins when no name is given (ndarray: 1). */
   priority?: number;
 }
 
+/** One registered engine as `listBackends()` and `probeBackends()` report it. */
 export interface BackendInfo {
   name: string;
   priority: number;
@@ -42,9 +45,11 @@ function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** A set of engine factories by name; `defaultRegistry` is the one the package functions use. */
 export class BackendRegistry {
   private readonly entries = new Map<string, Entry>();
 
+  /** Adds (or replaces) an engine factory under a lower-case name; throws BackendError on a bad name, factory or priority. */
   register(name: string, factory: BackendFactory, options: RegisterOptions = {}): void {
     if (typeof name !== 'string' || !/^[a-z][a-z0-9-]*$/.test(name)) {
       throw new BackendError(`registerBackend: name must be lower-case letters, digits and "-", got ${JSON.stringify(name)}`);
@@ -55,10 +60,12 @@ export class BackendRegistry {
     this.entries.set(name, { factory, priority });
   }
 
+  /** Removes an engine; true if it was registered. */
   unregister(name: string): boolean {
     return this.entries.delete(name);
   }
 
+  /** Every registered engine, highest priority first, without trying any. */
   list(): BackendInfo[] {
     return [...this.entries.entries()]
       .sort((a, b) => b[1].priority - a[1].priority)
@@ -135,15 +142,19 @@ export class BackendRegistry {
 /** The process-wide registry that engines register into when imported. */
 export const defaultRegistry = new BackendRegistry();
 
+/** Registers an engine in the default registry (what an engine package does on import). */
 export function registerBackend(name: string, factory: BackendFactory, options?: RegisterOptions): void {
   defaultRegistry.register(name, factory, options);
 }
+/** The named engine, or without a name `CROSSBAR_BACKEND`'s, else the highest-priority engine that works here; BackendError when none does. */
 export function getBackend(name?: string): Promise<AnalogTileBackend> {
   return defaultRegistry.get(name);
 }
+/** Every engine registered in the default registry, without trying any. */
 export function listBackends(): BackendInfo[] {
   return defaultRegistry.list();
 }
+/** Every registered engine, each tried once, with whether it works here and why not. */
 export function probeBackends(): Promise<BackendInfo[]> {
   return defaultRegistry.probe();
 }

@@ -10,6 +10,7 @@ import type { TileState } from './tile.js';
 import { checkHiddenParameterRanges } from './hidden-checks.js';
 import { checkNumberList } from './validate.js';
 
+/** What every tile state records about the tile's shape, seed and config. */
 export interface TileIdentity {
   readonly outSize: number;
   readonly inSize: number;

@@ -6,8 +6,10 @@
  */
 import type { RPUConfig } from './config/rpu-configs.js';
 
+/** A value or a Promise of it: engine methods may be sync or async. */
 export type Awaitable<T> = T | Promise<T>;
 
+/** What `AnalogTileBackend.createTile` takes. */
 export interface CreateTileOptions {
   /** Number of outputs (rows of the weight matrix). */
   outSize: number;
@@ -24,6 +26,7 @@ export interface CreateTileOptions {
   maxBytes?: number;
 }
 
+/** Options of `AnalogTile.forward`. */
 export interface ForwardOptions {
   /** Inference mode: no weight modifier (unless enable_during_test), drift compensation applied. */
   isTest?: boolean;
@@ -53,6 +56,7 @@ export interface TileState {
   scalars: Record<string, number | null>;
 }
 
+/** One analog crossbar tile of an engine: aihwkit's analog tile (`aihwkit.simulator.tiles`) with its forward, backward and pulsed update, drift and the inference workflow. */
 export interface AnalogTile {
   /** Name of the engine that made this tile. */
   readonly backendName: string;
@@ -108,6 +112,7 @@ export interface AnalogTile {
    * backward multiplies d by them before the analog pass (aihwkit's post_forward / pre_backward).
    */
   getScales(): Awaitable<Float32Array>;
+  /** Sets the digital output scales [outSize] (see getScales). */
   setScales(scales: Float32Array): Awaitable<void>;
   /** The drift compensation factor applied in test mode (1 until measured). */
   getDriftCompensationScale(): Awaitable<number>;
@@ -128,20 +133,25 @@ export interface AnalogTile {
    * InferenceRPUConfig tile after programming: PCM_DRIFT_EXPONENTS (nu_drift_0, nu_drift_1).
    */
   getHiddenParameters(): Awaitable<HiddenParameters>;
+  /** Overwrites some hidden parameters by aihwkit name (each [outSize * inSize]). */
   setHiddenParameters(params: Partial<HiddenParameters>): Awaitable<void>;
 
+  /** Everything needed to restore the tile, JSON-safe. */
   getState(): Awaitable<TileState>;
+  /** Restores a tile from `getState()`'s result (of any engine); the shapes and config must match. */
   setState(state: TileState): Awaitable<void>;
 
   /** Frees the tile's buffers (textures, kernels). The tile is unusable afterwards. */
   dispose(): Awaitable<void>;
 }
 
+/** An engine: makes tiles. Engines register a factory of one with `registerBackend`. */
 export interface AnalogTileBackend {
   /** Registry name, e.g. "ndarray" or "gpujs". */
   readonly name: string;
   /** Human-readable detail, e.g. the gpu.js mode chosen and why others failed. */
   readonly description?: string;
+  /** Makes a tile with the given shape, config and seed; throws on an invalid config. */
   createTile(options: CreateTileOptions): Awaitable<AnalogTile>;
   /** Frees engine-wide resources. */
   dispose?(): Awaitable<void>;

@@ -21,6 +21,7 @@ export function checkBatch(where: string, x: unknown, batch: number): number {
 abstract class ElementwiseActivation extends Module {
   private y: Float32Array | null = null;
 
+  /** The activation of one value. */
   protected abstract f(x: number): number;
   /** f'(x) written in terms of y = f(x). */
   protected abstract fPrimeOfY(y: number): number;
@@ -47,6 +48,7 @@ abstract class ElementwiseActivation extends Module {
   }
 }
 
+/** max(0, x), element-wise (torch's ReLU). */
 export class ReLU extends ElementwiseActivation {
   readonly type: string = 'ReLU';
   protected f(x: number): number {
@@ -57,6 +59,7 @@ export class ReLU extends ElementwiseActivation {
   }
 }
 
+/** tanh(x), element-wise (torch's Tanh). */
 export class Tanh extends ElementwiseActivation {
   readonly type: string = 'Tanh';
   protected f(x: number): number {
@@ -67,6 +70,7 @@ export class Tanh extends ElementwiseActivation {
   }
 }
 
+/** 1 / (1 + e^−x), element-wise (torch's Sigmoid). */
 export class Sigmoid extends ElementwiseActivation {
   readonly type: string = 'Sigmoid';
   protected f(x: number): number {

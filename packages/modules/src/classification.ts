@@ -82,6 +82,7 @@ export interface EpochProgress {
   accuracy: number;
 }
 
+/** Options of one classifier training epoch. */
 export interface ClassifierEpochOptions {
   /** The sample indices in the order of this epoch (a permutation of 0 … count − 1, e.g. core's streamPermutation). */
   order: ArrayLike<number>;
@@ -90,6 +91,7 @@ export interface ClassifierEpochOptions {
   onBatch?: (progress: EpochProgress) => void | Promise<void>;
 }
 
+/** The loss and accuracy of one classifier training epoch. */
 export interface ClassifierEpochResult {
   /** Mean cross-entropy over the epoch's samples (each batch's mean weighted by its size). */
   loss: number;
@@ -191,6 +193,7 @@ export interface DriftStep {
   uncompensated: number;
 }
 
+/** Options of the accuracy-after-drift evaluation. */
 export interface DriftAccuracyOptions {
   /** Programming repeats (new programming noise, drift exponents and read noise each); default 1. */
   repeats?: number;

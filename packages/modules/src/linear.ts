@@ -26,6 +26,7 @@ import { Parameter } from './parameter.js';
 import { checkSeed, initialLinearWeights, nextLayerSeed, tileSeed } from './seeds.js';
 import { TileWithPeriphery, type SavedTile } from './tile-periphery.js';
 
+/** Options of AnalogLinear and AnalogLinearMapped. */
 export interface AnalogLinearOptions {
   /** Whether the layer has a bias (default true); digital or an analog column per rpuConfig.mapping.digitalBias. */
   bias?: boolean;
@@ -42,11 +43,13 @@ export interface AnalogLinearOptions {
   maxBytes?: number;
 }
 
+/** Options of `setWeights`. */
 export interface SetWeightsOptions {
   /** Overrides rpuConfig.mapping.weightScalingOmega for this call (aihwkit's weight_scaling_omega argument). */
   weightScalingOmega?: number;
 }
 
+/** Options of `getWeights`. */
 export interface GetWeightsOptions {
   /** Whether to return the logical weights, i.e. times the digital output scales (default true, as aihwkit). */
   applyWeightScaling?: boolean;
@@ -188,6 +191,7 @@ export abstract class AnalogLinearBase extends Module {
     return out;
   }
 
+  /** The name of tile (i, j) of the layer's grid in saved states. */
   protected abstract tileName(i: number, j: number): string;
 
   protected override ownTiles(): Array<[string, TileWithPeriphery]> {

@@ -14,6 +14,7 @@ import { ModuleError } from './errors.js';
 export class CrossEntropyLoss {
   private grad: Float32Array | null = null;
 
+  /** The mean loss of logits [batch × classes] against the labels; keeps the gradient for backward. */
   forward(logits: Float32Array, labels: ArrayLike<number>, batch: number): number {
     const classes = checkBatch('CrossEntropyLoss.forward', logits, batch);
     checkLabels('CrossEntropyLoss.forward', labels, batch, classes);
@@ -29,6 +30,7 @@ export class CrossEntropyLoss {
     return loss / batch;
   }
 
+  /** dL/dlogits of the last forward call. */
   backward(): Float32Array {
     if (!this.grad) throw new ModuleError('CrossEntropyLoss.backward: needs a forward call first');
     return this.grad.slice();
@@ -39,6 +41,7 @@ export class CrossEntropyLoss {
 export class MSELoss {
   private grad: Float32Array | null = null;
 
+  /** The mean squared error of y against target (same shape); keeps the gradient for backward. */
   forward(y: Float32Array, target: Float32Array, batch: number): number {
     checkBatch('MSELoss.forward', y, batch);
     checkFloat32Array('MSELoss.forward', 'target', target, y.length);
@@ -53,6 +56,7 @@ export class MSELoss {
     return loss / y.length;
   }
 
+  /** dL/dy of the last forward call. */
   backward(): Float32Array {
     if (!this.grad) throw new ModuleError('MSELoss.backward: needs a forward call first');
     return this.grad.slice();

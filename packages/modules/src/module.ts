@@ -26,6 +26,7 @@ export interface ModuleState {
   children?: ModuleState[];
 }
 
+/** Options of `loadStateDict` and `loadModel`. */
 export interface LoadStateOptions {
   /**
    * Whether the saved RPU configs replace the model's (default true, as
@@ -37,6 +38,7 @@ export interface LoadStateOptions {
   strictRpuConfigCheck?: boolean;
 }
 
+/** The base of every layer and network (aihwkit's AnalogModuleBase / torch's nn.Module): forward, backward, parameters, tiles, train/eval mode, the inference workflow and state. */
 export abstract class Module {
   /** Training mode (true) uses training forward passes (weight modifier, input-range init); eval mode is inference (is_test). */
   training = true;
@@ -60,11 +62,14 @@ export abstract class Module {
   /** The class name used in saved architectures. */
   abstract readonly type: string;
 
+  /** The outputs [batch × outputs] of inputs [batch × inputs]; keeps what backward needs. */
   abstract forward(x: Float32Array, batch: number): Promise<Float32Array>;
   /** dL/dy of the last forward pass → dL/dx; accumulates parameter gradients and analog update records. */
   abstract backward(dy: Float32Array): Promise<Float32Array>;
+  /** The module's architecture entry (type and constructor arguments) for a saved model. */
   abstract getConfig(): ModuleConfig;
 
+  /** The modules inside this one (none for a layer). */
   children(): readonly Module[] {
     return [];
   }
@@ -86,6 +91,7 @@ export abstract class Module {
     return out;
   }
 
+  /** Every digital parameter of this module and its children. */
   parameters(): Parameter[] {
     return this.namedParameters().map(([, p]) => p);
   }
@@ -97,6 +103,7 @@ export abstract class Module {
     return out;
   }
 
+  /** Every analog tile of this module and its children. */
   analogTiles(): TileWithPeriphery[] {
     return this.namedAnalogTiles().map(([, t]) => t);
   }
@@ -107,12 +114,14 @@ export abstract class Module {
     for (const c of this.children()) await c.build();
   }
 
+  /** Sets training mode (or eval mode with false) on this module and its children. */
   train(mode = true): this {
     this.training = mode;
     for (const c of this.children()) c.train(mode);
     return this;
   }
 
+  /** Sets eval (inference) mode: no weight modifier, drift compensation applied. */
   eval(): this {
     return this.train(false);
   }

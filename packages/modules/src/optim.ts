@@ -9,6 +9,7 @@ import { checkFiniteNumber, checkNumberList, InferenceRPUConfig, InputError, Not
 import { ModuleError } from './errors.js';
 import { Module } from './module.js';
 
+/** Options of AnalogSGD. */
 export interface AnalogSGDOptions {
   /** Learning rate (>= 0), for the digital parameters and the analog updates alike. */
   lr: number;
@@ -33,6 +34,7 @@ export interface OptimizerState {
   buffers: Record<string, number[]>;
 }
 
+/** aihwkit's AnalogSGD: pulsed updates of the analog tiles (or, for inference configs, hardware-aware SGD with clip and remap after each step) and plain SGD with momentum and weight decay for digital parameters. */
 export class AnalogSGD {
   private lrValue: number;
   readonly momentum: number;
@@ -80,6 +82,7 @@ export class AnalogSGD {
     this.lrValue = checkFiniteNumber('AnalogSGD.setLearningRate', 'lr', lr, { min: 0 });
   }
 
+  /** Clears every parameter gradient and tile update record. */
   zeroGrad(): void {
     this.model.zeroGrad();
   }
@@ -101,6 +104,7 @@ export class AnalogSGD {
     }
   }
 
+  /** Applies one optimisation step from the gradients and update records of the last backward passes. */
   async step(): Promise<void> {
     await this.model.build();
     this.checkAnalogSupport();
@@ -137,6 +141,7 @@ export class AnalogSGD {
     }
   }
 
+  /** The optimiser's state (learning rate, step count, momentum buffers) for saving. */
   stateDict(): OptimizerState {
     const buffers: Record<string, number[]> = {};
     for (const [k, v] of this.buffers) buffers[k] = Array.from(v);
@@ -210,6 +215,7 @@ export class StepLR {
     this.gamma = checkFiniteNumber('StepLR', 'gamma', options.gamma ?? 0.1, { min: 0 });
   }
 
+  /** Ends an epoch: multiplies the learning rate by gamma every stepSize calls. */
   step(): void {
     this.epoch++;
     this.optimizer.setLearningRate(this.baseLr * this.gamma ** Math.floor(this.epoch / this.stepSize));
@@ -230,6 +236,7 @@ export class LambdaLR {
     this.optimizer.setLearningRate(this.baseLr * checkFiniteNumber('LambdaLR', 'lrLambda(0)', lrLambda(0), { min: 0 }));
   }
 
+  /** Ends an epoch: sets the learning rate to baseLr · lrLambda(epoch). */
   step(): void {
     this.epoch++;
     const f = checkFiniteNumber('LambdaLR', `lrLambda(${this.epoch})`, this.lrLambda(this.epoch), { min: 0 });

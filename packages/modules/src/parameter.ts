@@ -16,6 +16,7 @@ export class Parameter {
     for (let i = 0; i < grad.length; i++) grad[i] = grad[i]! + g[i]!;
   }
 
+  /** Sets the gradient to zero. */
   zeroGrad(): void {
     this.grad = null;
   }

@@ -6,6 +6,7 @@
 import { InputError } from '@crossbar/core';
 import { Module, type ModuleConfig } from './module.js';
 
+/** Modules applied one after another (aihwkit's AnalogSequential / torch's nn.Sequential). */
 export class AnalogSequential extends Module {
   readonly type: string = 'AnalogSequential';
   private readonly modules: Module[];

@@ -58,6 +58,7 @@ function allOnes(a: Float32Array): boolean {
   return true;
 }
 
+/** One analog tile with aihwkit's digital periphery around it: bias, output scales, input range, weight modifier, clip and remap, and the update records of training. */
 export class TileWithPeriphery {
   /** Learned input range [1] (InputRangeParameter.enable), a digital parameter. */
   readonly inputRange: Parameter | null;
@@ -153,6 +154,7 @@ export class TileWithPeriphery {
 
   // ------------------------------------------------------------------ forward / backward
 
+  /** The tile's outputs for inputs [batch × inSize], with the periphery applied; isTest selects inference mode. */
   async forward(x: Float32Array, batch: number, isTest: boolean): Promise<Float32Array> {
     const m = this.outSize;
     const irBefore = this.inputRange ? this.inputRange.value[0]! : 0;
@@ -393,6 +395,7 @@ export class TileWithPeriphery {
 
   // ------------------------------------------------------------------ state
 
+  /** The tile's state and periphery for a saved model. */
   async save(): Promise<SavedTile> {
     return {
       tile: await this.tile.getState(),

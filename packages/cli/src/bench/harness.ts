@@ -90,6 +90,7 @@ export interface BenchResult {
   itemUnit?: string;
 }
 
+/** The machine a benchmark or demo ran on (CPU, cores, memory, Node), for reports. */
 export interface MachineInfo {
   cpu: string;
   cores: number;

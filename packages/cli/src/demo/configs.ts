@@ -39,8 +39,16 @@ import {
 } from '@crossbar/core';
 import { CliError } from '../errors.js';
 
+/** A pulsed device the demo can train on. */
+export interface DemoDevice {
+  /** Makes the device config. */
+  make: () => PulsedDevice;
+  /** Its aihwkit class name. */
+  aihwkit: string;
+}
+
 /** `--device` names: aihwkit's device classes and device presets in kebab case. */
-export const DEVICES: Readonly<Record<string, { make: () => PulsedDevice; aihwkit: string }>> = Object.freeze({
+export const DEVICES: Readonly<Record<string, DemoDevice>> = Object.freeze({
   'constant-step': { make: () => new ConstantStepDevice(), aihwkit: 'ConstantStepDevice' },
   'linear-step': { make: () => new LinearStepDevice(), aihwkit: 'LinearStepDevice' },
   'soft-bounds': { make: () => new SoftBoundsDevice(), aihwkit: 'SoftBoundsDevice' },
@@ -55,7 +63,9 @@ export const DEVICES: Readonly<Record<string, { make: () => PulsedDevice; aihwki
   'gokmen-vlasov': { make: () => GokmenVlasovPresetDevice(), aihwkit: 'GokmenVlasovPresetDevice' },
 });
 
+/** The demo's training modes: hardware-aware training (hwa) or in-situ pulsed training on a device (analog-sgd). */
 export const TRAINING_MODES = ['hwa', 'analog-sgd'] as const;
+/** One of TRAINING_MODES. */
 export type TrainingMode = (typeof TRAINING_MODES)[number];
 
 /** The hardware-aware training config (see the file comment); `modifierStd` is the training weight noise. */

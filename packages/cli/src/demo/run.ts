@@ -87,6 +87,7 @@ export type DemoModel = (typeof DEMO_MODELS)[number];
  */
 export const CNN_FEATURES = { channels: [4, 8] as readonly number[], kernel: 5, pool: 2 } as const;
 
+/** Options of `runDemo` (the `crossbar demo` flags). */
 export interface DemoOptions {
   /** An engine spec (`name` or `name:mode`), an engine object, or nothing for the registry's choice. */
   engine?: string | AnalogTileBackend;
@@ -125,6 +126,7 @@ export interface DemoOptions {
 /** Mean, sample std (0 with one repeat) and values over the repeats. */
 export type { AccuracyStats };
 
+/** Test accuracy at one time after programming, with and without drift compensation. */
 export interface InferencePoint {
   /** Seconds after programming. */
   t: number;
@@ -135,6 +137,7 @@ export interface InferencePoint {
   compensationScale: number;
 }
 
+/** What `runDemo` returns and writes to report.json: settings, machine, training epochs and accuracy over drift time. */
 export interface DemoReport {
   format: 'crossbar-demo-report@1';
   command: string;

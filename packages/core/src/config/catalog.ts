@@ -40,11 +40,13 @@ import {
 import { GlobalDriftCompensation, PCMLikeNoiseModel } from './inference.js';
 import { DigitalRankUpdateRPUConfig, FloatingPointRPUConfig, InferenceRPUConfig, SingleRPUConfig, UnitCellRPUConfig } from './rpu-configs.js';
 
+/** A heading of the configuration reference and the config classes under it. */
 export interface ConfigGroup {
   readonly title: string;
   readonly classes: readonly AnyConfigClass[];
 }
 
+/** The config classes in the groups of docs/configuration.md. */
 export const CONFIG_GROUPS: readonly ConfigGroup[] = [
   { title: 'RPU configs', classes: [FloatingPointRPUConfig, SingleRPUConfig, UnitCellRPUConfig, InferenceRPUConfig, DigitalRankUpdateRPUConfig] },
   {

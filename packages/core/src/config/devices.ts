@@ -301,6 +301,7 @@ export type PiecewiseStepDevice = InstanceType<typeof PiecewiseStepDevice>;
 
 /** The pulsed device classes the engines implement (SingleRPUConfig.device may be any of these, IdealDevice, or one of UNIMPLEMENTED_PULSED_DEVICES). */
 export const PULSED_DEVICES = [ConstantStepDevice, LinearStepDevice, SoftBoundsDevice, ExpStepDevice, PowStepDevice] as const;
+/** An instance of any pulsed device class (see PULSED_DEVICES). */
 export type PulsedDevice = ConstantStepDevice | LinearStepDevice | SoftBoundsDevice | ExpStepDevice | PowStepDevice;
 
 /**

@@ -23,6 +23,7 @@ interface FieldCommon {
   readonly since?: string;
 }
 
+/** A numeric config field: default, doc, range and integer-ness. */
 export interface NumberField extends FieldCommon {
   readonly kind: 'number';
   readonly default: number;
@@ -35,11 +36,13 @@ export interface NumberField extends FieldCommon {
   readonly allowInfinity?: boolean;
 }
 
+/** A boolean config field. */
 export interface BooleanField extends FieldCommon {
   readonly kind: 'boolean';
   readonly default: boolean;
 }
 
+/** A config field holding one value of an aihwkit enum. */
 export interface EnumField<E extends string = string> extends FieldCommon {
   readonly kind: 'enum';
   readonly enumName: EnumName;
@@ -47,6 +50,7 @@ export interface EnumField<E extends string = string> extends FieldCommon {
   readonly default: E;
 }
 
+/** A config field holding a list of numbers. */
 export interface NumberListField extends FieldCommon {
   readonly kind: 'numberList';
   readonly default: readonly number[];
@@ -56,7 +60,9 @@ export interface NumberListField extends FieldCommon {
 /** A nested config; `classes` lists the config classes allowed here (a device, a noise model). */
 export interface NestedField<C = unknown> extends FieldCommon {
   readonly kind: 'nested';
+  /** The config classes a value of this field may be. */
   readonly classes: () => readonly AnyConfigClass[];
+  /** Makes the field's default value. */
   readonly create: () => C;
   readonly nullable?: boolean;
   /** Whether the dict form names the class with a "type" key (devices, noise models). */
@@ -84,7 +90,9 @@ export interface DerivedField extends FieldCommon {
   readonly default: null;
 }
 
+/** Any config field description. */
 export type Field = NumberField | BooleanField | EnumField | NumberListField | NestedField | NestedListField | DerivedField;
+/** A config class's field table: camelCase name → field. */
 export type Spec = Readonly<Record<string, Field>>;
 
 type FieldValue<F> = F extends NumberField
@@ -105,7 +113,9 @@ type FieldValue<F> = F extends NumberField
 
 type FieldInit<F> = F extends NestedField<infer C> ? C | ConfigInitOf<C> : FieldValue<F>;
 
+/** The values of a field table (what a config instance holds). */
 export type SpecValues<S extends Spec> = { -readonly [K in keyof S]: FieldValue<S[K]> };
+/** The init object of a field table: any subset of its fields, nested configs as instances or init objects. */
 export type ConfigInit<S extends Spec> = { [K in keyof S]?: FieldInit<S[K]> };
 
 /** The init object a config class takes (plain partial of its fields, nested partials allowed). */
@@ -123,6 +133,7 @@ export interface AnyConfigClass {
   new (init?: never): ConfigBase;
   readonly configName: string;
   readonly fields: Spec;
+  /** Checks combinations of field values; calls `refuse` for one that is not allowed. */
   readonly crossValidate?: (config: ConfigBase, refuse: Refuse) => void;
 }
 
@@ -179,6 +190,7 @@ export const derived = (doc: string, opts: Opts<DerivedField> = {}): DerivedFiel
 
 // ---------------------------------------------------------------- names
 
+/** aihwkit's snake_case name of a camelCase field name. */
 export function camelToSnake(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
@@ -866,10 +878,12 @@ export function inferClass(
 
 // ---------------------------------------------------------------- class factory
 
+/** A config class made by `defineConfig`: its constructor takes a ConfigInit of its fields. */
 export interface ConfigClass<S extends Spec> {
   new (init?: ConfigInit<S>): ConfigBase & SpecValues<S> & { readonly __spec?: S };
   readonly configName: string;
   readonly fields: S;
+  /** Checks combinations of field values; calls `refuse` for one that is not allowed. */
   readonly crossValidate?: (config: ConfigBase, refuse: Refuse) => void;
 }
 

@@ -21,6 +21,7 @@ const cppOnly = 'aihwkit 0.7.1 C++ IOMetaParameter (set through the bindings; no
 
 // ------------------------------------------------------------------ IOParameters
 
+/** aihwkit's IOParameters: the peripheral circuits of one direction's analog pass (DAC/ADC, noise, bounds, noise and bound management, IR drop, non-linearity). */
 export const IOParameters = defineConfig(
   'IOParameters',
   {
@@ -120,10 +121,12 @@ export const IOParameters = defineConfig(
     }
   },
 );
+/** An IOParameters instance. */
 export type IOParameters = InstanceType<typeof IOParameters>;
 
 // ------------------------------------------------------------------ UpdateParameters
 
+/** aihwkit's UpdateParameters: how a pulsed update turns x and d into pulse trains. */
 export const UpdateParameters = defineConfig('UpdateParameters', {
   desiredBl: int(31, 'Desired length of the pulse trains; with update BL management, the maximal length.', { min: 1 }),
   fixedBl: bool(true, 'Whether to fix the length of the pulse trains (else BL grows to ceil(lr / dw_min) when lr > dw_min * desired_bl).'),
@@ -145,6 +148,7 @@ export const UpdateParameters = defineConfig('UpdateParameters', {
   ),
   umGradScale: num(1.0, 'Gradient scale alpha of the update management (< 1 clips the gradient earlier).', positive),
 });
+/** An UpdateParameters instance. */
 export type UpdateParameters = InstanceType<typeof UpdateParameters>;
 
 // ------------------------------------------------------------------ drift
@@ -155,9 +159,12 @@ const simpleDriftFields = {
   resetTol: num(1e-7, 'Reset tolerance: a weight change above it since the last drift call restarts the drift time.', nonNeg),
 };
 
+/** aihwkit's SimpleDriftParameter: power-law drift of a pulsed device's weights. */
 export const SimpleDriftParameter = defineConfig('SimpleDriftParameter', simpleDriftFields);
+/** A SimpleDriftParameter instance. */
 export type SimpleDriftParameter = InstanceType<typeof SimpleDriftParameter>;
 
+/** aihwkit's DriftParameter: drift with device-to-device and cycle-to-cycle variation of the exponent. */
 export const DriftParameter = defineConfig('DriftParameter', {
   ...simpleDriftFields,
   nuDtod: num(0.0, 'Device-to-device variation of nu (relative to nu), drawn once at construction.', nonNeg),
@@ -169,12 +176,14 @@ export const DriftParameter = defineConfig('DriftParameter', {
   logG0: num(0.0, 'log G0 of the conductance dependence.'),
   wNoiseStd: num(0.0, 'Additional Gaussian weight noise (diffusion) added after the drift.', nonNeg),
 });
+/** A DriftParameter instance. */
 export type DriftParameter = InstanceType<typeof DriftParameter>;
 
 // ------------------------------------------------------------------ hardware-aware training
 
 const laterModifier = 'later aihwkit (0.9.0+; parameters of the PCMNoise and ProgNoise modifier types)';
 
+/** aihwkit's WeightModifierParameter: the weight noise or quantisation applied in hardware-aware training. */
 export const WeightModifierParameter = defineConfig('WeightModifierParameter', {
   stdDev: num(
     0.0,
@@ -203,15 +212,19 @@ export const WeightModifierParameter = defineConfig('WeightModifierParameter', {
   pcmProbAtRandom: num(0.0, 'Probability of a device being stuck at a random value (PCMNoise).', { ...unit, since: laterModifier }),
   pcmT0: num(20.0, 'Programming time t_0 (PCMNoise).', { ...positive, since: laterModifier }),
 });
+/** A WeightModifierParameter instance. */
 export type WeightModifierParameter = InstanceType<typeof WeightModifierParameter>;
 
+/** aihwkit's WeightClipParameter: clipping of the weights after each training step. */
 export const WeightClipParameter = defineConfig('WeightClipParameter', {
   fixedValue: num(-1.0, 'Clipping value of FixedValue; a value > 0 is also applied with the other types (<= 0: off).'),
   sigma: num(2.5, 'Sigma of the LayerGaussian type: clip at sigma times the std deviation of the weights.', positive),
   type: enumOf('WeightClipType', 'None', 'Type of clipping.'),
 });
+/** A WeightClipParameter instance. */
 export type WeightClipParameter = InstanceType<typeof WeightClipParameter>;
 
+/** aihwkit's WeightRemapParameter: remapping the weights to the full conductance range, with digital output scales. */
 export const WeightRemapParameter = defineConfig(
   'WeightRemapParameter',
   {
@@ -231,10 +244,12 @@ export const WeightRemapParameter = defineConfig(
     }
   },
 );
+/** A WeightRemapParameter instance. */
 export type WeightRemapParameter = InstanceType<typeof WeightRemapParameter>;
 
 // ------------------------------------------------------------------ mapping and pre/post processing
 
+/** aihwkit's MappingParameter: how a layer maps onto tiles (maximum tile size, digital bias, weight scaling). */
 export const MappingParameter = defineConfig('MappingParameter', {
   digitalBias: bool(true, 'Whether the bias is kept in digital (else it is an extra analog column on the crossbar).'),
   weightScalingOmega: num(0.0, 'Weights are scaled so that their abs max (per column if columnwise) maps to this value (0: off).', nonNeg),
@@ -244,8 +259,10 @@ export const MappingParameter = defineConfig('MappingParameter', {
   maxInputSize: int(512, 'Maximal input size (columns) of one tile; larger layers are split over tiles (0: no limit).', nonNeg),
   maxOutputSize: int(512, 'Maximal output size (rows) of one tile; larger layers are split over tiles (0: no limit).', nonNeg),
 });
+/** A MappingParameter instance. */
 export type MappingParameter = InstanceType<typeof MappingParameter>;
 
+/** aihwkit's InputRangeParameter: a learned input range before the DAC. */
 export const InputRangeParameter = defineConfig('InputRangeParameter', {
   enable: bool(false, 'Whether to learn the input range (if false, no input clip is applied).'),
   initValue: num(3.0, 'Initial input range.', positive),
@@ -261,9 +278,12 @@ export const InputRangeParameter = defineConfig('InputRangeParameter', {
   gradientScale: num(1.0, 'Scale of the gradient (learning rate) of the input range.', nonNeg),
   gradientRelative: bool(true, 'Whether the gradient is relative to the current range.'),
 });
+/** An InputRangeParameter instance. */
 export type InputRangeParameter = InstanceType<typeof InputRangeParameter>;
 
+/** aihwkit's PrePostProcessingParameter: digital pre- and post-processing around the tile (the input range). */
 export const PrePostProcessingParameter = defineConfig('PrePostProcessingParameter', {
   inputRange: nested(() => [InputRangeParameter], () => new InputRangeParameter(), 'Input range learning parameters.'),
 });
+/** A PrePostProcessingParameter instance. */
 export type PrePostProcessingParameter = InstanceType<typeof PrePostProcessingParameter>;

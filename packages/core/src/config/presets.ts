@@ -411,6 +411,7 @@ export const OldWebComposerInferenceRPUConfig = preset(InferenceRPUConfig, () =>
   mapping: OldWebComposerMappingParameter(),
 }));
 
+/** One of aihwkit's preset configs: its name, kind and base class. */
 export interface PresetInfo {
   /** aihwkit's class name of the preset. */
   readonly name: string;
@@ -419,6 +420,7 @@ export interface PresetInfo {
   readonly module: string;
   /** The Crossbar class the preset returns (the preset's aihwkit base class). */
   readonly base: string;
+  /** Makes a fresh instance of the preset. */
   readonly create: () => ConfigBase;
 }
 

@@ -242,5 +242,7 @@ export class DigitalRankUpdateRPUConfig
   }
 }
 
+/** Any tile config: floating point, pulsed (SingleRPUConfig), unit cells, inference or digital rank update. */
 export type RPUConfig = FloatingPointRPUConfig | SingleRPUConfig | UnitCellRPUConfig | InferenceRPUConfig | DigitalRankUpdateRPUConfig;
+/** The tile config classes, as `RPUConfig` lists them. */
 export const RPU_CONFIG_CLASSES = [FloatingPointRPUConfig, SingleRPUConfig, UnitCellRPUConfig, InferenceRPUConfig, DigitalRankUpdateRPUConfig] as const;

@@ -46,6 +46,7 @@ export interface PulsedDevicePlan {
   readonly update: UpdateParameters;
 }
 
+/** What `deviceModelPlan` decides for a tile: a simple device (with or without drift) or a pulsed device model. */
 export type DeviceModelPlan = SimpleDevicePlan | PulsedDevicePlan;
 
 /**
@@ -89,22 +90,33 @@ export function deviceModelPlan(rpuConfig: RPUConfig, seed: number, size: number
  * not decay or diffuse; a training loop calls those after each mini-batch.
  */
 export interface EngineDeviceModel<U> {
+  /** Applies a pulsed (or, for simple devices, plain) update W ← W − lr·dᵀx. */
   update(x: Float32Array, d: Float32Array, batch: number, learningRate: number): U;
   /** Called after setWeights: pulsed devices clip to their bounds, drift resets, ... */
   onWeightsSet(): void;
+  /** Drifts the weights by the time since the last drift call (in the drift parameter's t0 units). */
   drift(timeSinceLastCall: number): void;
+  /** Decays the weights towards the device's reset point (aihwkit's decay_weights). */
   decay(alpha: number): void;
+  /** Adds the device's diffusion noise to the weights (aihwkit's diffuse_weights). */
   diffuse(): void;
+  /** Resets `count` columns from `start` with probability `resetProb` (aihwkit's reset_columns). */
   resetColumns(start: number, count: number, resetProb: number): void;
+  /** The device's hidden parameters by aihwkit name. */
   getHiddenParameters(): HiddenParameters;
+  /** Overwrites some hidden parameters by aihwkit name. */
   setHiddenParameters(params: Partial<HiddenParameters>): void;
+  /** Writes the model's state into a tile state's arrays and scalars. */
   saveState(arrays: TileState['arrays'], scalars: TileState['scalars']): void;
+  /** Restores the model's state from a tile state's arrays and scalars. */
   loadState(arrays: TileState['arrays'], scalars: TileState['scalars']): void;
 }
 
 /** A part of a device model with tile state of its own (an engine's drifter). */
 export interface StatefulPart {
+  /** Writes the part's state into a tile state's arrays and scalars. */
   saveState(arrays: TileState['arrays'], scalars: TileState['scalars']): void;
+  /** Restores the part's state from a tile state's arrays and scalars. */
   loadState(arrays: TileState['arrays'], scalars: TileState['scalars']): void;
 }
 
@@ -120,22 +132,27 @@ export abstract class SimpleDeviceModel {
     private readonly stateful: StatefulPart | null,
   ) {}
 
+  /** Refuses: simple devices have no column reset (as aihwkit). */
   resetColumns(): void {
     throw new NotSupportedError(
       `${this.engine} engine: resetColumns needs a pulsed device with reset parameters; ${this.name} has none (aihwkit: "Not supported for Simple devices")`,
     );
   }
 
+  /** None: simple devices have no hidden parameters. */
   getHiddenParameters(): HiddenParameters {
     return {};
   }
 
+  /** Nothing to set: simple devices have no hidden parameters. */
   setHiddenParameters(): void {}
 
+  /** Writes the drifter's state, if any. */
   saveState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
     this.stateful?.saveState(arrays, scalars);
   }
 
+  /** Restores the drifter's state, if any. */
   loadState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
     this.stateful?.loadState(arrays, scalars);
   }
@@ -167,6 +184,7 @@ export class DwMinState {
     this.granularity = pulsedWeightGranularity(this.device, dwMin);
   }
 
+  /** Writes dwMin and the weight granularity into a tile state's scalars. */
   saveState(scalars: TileState['scalars']): void {
     scalars['device.dwMin'] = this.dwMin;
     scalars['device.granularity'] = this.granularity;

@@ -266,6 +266,7 @@ export function driftedWeight(w0: number, elapsed: number, nu: number, offset: n
 /** The pulsed device models of SingleRPUConfig. */
 export type PulsedDeviceKind = 'ConstantStep' | 'LinearStep' | 'SoftBounds' | 'ExpStep' | 'PowStep';
 
+/** Which device model a pulsed device config is. */
 export function pulsedDeviceKind(device: PulsedDevice): PulsedDeviceKind {
   if (device instanceof SoftBoundsDevice) return 'SoftBounds';
   if (device instanceof LinearStepDevice) return 'LinearStep';

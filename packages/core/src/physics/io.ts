@@ -626,6 +626,7 @@ export interface IOPassStreams {
   readonly outputRounding: number;
 }
 
+/** The random streams of the forward or backward pass. */
 export function ioPassStreams(direction: MvDirection): IOPassStreams {
   return direction === 'forward'
     ? {

@@ -394,6 +394,7 @@ export class TableNormals {
     this.words = new Uint32Array(4 * slots);
   }
 
+  /** Starts the numbers of one random-consuming call (the tile's call count). */
   begin(call: number): void {
     this.call = call;
     this.blocks.fill(-1);
@@ -424,6 +425,7 @@ export class TableNormals {
     return out;
   }
 
+  /** Number h of sub-stream `sub`, a standard normal from the pulse-noise table. */
   xi(sub: number, h: number, slot = 0): number {
     const b = Math.floor(h / 8);
     if (this.blocks[slot] !== b || this.subs[slot] !== sub) {
