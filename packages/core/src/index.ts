@@ -40,3 +40,4 @@ export * from './validate.js';
 export * from './tile-state.js';
 export * from './tile-calls.js';
 export * from './physics/index.js';
+export * from './tile/index.js';
