@@ -9,7 +9,7 @@
  * ADC, counted and kept rare.
  *
  * The ndarray engine is imported from its source by path: no engine depends on
- * another (design.md), and this test is where the two meet.
+ * another (docs/architecture.md), and this test is where the two meet.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { floatAllowance, TOLERANCES, type ToleranceMode } from '@crossbar/conformance/portable';
