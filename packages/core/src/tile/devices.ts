@@ -29,28 +29,17 @@ import {
   resetWeight,
   simpleDecayFactor,
 } from '../physics/devices.js';
-import { deviceModelPlan, DwMinState, SimpleDeviceModel, type SimpleDevicePlan } from '../physics/device-model.js';
+import { deviceModelPlan, DwMinState, SimpleDeviceModel, type EngineDeviceModel, type SimpleDevicePlan } from '../physics/device-model.js';
 import { DeviceDrifter } from '../physics/drift.js';
 import { UpdateRowPlan, updateSettings, type UpdateSettings } from '../physics/update.js';
 import type { HiddenParameters, TileState } from '../tile.js';
 import type { TileContext } from './context.js';
 import { missingKernel, type PulsedDeviceArrays } from './kernels.js';
 
-/** The operations of a tile's device model. */
-export interface DeviceModel {
-  update(x: Float32Array, d: Float32Array, batch: number, learningRate: number): void;
-  /** After setWeights: pulsed devices clip to their bounds and redraw write noise. */
-  onWeightsSet(): void;
-  drift(timeSinceLastCall: number): void;
-  decay(alpha: number): void;
-  diffuse(): void;
-  resetColumns(start: number, count: number, resetProb: number): void;
-  getHiddenParameters(): HiddenParameters;
-  setHiddenParameters(params: Partial<HiddenParameters>): void;
+/** The operations of a tile's device model (core's EngineDeviceModel), with the state check of validate-then-commit. */
+export interface DeviceModel extends EngineDeviceModel<void> {
   /** Throws an InputError if the saved state does not fit (before anything changes). */
   checkState(arrays: TileState['arrays'], scalars: TileState['scalars']): void;
-  saveState(arrays: TileState['arrays'], scalars: TileState['scalars']): void;
-  loadState(arrays: TileState['arrays'], scalars: TileState['scalars']): void;
 }
 
 /** The device model core's deviceModelPlan chooses for the tile's rpuConfig. */
