@@ -635,20 +635,12 @@ export function ioPassStreams(direction: MvDirection): IOPassStreams {
 
 /*
  * aihwkit runs a batch as a loop of vectors (forwardVector / backwardVector), each with
- * its own noise-management value α and bound-management reduction r. An engine runs all
- * vectors of a bound-management round at once: the helpers below keep, per batch row,
- * α in `nmScale[row]`, and per active vector a (those still going through the array) its
- * row in `active[a]` and its input scale in `rowScale[a]`.
- *
- *   let n = startManagedBatch(...), reduction = 1;
- *   for (let round = 0; n > 0; round++) {
- *     if (round > 0) reduction = nextBoundManagementRound(...);
- *     managedInputScales(...);                     // rowScale[a] = 1 / (α r)
- *     ... the pass of the active vectors, their bound tests ...
- *     const stop = boundManagementStops(io, reduction);
- *     ... a vector that passed (or all, when stop) gets y = managedOutputFactor(...) · output,
- *         the others stay active for the next round ...
- *   }
+ * its own noise-management value α and bound-management reduction r. Core's tile runs
+ * all vectors of a bound-management round at once (tile/mvm.ts; an engine's analogPass
+ * kernel computes one round; the gpu.js engine, not yet on core's tile, runs the same
+ * loop in its pass.ts): the helpers below keep, per batch row, α in `nmScale[row]`, and
+ * per active vector a (those still going through the array) its row in `active[a]` and
+ * its input scale in `rowScale[a]`.
  */
 
 /**
