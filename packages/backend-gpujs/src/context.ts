@@ -4,7 +4,7 @@
  */
 import type { RPUConfig } from '@crossbar/core';
 import type { DeviceArray } from './device.js';
-import type { RandSource } from './kernels/io.js';
+import type { RandomSource } from './random.js';
 import type { KernelScope } from './scope.js';
 
 export interface TileContext {
@@ -16,7 +16,7 @@ export interface TileContext {
   readonly weights: DeviceArray;
   readonly scope: KernelScope;
   /** Where kernels' random numbers come from (random.ts). */
-  readonly rand: RandSource;
+  readonly rand: RandomSource;
   /** webasm: large kernels on gpu.js's worker pool. */
   readonly threads: boolean;
   /** Returns the call index for the next random-consuming operation and advances it. */

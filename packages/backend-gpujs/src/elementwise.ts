@@ -7,7 +7,8 @@
 import { RandomStream } from '@crossbar/core';
 import type { GpuTexture } from './gpujs.js';
 import { DeviceArray, roundUp4 } from './device.js';
-import { KEY_ARGS, argumentTypesFor, type RandSource } from './kernels/io.js';
+import { KEY_ARGS, argumentTypesFor } from './kernels/io.js';
+import type { RandomSource } from './random.js';
 import { keyHalves } from './kernels/philox.js';
 import type { KernelScope } from './scope.js';
 
@@ -28,7 +29,7 @@ export interface MapSpec {
   vectors?: Record<string, Float32Array>;
   /** Host values per element [rows × cols], row-major: `name` in the expression is element e's. */
   arrays?: Record<string, Float32Array>;
-  random?: { items: ElementRandom[]; call: number; seed: number; source: RandSource };
+  random?: { items: ElementRandom[]; call: number; seed: number; source: RandomSource };
   /** The new value; may use the inputs, scalars, `r`, `c`, `e` and the random names. */
   expr: string;
 }

@@ -22,6 +22,7 @@ import {
   InferenceRPUConfig,
   InputError,
   NotSupportedError,
+  PCM_DRIFT_EXPONENTS,
   pcmConductanceMinus,
   pcmConductancePlus,
   pcmScaleRatio,
@@ -37,9 +38,6 @@ import { formulaName as fn } from './kernels/library.js';
 import type { DeviceMvm } from './mvm.js';
 import type { TileContext } from './context.js';
 import type { TrainingState } from './training.js';
-
-/** The names of the PCM drift exponents among the hidden parameters. */
-export const NU_DRIFT_NAMES = ['nu_drift_0', 'nu_drift_1'] as const;
 
 const KEY_REFERENCE = 'inference.referenceWeights';
 const KEY_PROGRAMMED = 'inference.programmedWeights';
@@ -210,13 +208,13 @@ export class InferenceState {
 
   getHiddenParameters(): HiddenParameters {
     if (!this.nu) return {};
-    return { [NU_DRIFT_NAMES[0]]: this.nu[0].download(), [NU_DRIFT_NAMES[1]]: this.nu[1].download() };
+    return { [PCM_DRIFT_EXPONENTS[0]]: this.nu[0].download(), [PCM_DRIFT_EXPONENTS[1]]: this.nu[1].download() };
   }
 
   setHiddenParameters(params: Partial<HiddenParameters>): void {
     if (!this.nu) return;
     for (let k = 0; k < 2; k++) {
-      const v = params[NU_DRIFT_NAMES[k]!];
+      const v = params[PCM_DRIFT_EXPONENTS[k]!];
       if (v !== undefined) this.ctx.scope.overwrite(this.nu[k]!, v);
     }
   }

@@ -7,42 +7,22 @@
  */
 import {
   drawMvParameters,
+  ioParametersOf,
+  ioPassStreams,
   ioUsesRandomness,
   loadMvmState,
-  RandomStreamId,
   resolveIOParameters,
   saveMvmState,
-  type IOParameters,
   type NoiseManagementState,
   type TileState,
 } from '@crossbar/core';
 import type { DeviceArray } from './device.js';
 import { mapMatrix } from './elementwise.js';
 import { Gemm } from './gemm.js';
-import { DevicePass, type PassStreams } from './pass.js';
+import { DevicePass } from './pass.js';
 import type { TileContext } from './context.js';
 
 export const ENGINE = 'gpujs';
-
-const FORWARD_STREAMS: PassStreams = {
-  inputNoise: RandomStreamId.ForwardInputNoise,
-  outputNoise: RandomStreamId.ForwardOutputNoise,
-  weightNoise: RandomStreamId.ForwardWeightNoise,
-  inputRounding: RandomStreamId.ForwardInputRounding,
-  outputRounding: RandomStreamId.ForwardOutputRounding,
-};
-
-const BACKWARD_STREAMS: PassStreams = {
-  inputNoise: RandomStreamId.BackwardInputNoise,
-  outputNoise: RandomStreamId.BackwardOutputNoise,
-  weightNoise: RandomStreamId.BackwardWeightNoise,
-  inputRounding: RandomStreamId.BackwardInputRounding,
-  outputRounding: RandomStreamId.BackwardOutputRounding,
-};
-
-function ioOf(config: object, key: 'forward' | 'backward'): IOParameters | undefined {
-  return key in config ? ((config as Record<string, unknown>)[key] as IOParameters) : undefined;
-}
 
 export class DeviceMvm {
   readonly fwd: DevicePass;
@@ -55,12 +35,12 @@ export class DeviceMvm {
   constructor(private readonly ctx: TileContext) {
     const { outSize, inSize, seed, scope } = ctx;
     const config = ctx.rpuConfig;
-    const fwdIO = resolveIOParameters(ioOf(config, 'forward'), 'forward', 'rpuConfig.forward', ENGINE);
-    const bwdIO = resolveIOParameters(ioOf(config, 'backward'), 'backward', 'rpuConfig.backward', ENGINE);
+    const fwdIO = resolveIOParameters(ioParametersOf(config, 'forward'), 'forward', 'rpuConfig.forward', ENGINE);
+    const bwdIO = resolveIOParameters(ioParametersOf(config, 'backward'), 'backward', 'rpuConfig.backward', ENGINE);
     const count = outSize * inSize;
     const gemm = new Gemm(scope, outSize, inSize, ctx.threads);
-    this.fwd = new DevicePass(scope, gemm, fwdIO, drawMvParameters(fwdIO, outSize, count, seed), outSize, inSize, inSize, FORWARD_STREAMS, seed, ctx.rand, ctx.threads);
-    this.bwd = new DevicePass(scope, gemm, bwdIO, drawMvParameters(bwdIO, inSize, count, seed), inSize, outSize, inSize, BACKWARD_STREAMS, seed, ctx.rand, ctx.threads);
+    this.fwd = new DevicePass(scope, gemm, fwdIO, drawMvParameters(fwdIO, outSize, count, seed), outSize, inSize, inSize, ioPassStreams('forward'), seed, ctx.rand, ctx.threads);
+    this.bwd = new DevicePass(scope, gemm, bwdIO, drawMvParameters(bwdIO, inSize, count, seed), inSize, outSize, inSize, ioPassStreams('backward'), seed, ctx.rand, ctx.threads);
     this.uploadAsymmetry();
   }
 

@@ -24,26 +24,19 @@ import {
   nextBoundManagementRound,
   startManagedBatch,
   RandomStream,
+  type IOPassStreams,
   type MvParameters,
   type NoiseManagementState,
   type ResolvedIO,
 } from '@crossbar/core';
 import type { GpuTexture, KernelResult } from './gpujs.js';
 import { DeviceArray, roundUp4 } from './device.js';
-import { analogSource, argumentTypesFor, prepareSource, type AnalogSpec, type RandSource } from './kernels/io.js';
+import { analogSource, argumentTypesFor, prepareSource, type AnalogSpec } from './kernels/io.js';
+import type { RandomSource } from './random.js';
 import { keyHalves } from './kernels/philox.js';
 import { scatterGroups } from './kernels/mvm.js';
 import { MAX_ROWS, type Gemm } from './gemm.js';
 import type { KernelScope } from './scope.js';
-
-/** The stream ids of one direction. */
-export interface PassStreams {
-  inputNoise: number;
-  outputNoise: number;
-  weightNoise: number;
-  inputRounding: number;
-  outputRounding: number;
-}
 
 /** The weights of one pass: W, and W with the read asymmetry of negative inputs (PosNeg), resident. */
 export interface PassWeights {
@@ -75,9 +68,9 @@ export class DevicePass {
     private readonly nIn: number,
     /** The tile's inSize (the weight row length). */
     private readonly inSize: number,
-    private readonly streams: PassStreams,
+    private readonly streams: IOPassStreams,
     private readonly seed: number,
-    private readonly rand: RandSource,
+    private readonly rand: RandomSource,
     private readonly threads: boolean,
   ) {
     this.posNeg = io.mvType === 'PosNegSeparate' || io.mvType === 'PosNegSeparateDigitalSum';

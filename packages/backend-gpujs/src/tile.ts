@@ -34,7 +34,7 @@ import {
 import type { GpujsBackend } from './backend.js';
 import type { DeviceArray } from './device.js';
 import type { TileContext } from './context.js';
-import type { RandSource } from './kernels/io.js';
+import type { RandomSource } from './random.js';
 import { KernelScope } from './scope.js';
 import { DeviceMvm } from './mvm.js';
 import { createDeviceModel, type DeviceModel } from './devices/model.js';
@@ -50,7 +50,7 @@ export class GpujsTile implements AnalogTile, TileContext {
   readonly rpuConfig: RPUConfig;
   readonly scope: KernelScope;
   readonly weights: DeviceArray;
-  readonly rand: RandSource;
+  readonly rand: RandomSource;
   readonly threads: boolean;
   private rngCallValue = 1; // call 0 is reserved for construction draws
   private disposed = false;

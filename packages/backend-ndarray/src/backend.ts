@@ -1,10 +1,11 @@
 import type { AnalogTileBackend, CreateTileOptions } from '@crossbar/core';
+import { ndarrayKernels } from './kernels.js';
 import { NdarrayTile } from './tile.js';
 
-/** The reference engine: every tile operation in plain JS on ndarray views over Float32Array. */
+/** The reference engine: every kernel in plain JS on Float32Arrays (its tiles are synchronous). */
 export class NdarrayBackend implements AnalogTileBackend {
-  readonly name = 'ndarray';
-  readonly description = 'reference CPU engine (JS, ndarray over Float32Array)';
+  readonly name = ndarrayKernels.name;
+  readonly description = ndarrayKernels.description;
 
   createTile(options: CreateTileOptions): NdarrayTile {
     return new NdarrayTile(options);

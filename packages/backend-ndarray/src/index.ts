@@ -7,6 +7,7 @@ import { NdarrayBackend } from './backend.js';
 
 export { NdarrayBackend } from './backend.js';
 export { NdarrayTile } from './tile.js';
+export { createNdarrayKernels, ndarrayKernels } from './kernels.js';
 
 /** The registry priority of this engine: the fallback when nothing better works. */
 export const NDARRAY_PRIORITY = 1;

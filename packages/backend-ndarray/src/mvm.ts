@@ -1,20 +1,14 @@
 /**
- * Forward and backward analog MVM with IOParameters, as aihwkit 0.7.1's CPU tile
- * computes it (aihwkit v.0.7.1 src/rpucuda/rpu_forward_backward_pass.cpp,
- * ForwardBackwardPassIOManaged; the batch is a loop of vectors, rpu.cpp
- * RPUAbstract::forwardMatrix). The formulas live in @crossbar/core (physics/io.ts);
- * this module runs them over a batch: every stage over all rows at once, the
- * MVM as one GEMM (gemm.ts), and bound management re-running only the rows that
- * clipped. See docs/forward-pass.md.
+ * The ndarray engine's MVM kernels (core's TileKernels perfectMvm and analogPass):
+ * one bound-management round over the active vectors of a batch, every stage over
+ * all rows at once, the MVM as one GEMM (gemm.ts). Core's tile runs the managed loop
+ * around them (noise management, the rounds, the output scaling; core tile/mvm.ts);
+ * the per-element formulas are core's (physics/io.ts). aihwkit v.0.7.1
+ * src/rpucuda/rpu_forward_backward_pass.cpp. See docs/forward-pass.md.
  *
- * Per-tile draws (voltage offsets, non-linearities, read asymmetry) are made at
- * creation from the tile's seed. The AverageAbsMax running value is one number
- * shared by forward and backward, updated per input vector (aihwkit's CPU pass).
- *
- * Random numbers (RandomStreamId in core rng.ts): a forward or backward call that
- * draws any takes one tile call index; within it, with `round` the bound-management
- * pass (0, 1, …; always 0 backward) and `phase` 0 for the single / positive-input
- * pass and 1 for the negative-input pass of PosNegSeparate(DigitalSum):
+ * Random numbers (RandomStreamId in core rng.ts), in the pass's tile call, with `round`
+ * the bound-management pass (0, 1, …; always 0 backward) and `phase` 0 for the single /
+ * positive-input pass and 1 for the negative-input pass of PosNegSeparate(DigitalSum):
  *   input noise, input rounding:    sub = round,             element = row · inputSize + j
  *   output noise, output rounding:  sub = 2 · round + phase, element = row · outputSize + i
  *   weight noise:                   sub = 2 · round + phase, element = row · outputSize + i
@@ -22,147 +16,37 @@
  * Output noise and rounding of PosNegSeparate (one ADC for the sum) use phase 0.
  */
 import {
-  boundManagementStops,
   boundTestUpdate,
   clipSymmetric,
-  drawMvParameters,
   finalizeOutputValue,
-  ioParametersOf,
   ioPassStreams,
-  ioUsesRandomness,
   irDropCoefficient,
   irDropInputFactor,
-  loadMvmState,
-  managedInputScales,
-  managedOutputFactor,
-  nextBoundManagementRound,
   pcmReadNoiseStd,
   prepareInputValue,
   RandomStream,
-  resolveIOParameters,
-  saveMvmState,
-  startManagedBatch,
   voltageOffsetOutput,
-  InputError,
+  type AnalogPassArgs,
   type IOPassStreams,
+  type MvDirection,
   type MvParameters,
-  type NoiseManagementState,
   type ResolvedIO,
-  type TileState,
+  type TileKernels,
+  type TileSpec,
 } from '@crossbar/core';
-import type { NdArray } from 'ndarray';
 import { gemmNT, transposeInto } from './gemm.js';
-import type { TileContext } from './tile.js';
 
-export interface Mvm {
-  /** y [batch × out] = f(W x) with the forward IOParameters, W the given weights (e.g. modified ones). */
-  forward(weights: NdArray<Float32Array>, x: Float32Array, batch: number): Float32Array;
-  /** z [batch × in] = f(Wᵀ d) with the backward IOParameters. */
-  backward(weights: NdArray<Float32Array>, d: Float32Array, batch: number): Float32Array;
-  /**
-   * The analog passes each vector of the last forward call took (a view [batch] into a reused
-   * buffer, valid until the next forward): 1 + its bound-management re-runs, 0 if skipped.
-   * Optional so that test stand-ins of the MVM need not count.
-   */
-  forwardPassCounts?(): Int32Array;
-  saveState(arrays: TileState['arrays'], scalars: TileState['scalars']): void;
-  loadState(arrays: TileState['arrays'], scalars: TileState['scalars']): void;
-}
+/** The MVM kernels of one tile. */
+export type MvmKernels = Pick<TileKernels, 'perfectMvm' | 'analogPass'>;
 
-const ENGINE = 'ndarray';
 const f32 = Math.fround;
 
-export function createMvm(ctx: TileContext): Mvm {
-  return new NdarrayMvm(ctx);
-}
-
-class NdarrayMvm implements Mvm {
-  private readonly fwd: IOPass;
-  private readonly bwd: IOPass;
-  /** AverageAbsMax running value, shared by forward and backward (aihwkit's aux_nm_value_). */
-  private readonly nm: NoiseManagementState = { averageAbsMax: -1 };
-
-  // per-call weight buffers, allocated on first need (weights may change between calls)
-  private wCopy: Float32Array | null = null;
-  private wT: Float32Array | null = null;
-  private wNeg: Float32Array | null = null;
-  private wNegT: Float32Array | null = null;
-  private wAbs: Float32Array | null = null;
-  private wNegAbs: Float32Array | null = null;
-
-  constructor(private readonly ctx: TileContext) {
-    const config = ctx.rpuConfig;
-    const fwdIO = resolveIOParameters(ioParametersOf(config, 'forward'), 'forward', 'rpuConfig.forward', ENGINE);
-    const bwdIO = resolveIOParameters(ioParametersOf(config, 'backward'), 'backward', 'rpuConfig.backward', ENGINE);
-    const count = ctx.outSize * ctx.inSize;
-    this.fwd = new IOPass(fwdIO, drawMvParameters(fwdIO, ctx.outSize, count, ctx.seed), ctx.outSize, ctx.inSize, ctx.seed);
-    this.bwd = new IOPass(bwdIO, drawMvParameters(bwdIO, ctx.inSize, count, ctx.seed), ctx.inSize, ctx.outSize, ctx.seed);
-  }
-
-  forward(weights: NdArray<Float32Array>, x: Float32Array, batch: number): Float32Array {
-    const w = this.plainWeights(weights);
-    const pass = this.fwd;
-    const call = ioUsesRandomness(pass.io) ? this.ctx.nextRandomCall() : 0;
-    let wNeg: Float32Array | null = null;
-    if (pass.needsNegativeWeights) {
-      wNeg = multiplyInto(w, pass.draws.wAsymmetry!, (this.wNeg ??= new Float32Array(w.length)));
-    }
-    const wAbs = pass.needsAbsWeights ? absWeights(w, (this.wAbs ??= new Float32Array(w.length))) : null;
-    const wNegAbs = pass.needsAbsWeights && wNeg !== null ? absWeights(wNeg, (this.wNegAbs ??= new Float32Array(w.length))) : null;
-    return pass.run({ b: w, bAbs: wAbs, bNeg: wNeg, bNegAbs: wNegAbs }, x, batch, call, this.nm);
-  }
-
-  backward(weights: NdArray<Float32Array>, d: Float32Array, batch: number): Float32Array {
-    const { outSize, inSize } = this.ctx;
-    const w = this.plainWeights(weights);
-    const pass = this.bwd;
-    const call = ioUsesRandomness(pass.io) ? this.ctx.nextRandomCall() : 0;
-    const wT = (this.wT ??= new Float32Array(w.length));
-    transposeInto(w, outSize, inSize, wT);
-    let wNegT: Float32Array | null = null;
-    if (pass.needsNegativeWeights) {
-      // the asymmetry is in the weights' [out × in] order, as aihwkit indexes it
-      const wNeg = multiplyInto(w, pass.draws.wAsymmetry!, (this.wNeg ??= new Float32Array(w.length)));
-      wNegT = this.wNegT ??= new Float32Array(w.length);
-      transposeInto(wNeg, outSize, inSize, wNegT);
-    }
-    const wAbs = pass.needsAbsWeights ? absWeights(wT, (this.wAbs ??= new Float32Array(w.length))) : null;
-    const wNegAbs = pass.needsAbsWeights && wNegT !== null ? absWeights(wNegT, (this.wNegAbs ??= new Float32Array(w.length))) : null;
-    return pass.run({ b: wT, bAbs: wAbs, bNeg: wNegT, bNegAbs: wNegAbs }, d, batch, call, this.nm);
-  }
-
-  forwardPassCounts(): Int32Array {
-    return this.fwd.passCounts();
-  }
-
-  /** The weights as a contiguous row-major [out × in] Float32Array (copied only if the view is not). */
-  private plainWeights(weights: NdArray<Float32Array>): Float32Array {
-    const { outSize, inSize } = this.ctx;
-    const [rows, cols] = weights.shape;
-    if (rows !== outSize || cols !== inSize) {
-      throw new InputError(`ndarray engine: the weights are ${rows} × ${cols}, the tile is ${outSize} × ${inSize}`);
-    }
-    const [s0, s1] = weights.stride;
-    if (weights.offset === 0 && s0 === inSize && s1 === 1) {
-      return weights.data.length === outSize * inSize ? weights.data : weights.data.subarray(0, outSize * inSize);
-    }
-    const copy = (this.wCopy ??= new Float32Array(outSize * inSize));
-    for (let i = 0; i < outSize; i++) for (let j = 0; j < inSize; j++) copy[i * inSize + j] = weights.get(i, j);
-    return copy;
-  }
-
-  saveState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
-    saveMvmState(this.nm, this.fwd.draws, this.bwd.draws, arrays, scalars);
-  }
-
-  loadState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
-    loadMvmState(this.nm, this.fwd.draws, this.bwd.draws, arrays, scalars); // a refused state changes nothing
-  }
-}
-
-function absWeights(src: Float32Array, dst: Float32Array): Float32Array {
-  absInto(src, dst, src.length);
-  return dst;
+export function createMvm(spec: TileSpec): MvmKernels {
+  const mvm = new NdarrayMvm(spec);
+  return {
+    perfectMvm: (direction, weights, x, batch, outScale) => mvm.perfect(direction, weights, x, batch, outScale),
+    analogPass: (args) => mvm.pass(args),
+  };
 }
 
 /** The weights of one pass in the pass's layout B [nOut × nIn] (W forward, Wᵀ backward). */
@@ -173,6 +57,83 @@ interface PassWeights {
   /** B with the read asymmetry of negative inputs (PosNeg with w_read_asymmetry_dtod), else null (B itself). */
   bNeg: Float32Array | null;
   bNegAbs: Float32Array | null;
+}
+
+class NdarrayMvm {
+  private readonly outSize: number;
+  private readonly inSize: number;
+  // per-call weight buffers, allocated on first need (weights may change between calls)
+  private wT: Float32Array | null = null;
+  private wNeg: Float32Array | null = null;
+  private wNegT: Float32Array | null = null;
+  private wAbs: Float32Array | null = null;
+  private wNegAbs: Float32Array | null = null;
+  private acc = EMPTY64;
+  private readonly passes: Partial<Record<MvDirection, IOPass>> = {};
+  private current: PassWeights | null = null;
+
+  constructor(spec: TileSpec) {
+    this.outSize = spec.outSize;
+    this.inSize = spec.inSize;
+  }
+
+  perfect(direction: MvDirection, w: Float32Array, x: Float32Array, batch: number, outScale: number): Float32Array {
+    const forward = direction === 'forward';
+    const nOut = forward ? this.outSize : this.inSize;
+    const nIn = forward ? this.inSize : this.outSize;
+    let b = w;
+    if (!forward) {
+      b = this.wT ??= new Float32Array(w.length);
+      transposeInto(w, this.outSize, this.inSize, b);
+    }
+    const y = new Float32Array(batch * nOut);
+    this.acc = grow64(this.acc, batch * nOut);
+    const acc = this.acc;
+    gemmNT(batch, nOut, nIn, x, 0, nIn, b, 0, nIn, acc, 0, nOut);
+    if (outScale === 1) storeInto(acc, y, batch * nOut);
+    else storeScaled(acc, y, batch * nOut, outScale);
+    return y;
+  }
+
+  pass(args: AnalogPassArgs): void {
+    const pass = (this.passes[args.direction] ??= new IOPass(args.io, args.nOut, args.nIn));
+    if (args.firstRound) this.current = this.prepare(args);
+    pass.run(this.current!, args);
+  }
+
+  /** The pass's weights B, |B| and the read-asymmetric ones, in the pass's layout. */
+  private prepare(args: AnalogPassArgs): PassWeights {
+    const { outSize, inSize } = this;
+    const w = args.weights;
+    const io = args.io;
+    const posNeg = io.mvType === 'PosNegSeparate' || io.mvType === 'PosNegSeparateDigitalSum';
+    const needsNegative = posNeg && args.draws.wAsymmetry !== null;
+    const needsAbs = io.irDrop > 0 || io.wNoiseType === 'PCMRead';
+    if (args.direction === 'forward') {
+      let wNeg: Float32Array | null = null;
+      if (needsNegative) wNeg = multiplyInto(w, args.draws.wAsymmetry!, (this.wNeg ??= new Float32Array(w.length)));
+      const wAbs = needsAbs ? absWeights(w, (this.wAbs ??= new Float32Array(w.length))) : null;
+      const wNegAbs = needsAbs && wNeg !== null ? absWeights(wNeg, (this.wNegAbs ??= new Float32Array(w.length))) : null;
+      return { b: w, bAbs: wAbs, bNeg: wNeg, bNegAbs: wNegAbs };
+    }
+    const wT = (this.wT ??= new Float32Array(w.length));
+    transposeInto(w, outSize, inSize, wT);
+    let wNegT: Float32Array | null = null;
+    if (needsNegative) {
+      // the asymmetry is in the weights' [out × in] order, as aihwkit indexes it
+      const wNeg = multiplyInto(w, args.draws.wAsymmetry!, (this.wNeg ??= new Float32Array(w.length)));
+      wNegT = this.wNegT ??= new Float32Array(w.length);
+      transposeInto(wNeg, outSize, inSize, wNegT);
+    }
+    const wAbs = needsAbs ? absWeights(wT, (this.wAbs ??= new Float32Array(w.length))) : null;
+    const wNegAbs = needsAbs && wNegT !== null ? absWeights(wNegT, (this.wNegAbs ??= new Float32Array(w.length))) : null;
+    return { b: wT, bAbs: wAbs, bNeg: wNegT, bNegAbs: wNegAbs };
+  }
+}
+
+function absWeights(src: Float32Array, dst: Float32Array): Float32Array {
+  absInto(src, dst, src.length);
+  return dst;
 }
 
 /** A float buffer of at least n elements, reallocated only when too small. */
@@ -186,30 +147,25 @@ function grow64(buf: Float64Array, n: number): Float64Array {
 const EMPTY32: Float32Array = new Float32Array(0);
 const EMPTY64: Float64Array = new Float64Array(0);
 
-/**
- * One direction's IO-managed pass over a batch: y[r] = f(B x[r]) for B [nOut × nIn].
- * Owns its scratch buffers (grown to the largest batch seen, then reused).
- */
+/** One direction's analog pass: y = f(B x) for B [nOut × nIn] over the active rows of a round. */
 class IOPass {
-  readonly needsAbsWeights: boolean;
-  readonly needsNegativeWeights: boolean;
   private readonly posNeg: boolean;
   private readonly streams: IOPassStreams;
   private readonly digitalSum: boolean;
 
-  // batch-sized scratch
-  private nmScale = EMPTY32; // [batch] noise-management value per row
-  private rowScale = EMPTY32; // [active] input scale per active row
-  private active = new Int32Array(0); // [active] batch row of each active row
-  private passed = new Uint8Array(0); // [active] bound test result
-  private passes = new Int32Array(0); // [batch] analog passes per vector in the last run
-  private lastBatch = 0;
+  // the current round's arguments (core's buffers)
+  private active: Int32Array = new Int32Array(0); // [active] batch row of each active row
+  private rowScale: Float32Array = EMPTY32; // [active] input scale per active row
+  private passed: Uint8Array = new Uint8Array(0); // [active] bound test result
+  private out: Float32Array = EMPTY32; // [active × nOut] output of the (positive) pass
+  private draws: MvParameters | null = null;
+  private seed = 0;
+  // batch-sized scratch (grown to the largest batch seen)
   private inp = EMPTY32; // [active × nIn] prepared input
   private inpPart = EMPTY32; // [active × nIn] negative or positive part of it
   private inpAux = EMPTY32; // [active × nIn] |x|, x², or IR-drop-weighted x
   private acc = EMPTY64; // [active × nOut] GEMM result
   private acc2 = EMPTY64; // [active × nOut] second GEMM (IR drop)
-  private out = EMPTY32; // [active × nOut] output of the (positive) pass
   private outNeg = EMPTY32; // [active × nOut] output of the negative pass
   // row-sized scratch for random numbers
   private readonly rowIn: Float64Array;
@@ -217,89 +173,48 @@ class IOPass {
   private readonly rowOut: Float64Array;
   private readonly rowOutU: Float64Array;
   /** The per-line non-linearities (zeros without them, so the row loop needs no null test). */
-  private readonly nl: Float32Array;
+  private nl: Float32Array;
 
   constructor(
     readonly io: ResolvedIO,
-    readonly draws: MvParameters,
     private readonly nOut: number,
     private readonly nIn: number,
-    private readonly seed: number,
   ) {
     this.streams = ioPassStreams(io.direction);
     this.posNeg = io.mvType === 'PosNegSeparate' || io.mvType === 'PosNegSeparateDigitalSum';
     this.digitalSum = io.mvType === 'PosNegSeparateDigitalSum';
-    this.needsAbsWeights = !io.isPerfect && (io.irDrop > 0 || io.wNoiseType === 'PCMRead');
-    this.needsNegativeWeights = this.posNeg && draws.wAsymmetry !== null;
     this.rowIn = new Float64Array(nIn);
     this.rowInU = new Float64Array(nIn);
     this.rowOut = new Float64Array(nOut);
     this.rowOutU = new Float64Array(nOut);
-    this.nl = draws.outNonlinearity ?? new Float32Array(nOut);
+    this.nl = new Float32Array(nOut);
   }
 
   private ensure(batch: number): void {
     const { nIn, nOut } = this;
-    if (this.nmScale.length >= batch) return;
-    this.nmScale = new Float32Array(batch);
-    this.rowScale = new Float32Array(batch);
-    this.active = new Int32Array(batch);
-    this.passed = new Uint8Array(batch);
-    this.passes = new Int32Array(batch);
+    if (this.inp.length >= batch * nIn) return;
     this.inp = grow32(this.inp, batch * nIn);
     if (this.posNeg) this.inpPart = grow32(this.inpPart, batch * nIn);
     this.acc = grow64(this.acc, batch * nOut);
-    this.out = grow32(this.out, batch * nOut);
     if (this.posNeg) this.outNeg = grow32(this.outNeg, batch * nOut);
     const io = this.io;
     if (io.irDrop > 0 || io.wNoiseType === 'PCMRead') this.inpAux = grow32(this.inpAux, batch * nIn);
     if (io.irDrop > 0) this.acc2 = grow64(this.acc2, batch * nOut);
   }
 
-  /** Analog passes per vector of the last run [lastBatch] (a view of the reused buffer). */
-  passCounts(): Int32Array {
-    return this.passes.subarray(0, this.lastBatch);
-  }
-
-  run(w: PassWeights, x: Float32Array, batch: number, call: number, nm: NoiseManagementState): Float32Array {
-    const { io, nIn, nOut } = this;
-    const y = new Float32Array(batch * nOut);
-    this.lastBatch = batch;
-    if (io.isPerfect) {
-      if (this.passes.length < batch) this.passes = new Int32Array(batch);
-      this.passes.fill(1, 0, batch);
-      this.acc = grow64(this.acc, batch * nOut);
-      const acc = this.acc;
-      gemmNT(batch, nOut, nIn, x, 0, nIn, w.b, 0, nIn, acc, 0, nOut);
-      if (io.outScale === 1) storeInto(acc, y, batch * nOut);
-      else storeScaled(acc, y, batch * nOut, io.outScale);
-      return y;
+  /** One round (core's AnalogPassArgs): the active rows' inputs through the DAC, the array and the ADC into args.out. */
+  run(w: PassWeights, args: AnalogPassArgs): void {
+    this.ensure(args.nActive);
+    this.active = args.active;
+    this.rowScale = args.rowScale;
+    this.passed = args.passed;
+    this.out = args.out;
+    this.seed = args.seed;
+    if (this.draws !== args.draws) {
+      this.draws = args.draws;
+      this.nl = args.draws.outNonlinearity ?? new Float32Array(this.nOut);
     }
-    this.ensure(batch);
-    const { nmScale, rowScale, active, passed, passes } = this;
-    passes.fill(0, 0, batch);
-    // per vector, as aihwkit's loop: noise management, then bound-management rounds on the
-    // vectors that clipped (core physics/io.ts: the management of a batch)
-    let nActive = startManagedBatch(io, x, batch, nIn, nm, nmScale, active);
-    let reduction = 1;
-    for (let round = 0; nActive > 0; round++) {
-      if (round > 0) reduction = nextBoundManagementRound(io, round, reduction, x, nIn, active, nActive, nmScale, nm);
-      managedInputScales(io, reduction, active, nActive, nmScale, rowScale);
-      this.computeRows(w, x, nActive, round, call);
-      const stop = boundManagementStops(io, reduction);
-      let next = 0;
-      for (let a = 0; a < nActive; a++) {
-        const r = active[a]!;
-        passes[r] = passes[r]! + 1;
-        if (!stop && passed[a] === 0) {
-          active[next++] = r; // clipped: again with half the input
-          continue;
-        }
-        scaleInto(this.out, a * nOut, y, r * nOut, nOut, managedOutputFactor(io, rowScale[a]!, nmScale[r]!));
-      }
-      nActive = next;
-    }
-    return y;
+    this.computeRows(w, args.x, args.nActive, args.round, args.call);
   }
 
   /** Prepares the active rows' inputs, runs the analog pass(es) into `out`, sets `passed`. */
@@ -367,7 +282,7 @@ class IOPass {
 
     if (io.hasVoltageOffsets) {
       for (let a = 0; a < nActive; a++) {
-        applyVoltageOffsetsRow(out, a * nOut, nOut, this.draws.vOffset!, io.rSeries, io.vOffsetWMin, rowSum(inp, a * nIn, nIn));
+        applyVoltageOffsetsRow(out, a * nOut, nOut, this.draws!.vOffset!, io.rSeries, io.vOffsetWMin, rowSum(inp, a * nIn, nIn));
       }
     }
 
@@ -408,7 +323,7 @@ class IOPass {
     for (let a = 0; a < nActive; a++) {
       if (noise !== null) noise.fillNormal(g, active[a]! * nOut);
       if (rounding !== null) rounding.fillUniform(u, active[a]! * nOut);
-      const ok = finalizeRow(io, this.nl, this.draws.nlFactor, out, a * nOut, nOut, noise !== null, g, rounding !== null, u);
+      const ok = finalizeRow(io, this.nl, this.draws!.nlFactor, out, a * nOut, nOut, noise !== null, g, rounding !== null, u);
       if (bm && !ok) passed[a] = 0;
     }
   }
@@ -429,10 +344,6 @@ function storeInto(src: Float64Array, dst: Float32Array, n: number): void {
 
 function storeScaled(src: Float64Array, dst: Float32Array, n: number, scale: number): void {
   for (let k = 0; k < n; k++) dst[k] = scale * f32(src[k]!);
-}
-
-function scaleInto(src: Float32Array, so: number, dst: Float32Array, d0: number, n: number, factor: number): void {
-  for (let i = 0; i < n; i++) dst[d0 + i] = src[so + i]! * factor;
 }
 
 function addInto(src: Float32Array, dst: Float32Array, n: number): void {

@@ -4,10 +4,9 @@
  * MVM module (these tests check the weights' physics, not the IO), and
  * statistics for comparing noisy results with aihwkit's.
  */
-import type { NdArray } from 'ndarray';
 import { loadOracle as loadPackagedOracle } from '@crossbar/conformance/node';
-import type { Mvm } from '../src/mvm.js';
-import type { TileContext } from '../src/tile.js';
+import type { MvDirection, TileSpec } from '@crossbar/core';
+import type { MvmKernels } from '../src/mvm.js';
 
 
 export type Nested = number | string | Nested[];
@@ -58,34 +57,24 @@ export function loadOracle(file: string): { c: OracleCase; e: OracleResult }[] {
   return cases.map((c) => ({ c, e: byName.get(c.name)! }));
 }
 
-/** y = W x in float32 (what aihwkit's is_perfect forward gives), z = Wᵀ d for backward. */
-export function createPerfectMvm(ctx: TileContext): Mvm {
-  const { outSize, inSize } = ctx;
+/** y = W x in float32 (what aihwkit's is_perfect forward gives), z = Wᵀ d for backward: the mock of the MVM kernels. */
+export function createPerfectMvm(spec: TileSpec): MvmKernels {
+  const { outSize, inSize } = spec;
   return {
-    forward(w: NdArray<Float32Array>, x: Float32Array, batch: number): Float32Array {
-      const y = new Float32Array(batch * outSize);
+    perfectMvm(direction: MvDirection, w: Float32Array, x: Float32Array, batch: number, outScale: number): Float32Array {
+      const forward = direction === 'forward';
+      const nOut = forward ? outSize : inSize;
+      const nIn = forward ? inSize : outSize;
+      const y = new Float32Array(batch * nOut);
       for (let b = 0; b < batch; b++) {
-        for (let i = 0; i < outSize; i++) {
+        for (let i = 0; i < nOut; i++) {
           let s = 0;
-          for (let j = 0; j < inSize; j++) s += w.data[i * inSize + j]! * x[b * inSize + j]!;
-          y[b * outSize + i] = s;
+          for (let j = 0; j < nIn; j++) s += (forward ? w[i * inSize + j]! : w[j * inSize + i]!) * x[b * nIn + j]!;
+          y[b * nOut + i] = outScale === 1 ? s : outScale * Math.fround(s);
         }
       }
       return y;
     },
-    backward(w: NdArray<Float32Array>, d: Float32Array, batch: number): Float32Array {
-      const z = new Float32Array(batch * inSize);
-      for (let b = 0; b < batch; b++) {
-        for (let j = 0; j < inSize; j++) {
-          let s = 0;
-          for (let i = 0; i < outSize; i++) s += w.data[i * inSize + j]! * d[b * outSize + i]!;
-          z[b * inSize + j] = s;
-        }
-      }
-      return z;
-    },
-    saveState() {},
-    loadState() {},
   };
 }
 

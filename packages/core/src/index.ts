@@ -46,3 +46,4 @@ export * from './tile-calls.js';
 export * from './tile-memory.js';
 export { checkHiddenParameterRanges, MAX_HIDDEN_MAGNITUDE } from './hidden-checks.js';
 export * from './physics/index.js';
+export * from './tile/index.js';

@@ -109,7 +109,7 @@ export const RandomStreamId = {
   /**
    * Device-to-device draws at tile creation (call = 0; key = the device's construction_seed when
    * it is not 0, else the tile's seed), element = row * inSize + col, one sub per draw of the
-   * pulsed device (backend-ndarray devices/pulsed.ts): sub 0 normal max bound, 1 normal min bound,
+   * pulsed device (core physics/devices.ts, drawPulsedDevice): sub 0 normal max bound, 1 normal min bound,
    * 2 normal dw_min gain, 3 normal up_down variation, 4 uniform corrupt?, 5 uniform corrupt value,
    * 6 normal diffusion rate, 7 normal reset bias, 8 normal lifetime, 9 normal drift ν,
    * 10 / 11 normal LinearStep γ up / down, 12 / 13 normal PowStep γ gain / up-down.

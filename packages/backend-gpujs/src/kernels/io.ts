@@ -23,8 +23,7 @@
  */
 import type { Layout } from '../device.js';
 import { Input } from '../gpujs.js';
-
-export type RandSource = 'kernel' | 'upload';
+import type { RandomSource } from '../random.js';
 
 /** The random-number arguments of a kernel that draws in-kernel. */
 export const KEY_ARGS = ['k0h', 'k0l', 'k1h', 'k1l', 'call', 'rnd'] as const;
@@ -68,7 +67,7 @@ export interface PrepareSpec {
   rows: number;
   noise: boolean;
   rounding: boolean;
-  rand: RandSource;
+  rand: RandomSource;
   /** Stream ids of input noise and input rounding. */
   noiseStream: number;
   roundingStream: number;
@@ -157,7 +156,7 @@ export interface AnalogSpec {
   withNl: boolean;
   outNoise: boolean;
   outRounding: boolean;
-  rand: RandSource;
+  rand: RandomSource;
   weightNoiseStream: number;
   outputNoiseStream: number;
   outputRoundingStream: number;

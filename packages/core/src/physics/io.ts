@@ -26,7 +26,7 @@ import type { IOParameters } from '../config/parameters.js';
 import type { AnalogMVType, BoundManagementType, NoiseManagementType, WeightNoiseType } from '../enums.js';
 import { RandomStream, RandomStreamId } from '../rng.js';
 import type { TileState } from '../tile.js';
-import { roundHalfEven } from './update.js';
+import { quantize } from './rounding.js';
 import { clipSymmetric } from './weights.js';
 
 // ------------------------------------------------------------------ scalar formulas
@@ -42,17 +42,6 @@ export function ioResolutionStep(res: number, bound: number): number {
   if (r < 0) r = 0;
   if (r > 1) r = Math.fround(1 / r);
   return Math.fround(r * Math.fround(2 * bound));
-}
-
-/**
- * aihwkit's discretisation `rint(value / step + shift) · step` in float32. `shift` is
- * 0 for deterministic rounding and `uniform − 0.5` for stochastic rounding. A step
- * <= 0 leaves the value alone; a NaN step (see ioResolutionStep) gives NaN.
- * (aihwkit v.0.7.1 src/rpucuda/utility_functions.h, getDiscretizedValue)
- */
-export function quantize(value: number, step: number, shift: number): number {
-  if (step <= 0) return value;
-  return Math.fround(roundHalfEven(Math.fround(Math.fround(value / step) + shift)) * step);
 }
 
 /** Negative values scaled by `negativeScale` (1 − inp_asymmetry or 1 − out_asymmetry), float32. */
@@ -647,20 +636,12 @@ export function ioPassStreams(direction: MvDirection): IOPassStreams {
 
 /*
  * aihwkit runs a batch as a loop of vectors (forwardVector / backwardVector), each with
- * its own noise-management value α and bound-management reduction r. An engine runs all
- * vectors of a bound-management round at once: the helpers below keep, per batch row,
- * α in `nmScale[row]`, and per active vector a (those still going through the array) its
- * row in `active[a]` and its input scale in `rowScale[a]`.
- *
- *   let n = startManagedBatch(...), reduction = 1;
- *   for (let round = 0; n > 0; round++) {
- *     if (round > 0) reduction = nextBoundManagementRound(...);
- *     managedInputScales(...);                     // rowScale[a] = 1 / (α r)
- *     ... the pass of the active vectors, their bound tests ...
- *     const stop = boundManagementStops(io, reduction);
- *     ... a vector that passed (or all, when stop) gets y = managedOutputFactor(...) · output,
- *         the others stay active for the next round ...
- *   }
+ * its own noise-management value α and bound-management reduction r. Core's tile runs
+ * all vectors of a bound-management round at once (tile/mvm.ts; an engine's analogPass
+ * kernel computes one round; the gpu.js engine, not yet on core's tile, runs the same
+ * loop in its pass.ts): the helpers below keep, per batch row, α in `nmScale[row]`, and
+ * per active vector a (those still going through the array) its row in `active[a]` and
+ * its input scale in `rowScale[a]`.
  */
 
 /**

@@ -16,20 +16,7 @@
  */
 import type { UpdateParameters } from '../config/parameters.js';
 import { philox4x32, RandomStream, RandomStreamId, seedToKey } from '../rng.js';
-import { quantize } from './io.js';
-
-/**
- * rint(): round half to even, as C's rint in the default rounding mode.
- * Written without a data-dependent branch in the common case (floor(x + 0.5), then a
- * fix for ties and for x + 0.5 rounding up), which makes the IO quantisation loops
- * about 3x faster; Math.round is slow in V8 and the branches on x − floor(x) mispredict.
- */
-export function roundHalfEven(x: number): number {
-  let r = Math.floor(x + 0.5);
-  const d = r - x;
-  if (d >= 0.5 && (d > 0.5 || r % 2 !== 0)) r = r - 1;
-  return r;
-}
+import { quantize, roundHalfEven } from './rounding.js';
 
 /**
  * BL when neither BL nor update management adapts to the inputs

@@ -1,6 +1,7 @@
 /**
  * Device drift (DriftParameter / SimpleDriftParameter) of training tiles:
- * aihwkit v.0.7.1 src/rpucuda/weight_drifter.cpp.
+ * aihwkit v.0.7.1 src/rpucuda/weight_drifter.cpp, on host arrays
+ * (core's tile runs it; the state machine is written once).
  *
  * Each call adds timeSinceLastCall / t_0 to the tile's clock. An element
  * whose weight changed by more than reset_tol since the previous call
@@ -15,10 +16,21 @@
  * ν cycle-to-cycle variation (nu_std), sub 1 normal weight noise (w_noise_std),
  * element = row · inSize + column.
  */
-import { driftExponent, driftedWeight, InputError, RandomStream, RandomStreamId, type DriftSettings, type TileState } from '@crossbar/core';
-import type { TileContext } from './tile.js';
+import { InputError } from '../errors.js';
+import { RandomStream, RandomStreamId } from '../rng.js';
+import type { TileState } from '../tile.js';
+import { driftExponent, driftedWeight, type DriftSettings } from './devices.js';
 
-export class WeightDrifter {
+/** What a drifter needs of its tile. */
+export interface DrifterContext {
+  readonly seed: number;
+  /** outSize · inSize. */
+  readonly size: number;
+  /** The call index of the next random-consuming operation (advances the tile's counter). */
+  nextRandomCall(): number;
+}
+
+export class DeviceDrifter {
   private readonly size: number;
   /** The clock in units of t_0 (float32, as aihwkit's current_t_). */
   private now = 0;
@@ -34,11 +46,11 @@ export class WeightDrifter {
    *   aihwkit's "simple" drift where every element uses settings.nu.
    */
   constructor(
-    private readonly ctx: TileContext,
+    private readonly ctx: DrifterContext,
     private readonly settings: DriftSettings,
     readonly nu: Float32Array | null,
   ) {
-    this.size = ctx.outSize * ctx.inSize;
+    this.size = ctx.size;
     this.previous = new Float32Array(this.size);
     this.w0 = new Float32Array(this.size);
     this.start = new Float32Array(this.size);
@@ -104,15 +116,23 @@ export class WeightDrifter {
     arrays['drift.start'] = this.active ? Array.from(this.start) : null;
   }
 
+  /** Throws an InputError when the saved drift state does not fit this tile; changes nothing. */
+  checkState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
+    for (const name of ['drift.previous', 'drift.w0', 'drift.start']) {
+      const a = arrays[name];
+      if (a !== undefined && a !== null && (!Array.isArray(a) || a.length !== this.size || !a.every((v) => Number.isFinite(v)))) {
+        throw new InputError(`setState: ${name} must have ${this.size} finite elements`);
+      }
+    }
+    const now = scalars['drift.now'];
+    if (now !== undefined && now !== null && !Number.isFinite(now)) throw new InputError('setState: drift.now must be a finite number');
+  }
+
+  /** Restores a state checkState accepted. */
   loadState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
     const previous = arrays['drift.previous'];
     const w0 = arrays['drift.w0'];
     const start = arrays['drift.start'];
-    for (const [name, a] of [['drift.previous', previous], ['drift.w0', w0], ['drift.start', start]] as const) {
-      if (a !== undefined && a !== null && (!Array.isArray(a) || a.length !== this.size)) {
-        throw new InputError(`setState: ${name} must have ${this.size} elements`);
-      }
-    }
     this.active = scalars['drift.active'] === 1 && Array.isArray(previous) && Array.isArray(w0) && Array.isArray(start);
     this.now = typeof scalars['drift.now'] === 'number' ? scalars['drift.now'] : 0;
     if (this.active) {

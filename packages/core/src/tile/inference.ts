@@ -2,7 +2,7 @@
  * Inference of an InferenceRPUConfig tile: programming with the PCM-like noise
  * model, drift with 1/f read noise to an absolute time since programming, and the
  * global drift compensation measured with the forward pass. The formulas are in
- * @crossbar/core physics/inference.ts.
+ * physics/inference.ts.
  *
  * As aihwkit v.0.7.1 `src/aihwkit/simulator/tiles/inference.py` (InferenceTile):
  * - programWeights(): the reference weights (those current at the first programming
@@ -27,21 +27,18 @@
  * g− device of each weight (aihwkit's `nu_drift_list[0]`, `[1]`), drawn by each
  * programming; setting them replaces the exponents the next drift uses.
  *
- * Random draws (stream ids in @crossbar/core rng.ts), element i = row · inSize + column,
+ * Random draws (stream ids in rng.ts), element i = row · inSize + column,
  * sub = 0 for the g+ device and 1 for the g− device:
  *   ProgrammingNoise    call of programWeights   normal  programming noise
  *   InferenceDrift      call of programWeights   normal  drift exponent ν
  *   InferenceReadNoise  call of driftWeights     normal  1/f read noise
  * The forward passes of the compensation readout take their own calls (MVM streams).
  */
+import { InferenceRPUConfig } from '../config/rpu-configs.js';
+import { ConfigError, NotSupportedError } from '../errors.js';
+import { RandomStream, RandomStreamId } from '../rng.js';
 import {
-  ConfigError,
-  InferenceRPUConfig,
-  InputError,
   PCM_DRIFT_EXPONENTS,
-  NotSupportedError,
-  RandomStream,
-  RandomStreamId,
   driftCompensationAlpha,
   driftCompensationReadout,
   pcmConductanceMinus,
@@ -51,14 +48,13 @@ import {
   pcmProgrammedConductance,
   pcmScaleRatio,
   pcmWeightFromConductances,
-  powerSeries,
-  weightsAbsMax,
-  type HiddenParameters,
-  type TileState,
-} from '@crossbar/core';
-import type { Mvm } from './mvm.js';
-import type { TileContext } from './tile.js';
+} from '../physics/inference.js';
+import { powerSeries, weightsAbsMax } from '../physics/weights.js';
+import type { HiddenParameters, TileState } from '../tile.js';
+import type { TileContext } from './context.js';
+import type { TileMvm } from './mvm.js';
 import type { TrainingState } from './training.js';
+import { checkStateArray, checkStateScalar } from './state-checks.js';
 
 export interface InferenceState {
   /** Whether the tile's config is an InferenceRPUConfig (drift means PCM drift to absolute time). */
@@ -78,9 +74,6 @@ export interface InferenceState {
   saveState(arrays: TileState['arrays'], scalars: TileState['scalars']): void;
   loadState(arrays: TileState['arrays'], scalars: TileState['scalars']): void;
 }
-
-
-
 const KEY_REFERENCE = 'inference.referenceWeights';
 const KEY_PROGRAMMED = 'inference.programmedWeights';
 const KEY_ALPHA = 'inference.alpha';
@@ -94,7 +87,7 @@ function notInference(ctx: TileContext, where: string): never {
   );
 }
 
-export function createInferenceState(ctx: TileContext, mvm: Mvm, training: TrainingState): InferenceState {
+export function createInferenceState(ctx: TileContext, mvm: TileMvm, training: TrainingState): InferenceState {
   const cfg = ctx.rpuConfig;
   if (!(cfg instanceof InferenceRPUConfig)) {
     return {
@@ -153,7 +146,7 @@ export function createInferenceState(ctx: TileContext, mvm: Mvm, training: Train
   }
 
   function program(): void {
-    const w = ctx.weights.data;
+    const w = ctx.weights;
     const ref = reference ?? w.slice();
     const s = scratch();
     const call = ctx.nextRandomCall();
@@ -185,7 +178,7 @@ export function createInferenceState(ctx: TileContext, mvm: Mvm, training: Train
   function drift(t: number): void {
     if (programmed === null) program();
     const p = programmed!;
-    const w = ctx.weights.data;
+    const w = ctx.weights;
     const s = scratch();
     const call = ctx.nextRandomCall();
     const scale = pcmScaleRatio(weightsAbsMax(p, outSize, inSize), nm.gMax, nm.gMin);
@@ -203,20 +196,6 @@ export function createInferenceState(ctx: TileContext, mvm: Mvm, training: Train
     training.onWeightsSet();
     tInference = t;
     if (compensation) alpha = driftCompensationAlpha(baseline ?? readout(), readout());
-  }
-
-  function checkArray(arrays: TileState['arrays'], key: string): void {
-    const v = arrays[key];
-    if (v === undefined || v === null) return;
-    if (!Array.isArray(v) || v.length !== size || v.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
-      throw new InputError(`setState: state.arrays["${key}"] must be null or ${size} finite numbers`);
-    }
-  }
-
-  function checkScalar(scalars: TileState['scalars'], key: string): void {
-    const v = scalars[key];
-    if (v === undefined || v === null) return;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new InputError(`setState: state.scalars["${key}"] must be null or a finite number`);
   }
 
   return {
@@ -250,11 +229,9 @@ export function createInferenceState(ctx: TileContext, mvm: Mvm, training: Train
     },
 
     checkState(arrays, scalars) {
-      if (arrays === null || typeof arrays !== 'object') throw new InputError('setState: state.arrays must be an object');
-      if (scalars === null || typeof scalars !== 'object') throw new InputError('setState: state.scalars must be an object');
-      checkArray(arrays, KEY_REFERENCE);
-      checkArray(arrays, KEY_PROGRAMMED);
-      for (const key of [KEY_ALPHA, KEY_BASELINE, KEY_TIME]) checkScalar(scalars, key);
+      checkStateArray(arrays, KEY_REFERENCE, size, true);
+      checkStateArray(arrays, KEY_PROGRAMMED, size, true);
+      for (const key of [KEY_ALPHA, KEY_BASELINE, KEY_TIME]) checkStateScalar(scalars, key);
     },
 
     saveState(arrays, scalars) {

@@ -1,0 +1,409 @@
+/**
+ * The device model of core's tile: the update W ← W − lr·dᵀx (pulsed through the
+ * device per UpdateParameters, or floating point) and the device's other weight
+ * operations — decay, diffusion, column reset, device drift — with its hidden
+ * parameters and state. Which model a config gets: physics/device-model.ts
+ * (deviceModelPlan). The update itself is the engine's kernel
+ * (`floatingPointUpdate`, `pulsedUpdate`); the lifecycle around it is here.
+ *
+ * aihwkit v.0.7.1: src/rpucuda/rpu.cpp (RPUSimple: decay, diffusion, drift),
+ * rpu_pulsed_device.cpp/.h (populate, hidden parameters, bounds, decay, diffusion,
+ * reset, onSetWeights, write noise), rpu_simple_device.cpp, rpu_pulsed.cpp
+ * (populateParameter for pulse_type None).
+ *
+ * As in aihwkit's tiles, update() does not decay or diffuse: a training loop
+ * calls decayWeights() and diffuseWeights() after each mini-batch (aihwkit's
+ * post_update_step, when lifetime > 0 or diffusion > 0) and driftWeights()
+ * where it models the passing of time.
+ */
+import type { LinearStepDevice, PulsedDevice } from '../config/devices.js';
+import type { UpdateParameters } from '../config/parameters.js';
+import { RandomStream, RandomStreamId } from '../rng.js';
+import { resetColumnIndex } from '../tile-calls.js';
+import {
+  decayedWeight,
+  diffusedWeight,
+  drawPulsedDevice,
+  driftSettings,
+  pulsedDeviceKind,
+  pulsedHiddenParameterNames,
+  resetWeight,
+  simpleDecayFactor,
+} from '../physics/devices.js';
+import { deviceModelPlan, DwMinState, SimpleDeviceModel, type EngineDeviceModel, type SimpleDevicePlan } from '../physics/device-model.js';
+import { DeviceDrifter } from '../physics/drift.js';
+import { UpdateRowPlan, updateSettings, type UpdateSettings } from '../physics/update.js';
+import type { HiddenParameters, TileState } from '../tile.js';
+import type { TileContext } from './context.js';
+import { missingKernel, type PulsedDeviceArrays } from './kernels.js';
+
+/** The operations of a tile's device model (core's EngineDeviceModel), with the state check of validate-then-commit. */
+export interface DeviceModel extends EngineDeviceModel<void> {
+  /** Throws an InputError if the saved state does not fit (before anything changes). */
+  checkState(arrays: TileState['arrays'], scalars: TileState['scalars']): void;
+}
+
+/** The device model core's deviceModelPlan chooses for the tile's rpuConfig. */
+export function createDeviceModel(ctx: TileContext): DeviceModel {
+  const plan = deviceModelPlan(ctx.rpuConfig, ctx.seed, ctx.size);
+  if (plan.kind === 'pulsed') return new PulsedDeviceModel(ctx, plan.device, plan.update);
+  const drifter = plan.drift === null ? null : new DeviceDrifter(ctx, plan.drift.settings, plan.drift.exponents);
+  return new FloatingPointDeviceModel(ctx, plan, drifter);
+}
+
+/**
+ * Floating-point weights: FloatingPointRPUConfig (FloatingPointDevice), IdealDevice,
+ * InferenceRPUConfig's training update, and any pulsed device with update.pulse_type
+ * "None" (aihwkit then builds the device as its simple floating-point part: no bounds,
+ * no hidden parameters; only diffusion, lifetime and drift remain).
+ */
+class FloatingPointDeviceModel extends SimpleDeviceModel implements DeviceModel {
+  private readonly row: Float64Array;
+
+  /** @param drifter null: driftWeights changes nothing. */
+  constructor(
+    private readonly ctx: TileContext,
+    private readonly plan: SimpleDevicePlan,
+    private readonly drifter: DeviceDrifter | null,
+  ) {
+    super(ctx.engine, plan.name, drifter);
+    this.row = new Float64Array(ctx.inSize);
+  }
+
+  update(x: Float32Array, d: Float32Array, batch: number, learningRate: number): void {
+    if (!(learningRate > 0)) return;
+    const kernel = this.ctx.kernels.floatingPointUpdate;
+    if (kernel === undefined) {
+      throw missingKernel(this.ctx.engine, `the floating-point update of ${this.plan.name}`, 'floatingPointUpdate', 'rpuConfig.device');
+    }
+    kernel.call(this.ctx.kernels, this.ctx.weights, x, d, batch, learningRate);
+  }
+
+  onWeightsSet(): void {}
+
+  drift(timeSinceLastCall: number): void {
+    this.drifter?.apply(this.ctx.weights, timeSinceLastCall);
+  }
+
+  decay(alpha: number): void {
+    const f = simpleDecayFactor(Math.fround(this.plan.lifetime), Math.fround(alpha));
+    if (!(f > 0 && f < 1)) return; // aihwkit decays only with a factor in (0, 1)
+    const w = this.ctx.weights;
+    for (let e = 0; e < w.length; e++) w[e] = Math.fround(w[e]! * f);
+  }
+
+  diffuse(): void {
+    const diffusion = Math.fround(this.plan.diffusion);
+    if (!(diffusion > 0)) return;
+    const { inSize, outSize, weights: w } = this.ctx;
+    const xi = new RandomStream(this.ctx.seed, RandomStreamId.DeviceDiffusion, this.ctx.nextRandomCall(), 0);
+    for (let i = 0; i < outSize; i++) {
+      xi.fillNormal(this.row, i * inSize);
+      for (let j = 0; j < inSize; j++) w[i * inSize + j] = Math.fround(w[i * inSize + j]! + Math.fround(diffusion * this.row[j]!));
+    }
+  }
+
+  checkState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
+    this.drifter?.checkState(arrays, scalars);
+  }
+}
+
+/**
+ * The pulsed devices of SingleRPUConfig (ConstantStep, LinearStep, SoftBounds, ExpStep,
+ * PowStep): device-to-device draws (core's drawPulsedDevice, so every engine builds the
+ * same devices from the same seed), the pulsed update through the engine's kernel,
+ * NoneWithDevice, decay, diffusion, column reset, drift and write noise.
+ */
+class PulsedDeviceModel implements DeviceModel {
+  private readonly size: number;
+  private readonly w: Float32Array;
+  private readonly arrays: PulsedDeviceArrays;
+  private readonly decayScale: Float32Array;
+  private readonly diffusionRate: Float32Array;
+  private readonly resetBias: Float32Array;
+  private readonly driftNu: Float32Array;
+  private readonly extraNames: readonly [string, string] | null = null;
+  /** The weights the pulses act on when write noise is on (aihwkit's persistent weights); the visible ones are these plus noise. */
+  private readonly persistent: Float32Array | null;
+  private readonly writeNoiseStd: number;
+  private readonly drifter: DeviceDrifter | null;
+  private readonly settings: UpdateSettings | null;
+  private readonly resetStd: number;
+  /** dw_min and the weight granularity (re-estimated when the steps are set). */
+  private readonly dw: DwMinState;
+  private readonly plan = new UpdateRowPlan();
+  private readonly touched: Uint8Array;
+  private readonly rowNormals: Float64Array;
+
+  constructor(
+    private readonly ctx: TileContext,
+    device: PulsedDevice,
+    private readonly update_: UpdateParameters,
+  ) {
+    // the config already refused bounds that exclude 0 and reverse steps without mult_noise (aihwkit's checks)
+    const p = device;
+    const size = ctx.size;
+    this.size = size;
+    this.w = ctx.weights;
+    this.dw = new DwMinState(p);
+    this.resetStd = Math.fround(p.resetStd);
+    this.writeNoiseStd = 'writeNoiseStd' in p ? Math.fround((p as LinearStepDevice).writeNoiseStd) : 0;
+    this.persistent = this.writeNoiseStd > 0 ? new Float32Array(size) : null;
+    this.touched = new Uint8Array(size);
+    this.rowNormals = new Float64Array(ctx.inSize);
+
+    const draws = drawPulsedDevice(p, ctx.seed, ctx.outSize, ctx.inSize);
+    this.arrays = {
+      kind: pulsedDeviceKind(p),
+      device: p,
+      maxBound: draws.maxBound,
+      minBound: draws.minBound,
+      scaleUp: draws.scaleUp,
+      scaleDown: draws.scaleDown,
+      extraUp: draws.extra?.up ?? null,
+      extraDown: draws.extra?.down ?? null,
+    };
+    if (draws.extra !== null) this.extraNames = draws.extra.names;
+    this.decayScale = draws.decayScale;
+    this.diffusionRate = draws.diffusionRate;
+    this.resetBias = draws.resetBias;
+    this.driftNu = draws.driftNu;
+    this.drifter = p.drift.nu > 0 ? new DeviceDrifter(ctx, driftSettings(p.drift), this.driftNu) : null;
+    this.settings = updateSettings(update_);
+    // aihwkit clips the (zero) weights to the bounds at construction: corrupt devices take their value.
+    this.onWeightsSet();
+  }
+
+  // ---------------------------------------------------------------- weights
+
+  /** The weights the device physics acts on (the persistent ones under write noise). */
+  private get target(): Float32Array {
+    return this.persistent ?? this.w;
+  }
+
+  private clip(t: Float32Array): void {
+    const { maxBound, minBound } = this.arrays;
+    for (let e = 0; e < this.size; e++) t[e] = Math.max(Math.min(t[e]!, maxBound[e]!), minBound[e]!);
+  }
+
+  /** The write noise std: write_noise_std · dw_min (aihwkit's applyUpdateWriteNoise). */
+  private get writeStd(): number {
+    return Math.fround(this.writeNoiseStd * this.dw.dwMin);
+  }
+
+  /**
+   * aihwkit's applyUpdateWriteNoise: every visible weight = persistent + write noise,
+   * drawn in the operation's random call (or a call of its own when the operation draws nothing else).
+   */
+  private redrawWriteNoise(call?: number): void {
+    const pw = this.persistent;
+    if (pw === null) return;
+    const noise = new RandomStream(this.ctx.seed, RandomStreamId.UpdateWriteNoise, call ?? this.ctx.nextRandomCall(), 1);
+    const std = this.writeStd;
+    const row = this.rowNormals;
+    const n = this.ctx.inSize;
+    for (let i = 0; i < this.ctx.outSize; i++) {
+      noise.fillNormal(row, i * n);
+      for (let j = 0; j < n; j++) this.w[i * n + j] = Math.fround(pw[i * n + j]! + Math.fround(std * row[j]!));
+    }
+  }
+
+  /** Write noise after an update: the visible weight of every device that received pulses is redrawn around its persistent weight. */
+  private finishWriteNoise(call: number): void {
+    const pw = this.persistent;
+    if (pw === null) return;
+    const noise = new RandomStream(this.ctx.seed, RandomStreamId.UpdateWriteNoise, call, 0);
+    const std = this.writeStd;
+    const n = this.ctx.inSize;
+    const row = this.rowNormals;
+    for (let i = 0; i < this.ctx.outSize; i++) {
+      let any = false;
+      for (let j = 0; j < n; j++) any ||= this.touched[i * n + j] === 1;
+      if (!any) continue;
+      noise.fillNormal(row, i * n);
+      for (let j = 0; j < n; j++) {
+        const e = i * n + j;
+        if (this.touched[e] === 1) this.w[e] = Math.fround(pw[e]! + Math.fround(std * row[j]!));
+      }
+    }
+  }
+
+  onWeightsSet(): void {
+    this.clip(this.w);
+    if (this.persistent !== null) {
+      this.persistent.set(this.w);
+      this.redrawWriteNoise();
+    }
+  }
+
+  // ---------------------------------------------------------------- update
+
+  update(x: Float32Array, d: Float32Array, batch: number, learningRate: number): void {
+    if (!(learningRate > 0)) return; // aihwkit: a zero learning rate changes nothing
+    const lr = Math.fround(learningRate);
+    if (this.settings === null) {
+      this.updateNoneWithDevice(x, d, batch, lr);
+      return;
+    }
+    const ctx = this.ctx;
+    const kernel = ctx.kernels.pulsedUpdate;
+    if (kernel === undefined) {
+      const pt = this.settings.pulseType;
+      throw missingKernel(ctx.engine, `pulse_type ${pt}`, 'pulsedUpdate', `rpuConfig.update.pulse_type = ${pt}`);
+    }
+    const call = ctx.nextRandomCall();
+    const maxBl = this.plan.compute(x, d, batch, ctx.inSize, ctx.outSize, lr, this.dw.granularity, this.settings);
+    if (maxBl === 0) return;
+    this.touched.fill(0);
+    kernel.call(ctx.kernels, {
+      seed: ctx.seed,
+      call,
+      device: this.arrays,
+      update: this.update_,
+      settings: this.settings,
+      plan: this.plan,
+      x,
+      d,
+      batch,
+      learningRate: lr,
+      target: this.target,
+      touched: this.touched,
+    });
+    this.finishWriteNoise(call);
+  }
+
+  /**
+   * NoneWithDevice: the floating-point update of each row (aihwkit's BLAS ger,
+   * w += (−lr·d_i)·x_j with one rounding), then the weights clipped to the bounds.
+   * Under write noise aihwkit 0.7.1 writes this step to the visible weights and then
+   * overwrites them from the unchanged persistent ones, losing the update; here the
+   * step goes to the persistent weights (docs/training.md).
+   */
+  private updateNoneWithDevice(x: Float32Array, d: Float32Array, batch: number, lr: number): void {
+    const { inSize, outSize } = this.ctx;
+    const t = this.target;
+    const alpha = -lr;
+    for (let r = 0; r < batch; r++) {
+      for (let i = 0; i < outSize; i++) {
+        const a = Math.fround(alpha * d[r * outSize + i]!);
+        if (a === 0) continue;
+        const base = i * inSize;
+        for (let j = 0; j < inSize; j++) t[base + j] = Math.fround(t[base + j]! + a * x[r * inSize + j]!);
+      }
+      this.clip(t);
+    }
+    this.redrawWriteNoise();
+  }
+
+  // ---------------------------------------------------------------- decay, diffusion, reset, drift
+
+  decay(alpha: number): void {
+    const t = this.target;
+    const a = Math.fround(alpha);
+    const { minBound, maxBound } = this.arrays;
+    for (let e = 0; e < this.size; e++) t[e] = decayedWeight(t[e]!, this.resetBias[e]!, this.decayScale[e]!, a, minBound[e]!, maxBound[e]!);
+    this.redrawWriteNoise();
+  }
+
+  diffuse(): void {
+    const t = this.target;
+    const call = this.ctx.nextRandomCall();
+    const xi = new RandomStream(this.ctx.seed, RandomStreamId.DeviceDiffusion, call, 0);
+    const row = this.rowNormals;
+    const n = this.ctx.inSize;
+    const { minBound, maxBound } = this.arrays;
+    for (let i = 0; i < this.ctx.outSize; i++) {
+      xi.fillNormal(row, i * n);
+      for (let j = 0; j < n; j++) {
+        const e = i * n + j;
+        t[e] = diffusedWeight(t[e]!, this.diffusionRate[e]!, row[j]!, minBound[e]!, maxBound[e]!);
+      }
+    }
+    this.redrawWriteNoise(call);
+  }
+
+  resetColumns(start: number, count: number, resetProb: number): void {
+    if (resetProb === 0 || count === 0) return; // aihwkit: RPUPulsed::resetCols does nothing
+    const call = this.ctx.nextRandomCall();
+    const pick = new RandomStream(this.ctx.seed, RandomStreamId.DeviceReset, call, 0);
+    const xi = new RandomStream(this.ctx.seed, RandomStreamId.DeviceReset, call, 1);
+    const t = this.target;
+    const n = this.ctx.inSize;
+    const p = Math.fround(resetProb);
+    const { minBound, maxBound } = this.arrays;
+    for (let i = 0; i < this.ctx.outSize; i++) {
+      for (let k = 0; k < count; k++) {
+        const e = i * n + resetColumnIndex(start, k, n); // wraps past the last column, as aihwkit
+        if (p !== 1 && !(pick.uniform(e) < p)) continue;
+        t[e] = resetWeight(this.resetBias[e]!, this.resetStd, this.resetStd > 0 ? xi.normal(e) : 0, minBound[e]!, maxBound[e]!);
+      }
+    }
+    this.redrawWriteNoise(call);
+  }
+
+  drift(timeSinceLastCall: number): void {
+    if (this.drifter === null) return; // aihwkit drifts only when drift.nu > 0
+    const t = this.target;
+    const call = this.drifter.usesRandomness || this.persistent !== null ? this.ctx.nextRandomCall() : 0;
+    this.drifter.apply(t, timeSinceLastCall, call);
+    this.drifter.saturate(t, this.arrays.minBound, this.arrays.maxBound);
+    this.redrawWriteNoise(call);
+  }
+
+  // ---------------------------------------------------------------- hidden parameters and state
+
+  private namedArrays(): [string, Float32Array][] {
+    const a = this.arrays;
+    const arrays: Record<string, Float32Array | null> = {
+      max_bound: a.maxBound,
+      min_bound: a.minBound,
+      dwmin_up: a.scaleUp,
+      dwmin_down: a.scaleDown,
+      decay_scales: this.decayScale,
+      diffusion_rates: this.diffusionRate,
+      reset_bias: this.resetBias,
+      drift_nu: this.driftNu,
+      persistent_weights: this.persistent,
+    };
+    if (this.extraNames !== null) {
+      arrays[this.extraNames[0]] = a.extraUp;
+      arrays[this.extraNames[1]] = a.extraDown;
+    }
+    return pulsedHiddenParameterNames(a.kind, this.persistent !== null).map((name) => [name, arrays[name]!]);
+  }
+
+  getHiddenParameters(): HiddenParameters {
+    const out: HiddenParameters = {};
+    for (const [name, a] of this.namedArrays()) out[name] = name === 'drift_nu' && this.drifter === null ? new Float32Array(this.size) : a.slice();
+    return out;
+  }
+
+  setHiddenParameters(params: Partial<HiddenParameters>): void {
+    for (const [name, a] of this.namedArrays()) {
+      const v = params[name];
+      if (v !== undefined) a.set(v);
+    }
+    if (this.drifter === null) this.driftNu.fill(0); // aihwkit keeps ν only with a drifter
+    this.dw.reestimate(this.arrays.scaleUp, this.arrays.scaleDown); // aihwkit's setDeviceParameter
+    // aihwkit clips the weights to the new bounds (a set persistent_weights is kept, see docs/training.md)
+    this.clip(this.w);
+    if (this.persistent !== null && params['persistent_weights'] === undefined) {
+      this.persistent.set(this.w);
+      this.redrawWriteNoise();
+    }
+  }
+
+  checkState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
+    this.drifter?.checkState(arrays, scalars);
+  }
+
+  saveState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
+    this.dw.saveState(scalars);
+    this.drifter?.saveState(arrays, scalars);
+  }
+
+  loadState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
+    this.dw.loadState(scalars);
+    this.drifter?.loadState(arrays, scalars);
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * Core's tile: one AnalogTile implementation (KernelTile) on an engine's kernels.
+ * An engine exports a KernelSet and registers `kernelBackend(kernelSet)`.
+ */
+export { KernelTile, kernelBackend } from './kernel-tile.js';
+export {
+  missingKernel,
+  type AnalogPassArgs,
+  type KernelName,
+  type KernelSet,
+  type ModifyWeightsArgs,
+  type PulsedDeviceArrays,
+  type PulsedUpdateArgs,
+  type TileKernels,
+  type TileSpec,
+} from './kernels.js';
+export { modifyWeightsHost } from './host-kernels.js';
