@@ -1,10 +1,11 @@
-// Mutation testing of the ndarray engine against the conformance suite alone
-// (docs/conformance.md, "Mutation testing"). Not part of CI: run it by hand,
+// Mutation testing of the ndarray engine (its kernels, and the device lifecycle
+// of core's tile that it runs on since issue 13) against the conformance suite
+// alone (docs/conformance.md, "Mutation testing"). Not part of CI: run it by hand,
 //   npx stryker run                       (the default scope below)
-//   npx stryker run --mutate 'packages/backend-ndarray/src/drift.ts'
+//   npx stryker run --mutate 'packages/backend-ndarray/src/update.ts'
 // It mutates the files in place (pnpm's workspace links do not survive Stryker's
 // sandbox copy) and restores them at the end: do not interrupt it, or run
-// `git checkout packages/backend-ndarray/src` afterwards.
+// `git checkout packages/backend-ndarray/src packages/core/src` afterwards.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   testRunner: 'vitest',
@@ -13,7 +14,8 @@ export default {
   inPlace: true,
   // The default scope finishes in well under an hour on two cores: the device operations
   // that issue 15's properties and lifecycle cases target. Widen it with --mutate.
-  mutate: ['packages/backend-ndarray/src/devices/pulsed.ts:379-426', 'packages/backend-ndarray/src/drift.ts'],
+  // (The recorded run mutated the same operations before they moved from backend-ndarray/src into core's tile.)
+  mutate: ['packages/core/src/tile/devices.ts', 'packages/core/src/physics/drift.ts'],
   coverageAnalysis: 'perTest',
   concurrency: 1,
   timeoutMS: 120_000,

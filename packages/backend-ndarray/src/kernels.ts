@@ -17,6 +17,7 @@ export function createNdarrayKernels(spec: TileSpec): TileKernels {
   return { ...createMvm(spec), ...createUpdate(spec), modifyWeights: modifyWeightsHost };
 }
 
+/** The ndarray engine's kernel set (for core's kernelBackend). */
 export const ndarrayKernels: KernelSet = {
   name: NDARRAY_NAME,
   description: 'reference CPU engine (JS, ndarray over Float32Array)',

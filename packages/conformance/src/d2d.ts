@@ -26,6 +26,7 @@ import { floatAllowance, FALSE_FAILURE_PER_CHECK, type Tolerance } from './toler
 /** aihwkit's harness's quantile levels (expected/d2d.json quantile_levels). */
 export const D2D_QUANTILE_LEVELS = [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999];
 
+/** The statistics of one device-to-device parameter's draws (aihwkit's harness's expected/d2d.json fields). */
 export interface D2dParameterStats {
   count: number;
   mean: number;
@@ -123,6 +124,7 @@ export function d2dReference(expected: OracleResult): { levels: number[]; refere
   return { levels, reference };
 }
 
+/** What compareD2d found: failures (the suite fails on any) and notes. */
 export interface D2dComparison {
   failures: string[];
   notes: string[];

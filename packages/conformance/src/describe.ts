@@ -35,7 +35,12 @@ export interface ConformanceOptions {
    * Other engines the save/restore property restores a saved tile on (the run must continue
    * there with the same numbers to float32 rounding), e.g. the reference engine.
    */
-  restoreOn?: ReadonlyArray<{ name: string; factory: () => AnalogTileBackend | Promise<AnalogTileBackend> }>;
+  restoreOn?: ReadonlyArray<{
+    /** The engine's name (in messages). */
+    name: string;
+    /** Makes the engine. */
+    factory: () => AnalogTileBackend | Promise<AnalogTileBackend>;
+  }>;
 }
 
 function isNode(): boolean {

@@ -5,6 +5,7 @@
  */
 import type { OracleEntry } from './format.js';
 
+/** The device types (dict "type" names) whose oracle cases are skipped as pending. */
 export const PENDING_DEVICE_TYPES: readonly string[] = [
   'SoftBoundsPmaxDevice',
   'PiecewiseStepDevice',

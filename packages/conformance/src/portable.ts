@@ -66,5 +66,5 @@ export {
   type ToleranceMode,
 } from './tolerance.js';
 export { PENDING_DEVICE_TYPES, pendingDeviceReason } from './pending-devices.js';
-export { compareD2d, d2dStatistics, D2D_QUANTILE_LEVELS } from './d2d.js';
+export { compareD2d, d2dStatistics, D2D_QUANTILE_LEVELS, type D2dComparison, type D2dParameterStats } from './d2d.js';
 export { ORACLE_LIMITATIONS, SUITE_PENDING, suiteSkipReason, caseSkipReason, propertySkipReason, validateSkips, type ConformanceSkips } from './skips.js';

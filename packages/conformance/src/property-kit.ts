@@ -6,6 +6,7 @@ import { CrossbarError, type AnalogTile, type AnalogTileBackend } from '@crossba
 import { REFUSAL_ERROR_TYPES } from './compare.js';
 import type { Tolerance } from './tolerance.js';
 
+/** What a conformance property runs with: the engine under test and the suite's settings. */
 export interface PropertyContext {
   backend: AnalogTileBackend;
   tolerance: Tolerance;
@@ -20,17 +21,20 @@ export interface PropertyContext {
   others?: ReadonlyArray<{ name: string; backend: AnalogTileBackend }>;
 }
 
+/** The outcome of one conformance property: ok when failures is empty; notes are reported either way. */
 export interface PropertyResult {
   ok: boolean;
   failures: string[];
   notes: string[];
 }
 
+/** A property every engine must have (beyond the oracle cases), run by describeConformance. */
 export interface ConformanceProperty {
   /** Stable id, used by skips: "property:<id>". */
   id: string;
   /** One line: what holds. */
   title: string;
+  /** Checks the property on ctx.backend. */
   run(ctx: PropertyContext): Promise<PropertyResult>;
 }
 
@@ -41,6 +45,7 @@ export class DataRng {
   constructor(seed: number) {
     this.state = (seed ^ 0x9e3779b9) >>> 0;
   }
+  /** The next number, uniform in [0, 1). */
   next(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;
     let t = this.state;
@@ -48,6 +53,7 @@ export class DataRng {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
+  /** The next number, uniform in [lo, hi). */
   uniform(lo: number, hi: number): number {
     return lo + (hi - lo) * this.next();
   }

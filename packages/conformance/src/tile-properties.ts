@@ -4,7 +4,7 @@
  * restoring a tile mid-run (getState/setState), each with its bad-input
  * property (a refused call changes neither the weights nor the state).
  *
- * Each is checked against the formula of shared/oracle/README.md with the
+ * Each is checked against the formula of oracle/README.md with the
  * tile's own hidden parameters, so an engine with device-to-device variation
  * is held to its own draws (the draws themselves are checked by the oracle's
  * d2d cases).

@@ -119,6 +119,7 @@ abstract class AnalogConvBase extends AnalogLinearBase {
     return this.dims === 1 ? [this.outChannels, g.outW] : [this.outChannels, g.outH, g.outW];
   }
 
+  /** The outputs [batch × outChannels·outH·outW] of images x [batch × inChannels·H·W]; keeps what backward needs. */
   override async forward(x: Float32Array, batch: number): Promise<Float32Array> {
     const where = `${this.type}.forward`;
     checkPositiveInteger(where, 'batch', batch);
@@ -139,6 +140,7 @@ abstract class AnalogConvBase extends AnalogLinearBase {
     return out;
   }
 
+  /** dL/dy of the last forward pass → dL/dx; records the analog update of each output position. */
   override async backward(dy: Float32Array): Promise<Float32Array> {
     const where = `${this.type}.backward`;
     const g = this.geometry;
@@ -156,6 +158,7 @@ abstract class AnalogConvBase extends AnalogLinearBase {
     return dx;
   }
 
+  /** The module's architecture entry (type and constructor arguments) for a saved model. */
   override getConfig(): ModuleConfig {
     const axes = (v: readonly [number, number]): number[] => axesOf(v, this.dims);
     const config: ModuleConfig = {

@@ -13,6 +13,7 @@ import { moduleFromConfig } from './serialization.js';
 import { Module } from './module.js';
 import { AnalogSequential } from './sequential.js';
 
+/** convertToAnalog's options. */
 export interface ConvertOptions {
   /** Engine of the analog tiles (default: the registry's default). */
   engine?: string | AnalogTileBackend;

@@ -104,6 +104,7 @@ abstract class DigitalWeights extends Module {
     if (bias && this.bias) this.bias.value.set(bias);
   }
 
+  /** Copies of the weights (torch's layout, flattened) and bias. */
   getWeights(): { weight: Float32Array; bias: Float32Array | null } {
     return { weight: this.weight.value.slice(), bias: this.bias ? this.bias.value.slice() : null };
   }
@@ -164,8 +165,11 @@ export class Linear extends DigitalWeights {
   }
 }
 
+/** The options of the digital convolutions (Conv1d, Conv2d). */
 export interface ConvOptions extends ConvGeometryOptions {
+  /** Whether the layer has a bias (default true). */
   bias?: boolean;
+  /** Seed of the initial weights (default: the next layer seed, see manualSeed). */
   seed?: number;
 }
 

@@ -10,6 +10,7 @@ export { manualSeed } from './seeds.js';
 export type { EngineOption } from './engine.js';
 export { Module, type ModuleConfig, type ModuleState, type LoadStateOptions } from './module.js';
 export { TileWithPeriphery, type SavedTile } from './tile-periphery.js';
+export type { Window2d, Geometry2d } from './spatial.js';
 export {
   AnalogLinear,
   AnalogLinearMapped,

@@ -20,6 +20,7 @@ import { Parameter } from './parameter.js';
 import { checkSeed, nextLayerSeed } from './seeds.js';
 import { geometry2d, perAxis, type Geometry2d, type Window2d } from './spatial.js';
 
+/** The options every 2-d pooling layer takes (torch.nn.MaxPool2d / AvgPool2d arguments). */
 export interface Pool2dOptions {
   /** Stride per axis (default: the kernel size, as torch). */
   stride?: number | number[];
@@ -31,11 +32,13 @@ export interface Pool2dOptions {
   inputShape: number[];
 }
 
+/** MaxPool2d's options. */
 export interface MaxPool2dOptions extends Pool2dOptions {
   /** Spacing of the window elements (default 1). */
   dilation?: number | number[];
 }
 
+/** AvgPool2d's options. */
 export interface AvgPool2dOptions extends Pool2dOptions {
   /** Whether padded zeros count in the average (default true, as torch; ONNX's default is false). */
   countIncludePad?: boolean;
@@ -78,6 +81,7 @@ abstract class Pool2d extends Module {
     return [this.geometry.channels, this.geometry.outH, this.geometry.outW];
   }
 
+  /** Refuses an input that is not [batch × C·H·W] of inputShape. @internal */
   protected checkInput(x: Float32Array, batch: number): void {
     const features = checkBatch(`${this.type}.forward`, x, batch);
     const [c, h, w] = this.inputShape;
@@ -86,12 +90,14 @@ abstract class Pool2d extends Module {
     }
   }
 
+  /** Refuses a backward pass without a forward pass or with dy of the wrong length. @internal */
   protected checkDy(dy: Float32Array): void {
     if (this.batch === 0) throw new ModuleError(`${this.type}.backward: needs a forward pass first`);
     const g = this.geometry;
     checkFloat32Array(`${this.type}.backward`, 'dy', dy, this.batch * g.channels * g.outH * g.outW);
   }
 
+  /** The architecture entry fields every pooling layer shares. @internal */
   protected baseConfig(): ModuleConfig {
     return {
       type: this.type,
@@ -246,6 +252,7 @@ export class AvgPool2d extends Pool2d {
   }
 }
 
+/** BatchNorm2d's options (torch.nn.BatchNorm2d arguments). */
 export interface BatchNorm2dOptions {
   /** Added to the variance (default 1e-5). */
   eps?: number;

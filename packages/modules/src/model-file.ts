@@ -21,6 +21,7 @@ export const DEFAULT_WEIGHTS_PATH = 'model.weights.bin';
 /** Arrays shorter than this stay inline in model.json (readable; the bytes do not matter). */
 export const MIN_BINARY_LENGTH = 16;
 
+/** A saved model (saveModel's result): architecture, state and optionally the optimizer's state, JSON-safe. */
 export interface SavedModel {
   format: typeof MODEL_FORMAT;
   /** The engine the model ran on when saved (informational; loading picks the engine as described in loadModel). */

@@ -55,6 +55,7 @@ export abstract class Module {
     if (this.disposedFlag) throw this.disposedError(where);
   }
 
+  /** The error a call on a disposed module throws (`where`: the method). @internal */
   protected disposedError(where: string): ModuleError {
     return new ModuleError(`${this.type}.${where}: the module was disposed; build a new one (or loadModel) to use it again`);
   }

@@ -49,6 +49,7 @@ export const ONNX_OPERATORS = [
   'Constant',
 ] as const;
 
+/** importOnnx's options. */
 export interface ImportOnnxOptions {
   /** The analog layers' config (FloatingPointRPUConfig for an ideal, digital-equivalent model). */
   rpuConfig: RPUConfig;
@@ -63,7 +64,9 @@ export interface ImportOnnxOptions {
   inputShape?: number[];
 }
 
+/** What importOnnx returns: the model and its input and output shapes. */
 export interface ImportedOnnx {
+  /** The imported model (in eval mode). */
   model: AnalogSequential;
   /** The shape of one input sample. */
   inputShape: number[];

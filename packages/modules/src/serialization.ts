@@ -23,6 +23,7 @@ import type { Module, ModuleConfig } from './module.js';
 import type { OptimizerState } from './optim.js';
 import { AnalogSequential } from './sequential.js';
 
+/** loadModel's options. */
 export interface LoadModelOptions {
   /** Engine for the loaded model: default the saved engine if it is registered, else the registry's default. */
   engine?: string | AnalogTileBackend;

@@ -4,6 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+// protobufjs's Long before onnx-proto loads (see src/protobuf-long.ts)
+import '../src/protobuf-long.js';
 import onnxProto from 'onnx-proto';
 import { FloatingPointRPUConfig } from '@crossbar/core';
 import { importOnnx, OnnxImportError } from '../src/index.js';

@@ -79,6 +79,7 @@ export const DEMO_DEFAULTS = {
 
 /** The demo's network kinds. */
 export const DEMO_MODELS = ['mlp', 'cnn'] as const;
+/** One of DEMO_MODELS. */
 export type DemoModel = (typeof DEMO_MODELS)[number];
 
 /**

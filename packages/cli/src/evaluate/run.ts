@@ -27,7 +27,17 @@ import { ProgressBar, type ProgressOptions } from '../progress.js';
 import { accuracyPlotSvg, type AccuracyPlot } from '../demo/svg.js';
 
 /** The inference configs `--preset` names. */
-export const EVALUATE_PRESETS: Readonly<Record<string, { describe: string; make: () => RPUConfig }>> = Object.freeze({
+export const EVALUATE_PRESETS: Readonly<
+  Record<
+    string,
+    {
+      /** One line for `--help`: the devices and the periphery. */
+      describe: string;
+      /** Makes the preset's config. */
+      make: () => RPUConfig;
+    }
+  >
+> = Object.freeze({
   pcm: {
     describe: "PCM devices (aihwkit's PCMLikeNoiseModel, g_max 25 µS: programming noise, drift, read noise), aihwkit's default IO (7-bit DAC, 9-bit ADC, output noise), global drift compensation",
     make: () => new InferenceRPUConfig({ noiseModel: { gMax: 25.0 } }),
@@ -119,6 +129,7 @@ export function readDataFile(file: string): EvaluateData {
   return { source: basename(file), set: { x, labels: lab, count: inputs.length }, shape: dims };
 }
 
+/** The options of `crossbar evaluate` (the command line's flags). */
 export interface EvaluateOptions {
   file: string;
   preset?: string;
@@ -132,10 +143,12 @@ export interface EvaluateOptions {
   dataFile?: string;
   out?: string | null;
   progress?: ProgressOptions | false;
+  /** Status lines (phases); default: none. */
   log?: (line: string) => void;
   command?: string;
 }
 
+/** The report `crossbar evaluate` writes (report.json) and returns. */
 export interface EvaluateReport {
   format: 'crossbar-evaluate-report@1';
   command: string;

@@ -273,6 +273,7 @@ export type BufferedTransferCompound = InstanceType<typeof BufferedTransferCompo
 
 /** Every unit cell class (UnitCellRPUConfig.device). */
 export const UNIT_CELL_CLASSES = [VectorUnitCell, ReferenceUnitCell, OneSidedUnitCell, DifferenceUnitCell, TransferCompound, BufferedTransferCompound] as const;
+/** An instance of any unit cell class (see UNIT_CELL_CLASSES). */
 export type UnitCell = VectorUnitCell | ReferenceUnitCell | OneSidedUnitCell | DifferenceUnitCell | TransferCompound | BufferedTransferCompound;
 
 /** The analog device of a mixed-precision cell: a single pulsed device or a vector, reference or one-sided unit cell. */
@@ -319,6 +320,7 @@ export type MixedPrecisionCompound = InstanceType<typeof MixedPrecisionCompound>
 
 /** Every digital rank update cell class (DigitalRankUpdateRPUConfig.device). */
 export const DIGITAL_RANK_UPDATE_CELL_CLASSES = [MixedPrecisionCompound] as const;
+/** An instance of any digital rank update cell class (see DIGITAL_RANK_UPDATE_CELL_CLASSES). */
 export type DigitalRankUpdateCell = MixedPrecisionCompound;
 
 /** Every compound device class. */

@@ -309,8 +309,10 @@ export type PulsedDevice = ConstantStepDevice | LinearStepDevice | SoftBoundsDev
  * engines refuse them with a NotSupportedError until their physics lands.
  */
 export const UNIMPLEMENTED_PULSED_DEVICES = [SoftBoundsPmaxDevice, SoftBoundsReferenceDevice, PowStepReferenceDevice, PiecewiseStepDevice] as const;
+/** An instance of any class of UNIMPLEMENTED_PULSED_DEVICES. */
 export type UnimplementedPulsedDevice = SoftBoundsPmaxDevice | SoftBoundsReferenceDevice | PowStepReferenceDevice | PiecewiseStepDevice;
 
 /** Every single pulsed device of aihwkit 0.7.1 (what a unit cell may hold). */
 export const ALL_PULSED_DEVICES = [...PULSED_DEVICES, ...UNIMPLEMENTED_PULSED_DEVICES] as const;
+/** An instance of any single pulsed device class (see ALL_PULSED_DEVICES). */
 export type AnyPulsedDevice = PulsedDevice | UnimplementedPulsedDevice;

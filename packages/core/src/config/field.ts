@@ -75,7 +75,9 @@ export interface NestedField<C = unknown> extends FieldCommon {
  */
 export interface NestedListField<C = unknown> extends FieldCommon {
   readonly kind: 'nestedList';
+  /** The config classes an element of the list may be. */
   readonly classes: () => readonly AnyConfigClass[];
+  /** Makes the field's default value. */
   readonly create: () => C[];
 }
 

@@ -30,6 +30,10 @@ export interface DrifterContext {
   nextRandomCall(): number;
 }
 
+/**
+ * The drift state machine of one tile (aihwkit's WeightDrifter): the clock,
+ * each element's drift start and w0, and the change reference.
+ */
 export class DeviceDrifter {
   private readonly size: number;
   /** The clock in units of t_0 (float32, as aihwkit's current_t_). */
@@ -108,6 +112,7 @@ export class DeviceDrifter {
     }
   }
 
+  /** Writes the drift state into a tile state's arrays and scalars (the `drift.*` entries). */
   saveState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
     scalars['drift.active'] = this.active ? 1 : 0;
     scalars['drift.now'] = this.now;

@@ -5,6 +5,7 @@
 import type { RPUConfig } from '../config/rpu-configs.js';
 import type { TileKernels } from './kernels.js';
 
+/** What the parts of a KernelTile (MVM, training, inference, devices) need of it. */
 export interface TileContext {
   /** The engine's registry name (for messages). */
   readonly engine: string;

@@ -3,6 +3,7 @@
  * An engine exports a KernelSet and registers `kernelBackend(kernelSet)`.
  */
 export { KernelTile, kernelBackend } from './kernel-tile.js';
+export type { TileContext } from './context.js';
 export {
   missingKernel,
   type AnalogPassArgs,
