@@ -15,6 +15,8 @@ export default {
   // that issue 15's properties and lifecycle cases target. Widen it with --mutate.
   mutate: ['packages/backend-ndarray/src/devices/pulsed.ts:379-426', 'packages/backend-ndarray/src/drift.ts'],
   coverageAnalysis: 'perTest',
+  // vitest does not type-check, and in place Stryker would otherwise add // @ts-nocheck to every file
+  disableTypeChecks: false,
   concurrency: 1,
   timeoutMS: 120_000,
   reporters: ['clear-text', 'progress', 'json'],

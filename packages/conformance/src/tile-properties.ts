@@ -272,11 +272,29 @@ const drift: ConformanceProperty = {
         lastLogT = mean;
       }
       if (!(lastLogT > 1)) failures.push(`after 1110 s of drift the weights drifted as for T/t₀ = ${fmt(Math.exp(lastLogT))} only`);
+      // A negative ν makes weights grow: they stay clipped to their bounds (aihwkit clips after each drift).
+      const hi = (await tile.getHiddenParameters()).max_bound!;
+      await tile.setHiddenParameters({ drift_nu: new Float32Array(OUT * IN).fill(-0.3) });
+      await tile.setWeights(Float32Array.from(hi, (b) => 0.9 * b));
+      for (const dt of [10, 1000]) await tile.driftWeights(dt);
+      const grown = await tile.getWeights();
+      const outside = grown.findIndex((v, e) => !(v <= hi[e]!));
+      if (outside >= 0) failures.push(`with drift_nu −0.3 a weight drifted to ${fmt(grown[outside]!)}, above its max_bound ${fmt(hi[outside]!)}`);
+      if (!grown.some((v, e) => v === hi[e])) failures.push('with drift_nu −0.3 no weight grew to its bound in 1010 s');
       await expectRefusals(
         tile,
         [-1, NaN, Infinity].map((t) => ({ what: `driftWeights(${t})`, call: (tl: AnalogTile) => tl.driftWeights(t) })),
         failures,
       );
+    });
+    // Without a drift (nu = 0) driftWeights changes nothing.
+    await withTile(ctx.backend, device(), OUT, IN, ctx.seed, async (tile) => {
+      const w0 = new DataRng(ctx.seed).array(OUT * IN, -0.5, 0.5);
+      await tile.setWeights(w0);
+      const set = await tile.getWeights(); // clipped to the device bounds
+      await tile.driftWeights(10);
+      await tile.driftWeights(1000);
+      compareTo('driftWeights without drift (nu 0)', await tile.getWeights(), set, ctx.tolerance, 0, failures);
     });
     return result(failures);
   },
@@ -348,6 +366,9 @@ function noisyConfig(): RPUConfig {
 /** The second half of the run: every random-consuming call, with its outputs and the weights after each. */
 async function continueRun(tile: AnalogTile, rng: DataRng): Promise<Float32Array[]> {
   const out: Float32Array[] = [];
+  // First a drift: it depends on the saved drift clock and reference weights.
+  await tile.driftWeights(30);
+  out.push(await tile.getWeights());
   const x = rng.array(3 * IN, -1, 1);
   const d = rng.array(3 * OUT, -0.5, 0.5);
   out.push(Float32Array.from(await tile.forward(x, 3)));

@@ -4,8 +4,6 @@
  * [batch * inSize] → outputs [batch * outSize], backward the reverse.
  * Every method may return a Promise; callers always await.
  */
-// @ts-nocheck
-
 import type { RPUConfig } from './config/rpu-configs.js';
 
 export type Awaitable<T> = T | Promise<T>;
