@@ -9,7 +9,7 @@
 export default {
   testRunner: 'vitest',
   plugins: ['@stryker-mutator/vitest-runner'],
-  vitest: { configFile: 'packages/backend-ndarray/vitest.mutation.config.ts', related: false },
+  vitest: { configFile: 'packages/backend-ndarray/vitest.mutation.config.ts', dir: 'packages/backend-ndarray', related: false },
   inPlace: true,
   // The default scope finishes in well under an hour on two cores: the device operations
   // that issue 15's properties and lifecycle cases target. Widen it with --mutate.
