@@ -300,6 +300,38 @@ const drift: ConformanceProperty = {
   },
 };
 
+const driftNoise: ConformanceProperty = {
+  id: 'tile/device-drift-noise',
+  title: 'drift noise: w_noise_std adds w_noise_std·ξ to the drifted weight, nu_std draws ν·(1 + nu_std·ξ) per call (variance tested against tiles without the noise)',
+  async run(ctx) {
+    const failures: string[] = [];
+    const outSize = 24;
+    const inSize = 20;
+    const n = outSize * inSize;
+    const alpha = FALSE_FAILURE_PER_CHECK / 4;
+    const w0 = new DataRng(ctx.seed).array(n, 0.1, 0.5);
+    const run = (drift: Record<string, number>) =>
+      withTile(ctx.backend, device({ wMaxDtod: 0, wMinDtod: 0, drift: { nu: 0.1, ...drift } }), outSize, inSize, ctx.seed, async (tile) => {
+        await tile.setWeights(w0);
+        await tile.driftWeights(10);
+        await tile.driftWeights(100);
+        return tile.getWeights();
+      });
+    const plain = await run({});
+    const logT = Array.from(plain, (v, e) => Math.log(v / w0[e]!) / -0.1);
+    const chi = (what: string, z: number[], expected: number): void => {
+      const sq = z.reduce((a, b) => a + (b * b) / (expected * expected), 0);
+      const p = 2 * Math.min(chiSquareUpperTail(sq, z.length), chiSquareLowerTail(sq, z.length));
+      if (p < alpha) failures.push(`${what}: the spread is ${fmt(Math.sqrt(sq / z.length) * expected)}, expected ${expected} (χ² p = ${p.toExponential(2)})`);
+    };
+    const noisy = await run({ wNoiseStd: 0.01 });
+    chi('w_noise_std 0.01', Array.from(noisy, (v, e) => v - plain[e]!), 0.01);
+    const nuNoisy = await run({ nuStd: 0.2 });
+    chi('nu_std 0.2', Array.from(nuNoisy, (v, e) => -Math.log(v / w0[e]!) / logT[e]! / 0.1 - 1), 0.2);
+    return result(failures, [`χ² tests at p >= ${alpha.toExponential(2)}`]);
+  },
+};
+
 // ---------------------------------------------------------------- hidden parameters
 
 const hiddenParameters: ConformanceProperty = {
@@ -534,4 +566,4 @@ const disposed: ConformanceProperty = {
 };
 
 /** The tile-method properties, appended to PROPERTIES. */
-export const TILE_PROPERTIES: readonly ConformanceProperty[] = [decay, diffusion, reset, drift, hiddenParameters, saveRestore, badScales, disposed];
+export const TILE_PROPERTIES: readonly ConformanceProperty[] = [decay, diffusion, reset, drift, driftNoise, hiddenParameters, saveRestore, badScales, disposed];
