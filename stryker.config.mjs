@@ -10,13 +10,15 @@
 export default {
   testRunner: 'vitest',
   plugins: ['@stryker-mutator/vitest-runner'],
-  vitest: { configFile: 'packages/backend-ndarray/vitest.mutation.config.ts', related: false },
+  vitest: { configFile: 'packages/backend-ndarray/vitest.mutation.config.ts', dir: 'packages/backend-ndarray', related: false },
   inPlace: true,
   // The default scope finishes in well under an hour on two cores: the device operations
   // that issue 15's properties and lifecycle cases target. Widen it with --mutate.
   // (The recorded run mutated the same operations before they moved from backend-ndarray/src into core's tile.)
   mutate: ['packages/core/src/tile/devices.ts', 'packages/core/src/physics/drift.ts'],
   coverageAnalysis: 'perTest',
+  // vitest does not type-check, and in place Stryker would otherwise add // @ts-nocheck to every file
+  disableTypeChecks: false,
   concurrency: 1,
   timeoutMS: 120_000,
   reporters: ['clear-text', 'progress', 'json'],

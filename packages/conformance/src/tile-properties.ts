@@ -272,13 +272,63 @@ const drift: ConformanceProperty = {
         lastLogT = mean;
       }
       if (!(lastLogT > 1)) failures.push(`after 1110 s of drift the weights drifted as for T/t₀ = ${fmt(Math.exp(lastLogT))} only`);
+      // A negative ν makes weights grow: they stay clipped to their bounds (aihwkit clips after each drift).
+      const hi = (await tile.getHiddenParameters()).max_bound!;
+      await tile.setHiddenParameters({ drift_nu: new Float32Array(OUT * IN).fill(-0.3) });
+      await tile.setWeights(Float32Array.from(hi, (b) => 0.9 * b));
+      for (const dt of [10, 1000]) await tile.driftWeights(dt);
+      const grown = await tile.getWeights();
+      const outside = grown.findIndex((v, e) => !(v <= hi[e]!));
+      if (outside >= 0) failures.push(`with drift_nu −0.3 a weight drifted to ${fmt(grown[outside]!)}, above its max_bound ${fmt(hi[outside]!)}`);
+      if (!grown.some((v, e) => v === hi[e])) failures.push('with drift_nu −0.3 no weight grew to its bound in 1010 s');
       await expectRefusals(
         tile,
         [-1, NaN, Infinity].map((t) => ({ what: `driftWeights(${t})`, call: (tl: AnalogTile) => tl.driftWeights(t) })),
         failures,
       );
     });
+    // Without a drift (nu = 0) driftWeights changes nothing.
+    await withTile(ctx.backend, device(), OUT, IN, ctx.seed, async (tile) => {
+      const w0 = new DataRng(ctx.seed).array(OUT * IN, -0.5, 0.5);
+      await tile.setWeights(w0);
+      const set = await tile.getWeights(); // clipped to the device bounds
+      await tile.driftWeights(10);
+      await tile.driftWeights(1000);
+      compareTo('driftWeights without drift (nu 0)', await tile.getWeights(), set, ctx.tolerance, 0, failures);
+    });
     return result(failures);
+  },
+};
+
+const driftNoise: ConformanceProperty = {
+  id: 'tile/device-drift-noise',
+  title: 'drift noise: w_noise_std adds w_noise_std·ξ to the drifted weight, nu_std draws ν·(1 + nu_std·ξ) per call (variance tested against tiles without the noise)',
+  async run(ctx) {
+    const failures: string[] = [];
+    const outSize = 24;
+    const inSize = 20;
+    const n = outSize * inSize;
+    const alpha = FALSE_FAILURE_PER_CHECK / 4;
+    const w0 = new DataRng(ctx.seed).array(n, 0.1, 0.5);
+    const run = (drift: Record<string, number>) =>
+      withTile(ctx.backend, device({ wMaxDtod: 0, wMinDtod: 0, drift: { nu: 0.1, ...drift } }), outSize, inSize, ctx.seed, async (tile) => {
+        await tile.setWeights(w0);
+        await tile.driftWeights(10);
+        await tile.driftWeights(100);
+        return tile.getWeights();
+      });
+    const plain = await run({});
+    const logT = Array.from(plain, (v, e) => Math.log(v / w0[e]!) / -0.1);
+    const chi = (what: string, z: number[], expected: number): void => {
+      const sq = z.reduce((a, b) => a + (b * b) / (expected * expected), 0);
+      const p = 2 * Math.min(chiSquareUpperTail(sq, z.length), chiSquareLowerTail(sq, z.length));
+      if (p < alpha) failures.push(`${what}: the spread is ${fmt(Math.sqrt(sq / z.length) * expected)}, expected ${expected} (χ² p = ${p.toExponential(2)})`);
+    };
+    const noisy = await run({ wNoiseStd: 0.01 });
+    chi('w_noise_std 0.01', Array.from(noisy, (v, e) => v - plain[e]!), 0.01);
+    const nuNoisy = await run({ nuStd: 0.2 });
+    chi('nu_std 0.2', Array.from(nuNoisy, (v, e) => -Math.log(v / w0[e]!) / logT[e]! / 0.1 - 1), 0.2);
+    return result(failures, [`χ² tests at p >= ${alpha.toExponential(2)}`]);
   },
 };
 
@@ -348,6 +398,9 @@ function noisyConfig(): RPUConfig {
 /** The second half of the run: every random-consuming call, with its outputs and the weights after each. */
 async function continueRun(tile: AnalogTile, rng: DataRng): Promise<Float32Array[]> {
   const out: Float32Array[] = [];
+  // First a drift: it depends on the saved drift clock and reference weights.
+  await tile.driftWeights(30);
+  out.push(await tile.getWeights());
   const x = rng.array(3 * IN, -1, 1);
   const d = rng.array(3 * OUT, -0.5, 0.5);
   out.push(Float32Array.from(await tile.forward(x, 3)));
@@ -513,4 +566,4 @@ const disposed: ConformanceProperty = {
 };
 
 /** The tile-method properties, appended to PROPERTIES. */
-export const TILE_PROPERTIES: readonly ConformanceProperty[] = [decay, diffusion, reset, drift, hiddenParameters, saveRestore, badScales, disposed];
+export const TILE_PROPERTIES: readonly ConformanceProperty[] = [decay, diffusion, reset, drift, driftNoise, hiddenParameters, saveRestore, badScales, disposed];

@@ -93,7 +93,8 @@ export interface AnalogTile {
   /** Diffusion: w += rate · ξ, clipped to the bounds. */
   diffuseWeights(): Awaitable<void>;
   /**
-   * Resets columns [start, start + count) to the device reset values, each with probability resetProb.
+   * Resets `count` columns from `start` on (wrapping past the last, as aihwkit; count < 0: all) to the
+   * device reset values, each with probability resetProb.
    * Defaults as aihwkit's reset_columns: start 0, count 1, resetProb 1.
    */
   resetColumns(start?: number, count?: number, resetProb?: number): Awaitable<void>;
