@@ -67,7 +67,8 @@ export async function checkUnpacked(dir, name) {
       const want = filesUnder(repoOracle).sort();
       const have = existsSync(join(dir, 'oracle')) ? filesUnder(join(dir, 'oracle')).sort() : [];
       const missing = want.filter((f) => !have.includes(f));
-      if (missing.length) problems.push(`the tarball lacks oracle files: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`);
+      if (missing.length)
+        problems.push(`the tarball lacks oracle files: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`);
     }
   }
   const lint = await publint({ pkgDir: dir, pack: false, level: 'suggestion', strict: true });

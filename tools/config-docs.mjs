@@ -4,7 +4,7 @@
 
 /** Said of every device and RPU config whose physics no engine has yet. */
 const CONFIGS_ONLY =
-  '**Configs only:** the fields, dicts and checks are aihwkit\'s, but no engine implements this device yet; creating a tile with it throws a `NotSupportedError` naming the device until issue 16\'s physics lands.';
+  "**Configs only:** the fields, dicts and checks are aihwkit's, but no engine implements this device yet; creating a tile with it throws a `NotSupportedError` naming the device until issue 16's physics lands.";
 
 /** What each class is, where aihwkit defines it, and the combinations refused (in words). */
 const CLASS_NOTES = {
@@ -39,7 +39,10 @@ const CLASS_NOTES = {
     about: 'Hardware-aware training: how the forward (and backward) weights are modified per mini-batch.',
     source: 'aihwkit/simulator/configs/utils.py; src/rpucuda/weight_modifier.cpp',
   },
-  WeightClipParameter: { about: 'Hardware-aware training: clipping of the weights after each update.', source: 'aihwkit/simulator/configs/utils.py; src/rpucuda/weight_clipper.cpp' },
+  WeightClipParameter: {
+    about: 'Hardware-aware training: clipping of the weights after each update.',
+    source: 'aihwkit/simulator/configs/utils.py; src/rpucuda/weight_clipper.cpp',
+  },
   WeightRemapParameter: {
     about: 'Hardware-aware training: remapping of the weights into the conductance range, moving the factor into digital output scales.',
     source: 'aihwkit/simulator/configs/utils.py; src/rpucuda/weight_remapper.cpp',
@@ -57,7 +60,7 @@ const CLASS_NOTES = {
   FloatingPointDevice: { about: 'The device of FloatingPointRPUConfig.', source: 'aihwkit/simulator/configs/devices.py' },
   IdealDevice: { about: 'Ideal (floating-point) update; forward and backward may still be non-ideal.', source: 'aihwkit/simulator/configs/devices.py' },
   ConstantStepDevice: {
-    about: 'Constant update step up to hard bounds. Its fields are the ones all pulsed devices share (aihwkit\'s `PulsedDevice`).',
+    about: "Constant update step up to hard bounds. Its fields are the ones all pulsed devices share (aihwkit's `PulsedDevice`).",
     source: 'aihwkit/simulator/configs/devices.py; src/rpucuda/rpu_pulsed_device.cpp, rpu_constantstep_device.cpp',
     refused: ['`wMin` > 0 or `wMax` < 0 (every pulsed device): aihwkit: "The closed interval [w_min,w_max] needs to contain 0."'],
   },
@@ -71,12 +74,18 @@ const CLASS_NOTES = {
     source: 'aihwkit/simulator/configs/devices.py; src/rpucuda/rpu_linearstep_device.h',
     refused: ['`reverseUp` or `reverseDown` without `multNoise`.'],
   },
-  ExpStepDevice: { about: 'Exponential update step (CMOS-like, fit of Gong et al. 2018).', source: 'aihwkit/simulator/configs/devices.py; src/rpucuda/rpu_expstep_device.cpp' },
-  PowStepDevice: { about: 'Update step that is a power of the distance to the bound (Fusi & Abbott 2007).', source: 'aihwkit/simulator/configs/devices.py; src/rpucuda/rpu_powstep_device.cpp' },
+  ExpStepDevice: {
+    about: 'Exponential update step (CMOS-like, fit of Gong et al. 2018).',
+    source: 'aihwkit/simulator/configs/devices.py; src/rpucuda/rpu_expstep_device.cpp',
+  },
+  PowStepDevice: {
+    about: 'Update step that is a power of the distance to the bound (Fusi & Abbott 2007).',
+    source: 'aihwkit/simulator/configs/devices.py; src/rpucuda/rpu_powstep_device.cpp',
+  },
   SoftBoundsPmaxDevice: {
     about:
       'Soft bounds parameterised by a pulse experiment: `pMax` up pulses take the weight from `rangeMin` to `rangeMax`. aihwkit builds it as a SoftBoundsDevice with B = (range_max − range_min)/(1 − e^(−p_max·alpha)), w_min = range_min, w_max = range_min + B, dw_min = B·alpha, up_down = 1 + 2·range_min/B (`softBoundsOfPmax(device)` gives that SoftBoundsDevice). ' +
-      '`dwMin`, `upDown`, `wMax` and `wMin` are null in aihwkit\'s dataclass and overwritten when the device is built, so here they only take null. Device-to-device spreads (`dwMinDtod`, `wMaxDtod`, ...) act on the computed values. ' +
+      "`dwMin`, `upDown`, `wMax` and `wMin` are null in aihwkit's dataclass and overwritten when the device is built, so here they only take null. Device-to-device spreads (`dwMinDtod`, `wMaxDtod`, ...) act on the computed values. " +
       CONFIGS_ONLY,
     source: 'aihwkit/simulator/configs/devices.py (SoftBoundsPmaxDevice.as_bindings)',
     refused: [
@@ -86,24 +95,28 @@ const CLASS_NOTES = {
     ],
   },
   SoftBoundsReferenceDevice: {
-    about: 'Soft bounds with a fixed reference conductance R subtracted (differential read W − R), R = reference_mean + reference_std·ξ (plus the symmetry point with `subtractSymmetryPoint`). ' + CONFIGS_ONLY,
+    about:
+      'Soft bounds with a fixed reference conductance R subtracted (differential read W − R), R = reference_mean + reference_std·ξ (plus the symmetry point with `subtractSymmetryPoint`). ' +
+      CONFIGS_ONLY,
     source: 'aihwkit/simulator/configs/devices.py; src/rpucuda/rpu_softbounds_reference_device.cpp',
   },
   PowStepReferenceDevice: {
-    about: 'PowStepDevice without write noise, with a static reference conductance subtracted (W − R); the symmetry point can be estimated numerically and stored on the reference. ' + CONFIGS_ONLY,
+    about:
+      'PowStepDevice without write noise, with a static reference conductance subtracted (W − R); the symmetry point can be estimated numerically and stored on the reference. ' +
+      CONFIGS_ONLY,
     source: 'aihwkit/simulator/configs/devices.py; src/rpucuda/rpu_powstep_reference_device.cpp',
   },
   PiecewiseStepDevice: {
     about:
-      'Update step interpolated linearly between nodes spread evenly over each device\'s [min bound, max bound]: with n = len − 1 segments, q = max((w − min_bound)/(max_bound − min_bound)·n, 0), i = min(floor(q), n − 1), t = min(q − i, 1), step = dwmin·((1 − t)·v[i] + t·v[i+1]); with one node (or max_bound <= min_bound) step = dwmin·v[0]. Its weight granularity (for the pulse count of the update management) is dw_min·piecewise_up[len/2]. ' +
+      "Update step interpolated linearly between nodes spread evenly over each device's [min bound, max bound]: with n = len − 1 segments, q = max((w − min_bound)/(max_bound − min_bound)·n, 0), i = min(floor(q), n − 1), t = min(q − i, 1), step = dwmin·((1 − t)·v[i] + t·v[i+1]); with one node (or max_bound <= min_bound) step = dwmin·v[0]. Its weight granularity (for the pulse count of the update management) is dw_min·piecewise_up[len/2]. " +
       CONFIGS_ONLY,
     source: 'aihwkit/simulator/configs/devices.py; src/rpucuda/rpu_piecewisestep_device.h',
     refused: ['`piecewiseUp` and `piecewiseDown` of different lengths: aihwkit: "piecewise_up_vec and piecewise_down_vec needs to have some size."'],
   },
   VectorUnitCell: {
     about:
-      'Several devices per cross-point; the visible weight is Σ gamma_vec[k]·W_k (1/n each when `gammaVec` is empty). The pulses of a batch row are computed once, with the cell\'s granularity (the mean of its devices\'), and go to every device (All), to the device of the hidden update index (SingleFixed), to the next device (SingleSequential: the index advances before every batch row, so after set_weights the first row goes to `firstUpdateIdx` + 1, not to `firstUpdateIdx` as aihwkit\'s docs say) or to a random one (SingleRandom). ' +
-      'set_weights writes W into every device (so gamma_vec [1, 0.5] shows 1.5·W), except with SingleFixed, where only the current device is written. `unitCellDevices` may hold any single pulsed device or unit cell; the cell\'s `constructionSeed` seeds all of them (theirs are ignored). ' +
+      "Several devices per cross-point; the visible weight is Σ gamma_vec[k]·W_k (1/n each when `gammaVec` is empty). The pulses of a batch row are computed once, with the cell's granularity (the mean of its devices'), and go to every device (All), to the device of the hidden update index (SingleFixed), to the next device (SingleSequential: the index advances before every batch row, so after set_weights the first row goes to `firstUpdateIdx` + 1, not to `firstUpdateIdx` as aihwkit's docs say) or to a random one (SingleRandom). " +
+      "set_weights writes W into every device (so gamma_vec [1, 0.5] shows 1.5·W), except with SingleFixed, where only the current device is written. `unitCellDevices` may hold any single pulsed device or unit cell; the cell's `constructionSeed` seeds all of them (theirs are ignored). " +
       CONFIGS_ONLY,
     source: 'aihwkit/simulator/configs/compounds.py; src/rpucuda/rpu_vector_device.cpp',
     refused: [
@@ -121,7 +134,7 @@ const CLASS_NOTES = {
   OneSidedUnitCell: {
     about:
       'A pair of devices per cross-point, g⁺ (device 1, weight +1) and g⁻ (device 0, weight −1), each pulsed in one direction only: a pulse that would increase W is an up pulse on g⁺, one that would decrease it an up pulse on g⁻; set_weights gives g⁺ = max(W, 0), g⁻ = max(−W, 0). Both are drawn from the first device spec (independent draws). ' +
-      '`copyInverted`: device 1\'s own bounds are mirrored and its up/down steps swapped, but LinearStep/SoftBounds slopes are copied from device 0. Refresh (`refreshEvery` > 0, counted in batch rows, times the batch size with `unitsInMbatch`): each column of both devices is read with `refreshForward`; where the larger (relative to the spec\'s |w_max|) is above `refreshUpperThres` and the smaller above `refreshLowerThres`, both are reset and |g⁺ − g⁻| is rewritten onto one of them with `refreshUpdate` (learning rate −1). ' +
+      "`copyInverted`: device 1's own bounds are mirrored and its up/down steps swapped, but LinearStep/SoftBounds slopes are copied from device 0. Refresh (`refreshEvery` > 0, counted in batch rows, times the batch size with `unitsInMbatch`): each column of both devices is read with `refreshForward`; where the larger (relative to the spec's |w_max|) is above `refreshUpperThres` and the smaller above `refreshLowerThres`, both are reset and |g⁺ − g⁻| is rewritten onto one of them with `refreshUpdate` (learning rate −1). " +
       'aihwkit 0.7.1 quirk: with DeterministicImplicit or MeanCount refresh pulses the sign of that negative rate is lost, so the difference is written with the wrong sign (StochasticCompressed is right). ' +
       CONFIGS_ONLY,
     source: 'aihwkit/simulator/configs/compounds.py; src/rpucuda/rpu_onesided_device.cpp',
@@ -132,20 +145,20 @@ const CLASS_NOTES = {
     ],
   },
   DifferenceUnitCell: {
-    about: 'aihwkit 0.7.1\'s deprecated alias of OneSidedUnitCell: same fields, checks and behaviour. ' + CONFIGS_ONLY,
+    about: "aihwkit 0.7.1's deprecated alias of OneSidedUnitCell: same fields, checks and behaviour. " + CONFIGS_ONLY,
     source: 'aihwkit/simulator/configs/compounds.py',
     refused: ['As OneSidedUnitCell.'],
   },
   TransferCompound: {
     about:
-      'Tiki-Taka (Gokmen & Haensch 2020). SGD pulses go to device 0 only (with `fastLr` when > 0, else the tile\'s learning rate; the granularity is the mean over all devices). After every batch row a counter advances; device j transfers to j + 1 when counter % e_j = 0, e_j = ceil(transfer_every_vec[j]·batch) with `unitsInMbatch`, else round(transfer_every_vec[j]). ' +
-      'By default transfer_every_vec[j] = transfer_every·(out_size/n_reads_per_transfer)^j with out_size the length of a read vector (aihwkit\'s docs say x_size), and 0 for the last device. A transfer reads `nReadsPerTransfer` consecutive columns (rows with `transferColumns` false), continuing where the last stopped (a random start with `randomSelection`), through `transferForward` with its noise and bound management forced to None, and writes each read vector onto device j + 1 as a pulsed rank-1 update with `transferUpdate` and learning rate transfer_lr_vec[j] (times the tile\'s with `scaleTransferLr`). ' +
+      "Tiki-Taka (Gokmen & Haensch 2020). SGD pulses go to device 0 only (with `fastLr` when > 0, else the tile's learning rate; the granularity is the mean over all devices). After every batch row a counter advances; device j transfers to j + 1 when counter % e_j = 0, e_j = ceil(transfer_every_vec[j]·batch) with `unitsInMbatch`, else round(transfer_every_vec[j]). " +
+      "By default transfer_every_vec[j] = transfer_every·(out_size/n_reads_per_transfer)^j with out_size the length of a read vector (aihwkit's docs say x_size), and 0 for the last device. A transfer reads `nReadsPerTransfer` consecutive columns (rows with `transferColumns` false), continuing where the last stopped (a random start with `randomSelection`), through `transferForward` with its noise and bound management forced to None, and writes each read vector onto device j + 1 as a pulsed rank-1 update with `transferUpdate` and learning rate transfer_lr_vec[j] (times the tile's with `scaleTransferLr`). " +
       '`gamma` 0 is "fully hidden": only the last device is visible; set_weights zeroes every device and gives the last W/gamma_vec[last]. `withResetProb`: after each read the whole chunk of device j is reset with that probability, so with several reads per transfer the later columns are read after their reset. Only the first device may differ: every device after it is built from device 1\'s spec. ' +
       CONFIGS_ONLY,
     source: 'aihwkit/simulator/configs/compounds.py; src/rpucuda/rpu_transfer_device.cpp',
     refused: [
       'One device only: aihwkit: "Need at least 2 devices".',
-      'A device after the second that differs from the second (aihwkit silently builds it from the second\'s spec).',
+      "A device after the second that differs from the second (aihwkit silently builds it from the second's spec).",
       '`gammaVec` of another length than the devices, or with a last weight of 0: aihwkit: "Expect that last device has some constribution to the network weights".',
       '`transferLrVec` or `transferEveryVec` of another length than the devices.',
       '`withResetProb` > 0 with `transferColumns` false: aihwkit: "Reset prob is only implemented for column-transfer so far."',
@@ -162,32 +175,33 @@ const CLASS_NOTES = {
   },
   MixedPrecisionCompound: {
     about:
-      'Mixed precision (Nandakumar et al. 2020): per batch row χ += lr·d·xᵀ in a digital matrix (x and d first quantised by their abs-max into `nXBins`/`nDBins` bins, stochastically rounded with `stocRoundX`/`stocRoundD`). Batch rows are counted from 0 after set_weights; after χ took row k, when k > 0 and k % (transfer_every·batch) = 0, `nRowsPerTransfer` rows (−1: all, 0: none) from the current row on are transferred: n = trunc(χ_row/ε), χ_row −= n·ε, then a pulsed update of that row with x = n and learning rate ε·transfer_lr, through the RPU config\'s `update` with update and BL management forced on; ε = `granularity`, or the device\'s when 0. ' +
-      'So the first update call never changes the weights: its χ is written at the first row of the next call. aihwkit\'s default `device` is an empty VectorUnitCell, which aihwkit cannot build: give a device. ' +
+      "Mixed precision (Nandakumar et al. 2020): per batch row χ += lr·d·xᵀ in a digital matrix (x and d first quantised by their abs-max into `nXBins`/`nDBins` bins, stochastically rounded with `stocRoundX`/`stocRoundD`). Batch rows are counted from 0 after set_weights; after χ took row k, when k > 0 and k % (transfer_every·batch) = 0, `nRowsPerTransfer` rows (−1: all, 0: none) from the current row on are transferred: n = trunc(χ_row/ε), χ_row −= n·ε, then a pulsed update of that row with x = n and learning rate ε·transfer_lr, through the RPU config's `update` with update and BL management forced on; ε = `granularity`, or the device's when 0. " +
+      "So the first update call never changes the weights: its χ is written at the first row of the next call. aihwkit's default `device` is an empty VectorUnitCell, which aihwkit cannot build: give a device. " +
       CONFIGS_ONLY,
     source: 'aihwkit/simulator/configs/compounds.py; src/rpucuda/rpu_mixedprec_device_base.cpp, rpu_mixedprec_device.cpp',
     refused: ['Only one of `nXBins` and `nDBins` > 0: aihwkit 0.7.1 then stores the quantised d at a wrong index and χ stays 0, so nothing is ever learned.'],
   },
   UnitCellRPUConfig: {
     about:
-      'Analog tile with a unit cell of several devices per cross-point (VectorUnitCell, ReferenceUnitCell, OneSidedUnitCell, TransferCompound, BufferedTransferCompound). aihwkit\'s default `device` is the abstract `UnitCell`, which it cannot build; here it is an empty VectorUnitCell: give its `unitCellDevices`. ' +
+      "Analog tile with a unit cell of several devices per cross-point (VectorUnitCell, ReferenceUnitCell, OneSidedUnitCell, TransferCompound, BufferedTransferCompound). aihwkit's default `device` is the abstract `UnitCell`, which it cannot build; here it is an empty VectorUnitCell: give its `unitCellDevices`. " +
       CONFIGS_ONLY,
     source: 'aihwkit/simulator/configs/configs.py',
   },
   DigitalRankUpdateRPUConfig: {
     about:
-      'Analog tile whose rank update is computed in digital (MixedPrecisionCompound) and transferred to the analog devices with pulses (`update`). aihwkit\'s default `device` is the abstract `DigitalRankUpdateCell`; here it is a MixedPrecisionCompound. ' +
+      "Analog tile whose rank update is computed in digital (MixedPrecisionCompound) and transferred to the analog devices with pulses (`update`). aihwkit's default `device` is the abstract `DigitalRankUpdateCell`; here it is a MixedPrecisionCompound. " +
       CONFIGS_ONLY,
     source: 'aihwkit/simulator/configs/configs.py',
   },
   PCMLikeNoiseModel: {
     about:
-      'Statistical PCM model of programming noise, drift and 1/f read noise (Nandakumar et al. 2019) in inference, on a single-pair conductance converter. aihwkit\'s noise model is not a dataclass: its constructor arguments are the fields here, with the converter\'s `g_min` folded in.',
+      "Statistical PCM model of programming noise, drift and 1/f read noise (Nandakumar et al. 2019) in inference, on a single-pair conductance converter. aihwkit's noise model is not a dataclass: its constructor arguments are the fields here, with the converter's `g_min` folded in.",
     source: 'aihwkit/inference/noise/pcm.py, aihwkit/inference/converter/conductance.py',
     refused: ['`gMin` > `gMax`: aihwkit: "g_min should be smaller than g_max".'],
   },
   GlobalDriftCompensation: {
-    about: 'Global drift compensation: one factor from the mean absolute output for one-hot (eye) inputs, measured after programming and at each drift; applied in test mode.',
+    about:
+      'Global drift compensation: one factor from the mean absolute output for one-hot (eye) inputs, measured after programming and at each drift; applied in test mode.',
     source: 'aihwkit/inference/compensation/drift.py',
   },
 };
@@ -290,25 +304,39 @@ export function renderConfigurationReference(core) {
   const out = [];
   out.push('# Configuration reference');
   out.push('');
-  out.push('<!-- Generated by `node tools/gen-config-docs.mjs` from the field tables in packages/core/src/config. Do not edit by hand: a core test fails when this file is stale. -->');
+  out.push(
+    '<!-- Generated by `node tools/gen-config-docs.mjs` from the field tables in packages/core/src/config. Do not edit by hand: a core test fails when this file is stale. -->',
+  );
   out.push('');
   out.push(
-    'Every config class of `@crossbar/core`, with every field: its camelCase name, aihwkit\'s name, the default (aihwkit 0.7.1\'s), what values are allowed and what it means. ' +
-      'Meanings are aihwkit\'s (its docstrings and C++ sources, `/src/aihwkit/...` and `/src/rpucuda/...` of aihwkit v.0.7.1).',
+    "Every config class of `@crossbar/core`, with every field: its camelCase name, aihwkit's name, the default (aihwkit 0.7.1's), what values are allowed and what it means. " +
+      "Meanings are aihwkit's (its docstrings and C++ sources, `/src/aihwkit/...` and `/src/rpucuda/...` of aihwkit v.0.7.1).",
   );
   out.push('');
   out.push('## Conventions');
   out.push('');
-  out.push('- **Names.** Fields are aihwkit\'s in camelCase (`out_noise` → `outNoise`); the dict form (`rpuConfigToDict`, `rpuConfigFromDict`, `configFromDict`) uses aihwkit\'s snake_case names as `dataclasses.asdict` gives them, e.g. `A_up` and `t_0`.');
-  out.push('- **Construction.** `new IOParameters({ outNoise: 0 })`: a partial of camelCase fields; nested configs take an instance or a plain partial, which fills in from that field\'s default (so `new InferenceRPUConfig({ backward: { outNoise: 0 } })` keeps the perfect backward). Fields are public and may be changed afterwards; `validate()` re-checks (engines call it when they take a config).');
-  out.push('- **Allowed values.** A value is refused only where aihwkit refuses it or cannot use it meaningfully. Values with a special meaning in aihwkit (`inpRes <= 0`: no quantisation, `outBound <= 0`: unbounded, ...) are accepted. NaN is never allowed; ±Infinity only where it says "±inf allowed" (`"inf"`/`"-inf"` in dicts). A refused value, an unknown key or a refused combination throws a `ConfigError` naming the config, the path, the field (both names), the value and what is allowed; `error.detail` has the same as data.');
-  out.push('- **Printing.** `toString()` prints the fields that differ from their defaults, like aihwkit\'s `_PrintableMixin` (camelCase names, Python floats, `Enum.Value`; a nested config only when it differs from its default).');
-  out.push('- **Dicts.** `rpuConfigToDict(config)` gives aihwkit\'s dict plus a `"type"` key naming the RPU config class and, where the class can vary, the device, the noise model and the drift compensation. `rpuConfigFromDict` reads it back losslessly; it also reads dicts without `"type"` keys where the keys tell the class (a full `dataclasses.asdict` output), and partial dicts (missing keys take the field\'s default).');
-  out.push('- **Later aihwkit.** Fields and enum members that aihwkit 0.7.1 does not have are marked; engines that do not implement them refuse them with a `NotSupportedError`.');
+  out.push(
+    "- **Names.** Fields are aihwkit's in camelCase (`out_noise` → `outNoise`); the dict form (`rpuConfigToDict`, `rpuConfigFromDict`, `configFromDict`) uses aihwkit's snake_case names as `dataclasses.asdict` gives them, e.g. `A_up` and `t_0`.",
+  );
+  out.push(
+    "- **Construction.** `new IOParameters({ outNoise: 0 })`: a partial of camelCase fields; nested configs take an instance or a plain partial, which fills in from that field's default (so `new InferenceRPUConfig({ backward: { outNoise: 0 } })` keeps the perfect backward). Fields are public and may be changed afterwards; `validate()` re-checks (engines call it when they take a config).",
+  );
+  out.push(
+    '- **Allowed values.** A value is refused only where aihwkit refuses it or cannot use it meaningfully. Values with a special meaning in aihwkit (`inpRes <= 0`: no quantisation, `outBound <= 0`: unbounded, ...) are accepted. NaN is never allowed; ±Infinity only where it says "±inf allowed" (`"inf"`/`"-inf"` in dicts). A refused value, an unknown key or a refused combination throws a `ConfigError` naming the config, the path, the field (both names), the value and what is allowed; `error.detail` has the same as data.',
+  );
+  out.push(
+    "- **Printing.** `toString()` prints the fields that differ from their defaults, like aihwkit's `_PrintableMixin` (camelCase names, Python floats, `Enum.Value`; a nested config only when it differs from its default).",
+  );
+  out.push(
+    '- **Dicts.** `rpuConfigToDict(config)` gives aihwkit\'s dict plus a `"type"` key naming the RPU config class and, where the class can vary, the device, the noise model and the drift compensation. `rpuConfigFromDict` reads it back losslessly; it also reads dicts without `"type"` keys where the keys tell the class (a full `dataclasses.asdict` output), and partial dicts (missing keys take the field\'s default).',
+  );
+  out.push(
+    '- **Later aihwkit.** Fields and enum members that aihwkit 0.7.1 does not have are marked; engines that do not implement them refuse them with a `NotSupportedError`.',
+  );
   out.push('');
   out.push('## Enums');
   out.push('');
-  out.push('Values are aihwkit\'s strings (`enum.value` in Python). Members added after aihwkit 0.7.1 are marked with the version.');
+  out.push("Values are aihwkit's strings (`enum.value` in Python). Members added after aihwkit 0.7.1 are marked with the version.");
   out.push('');
   out.push('| enum | values |');
   out.push('|---|---|');
@@ -331,7 +359,7 @@ export function renderConfigurationReference(core) {
       const shared = Object.keys(PULSED_DEVICE_FIELDS);
       const isPulsed = C.configName !== 'ConstantStepDevice' && shared.every((k) => k in C.fields);
       if (isPulsed) {
-        out.push('Has every field of [ConstantStepDevice](#constantstepdevice) (aihwkit\'s `PulsedDevice`), and:');
+        out.push("Has every field of [ConstantStepDevice](#constantstepdevice) (aihwkit's `PulsedDevice`), and:");
         out.push('');
         entries = entries.filter(([k, f]) => !shared.includes(k) || f !== PULSED_DEVICE_FIELDS[k]);
       }
@@ -356,18 +384,24 @@ export function renderConfigurationReference(core) {
   out.push('## Presets');
   out.push('');
   out.push(
-    'All 58 preset classes of aihwkit 0.7.1 (`aihwkit/simulator/presets/`: devices.py, compounds.py, utils.py, configs.py, web.py). A preset is a function returning an instance of its aihwkit base class with the preset\'s values; overrides go on top and nested partials merge into the preset\'s values: `ReRamESPreset({ forward: { outNoise: 0 } })`, `TikiTakaReRamSBPreset({ device: { transferEvery: 2 } })`. ' +
-      'The presets on UnitCellRPUConfig and DigitalRankUpdateRPUConfig are configs only until the compound physics lands (engines refuse them with a `NotSupportedError`). Each preset is checked field by field against aihwkit\'s source (packages/core/test/presets.test.ts).',
+    "All 58 preset classes of aihwkit 0.7.1 (`aihwkit/simulator/presets/`: devices.py, compounds.py, utils.py, configs.py, web.py). A preset is a function returning an instance of its aihwkit base class with the preset's values; overrides go on top and nested partials merge into the preset's values: `ReRamESPreset({ forward: { outNoise: 0 } })`, `TikiTakaReRamSBPreset({ device: { transferEvery: 2 } })`. " +
+      "The presets on UnitCellRPUConfig and DigitalRankUpdateRPUConfig are configs only until the compound physics lands (engines refuse them with a `NotSupportedError`). Each preset is checked field by field against aihwkit's source (packages/core/test/presets.test.ts).",
   );
   out.push('');
   out.push('| preset | aihwkit file | returns | device | values (the fields that differ from the class defaults) |');
   out.push('|---|---|---|---|---|');
-  const oneLine = (c) => esc(String(c).replace(/\s*\n\s*/g, ' ').replace(/\( /g, '(').replace(/ \)/g, ')'));
+  const oneLine = (c) =>
+    esc(
+      String(c)
+        .replace(/\s*\n\s*/g, ' ')
+        .replace(/\( /g, '(')
+        .replace(/ \)/g, ')'),
+    );
   for (const p of PRESETS) {
     const made = p.create();
     const device = made.device ?? (Array.isArray(made.unitCellDevices) ? made : undefined);
     const deviceText = device === undefined ? '—' : describeDevice(device);
-    const values = p.kind === 'rpuConfig' ? 'device as said; forward, backward, update: see the table\'s IO and update presets' : `\`${oneLine(made)}\``;
+    const values = p.kind === 'rpuConfig' ? "device as said; forward, backward, update: see the table's IO and update presets" : `\`${oneLine(made)}\``;
     out.push(`| \`${p.name}\` | ${p.module} | \`${p.base}\` | ${deviceText} | ${p.kind === 'rpuConfig' ? rpuValues(made, PRESETS, p.module) : values} |`);
   }
   out.push('');

@@ -41,7 +41,9 @@ export function packAll(dest, dirs) {
   return chosen.map(({ dir, name }) => {
     const res = spawnSync(cmd, [...pre, 'pack', '--pack-destination', dest], { cwd: join(root, 'packages', dir), encoding: 'utf8' });
     if (res.status !== 0) throw new Error(`pnpm pack in packages/${dir} failed (${res.status}): ${res.stderr || res.stdout}`);
-    const tgz = readdirSync(dest).find((f) => f === `${name.replace('@', '').replace('/', '-')}-${JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')).version}.tgz`);
+    const tgz = readdirSync(dest).find(
+      (f) => f === `${name.replace('@', '').replace('/', '-')}-${JSON.parse(readFileSync(join(root, 'packages', dir, 'package.json'), 'utf8')).version}.tgz`,
+    );
     if (!tgz) throw new Error(`pnpm pack in packages/${dir}: no tarball for ${name} in ${dest}`);
     return { name, dir, tarball: join(dest, tgz) };
   });

@@ -12,9 +12,7 @@ const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs');
 const args = [vitest, 'run', ...process.argv.slice(2)];
 
 const hasXvfb = !process.env.DISPLAY && spawnSync('sh', ['-c', 'command -v xvfb-run'], { stdio: 'ignore' }).status === 0;
-const [cmd, cmdArgs] = hasXvfb
-  ? ['xvfb-run', ['-a', '-s', '-screen 0 1280x1024x24', process.execPath, ...args]]
-  : [process.execPath, args];
+const [cmd, cmdArgs] = hasXvfb ? ['xvfb-run', ['-a', '-s', '-screen 0 1280x1024x24', process.execPath, ...args]] : [process.execPath, args];
 
 if (!existsSync(vitest)) {
   console.error('vitest is not installed: run the install first (npx -y pnpm@12.4.2 install)');

@@ -29,8 +29,14 @@ function files(dir) {
 export function srcStamp(packageDir) {
   const src = join(packageDir, 'src');
   const hash = createHash('sha256');
-  for (const file of files(src).map((f) => relative(src, f).split(sep).join('/')).sort()) {
-    hash.update(file).update('\0').update(readFileSync(join(src, file))).update('\0');
+  for (const file of files(src)
+    .map((f) => relative(src, f).split(sep).join('/'))
+    .sort()) {
+    hash
+      .update(file)
+      .update('\0')
+      .update(readFileSync(join(src, file)))
+      .update('\0');
   }
   return hash.digest('hex');
 }

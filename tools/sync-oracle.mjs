@@ -22,7 +22,10 @@ if (!existsSync(join(source, 'cases')) || !existsSync(join(source, 'expected')))
   process.exit(2);
 }
 
-const sourceFiles = (sub) => readdirSync(join(source, sub)).filter((f) => f.endsWith('.json')).sort();
+const sourceFiles = (sub) =>
+  readdirSync(join(source, sub))
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 const problems = [];
 
 for (const sub of ['cases', 'expected']) {

@@ -29,9 +29,29 @@ const defaultTargets = {
 
 // Key order of a public manifest (keys not listed keep their order, after these).
 const ORDER = [
-  'name', 'version', 'private', 'description', 'keywords', 'homepage', 'bugs', 'repository', 'license', 'author',
-  'type', 'sideEffects', 'engines', 'exports', 'bin', 'files', 'scripts',
-  'dependencies', 'devDependencies', 'peerDependencies', 'peerDependenciesMeta', 'optionalDependencies', 'publishConfig',
+  'name',
+  'version',
+  'private',
+  'description',
+  'keywords',
+  'homepage',
+  'bugs',
+  'repository',
+  'license',
+  'author',
+  'type',
+  'sideEffects',
+  'engines',
+  'exports',
+  'bin',
+  'files',
+  'scripts',
+  'dependencies',
+  'devDependencies',
+  'peerDependencies',
+  'peerDependenciesMeta',
+  'optionalDependencies',
+  'publishConfig',
 ];
 
 /** The exports map without `source` conditions (what a published manifest carries). */

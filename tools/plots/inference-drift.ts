@@ -103,9 +103,7 @@ const f = (v: number): string => v.toFixed(1);
 const parts: string[] = [];
 parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
 parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
-parts.push(
-  `<text x="${W / 2}" y="22" text-anchor="middle" font-size="14">Output error after PCM programming and drift (${OUT}×${IN} tile, ${REPS} programmings)</text>`,
-);
+parts.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="14">Output error after PCM programming and drift (${OUT}×${IN} tile, ${REPS} programmings)</text>`);
 for (let d = Math.ceil(x0); d <= Math.floor(x1); d++) {
   const x = px(10 ** d);
   parts.push(`<line x1="${f(x)}" y1="${M.top}" x2="${f(x)}" y2="${M.top + ph}" stroke="#ddd"/>`);
@@ -118,9 +116,7 @@ for (let v = 0; v <= yMax; v += 10) {
 }
 parts.push(`<rect x="${M.left}" y="${M.top}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`);
 parts.push(`<text x="${M.left + pw / 2}" y="${M.top + ph + 36}" text-anchor="middle">time after programming t_inference (s)</text>`);
-parts.push(
-  `<text x="18" y="${M.top + ph / 2}" text-anchor="middle" transform="rotate(-90 18 ${M.top + ph / 2})">‖y − Wx‖ / ‖Wx‖ (test mode)</text>`,
-);
+parts.push(`<text x="18" y="${M.top + ph / 2}" text-anchor="middle" transform="rotate(-90 18 ${M.top + ph / 2})">‖y − Wx‖ / ‖Wx‖ (test mode)</text>`);
 for (const c of curves) {
   const pts = TIMES.map((t, k) => `${f(px(t))},${f(py(c.mean[k]!))}`).join(' ');
   parts.push(`<polyline points="${pts}" fill="none" stroke="${c.color}" stroke-width="2"/>`);

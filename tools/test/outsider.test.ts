@@ -90,7 +90,10 @@ describe.skipIf(unbuilt.length > 0)("an outsider's project (README: Use it in yo
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  const commands = blocks.filter((b) => b.lang === 'sh').slice(1).map((b) => b.code.trim());
+  const commands = blocks
+    .filter((b) => b.lang === 'sh')
+    .slice(1)
+    .map((b) => b.code.trim());
   const command = (re: RegExp): string => {
     const c = commands.find((x) => re.test(x));
     if (!c) throw new Error(`the README section has no command matching ${re}`);
@@ -150,6 +153,9 @@ describe.skipIf(unbuilt.length > 0)("an outsider's project (README: Use it in yo
 
 describe.skipIf(unbuilt.length === 0)("an outsider's project", () => {
   it('needs the packages built', () => {
-    expect(unbuilt.map((p) => p.name), 'build first: npx nx run-many -t build').toEqual([]);
+    expect(
+      unbuilt.map((p) => p.name),
+      'build first: npx nx run-many -t build',
+    ).toEqual([]);
   });
 });

@@ -10,7 +10,10 @@ describe('published packages', () => {
   const unbuilt = publicPackages().filter(({ dir }) => !existsSync(join(root, 'packages', dir, 'dist')));
 
   it('are built (the packages are packed from dist/)', () => {
-    expect(unbuilt.map((p) => p.name), 'build first: npx nx run-many -t build').toEqual([]);
+    expect(
+      unbuilt.map((p) => p.name),
+      'build first: npx nx run-many -t build',
+    ).toEqual([]);
   });
 
   it.skipIf(unbuilt.length > 0)('pass publint, attw and the manifest checks when packed', () => {

@@ -3,7 +3,15 @@
  * vitest files) and in the browser test page (main.ts): each returns plain
  * data that the test then asserts on.
  */
-import { FloatingPointRPUConfig, InferenceRPUConfig, pulseNoiseNormals as pulseNormals, RandomStream, RandomStreamId, slicedCoincidences, TableNormals } from '@crossbar/core';
+import {
+  FloatingPointRPUConfig,
+  InferenceRPUConfig,
+  pulseNoiseNormals as pulseNormals,
+  RandomStream,
+  RandomStreamId,
+  slicedCoincidences,
+  TableNormals,
+} from '@crossbar/core';
 import { createGpujsBackend } from '../src/backend.js';
 import type { GpujsMode } from '../src/modes.js';
 import { GpuRuntime } from '../src/runtime.js';
@@ -241,20 +249,18 @@ export async function checkPhilox(mode: GpujsMode): Promise<PhiloxCheck[]> {
   const n = 1000;
   const results: PhiloxCheck[] = [];
   const types =
-    mode === 'webgl2'
-      ? {}
-      : { argumentTypes: { k0h: 'Integer', k0l: 'Integer', k1h: 'Integer', k1l: 'Integer', sub: 'Integer', sid: 'Integer', call: 'Integer' } };
+    mode === 'webgl2' ? {} : { argumentTypes: { k0h: 'Integer', k0l: 'Integer', k1h: 'Integer', k1l: 'Integer', sub: 'Integer', sid: 'Integer', call: 'Integer' } };
   try {
     for (const seed of [0, 42, 2 ** 32 + 7, 2 ** 52 + 12345]) {
       const [a, b, c, d] = keyHalves(seed);
-      const ku = rt.acquire(
-        'function(k0h, k0l, k1h, k1l, sub, sid, call) { return philoxUniform(k0h, k0l, k1h, k1l, sub, sid, call, this.thread.x); }',
-        { output: [n], ...types },
-      );
-      const kn = rt.acquire(
-        'function(k0h, k0l, k1h, k1l, sub, sid, call) { return philoxNormal(k0h, k0l, k1h, k1l, sub, sid, call, this.thread.x); }',
-        { output: [n], ...types },
-      );
+      const ku = rt.acquire('function(k0h, k0l, k1h, k1l, sub, sid, call) { return philoxUniform(k0h, k0l, k1h, k1l, sub, sid, call, this.thread.x); }', {
+        output: [n],
+        ...types,
+      });
+      const kn = rt.acquire('function(k0h, k0l, k1h, k1l, sub, sid, call) { return philoxNormal(k0h, k0l, k1h, k1l, sub, sid, call, this.thread.x); }', {
+        output: [n],
+        ...types,
+      });
       const stream = new RandomStream(seed, 31, 9, 5);
       const u = ku(a, b, c, d, 5, 31, 9) as Float32Array;
       rt.assertMode(ku, 'philoxUniform');
@@ -263,10 +269,10 @@ export async function checkPhilox(mode: GpujsMode): Promise<PhiloxCheck[]> {
       for (let i = 0; i < n && !first; i++) if (u[i] !== ru[i]) first = `element ${i}: ${u[i]} in-kernel, ${ru[i]} core`;
       const g = kn(a, b, c, d, 5, 31, 9) as Float32Array;
       // the per-pulse noise: table index h of sub 5 must be core's TableNormals number h
-      const kt = rt.acquire(
-        'function(k0h, k0l, k1h, k1l, sub, sid, call) { return philoxTableIndex(k0h, k0l, k1h, k1l, sub, sid, call, this.thread.x); }',
-        { output: [n], ...types },
-      );
+      const kt = rt.acquire('function(k0h, k0l, k1h, k1l, sub, sid, call) { return philoxTableIndex(k0h, k0l, k1h, k1l, sub, sid, call, this.thread.x); }', {
+        output: [n],
+        ...types,
+      });
       const idx = kt(a, b, c, d, 5, RandomStreamId.UpdateStepNoise, 9) as Float32Array;
       const table = new TableNormals(seed, RandomStreamId.UpdateStepNoise);
       table.begin(9);

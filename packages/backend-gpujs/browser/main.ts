@@ -106,11 +106,19 @@ const api = {
   async benchStart(mode: GpujsMode, kind: 'perfect' | 'default-IO', outSize: number, inSize: number, batch: number, random?: RandomSource): Promise<string> {
     await benchState?.backend.dispose?.();
     const backend = createGpujsBackend({ mode, random });
-    const rpuConfig = kind === 'perfect' ? new FloatingPointRPUConfig() : new SingleRPUConfig({ device: new IdealDevice(), forward: new IOParameters(), backward: new IOParameters() });
+    const rpuConfig =
+      kind === 'perfect' ? new FloatingPointRPUConfig() : new SingleRPUConfig({ device: new IdealDevice(), forward: new IOParameters(), backward: new IOParameters() });
     const tile = await backend.createTile({ outSize, inSize, rpuConfig, seed: 1 });
     const u = (seed: number, n: number, scale: number) => new RandomStream(seed, 0, 0, 0).fillUniform(new Float32Array(n)).map((v) => (2 * v - 1) * scale);
     await tile.setWeights(u(2, outSize * inSize, 1 / Math.sqrt(inSize)));
-    benchState = { backend, tile, batch, x: Array.from({ length: 4 }, (_, k) => u(10 + k, batch * inSize, 1)), d: Array.from({ length: 4 }, (_, k) => u(20 + k, batch * outSize, 1)), k: 0 };
+    benchState = {
+      backend,
+      tile,
+      batch,
+      x: Array.from({ length: 4 }, (_, k) => u(10 + k, batch * inSize, 1)),
+      d: Array.from({ length: 4 }, (_, k) => u(20 + k, batch * outSize, 1)),
+      k: 0,
+    };
     return backend.description;
   },
   /** One timed step on the benchmark tile (no result crosses to Node). */

@@ -84,7 +84,12 @@ async function pulsedUpdates(tile: AnalogTile, x: Float32Array, d: Float32Array,
  * A pulsed-update scenario: tight bounds (±0.3, weights up to ±0.4 clipped) so that devices walk
  * into them, where ConstantStep noise is not summed and runs pulse by pulse.
  */
-function pulsed(name: string, device: () => PulsedDevice, update: ConstructorParameters<typeof UpdateParameters>[0], sizes: [number, number, number] = [10, 13, 6]): Scenario {
+function pulsed(
+  name: string,
+  device: () => PulsedDevice,
+  update: ConstructorParameters<typeof UpdateParameters>[0],
+  sizes: [number, number, number] = [10, 13, 6],
+): Scenario {
   return {
     name: `pulsed update: ${name}`,
     config: () => new SingleRPUConfig({ device: device(), update: new UpdateParameters(update) }),
@@ -113,7 +118,11 @@ export const PULSED_SCENARIOS: Scenario[] = [
   pulsed('StochasticCompressed, SoftBounds with write noise', () => new SoftBoundsDevice({ ...bounds, writeNoiseStd: 1.5 }), {}),
   pulsed('StochasticCompressed, ExpStep with additive noise', () => new ExpStepDevice({ dwMinStdAdd: 0.001, dwMinStdSlope: 0.2 }), {}),
   pulsed('Stochastic, PowStep', () => new PowStepDevice({ ...bounds }), { pulseType: 'Stochastic' }),
-  pulsed('StochasticCompressed, ConstantStep, desired_bl 40 (trains of three 16-bit words), sto_round', () => new ConstantStepDevice(bounds), { desiredBl: 40, res: 0.01, stoRound: true }),
+  pulsed('StochasticCompressed, ConstantStep, desired_bl 40 (trains of three 16-bit words), sto_round', () => new ConstantStepDevice(bounds), {
+    desiredBl: 40,
+    res: 0.01,
+    stoRound: true,
+  }),
   pulsed('StochasticCompressed, ConstantStep, 300 rows (two row blocks)', () => new ConstantStepDevice(bounds), {}, [6, 7, 300]),
   pulsed('DeterministicImplicit, LinearStep, 300 rows (two row blocks)', () => new LinearStepDevice(bounds), { pulseType: 'DeterministicImplicit' }, [5, 6, 300]),
 ];
@@ -185,7 +194,14 @@ export const SCENARIOS: Scenario[] = [
     name: 'ConstantStep device: draws, bounds, decay, diffusion, reset, drift, NoneWithDevice update',
     config: () =>
       new SingleRPUConfig({
-        device: new ConstantStepDevice({ wMax: 0.3, wMin: -0.3, lifetime: 20, diffusion: 0.01, resetStd: 0.02, drift: new DriftParameter({ nu: 0.05, nuStd: 0.1, wNoiseStd: 0.001 }) }),
+        device: new ConstantStepDevice({
+          wMax: 0.3,
+          wMin: -0.3,
+          lifetime: 20,
+          diffusion: 0.01,
+          resetStd: 0.02,
+          drift: new DriftParameter({ nu: 0.05, nuStd: 0.1, wNoiseStd: 0.001 }),
+        }),
         update: new UpdateParameters({ pulseType: 'NoneWithDevice' }),
       }),
     outSize: 8,
@@ -209,8 +225,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'weight modifier (AddNormal, drop connect) in training, not in test',
-    config: () =>
-      new InferenceRPUConfig({ forward: io({ outNoise: 0.02 }), modifier: new WeightModifierParameter({ type: 'AddNormal', stdDev: 0.05, pdrop: 0.1 }) }),
+    config: () => new InferenceRPUConfig({ forward: io({ outNoise: 0.02 }), modifier: new WeightModifierParameter({ type: 'AddNormal', stdDev: 0.05, pdrop: 0.1 }) }),
     outSize: 12,
     inSize: 15,
     batch: 4,
@@ -252,4 +267,3 @@ export async function runOn(backend: AnalogTileBackend, s: Scenario): Promise<Re
   await tile.dispose();
   return r;
 }
-

@@ -126,7 +126,13 @@ export class InferenceState {
   private weightsFrom(gPlus: DeviceArray, gMinus: DeviceArray, scale: number): void {
     const { scope, outSize, inSize, weights } = this.ctx;
     const nm = this.cfg!.noiseModel;
-    mapMatrix(scope, outSize, inSize, { inputs: { gp: gPlus, gn: gMinus }, scalars: { gMin: nm.gMin, scale }, expr: `${fn('pcmWeightFromConductances')}(gp, gn, gMin, scale)` }, weights);
+    mapMatrix(
+      scope,
+      outSize,
+      inSize,
+      { inputs: { gp: gPlus, gn: gMinus }, scalars: { gMin: nm.gMin, scale }, expr: `${fn('pcmWeightFromConductances')}(gp, gn, gMin, scale)` },
+      weights,
+    );
     scope.free(gPlus);
     scope.free(gMinus);
   }

@@ -49,9 +49,7 @@ export function checkMode(mode: GpujsMode): ModeCheck {
       case 'cpu':
         return { mode, ok: true };
       case 'webasm':
-        return gpuSupport.webasm
-          ? { mode, ok: true }
-          : { mode, ok: false, reason: 'WebAssembly (with SIMD) is not available in this JavaScript engine' };
+        return gpuSupport.webasm ? { mode, ok: true } : { mode, ok: false, reason: 'WebAssembly (with SIMD) is not available in this JavaScript engine' };
       case 'headlessgl': {
         if (!isNode()) return { mode, ok: false, reason: 'headless-gl runs in Node only' };
         let factory;
@@ -158,9 +156,7 @@ export function chooseMode(option?: GpujsMode | 'auto'): ModeChoice {
 /** One line for BackendInfo.detail and the backend's description. */
 export function describeChoice(choice: ModeChoice, extra?: string): string {
   const how = choice.source === 'auto' ? 'chosen automatically' : choice.source === 'option' ? 'asked for by the mode option' : `asked for by ${MODE_ENV}`;
-  const failed = choice.rejected.length
-    ? `; not working here: ${choice.rejected.map((r) => `${r.mode} (${r.reason})`).join(', ')}`
-    : '';
+  const failed = choice.rejected.length ? `; not working here: ${choice.rejected.map((r) => `${r.mode} (${r.reason})`).join(', ')}` : '';
   const also = choice.alternatives.length ? `; also working: ${choice.alternatives.join(', ')}` : '';
   return `gpu.js mode ${choice.mode} (${how}${extra ? `, ${extra}` : ''})${failed}${also}`;
 }

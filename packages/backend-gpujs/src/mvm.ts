@@ -39,8 +39,32 @@ export class DeviceMvm {
     const bwdIO = resolveIOParameters(ioParametersOf(config, 'backward'), 'backward', 'rpuConfig.backward', ENGINE);
     const count = outSize * inSize;
     const gemm = new Gemm(scope, outSize, inSize, ctx.threads);
-    this.fwd = new DevicePass(scope, gemm, fwdIO, drawMvParameters(fwdIO, outSize, count, seed), outSize, inSize, inSize, ioPassStreams('forward'), seed, ctx.rand, ctx.threads);
-    this.bwd = new DevicePass(scope, gemm, bwdIO, drawMvParameters(bwdIO, inSize, count, seed), inSize, outSize, inSize, ioPassStreams('backward'), seed, ctx.rand, ctx.threads);
+    this.fwd = new DevicePass(
+      scope,
+      gemm,
+      fwdIO,
+      drawMvParameters(fwdIO, outSize, count, seed),
+      outSize,
+      inSize,
+      inSize,
+      ioPassStreams('forward'),
+      seed,
+      ctx.rand,
+      ctx.threads,
+    );
+    this.bwd = new DevicePass(
+      scope,
+      gemm,
+      bwdIO,
+      drawMvParameters(bwdIO, inSize, count, seed),
+      inSize,
+      outSize,
+      inSize,
+      ioPassStreams('backward'),
+      seed,
+      ctx.rand,
+      ctx.threads,
+    );
     this.uploadAsymmetry();
   }
 

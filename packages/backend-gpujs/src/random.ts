@@ -17,13 +17,7 @@
  * upload; webgl2 draws in the kernel (see docs/benchmarks.md for its numbers).
  */
 import { isGlMode, type GpujsMode } from './modes.js';
-import {
-  PHILOX_FUNCTIONS,
-  PHILOX_GLSL3_HELPERS,
-  PHILOX_GLSL3_NORMAL,
-  PHILOX_GLSL3_TABLE_INDEX,
-  PHILOX_GLSL3_UNIFORM,
-} from './kernels/philox.js';
+import { PHILOX_FUNCTIONS, PHILOX_GLSL3_HELPERS, PHILOX_GLSL3_NORMAL, PHILOX_GLSL3_TABLE_INDEX, PHILOX_GLSL3_UNIFORM } from './kernels/philox.js';
 import type { KernelLibrary } from './runtime.js';
 
 /** Where a tile's random numbers come from: drawn inside the kernels, or drawn on the CPU by core and uploaded. */

@@ -147,7 +147,11 @@ export class GpuRuntime {
 
   /** The GL renderer's name (WEBGL_debug_renderer_info where the context has it), '' elsewhere. */
   get renderer(): string {
-    const gl = this.context as unknown as { getExtension(n: string): { UNMASKED_RENDERER_WEBGL: number } | null; getParameter(p: number): unknown; RENDERER: number } | null;
+    const gl = this.context as unknown as {
+      getExtension(n: string): { UNMASKED_RENDERER_WEBGL: number } | null;
+      getParameter(p: number): unknown;
+      RENDERER: number;
+    } | null;
     if (!gl) return '';
     try {
       const ext = gl.getExtension('WEBGL_debug_renderer_info');

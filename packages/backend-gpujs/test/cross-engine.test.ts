@@ -58,7 +58,10 @@ const references = new Map<string, Promise<Record<string, Float32Array>>>();
 function reference(name: string): Promise<Record<string, Float32Array>> {
   let r = references.get(name);
   if (!r) {
-    r = runOn(new NdarrayBackend(), SCENARIOS.find((s) => s.name === name)!);
+    r = runOn(
+      new NdarrayBackend(),
+      SCENARIOS.find((s) => s.name === name)!,
+    );
     references.set(name, r);
   }
   return r;

@@ -31,7 +31,6 @@ export { GPUJS_MODES };
 
 export { testData, refForward, refBackward, maxAbsDiff } from '../browser/checks.js';
 
-
 /** The sizes of the MVM checks: odd, so every padding path runs. */
 export const MVM_SIZES = [
   [1, 1, 1],

@@ -92,7 +92,16 @@ describe('registration', () => {
     requireMode(ctx, 'headlessgl');
     delete process.env.CROSSBAR_BACKEND;
     const registry = new BackendRegistry();
-    registry.register('ndarray', () => ({ name: 'ndarray', createTile: () => { throw new Error('unused'); } }), { priority: 1 });
+    registry.register(
+      'ndarray',
+      () => ({
+        name: 'ndarray',
+        createTile: () => {
+          throw new Error('unused');
+        },
+      }),
+      { priority: 1 },
+    );
     registry.register('gpujs', () => createGpujsBackend(), { priority: GPUJS_PRIORITY });
     const b = await registry.get();
     expect(b.name).toBe('ndarray');

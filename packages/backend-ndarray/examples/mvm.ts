@@ -27,8 +27,7 @@ export async function main(log: (line: string) => void = console.log): Promise<n
   const y = await tile.forward(x, batch); // [batch × outSize]
   const exact = new Float32Array(batch * outSize);
   for (let b = 0; b < batch; b++)
-    for (let i = 0; i < outSize; i++)
-      for (let j = 0; j < inSize; j++) exact[b * outSize + i] += weights[i * inSize + j]! * x[b * inSize + j]!;
+    for (let i = 0; i < outSize; i++) for (let j = 0; j < inSize; j++) exact[b * outSize + i] += weights[i * inSize + j]! * x[b * inSize + j]!;
   const show = (a: Float32Array) => Array.from(a, (v) => v.toFixed(3).padStart(7)).join(' ');
   log(`exact   W x : ${show(exact)}`);
   log(`analog  W x : ${show(y)}`);

@@ -133,17 +133,7 @@ function tile4x4(
   c[o + 3] += c33;
 }
 
-function tile1x4(
-  a: Float32Array,
-  ai: number,
-  b: Float32Array,
-  bj: number,
-  ldb: number,
-  c: Float64Array,
-  cij: number,
-  p0: number,
-  p1: number,
-): void {
+function tile1x4(a: Float32Array, ai: number, b: Float32Array, bj: number, ldb: number, c: Float64Array, cij: number, p0: number, p1: number): void {
   const b0 = bj;
   const b1 = b0 + ldb;
   const b2 = b1 + ldb;
@@ -165,18 +155,7 @@ function tile1x4(
   c[cij + 3] += c3;
 }
 
-function tile4x1(
-  a: Float32Array,
-  ai: number,
-  lda: number,
-  b: Float32Array,
-  bj: number,
-  c: Float64Array,
-  cij: number,
-  ldc: number,
-  p0: number,
-  p1: number,
-): void {
+function tile4x1(a: Float32Array, ai: number, lda: number, b: Float32Array, bj: number, c: Float64Array, cij: number, ldc: number, p0: number, p1: number): void {
   const a0 = ai;
   const a1 = a0 + lda;
   const a2 = a1 + lda;

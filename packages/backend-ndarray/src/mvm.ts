@@ -457,16 +457,7 @@ function finalizeRow(
   const testNegative = io.bmTestNegativeBound ? 1 : 0;
   let passed = 1;
   for (let i = 0; i < n; i++) {
-    const v = finalizeOutputValue(
-      out[o + i]!,
-      withNl,
-      nlFactor,
-      nl[i]!,
-      negativeScale,
-      withNoise ? noise * g[i]! : 0,
-      step,
-      withRounding ? u[i]! - 0.5 : 0,
-    );
+    const v = finalizeOutputValue(out[o + i]!, withNl, nlFactor, nl[i]!, negativeScale, withNoise ? noise * g[i]! : 0, step, withRounding ? u[i]! - 0.5 : 0);
     passed = boundTestUpdate(passed, v, bound, testNegative);
     out[o + i] = clipSymmetric(v, bound);
   }

@@ -143,7 +143,10 @@ class PulsedUpdate {
     if (this.source === null) {
       const s = args.settings;
       const { seed, inSize, outSize } = this;
-      this.source = s.pulseType === 'MeanCount' || s.pulseType === 'DeterministicImplicit' ? new DeterministicSource(seed, inSize, outSize, s) : new StochasticSource(seed, inSize, outSize, s);
+      this.source =
+        s.pulseType === 'MeanCount' || s.pulseType === 'DeterministicImplicit'
+          ? new DeterministicSource(seed, inSize, outSize, s)
+          : new StochasticSource(seed, inSize, outSize, s);
     }
     return this.source;
   }
@@ -256,7 +259,21 @@ function makeSteps(a: PulsedDeviceArrays, noise: TableNormals): PulseSteps {
     case 'ExpStep': {
       const e = p as ExpStepDevice;
       const f = Math.fround;
-      return new ExpSteps(a, { aUp: f(e.aUp), aDown: f(e.aDown), gammaUp: f(e.gammaUp), gammaDown: f(e.gammaDown), a: f(e.a), b: f(e.b), stdAdd: f(e.dwMinStdAdd), stdSlope: f(e.dwMinStdSlope) }, std, noise);
+      return new ExpSteps(
+        a,
+        {
+          aUp: f(e.aUp),
+          aDown: f(e.aDown),
+          gammaUp: f(e.gammaUp),
+          gammaDown: f(e.gammaDown),
+          a: f(e.a),
+          b: f(e.b),
+          stdAdd: f(e.dwMinStdAdd),
+          stdSlope: f(e.dwMinStdSlope),
+        },
+        std,
+        noise,
+      );
     }
     case 'PowStep':
       return new PowSteps(a, a.extraUp!, a.extraDown!, std, noise);

@@ -231,7 +231,11 @@ describe('device responses to pulses', () => {
   });
 
   it('LinearStep: the up step shrinks by γ_up at w_max', () => {
-    const t = tile(new SingleRPUConfig({ device: new LinearStepDevice({ ...exact, dwMin: 0.02, gammaUp: 0.5, gammaUpDtod: 0, gammaDownDtod: 0 }), update: implicit }), 1, 1);
+    const t = tile(
+      new SingleRPUConfig({ device: new LinearStepDevice({ ...exact, dwMin: 0.02, gammaUp: 0.5, gammaUpDtod: 0, gammaDownDtod: 0 }), update: implicit }),
+      1,
+      1,
+    );
     t.setWeights(Float32Array.of(0.3));
     pulses(t, -1, 1, 0.02);
     expect((t.getWeights() as Float32Array)[0]).toBeCloseTo(0.3 + 0.02 * (1 - (0.5 * 0.3) / 0.6), 6);
@@ -239,7 +243,14 @@ describe('device responses to pulses', () => {
 
   it('ExpStep: up step dw·max(1 − A_up·exp(γ_up·z), 0), z = 2w/(max − min)·a + b', () => {
     const dev = new ExpStepDevice({ ...exact, dwMin: 0.01 });
-    const t = tile(new SingleRPUConfig({ device: dev, update: new UpdateParameters({ pulseType: 'DeterministicImplicit', updateBlManagement: false, updateManagement: false, fixedBl: false }) }), 1, 1);
+    const t = tile(
+      new SingleRPUConfig({
+        device: dev,
+        update: new UpdateParameters({ pulseType: 'DeterministicImplicit', updateBlManagement: false, updateManagement: false, fixedBl: false }),
+      }),
+      1,
+      1,
+    );
     t.setWeights(Float32Array.of(0.2));
     // fixed_bl false without management: BL = ceil(lr / granularity), A = B = 1: one pulse for lr = granularity
     const z = ((2 * 0.2) / 1.2) * 0.244 + 0.2425;
@@ -317,7 +328,12 @@ describe('device responses to pulses', () => {
   it('over many rows (block, chunk and single-pulse paths, several row blocks) the result matches a pulse-by-pulse simulation', () => {
     const n = 4000;
     const cfg = new SingleRPUConfig({ device: new ConstantStepDevice({ ...exact, dwMin: 0.001, dwMinStd: 0.3 }), update: implicit });
-    const runs: [number, number][] = [[0, 100], [0.45, 100], [0.5, 100], [-0.2, 600]];
+    const runs: [number, number][] = [
+      [0, 100],
+      [0.45, 100],
+      [0.5, 100],
+      [-0.2, 600],
+    ];
     for (const [w0, rows] of runs) {
       const t = tile(cfg, 1, n, 13);
       t.setWeights(new Float32Array(n).fill(w0));
@@ -429,7 +445,7 @@ describe('decay, diffusion, reset', () => {
 });
 
 describe('device drift', () => {
-  it('ν per device is drawn with nu_dtod; the implied exponents of aihwkit\'s seeded case have the same spread', () => {
+  it("ν per device is drawn with nu_dtod; the implied exponents of aihwkit's seeded case have the same spread", () => {
     const drift = { nu: 0.1, nuDtod: 0.2 };
     const t = tile(new SingleRPUConfig({ device: new ConstantStepDevice({ ...exact, wMax: 1, wMin: -1, drift }) }), 40, 50);
     const nu = stats(hidden(t).drift_nu!);

@@ -28,7 +28,7 @@ function run(c: OracleCase, seed: number): { alpha: number[]; outputs: number[];
 }
 
 describe('PCM drift with the noisy forward IO (real MVM)', () => {
-  it('pcm_noisy_forward_io: alpha, drifted weights and test outputs have aihwkit\'s statistics', () => {
+  it("pcm_noisy_forward_io: alpha, drifted weights and test outputs have aihwkit's statistics", () => {
     const { c, e } = noisy;
     const reps = 400;
     const runs = Array.from({ length: reps }, (_, r) => run(c, 500 + r));
@@ -42,9 +42,7 @@ describe('PCM drift with the noisy forward IO (real MVM)', () => {
 });
 
 describe('modifier and remap through the real MVM (is_perfect forward)', () => {
-  const cases = [...loadOracle('modifier'), ...loadOracle('clip_remap')].filter(
-    ({ c }) => (c.reps ?? 1) === 1 && (c.kind === 'modifier' || c.kind === 'remap'),
-  );
+  const cases = [...loadOracle('modifier'), ...loadOracle('clip_remap')].filter(({ c }) => (c.reps ?? 1) === 1 && (c.kind === 'modifier' || c.kind === 'remap'));
   for (const { c, e } of cases) {
     it(`${c.name}: training and test outputs match aihwkit's`, () => {
       const { modifier, remap, n, scales_init: scales } = c.config as Record<string, unknown> & { n?: number; scales_init?: number[] };

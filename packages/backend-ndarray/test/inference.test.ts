@@ -103,11 +103,26 @@ describe('PCM programming and drift vs aihwkit (drift.json, mode "pcm")', () => 
         expect(z.mean, `${key} mean`).toBeLessThan(4.5);
         expect(z.std, `${key} std`).toBeLessThan(4.5);
       };
-      check(runs.map((r) => r.programmed), 'programmed_weights');
-      check(runs.map((r) => r.nu), 'nu_drift');
-      check(runs.map((r) => Float32Array.of(...r.drifted.flatMap((d) => Array.from(d)))), 'drifted_weights');
-      check(runs.map((r) => Float32Array.from(r.alpha)), 'alpha');
-      check(runs.map((r) => Float32Array.of(...r.outputs.flatMap((d) => Array.from(d)))), 'outputs');
+      check(
+        runs.map((r) => r.programmed),
+        'programmed_weights',
+      );
+      check(
+        runs.map((r) => r.nu),
+        'nu_drift',
+      );
+      check(
+        runs.map((r) => Float32Array.of(...r.drifted.flatMap((d) => Array.from(d)))),
+        'drifted_weights',
+      );
+      check(
+        runs.map((r) => Float32Array.from(r.alpha)),
+        'alpha',
+      );
+      check(
+        runs.map((r) => Float32Array.of(...r.outputs.flatMap((d) => Array.from(d)))),
+        'outputs',
+      );
     });
   }
 });
@@ -144,7 +159,14 @@ describe('programming, drift and compensation behaviour', () => {
         expect(test).toEqual(train);
       } else {
         expect(alpha).toBeGreaterThan(1);
-        expect(closeness(test, train.map((v) => v * alpha), 1e-7, 1e-6)).toBeLessThanOrEqual(1);
+        expect(
+          closeness(
+            test,
+            train.map((v) => v * alpha),
+            1e-7,
+            1e-6,
+          ),
+        ).toBeLessThanOrEqual(1);
       }
     }
   });
@@ -192,7 +214,14 @@ describe('programming, drift and compensation behaviour', () => {
     const p = t.getWeights();
     t.driftWeights(20 * 99); // (t + t0) / t0 = 100 → factor 100^-0.1
     const f = Math.pow(100, -0.1);
-    expect(closeness(t.getWeights(), p.map((v) => v * f), 1e-7, 1e-6)).toBeLessThanOrEqual(1);
+    expect(
+      closeness(
+        t.getWeights(),
+        p.map((v) => v * f),
+        1e-7,
+        1e-6,
+      ),
+    ).toBeLessThanOrEqual(1);
     expect(() => t.setHiddenParameters({ nu_drift_0: new Float32Array(3) })).toThrow(InputError);
   });
 

@@ -190,7 +190,10 @@ describe('ndarray MVM: noise and bound management', () => {
     expect(asym.length).toBe(outSize * inSize);
     const pos = new Float32Array([0.5, 0.25, 1, 0.75]);
     const zPos = t.backward(pos, 1);
-    const zNeg = t.backward(pos.map((v) => -v), 1);
+    const zNeg = t.backward(
+      pos.map((v) => -v),
+      1,
+    );
     for (let j = 0; j < inSize; j++) {
       let sp = 0;
       let sn = 0;

@@ -8,7 +8,6 @@ import { loadOracle as loadPackagedOracle } from '@crossbar/conformance/node';
 import type { MvDirection, TileSpec } from '@crossbar/core';
 import type { MvmKernels } from '../src/mvm.js';
 
-
 export type Nested = number | string | Nested[];
 
 /** One file of the aihwkit oracle packaged with @crossbar/conformance: its cases and aihwkit's results. */

@@ -6,15 +6,7 @@
  * is under test here; the conformance suite runs the same cases through the real one.
  */
 import { describe, expect, it, vi } from 'vitest';
-import {
-  ConfigError,
-  FloatingPointRPUConfig,
-  InferenceRPUConfig,
-  InputError,
-  SingleRPUConfig,
-  rpuConfigFromDict,
-  type WeightModifierParameter,
-} from '@crossbar/core';
+import { ConfigError, FloatingPointRPUConfig, InferenceRPUConfig, InputError, SingleRPUConfig, rpuConfigFromDict, type WeightModifierParameter } from '@crossbar/core';
 import { NdarrayTile } from '../src/tile.js';
 import { closeness, eye, flat, loadOracle, meanStd, statZ, transpose, type OracleCase } from './training-helpers.js';
 

@@ -53,7 +53,10 @@ function run(c: Dict, seed: number, pulse?: string): Float32Array {
 describe('update oracle (deterministic)', () => {
   const det = load('update_det');
   const edge = load('edge');
-  const all = [...det.cases.map((c) => [c, det.results.get(c.name as string)!] as const), ...edge.cases.filter((c) => c.kind === 'update' && !c.reps).map((c) => [c, edge.results.get(c.name as string)!] as const)];
+  const all = [
+    ...det.cases.map((c) => [c, det.results.get(c.name as string)!] as const),
+    ...edge.cases.filter((c) => c.kind === 'update' && !c.reps).map((c) => [c, edge.results.get(c.name as string)!] as const),
+  ];
   for (const [c, r] of all) {
     it(c.name as string, () => {
       const ours = run(c, 1);
@@ -90,7 +93,10 @@ function moments(samples: Float32Array[]): { mean: Float64Array; std: Float64Arr
 describe('update oracle (stochastic)', () => {
   const sto = load('update_sto');
   const edge = load('edge');
-  const all = [...sto.cases.map((c) => [c, sto.results.get(c.name as string)!] as const), ...edge.cases.filter((c) => c.kind === 'update' && c.reps).map((c) => [c, edge.results.get(c.name as string)!] as const)];
+  const all = [
+    ...sto.cases.map((c) => [c, sto.results.get(c.name as string)!] as const),
+    ...edge.cases.filter((c) => c.kind === 'update' && c.reps).map((c) => [c, edge.results.get(c.name as string)!] as const),
+  ];
   for (const [c, r] of all) {
     it(c.name as string, () => {
       const reps = r.reps as number;
@@ -106,7 +112,10 @@ describe('update oracle (stochastic)', () => {
         const z = diff < 1e-7 ? 0 : se > 0 ? diff / se : Infinity;
         // the ratio of sample stds: with reps >= 200, outside [0.75, 1.33] is far beyond chance
         const ratio = std[k]! > 1e-7 ? ours.std[k]! / std[k]! : ours.std[k]! < 1e-7 ? 1 : Infinity;
-        if (z > 5 || ratio < 0.75 || ratio > 1.33) bad.push(`[${k}] mean ${ours.mean[k]!.toFixed(6)} vs ${mean[k]!.toFixed(6)} (z ${z.toFixed(1)}), std ${ours.std[k]!.toExponential(3)} vs ${std[k]!.toExponential(3)}`);
+        if (z > 5 || ratio < 0.75 || ratio > 1.33)
+          bad.push(
+            `[${k}] mean ${ours.mean[k]!.toFixed(6)} vs ${mean[k]!.toFixed(6)} (z ${z.toFixed(1)}), std ${ours.std[k]!.toExponential(3)} vs ${std[k]!.toExponential(3)}`,
+          );
       }
       expect(bad).toEqual([]);
     });

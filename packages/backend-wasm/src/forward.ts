@@ -31,7 +31,9 @@ const ENGINE = 'wasm';
  */
 export function checkFusedForward(io: ResolvedIO, where = 'rpuConfig.forward'): void {
   const refuse = (field: string, value: unknown) => {
-    throw new NotSupportedError(`${where}.${field} = ${JSON.stringify(value)} is not supported by the ${ENGINE} kernels yet (the fused forward kernel covers DAC, input/output noise, ADC, noise and bound management)`);
+    throw new NotSupportedError(
+      `${where}.${field} = ${JSON.stringify(value)} is not supported by the ${ENGINE} kernels yet (the fused forward kernel covers DAC, input/output noise, ADC, noise and bound management)`,
+    );
   };
   if (io.direction !== 'forward') throw new NotSupportedError(`the ${ENGINE} kernels have no fused backward IO stage yet`);
   if (io.isPerfect) return;
@@ -134,7 +136,26 @@ export class FusedForward {
     const r = this.startRounds(batch, nm);
     for (let round = 0; r.nActive > 0; round++) {
       const final = this.nextRound(r, round, nm);
-      e.forwardPass(this.x, this.w, this.outSize, this.inSize, this.active, this.rowScale, 0, r.nActive, this.inp, this.acc, this.y, this.passed, final ? 1 : 0, this.scratch, k0, k1, call, round);
+      e.forwardPass(
+        this.x,
+        this.w,
+        this.outSize,
+        this.inSize,
+        this.active,
+        this.rowScale,
+        0,
+        r.nActive,
+        this.inp,
+        this.acc,
+        this.y,
+        this.passed,
+        final ? 1 : 0,
+        this.scratch,
+        k0,
+        k1,
+        call,
+        round,
+      );
       this.endRound(r, final);
     }
     return this.end(batch);
@@ -151,7 +172,26 @@ export class FusedForward {
     const r = this.startRounds(batch, nm);
     for (let round = 0; r.nActive > 0; round++) {
       const final = this.nextRound(r, round, nm);
-      await pool.forwardPass(this.ioArgs, this.x, this.w, this.outSize, this.inSize, this.active, this.rowScale, 0, r.nActive, this.inp, this.acc, this.y, this.passed, final, k0, k1, call, round);
+      await pool.forwardPass(
+        this.ioArgs,
+        this.x,
+        this.w,
+        this.outSize,
+        this.inSize,
+        this.active,
+        this.rowScale,
+        0,
+        r.nActive,
+        this.inp,
+        this.acc,
+        this.y,
+        this.passed,
+        final,
+        k0,
+        k1,
+        call,
+        round,
+      );
       this.endRound(r, final);
     }
     return this.end(batch);

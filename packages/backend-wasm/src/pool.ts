@@ -92,7 +92,8 @@ export class KernelPool {
   ) {
     if (!kernels.shared) throw new InputError('KernelPool: the kernels must be loaded with shared: true');
     if (!(Number.isInteger(threads) && threads >= 1 && threads <= 64)) throw new InputError(`KernelPool: threads must be an integer in [1, 64], got ${threads}`);
-    if (!(Number.isInteger(scratchDoubles) && scratchDoubles >= 0)) throw new InputError(`KernelPool: scratchDoubles must be a non-negative integer, got ${scratchDoubles}`);
+    if (!(Number.isInteger(scratchDoubles) && scratchDoubles >= 0))
+      throw new InputError(`KernelPool: scratchDoubles must be a non-negative integer, got ${scratchDoubles}`);
     const h = kernels.heap;
     this.ctrlPtr = h.allocI32(CTRL_WORDS);
     this.argsPtr = h.allocF64(ARGS);

@@ -29,7 +29,10 @@ function setIO(e: Awaited<ReturnType<typeof kernels>>['exports'], io: ResolvedIO
 // Parameter sets: aihwkit's defaults, and every option of the stage switched on.
 const CASES: [string, Record<string, unknown>][] = [
   ['defaults', {}],
-  ['noise, stochastic rounding, asymmetry', { inpNoise: 0.05, inpStoRound: true, outStoRound: true, inpAsymmetry: 0.1, outAsymmetry: 0.2, outScale: 1.5, inpBound: 0.8, outBound: 3, noiseManagement: 'None' }],
+  [
+    'noise, stochastic rounding, asymmetry',
+    { inpNoise: 0.05, inpStoRound: true, outStoRound: true, inpAsymmetry: 0.1, outAsymmetry: 0.2, outScale: 1.5, inpBound: 0.8, outBound: 3, noiseManagement: 'None' },
+  ],
   ['no DAC/ADC quantisation', { inpRes: -1, outRes: -1, outNoise: 0.2, bmTestNegativeBound: false }],
 ];
 
@@ -196,7 +199,9 @@ describe('the fused forward pass', () => {
     const k = await kernels();
     const [out, inp, batch, seed] = [64, 128, 32, 99];
     const forward = new IOParameters();
-    const tile = await (await getBackend('ndarray')).createTile({ outSize: out, inSize: inp, rpuConfig: new SingleRPUConfig({ device: new IdealDevice(), forward }), seed });
+    const tile = await (
+      await getBackend('ndarray')
+    ).createTile({ outSize: out, inSize: inp, rpuConfig: new SingleRPUConfig({ device: new IdealDevice(), forward }), seed });
     const w = uniform(5, out * inp, 1 / Math.sqrt(inp));
     const x = uniform(6, batch * inp);
     await tile.setWeights(w);

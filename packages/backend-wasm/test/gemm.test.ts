@@ -131,7 +131,8 @@ describe('against the ndarray engine', () => {
     const z = heap.f32(pz, batch * inp);
     // Σ|w x| <= inp · max|w| · max|x| = √inp here
     for (let i = 0; i < y.length; i++) expect(Math.abs(y[i]! - yRef[i]!)).toBeLessThanOrEqual(tolerance(inp, Math.sqrt(inp), yRef[i]!) + Math.abs(yRef[i]!) * 2 ** -24);
-    for (let i = 0; i < z.length; i++) expect(Math.abs(z[i]! - zRef[i]!)).toBeLessThanOrEqual(tolerance(out, out / Math.sqrt(inp), zRef[i]!) + Math.abs(zRef[i]!) * 2 ** -24);
+    for (let i = 0; i < z.length; i++)
+      expect(Math.abs(z[i]! - zRef[i]!)).toBeLessThanOrEqual(tolerance(out, out / Math.sqrt(inp), zRef[i]!) + Math.abs(zRef[i]!) * 2 ** -24);
     tile.dispose();
     heap.release(mark);
   });

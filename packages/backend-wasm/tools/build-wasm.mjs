@@ -17,15 +17,21 @@ mkdirSync(join(root, 'dist'), { recursive: true });
 const common = [
   asc,
   'assembly/index.ts',
-  '--optimizeLevel', '3',
-  '--shrinkLevel', '0',
+  '--optimizeLevel',
+  '3',
+  '--shrinkLevel',
+  '0',
   '--noAssert',
-  '--runtime', 'stub',
+  '--runtime',
+  'stub',
   // AS112 "exchange of v128 values": fdlibmLogX2 takes a v128, exported only to the other assembly/ modules
-  '--disableWarning', '112',
+  '--disableWarning',
+  '112',
   '--importMemory',
-  '--initialMemory', '1',
-  '--maximumMemory', '65536',
+  '--initialMemory',
+  '1',
+  '--maximumMemory',
+  '65536',
 ];
 const variants = [
   ['dist/kernels-shared.wasm', '--enable', 'simd,threads', '--sharedMemory'],

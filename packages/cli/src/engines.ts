@@ -6,15 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import {
-  BackendError,
-  getBackend,
-  listBackends,
-  probeBackends,
-  registerBackend,
-  type AnalogTileBackend,
-  type BackendFactory,
-} from '@crossbar/core';
+import { BackendError, getBackend, listBackends, probeBackends, registerBackend, type AnalogTileBackend, type BackendFactory } from '@crossbar/core';
 import '@crossbar/backend-ndarray';
 import { TOLERANCES, type ToleranceMode } from '@crossbar/conformance/portable';
 import { CliError, UsageError, oneLine } from './errors.js';

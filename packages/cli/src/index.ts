@@ -4,7 +4,17 @@
  */
 export { main, createProgram } from './program.js';
 export type { CliIO } from './io.js';
-export { runDemo, DEMO_DEFAULTS, DEMO_MODELS, DEFAULT_TIMES, type DemoModel, type DemoOptions, type DemoReport, type InferencePoint, type AccuracyStats } from './demo/run.js';
+export {
+  runDemo,
+  DEMO_DEFAULTS,
+  DEMO_MODELS,
+  DEFAULT_TIMES,
+  type DemoModel,
+  type DemoOptions,
+  type DemoReport,
+  type InferencePoint,
+  type AccuracyStats,
+} from './demo/run.js';
 export type { EpochRecord } from './demo/train.js';
 export { runEvaluate, EVALUATE_PRESETS, type EvaluateOptions, type EvaluateReport } from './evaluate/run.js';
 export { DEVICES, TRAINING_MODES, type DemoDevice, type TrainingMode } from './demo/configs.js';

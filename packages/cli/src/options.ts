@@ -57,7 +57,10 @@ function collect(value: string, previous: string[]): string[] {
 /** Adds --engine, --load, --json and --verbose (and --seed with `seed`) to a command. */
 export function addCommonOptions(cmd: Command, opts: { seed?: { default: number; help: string } } = {}): Command {
   cmd
-    .option('-e, --engine <name>', "engine to run on, 'name' or 'name:mode' (e.g. ndarray, gpujs:webasm); default: the registry's choice (CROSSBAR_BACKEND, else the highest-priority engine that works here)")
+    .option(
+      '-e, --engine <name>',
+      "engine to run on, 'name' or 'name:mode' (e.g. ndarray, gpujs:webasm); default: the registry's choice (CROSSBAR_BACKEND, else the highest-priority engine that works here)",
+    )
     .addOption(new Option('--load <file>', 'load an engine module that registers itself (repeatable)').argParser(collect).default([] as string[], 'none'))
     .option('--json', 'machine-readable JSON on stdout')
     .option('-v, --verbose', 'stack traces on errors');

@@ -17,7 +17,9 @@ export function readJsonFile(path: string, what: string): unknown {
     text = (path.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(code === 'ENOENT' ? `${what} ${path}: no such file` : code === 'EISDIR' ? `${what} ${path}: is a folder` : `${what} ${path}: ${(e as Error).message}`);
+    throw new CliError(
+      code === 'ENOENT' ? `${what} ${path}: no such file` : code === 'EISDIR' ? `${what} ${path}: is a folder` : `${what} ${path}: ${(e as Error).message}`,
+    );
   }
   try {
     return JSON.parse(text) as unknown;

@@ -31,7 +31,10 @@ export function createProgram(io: CliIO = processIO(), setExit: (code: number) =
     )
     .version(version(), '-V, --version')
     .showSuggestionAfterError(true)
-    .addHelpText('after', '\nEvery command takes --help. Exit codes: 0 success, 1 the run failed (a check, or an error while running), 2 bad usage or bad input (nothing ran).');
+    .addHelpText(
+      'after',
+      '\nEvery command takes --help. Exit codes: 0 success, 1 the run failed (a check, or an error while running), 2 bad usage or bad input (nothing ran).',
+    );
   program.addCommand(demoCommand(io));
   program.addCommand(evaluateCommand(io));
   program.addCommand(benchCommand(io, setExit));

@@ -88,7 +88,18 @@ describe('runner', () => {
     const report = await runBenchmarks(
       [
         defineBench({ name: 'no gpu', group: 'g', engine: 'gpujs', size: 1, setup: () => Promise.reject(new Error('no WebGL here')) }),
-        defineBench({ name: 'throws', group: 'g', engine: 'core', size: 1, setup: () => ({ run: () => { throw new Error('boom'); }, teardown }) }),
+        defineBench({
+          name: 'throws',
+          group: 'g',
+          engine: 'core',
+          size: 1,
+          setup: () => ({
+            run: () => {
+              throw new Error('boom');
+            },
+            teardown,
+          }),
+        }),
         defineBench({ name: 'fine', group: 'g', engine: 'core', size: 1, setup: () => ({ run: () => 1, teardown }) }),
       ],
       { timeMs: 10 },
@@ -120,7 +131,20 @@ describe('report', () => {
     machine: { ...machineInfo(new Date('2026-01-02T03:04:05Z')), cpu: 'Test CPU', cores: 8, load: 0.5 },
     timeMs: 500,
     results: [
-      { name: 'fillNormal 1e6', group: 'rng', engine: 'core', size: 1e6, status: 'ok', meanMs: 20, p50Ms: 19, rmePercent: 1.5, samples: 50, opsPerSecond: 50, itemsPerSecond: 5e7, itemUnit: 'normals' },
+      {
+        name: 'fillNormal 1e6',
+        group: 'rng',
+        engine: 'core',
+        size: 1e6,
+        status: 'ok',
+        meanMs: 20,
+        p50Ms: 19,
+        rmePercent: 1.5,
+        samples: 50,
+        opsPerSecond: 50,
+        itemsPerSecond: 5e7,
+        itemUnit: 'normals',
+      },
       { name: 'mvm', group: 'forward', engine: 'gpujs', size: '256x256', status: 'skipped', reason: 'no WebGL' },
     ],
   };

@@ -201,7 +201,11 @@ describe('crossbar case', () => {
     expectOneLineError(crossbar(['case', 'ragged.json', '--engine', 'ndarray'], { cwd: dir }), 2, /OracleFormatError: r\.weights.*rectangular/);
     writeFileSync(join(dir, 'one.json'), JSON.stringify({ cases: [CASES.cases[0]] }));
     writeFileSync(join(dir, 'other.json'), JSON.stringify({ results: [{ name: 'else', kind: 'forward', ok: true }] }));
-    expectOneLineError(crossbar(['case', 'one.json', '--expected', 'other.json', '--engine', 'ndarray'], { cwd: dir }), 2, /case 0 is "perfect_2x3" \(forward\) but its expected result is "else"/);
+    expectOneLineError(
+      crossbar(['case', 'one.json', '--expected', 'other.json', '--engine', 'ndarray'], { cwd: dir }),
+      2,
+      /case 0 is "perfect_2x3" \(forward\) but its expected result is "else"/,
+    );
   });
 
   it('a config the engine refuses is a result with ok: false and the reason (as aihwkit records refusals)', () => {
@@ -269,8 +273,25 @@ describe('crossbar conformance', () => {
 
   it('--skips: a skip list skips with its reason; a stale key fails', () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'skips.json'), JSON.stringify({ 'forward_det/perfect_8x5': 'known: this engine halves its outputs (issue 1)', 'no_such_case': 'stale skip for a removed case' }));
-    const r = crossbar(['conformance', '--load', join(FIXTURES, 'engine-broken.mjs'), '--engine', 'broken', '--filter', '^forward_det/perfect_8x5$', '--no-properties', '--skips', 'skips.json'], { cwd: dir });
+    writeFileSync(
+      join(dir, 'skips.json'),
+      JSON.stringify({ 'forward_det/perfect_8x5': 'known: this engine halves its outputs (issue 1)', no_such_case: 'stale skip for a removed case' }),
+    );
+    const r = crossbar(
+      [
+        'conformance',
+        '--load',
+        join(FIXTURES, 'engine-broken.mjs'),
+        '--engine',
+        'broken',
+        '--filter',
+        '^forward_det/perfect_8x5$',
+        '--no-properties',
+        '--skips',
+        'skips.json',
+      ],
+      { cwd: dir },
+    );
     expect(r.stdout).toMatch(/^skip\s+forward_det\/perfect_8x5\s+\(known: this engine halves/m);
     expect(r.stdout).toMatch(/FAIL\s+skip list: skip "no_such_case" matches no oracle case/);
     expect(r.code).toBe(1);
@@ -278,7 +299,11 @@ describe('crossbar conformance', () => {
 
   it('errors: an oracle folder that is not there, a filter that matches nothing', () => {
     expectOneLineError(crossbar(['conformance', '--engine', 'ndarray', '--oracle', '/nonexistent/oracle']), 2, /--oracle \/nonexistent\/oracle: /);
-    expectOneLineError(crossbar(['conformance', '--engine', 'ndarray', '--no-cases', '--filter', 'nothing-matches']), 2, /nothing to run: --filter nothing-matches matches no case or property/);
+    expectOneLineError(
+      crossbar(['conformance', '--engine', 'ndarray', '--no-cases', '--filter', 'nothing-matches']),
+      2,
+      /nothing to run: --filter nothing-matches matches no case or property/,
+    );
   });
 });
 
@@ -455,7 +480,9 @@ describe('crossbar demo: the output folder', () => {
   });
 
   it('says "1 epoch", "1 time", "1 test digit" (no "1 epochs")', () => {
-    const r = crossbar([...QUICK.filter((a) => a !== '--quiet'), '--epochs', '1', '--train-size', '1', '--test-size', '1', '--batch-size', '1', '--out', 'o'], { cwd: tempDir() });
+    const r = crossbar([...QUICK.filter((a) => a !== '--quiet'), '--epochs', '1', '--train-size', '1', '--test-size', '1', '--batch-size', '1', '--out', 'o'], {
+      cwd: tempDir(),
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/analog tiles; .*, 1 epoch, batch 1/);
     expect(r.stderr).toMatch(/drift to 1 time\b/);
@@ -483,7 +510,25 @@ describe('exit codes (the table in docs/cli.md)', () => {
   });
 
   it('1: the run failed (a check failed; an engine that throws while running)', () => {
-    const crash = crossbar(['demo', '--load', join(FIXTURES, 'engine-crashes.mjs'), '--engine', 'crasher', '--epochs', '0', '--train-size', '20', '--test-size', '10', '--hidden', '4', '--quiet'], { cwd: tempDir() });
+    const crash = crossbar(
+      [
+        'demo',
+        '--load',
+        join(FIXTURES, 'engine-crashes.mjs'),
+        '--engine',
+        'crasher',
+        '--epochs',
+        '0',
+        '--train-size',
+        '20',
+        '--test-size',
+        '10',
+        '--hidden',
+        '4',
+        '--quiet',
+      ],
+      { cwd: tempDir() },
+    );
     expectOneLineError(crash, 1, /^error: Error: the device was lost \(run with --verbose for the stack trace\)$/);
     // A failing check: a comparison against results it does not match.
     const dir = tempDir();

@@ -110,7 +110,7 @@ describe('training bookkeeping', () => {
 });
 
 describe('configs', () => {
-  it('hardware-aware training: InferenceRPUConfig as in aihwkit\'s HWA example', () => {
+  it("hardware-aware training: InferenceRPUConfig as in aihwkit's HWA example", () => {
     const c = hwaConfig(0.1);
     expect(c).toBeInstanceOf(InferenceRPUConfig);
     expect(c.modifier.type).toBe('AddNormal');
@@ -184,13 +184,27 @@ describe('progress bar', () => {
     for (let i = 1; i <= 100; i++) bar.update(i, `n ${i}`);
     bar.finish('done');
     expect(out).not.toContain('\r');
-    expect(out.split('\n').filter(Boolean).map((l) => l.replace(/^.*\] +/, ''))).toEqual(['25/100  n 25', '50/100  n 50', '75/100  n 75', '100/100  done']);
+    expect(
+      out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.replace(/^.*\] +/, '')),
+    ).toEqual(['25/100  n 25', '50/100  n 50', '75/100  n 75', '100/100  done']);
   });
 });
 
 describe('text helpers', () => {
   it('tables, percentages, durations, time labels', () => {
-    expect(textTable(['a', 'bb'], [['1', '2'], ['333', '4']], ['left', 'right'])).toBe('a    bb\n---  --\n1     2\n333   4');
+    expect(
+      textTable(
+        ['a', 'bb'],
+        [
+          ['1', '2'],
+          ['333', '4'],
+        ],
+        ['left', 'right'],
+      ),
+    ).toBe('a    bb\n---  --\n1     2\n333   4');
     expect(percent(0.97125)).toBe('97.13 %');
     expect(duration(0.25)).toBe('250 ms');
     expect(duration(12.34)).toBe('12.3 s');

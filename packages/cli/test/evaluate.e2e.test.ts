@@ -84,10 +84,18 @@ describe('crossbar evaluate', () => {
     const dir = tempDir();
     expectOneLineError(crossbar(['evaluate', 'none.onnx', '--engine', 'ndarray'], { cwd: dir }), 2, /none\.onnx: no such file/);
     writeFileSync(join(dir, 'text.onnx'), 'not a model at all');
-    expectOneLineError(crossbar(['evaluate', 'text.onnx', '--engine', 'ndarray', '--quiet', '--data', digitsFile(dir, 1)], { cwd: dir }), 2, /OnnxImportError: importOnnx: not an ONNX model/);
+    expectOneLineError(
+      crossbar(['evaluate', 'text.onnx', '--engine', 'ndarray', '--quiet', '--data', digitsFile(dir, 1)], { cwd: dir }),
+      2,
+      /OnnxImportError: importOnnx: not an ONNX model/,
+    );
     expectOneLineError(crossbar(['evaluate', LENET, '--drift', '1s,soon'], { cwd: dir }), 2, /--drift.*"soon" is not a time > 0/);
     writeFileSync(join(dir, 'small.json'), JSON.stringify({ inputs: [[1, 2, 3]], labels: [0] }));
-    expectOneLineError(crossbar(['evaluate', LENET, '--engine', 'ndarray', '--quiet', '--data', 'small.json'], { cwd: dir }), 2, /the model takes \[1, 28, 28\] \(784 values\) per sample, the data has 3/);
+    expectOneLineError(
+      crossbar(['evaluate', LENET, '--engine', 'ndarray', '--quiet', '--data', 'small.json'], { cwd: dir }),
+      2,
+      /the model takes \[1, 28, 28\] \(784 values\) per sample, the data has 3/,
+    );
     expectOneLineError(crossbar(['evaluate', LENET, '--preset', 'rram'], { cwd: dir }), 2, /--preset.*Allowed choices are pcm, pcm-perfect-io, ideal/);
   });
 });
@@ -96,7 +104,25 @@ describe('crossbar demo --model cnn', () => {
   it('trains the CNN hardware-aware and evaluates it over drift', () => {
     const dir = tempDir();
     const r = crossbar(
-      ['demo', '--model', 'cnn', '--engine', 'ndarray', '--epochs', '1', '--train-size', '200', '--test-size', '100', '--hidden', '16', '--times', '1,86400', '--quiet', '--json'],
+      [
+        'demo',
+        '--model',
+        'cnn',
+        '--engine',
+        'ndarray',
+        '--epochs',
+        '1',
+        '--train-size',
+        '200',
+        '--test-size',
+        '100',
+        '--hidden',
+        '16',
+        '--times',
+        '1,86400',
+        '--quiet',
+        '--json',
+      ],
       { cwd: dir },
     );
     expect(r.code, r.stderr).toBe(0);

@@ -19,10 +19,7 @@ describe('without @crossbar/backend-gpujs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'crossbar-optional-'));
     try {
       writeFileSync(join(dir, 'a-gpujs.mjs'), "import '@crossbar/backend-gpujs';\nexport default [];\n");
-      writeFileSync(
-        join(dir, 'b-plain.mjs'),
-        "export default { name: 'plain', group: 'g', engine: 'none', size: 1, setup: () => ({ run: () => {} }) };\n",
-      );
+      writeFileSync(join(dir, 'b-plain.mjs'), "export default { name: 'plain', group: 'g', engine: 'none', size: 1, setup: () => ({ run: () => {} }) };\n");
       const skipped: string[] = [];
       const cases = await loadCases(dir, (reason) => skipped.push(reason));
       expect(cases.map((c) => c.name)).toEqual(['plain']);

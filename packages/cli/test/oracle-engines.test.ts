@@ -17,8 +17,26 @@ const base = { name: 'c', kind: 'forward', ok: true } as const;
 
 describe('largestDeviation', () => {
   it('finds the element with the largest |ours − reference| over every array', () => {
-    const ref: OracleResult = { ...base, outputs: [[[1, 2], [3, 4]]], weights_used: [[0.5, 0.25]] };
-    const ours: OracleResult = { ...base, outputs: [[[1, 2.5], [3, 3.9]]], weights_used: [[0.5, 0.25]] };
+    const ref: OracleResult = {
+      ...base,
+      outputs: [
+        [
+          [1, 2],
+          [3, 4],
+        ],
+      ],
+      weights_used: [[0.5, 0.25]],
+    };
+    const ours: OracleResult = {
+      ...base,
+      outputs: [
+        [
+          [1, 2.5],
+          [3, 3.9],
+        ],
+      ],
+      weights_used: [[0.5, 0.25]],
+    };
     expect(largestDeviation(ref, ours)).toEqual({ key: 'outputs', path: '[0][0][1]', ours: 2.5, reference: 2, abs: 0.5, compared: 'value' });
   });
 
@@ -60,7 +78,16 @@ describe('case files', () => {
     expect(() => readCaseFile(write('b.json', { results: [] }))).toThrow(/a case file is \{"cases": \[\.\.\.\]\}/);
     expect(() => readCaseFile(write('c.json', { cases: [{ kind: 'clip', config: {} }] }))).toThrow(/case 0 needs a "name"/);
     expect(() => readCaseFile(write('d.json', { cases: [{ name: 'x', kind: 'clip' }] }))).toThrow(/case "x" needs a "config" object/);
-    expect(() => readCaseFile(write('e.json', { cases: [{ name: 'x', kind: 'clip', config: {} }, { name: 'x', kind: 'clip', config: {} }] }))).toThrow(/two cases are called "x"/);
+    expect(() =>
+      readCaseFile(
+        write('e.json', {
+          cases: [
+            { name: 'x', kind: 'clip', config: {} },
+            { name: 'x', kind: 'clip', config: {} },
+          ],
+        }),
+      ),
+    ).toThrow(/two cases are called "x"/);
   });
 });
 

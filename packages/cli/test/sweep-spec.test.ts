@@ -64,13 +64,19 @@ describe('sweep file', () => {
     expect(cfgs.map((c) => c.device.constructor.name)).toEqual(['ExpStepDevice', 'LinearStepDevice']);
     expect(cfgs[0]!.forward.outNoise).toBe(0.01);
     expect(() => parse({ axes: { preset: ['ReRamESPreset'] } })).toThrow(/axes\.preset: .*training: analog-sgd/);
-    expect(() => parse({ base: { training: 'analog-sgd' }, axes: { preset: ['PCMPresetDevice'] } })).toThrow(/axes\.preset\[0\] = "PCMPresetDevice": "PCMPresetDevice" is not an RPU config preset/);
+    expect(() => parse({ base: { training: 'analog-sgd' }, axes: { preset: ['PCMPresetDevice'] } })).toThrow(
+      /axes\.preset\[0\] = "PCMPresetDevice": "PCMPresetDevice" is not an RPU config preset/,
+    );
     // a unit-cell preset is an RPU config, but not one in-situ training on a single device takes
-    expect(() => parse({ base: { training: 'analog-sgd' }, axes: { preset: ['PCMPreset'] } })).toThrow(/axes\.preset\[0\] = "PCMPreset": in-situ training \(training: analog-sgd\) needs a SingleRPUConfig, got UnitCellRPUConfig/);
+    expect(() => parse({ base: { training: 'analog-sgd' }, axes: { preset: ['PCMPreset'] } })).toThrow(
+      /axes\.preset\[0\] = "PCMPreset": in-situ training \(training: analog-sgd\) needs a SingleRPUConfig, got UnitCellRPUConfig/,
+    );
   });
 
   it('an axis naming a field that does not exist: error naming the axis and the key', () => {
-    expect(() => parse({ axes: { 'forward.out_nois': [0.1] } })).toThrow(/^study\.yaml: axes\."forward\.out_nois"\[0\] = 0\.1: .*has no key "out_nois" \(did you mean "out_noise"\?\)/);
+    expect(() => parse({ axes: { 'forward.out_nois': [0.1] } })).toThrow(
+      /^study\.yaml: axes\."forward\.out_nois"\[0\] = 0\.1: .*has no key "out_nois" \(did you mean "out_noise"\?\)/,
+    );
     expect(() => parse({ axes: { 'noise_modle.prog_noise_scale': [1] } })).toThrow(/axes\."noise_modle\.prog_noise_scale"\[0\].*noise_modle/);
     expect(() => parse({ axes: { 'forward.out_noise.x': [1] } })).toThrow(/axes\."forward\.out_noise\.x"\[0\] = 1: forward\.out_noise is 0\.06, not a dict/);
     expect(() => parse({ axes: { 'Forward.OutNoise': [1] } })).toThrow(/axes: key "Forward\.OutNoise" is not an aihwkit dict path/);
@@ -93,7 +99,9 @@ describe('sweep file', () => {
     expect(() => parse({ base: { training: 'backprop', times: [0] } })).toThrow(/base\.training: must be one of "hwa", "analog-sgd"; base\.times\[0\]: must be > 0/);
     expect(() => parse({ seeds: [1, 1] })).toThrow(/seeds: must be a count/);
     expect(() => parse('text')).toThrow(/study\.yaml: \(top level\): must be object/);
-    expect(() => parse({ base: { rpuConfig: { type: 'SingleRPUConfig' } } })).toThrow(/base\.rpuConfig: hardware-aware training \(training: hwa\) needs an InferenceRPUConfig/);
+    expect(() => parse({ base: { rpuConfig: { type: 'SingleRPUConfig' } } })).toThrow(
+      /base\.rpuConfig: hardware-aware training \(training: hwa\) needs an InferenceRPUConfig/,
+    );
     expect(() => parse({ seeds: 10000, axes: { 'forward.out_noise': Array.from({ length: 11 }, (_, i) => i / 100) } })).toThrow(/110000 jobs .* at most 100000/);
   });
 
@@ -160,7 +168,12 @@ function fakeResult(spec: SweepSpec, i: number, acc: (s: Record<string, unknown>
     engine: 'ndarray',
     beforeProgramming: 0.9,
     training: { loss: 0.3, trainAccuracy: 0.9 },
-    points: spec.base.times.map((t) => ({ t, compensated: stat(acc(job.settings, job.seed, t)), uncompensated: stat(acc(job.settings, job.seed, t) - 0.05), compensationScale: 1 })),
+    points: spec.base.times.map((t) => ({
+      t,
+      compensated: stat(acc(job.settings, job.seed, t)),
+      uncompensated: stat(acc(job.settings, job.seed, t) - 0.05),
+      compensationScale: 1,
+    })),
     timings: { loadSeconds: 0, trainSeconds: 1, inferenceSeconds: 1, totalSeconds: 2 },
     ranOn: { host: 'h', pid: 1, thread: 1 },
     finishedAt: '2026-01-01T00:00:00.000Z',

@@ -177,7 +177,7 @@ describe.skipIf(!REDIS_SERVER)(`crossbar sweep --queue and crossbar worker on a 
     url = `redis://:${PASSWORD}@127.0.0.1:${port}`;
     redis = spawn(REDIS_SERVER!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--requirepass', PASSWORD], { stdio: 'ignore' });
     // Until redis-server listens.
-    for (let t0 = Date.now(); ; ) {
+    for (let t0 = Date.now(); ;) {
       const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
       probe.on('error', () => undefined);
       try {
@@ -206,7 +206,15 @@ describe.skipIf(!REDIS_SERVER)(`crossbar sweep --queue and crossbar worker on a 
     try {
       await queue.add('junk', { format: 'crossbar-sweep-job@1', id: 'not-a-hash', run: 'process.exit(1)' }, { jobId: 'junk-1' });
       await queue.add('junk', 'just a string', { jobId: 'junk-2' });
-      await waitFor('both junk jobs to fail', () => workers.map((w) => w.output()).join('').split('rejected job junk-').length === 3, 30_000);
+      await waitFor(
+        'both junk jobs to fail',
+        () =>
+          workers
+            .map((w) => w.output())
+            .join('')
+            .split('rejected job junk-').length === 3,
+        30_000,
+      );
       // The worker logs the rejection before BullMQ has moved the job to failed.
       let failed = await queue.getJobs(['failed']);
       for (let t0 = Date.now(); failed.length < 2 && Date.now() - t0 < 20_000; failed = await queue.getJobs(['failed'])) {

@@ -219,7 +219,25 @@ function plainKernels(spec: TileSpec): TileKernels {
         case 'SoftBounds':
           return linearStepPulse(w, sign, su, sd, dev.extraUp![e]!, dev.extraDown![e]!, std, xi, lin.multNoise ? 1 : 0, lo, hi);
         case 'ExpStep':
-          return expStepPulse(w, sign, su, sd, lo, hi, f32(exp.aUp), f32(exp.aDown), f32(exp.gammaUp), f32(exp.gammaDown), f32(exp.a), f32(exp.b), std, f32(exp.dwMinStdAdd), f32(exp.dwMinStdSlope), complexNoise, xi);
+          return expStepPulse(
+            w,
+            sign,
+            su,
+            sd,
+            lo,
+            hi,
+            f32(exp.aUp),
+            f32(exp.aDown),
+            f32(exp.gammaUp),
+            f32(exp.gammaDown),
+            f32(exp.a),
+            f32(exp.b),
+            std,
+            f32(exp.dwMinStdAdd),
+            f32(exp.dwMinStdSlope),
+            complexNoise,
+            xi,
+          );
         case 'PowStep':
           return powStepPulse(w, sign, su, sd, dev.extraUp![e]!, dev.extraDown![e]!, lo, hi, std, xi);
       }
@@ -235,7 +253,7 @@ function plainKernels(spec: TileSpec): TileKernels {
           if (encoder.stochastic) {
             n = 0;
             for (let k = 0; k < wpc; k++) n += bits(encoder.xMasks[j * wpc + k]! & encoder.dMasks[i * wpc + k]!);
-            if ((a.x[r * inSize + j]! < 0) !== (a.d[r * outSize + i]! < 0)) n = -n;
+            if (a.x[r * inSize + j]! < 0 !== a.d[r * outSize + i]! < 0) n = -n;
           } else {
             n = deterministicCoincidences(encoder.dFactors[i]!, encoder.xFactors[j]!);
           }

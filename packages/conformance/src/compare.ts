@@ -18,15 +18,7 @@ import { configFromDict, IOParameters, type AnalogTileBackend } from '@crossbar/
 import { indexPath, toDense, type Dense, type OracleCase, type OracleEntry, type OracleResult } from './format.js';
 import { runOracleCase, type RunOracleCaseOptions } from './run.js';
 import { compareD2d, d2dReference } from './d2d.js';
-import {
-  fisherAllInOne,
-  fUpperTail,
-  normalUpperQuantile,
-  studentTUpperTail,
-  summarize,
-  varianceDegreesOfFreedom,
-  welchDegreesOfFreedom,
-} from './stats.js';
+import { fisherAllInOne, fUpperTail, normalUpperQuantile, studentTUpperTail, summarize, varianceDegreesOfFreedom, welchDegreesOfFreedom } from './stats.js';
 import { FALSE_FAILURE_PER_CHECK, floatAllowance, FLOAT32_ULP, type Tolerance } from './tolerance.js';
 
 /** Keys of aihwkit's results that are not compared, with the reason. */
@@ -126,14 +118,7 @@ function decodeOrFail(value: unknown, where: string, failures: string[]): Dense 
 
 // ---------------------------------------------------------------- deterministic arrays
 
-function compareFloat32(
-  key: string,
-  expected: Dense,
-  ours: Dense,
-  tol: Tolerance,
-  allowFlips: boolean,
-  out: CaseComparison,
-): void {
+function compareFloat32(key: string, expected: Dense, ours: Dense, tol: Tolerance, allowFlips: boolean, out: CaseComparison): void {
   if (!sameShape(expected.shape, ours.shape)) {
     out.failures.push(`${key}: shape [${ours.shape.join(', ')}], aihwkit's is [${expected.shape.join(', ')}]`);
     out.checks.push({ key, method: 'float32', elements: expected.data.length, failed: expected.data.length });
@@ -297,21 +282,13 @@ function compareStatistics(spec: StatSpec, tol: Tolerance, alpha: number, out: C
  * Compares an engine's result (`runOracleCase`) with aihwkit's. Pure: flip
  * candidates are returned unresolved (`checkOracleCase` resolves them by a rerun).
  */
-export function compareOracleResult(
-  caseObject: OracleCase,
-  expected: OracleResult,
-  actual: OracleResult,
-  tol: Tolerance,
-  options: CompareOptions = {},
-): CaseComparison {
+export function compareOracleResult(caseObject: OracleCase, expected: OracleResult, actual: OracleResult, tol: Tolerance, options: CompareOptions = {}): CaseComparison {
   const out: CaseComparison = { ok: false, failures: [], notes: [], checks: [], flipCandidates: [], flips: [] };
   if (expected.ok === false) {
     if (actual.ok !== false) {
       out.failures.push(`aihwkit refused this case (${expected.error ?? 'no message'}) but the engine ran it`);
     } else if (!REFUSAL_ERROR_TYPES.includes(actual.error_type ?? '')) {
-      out.failures.push(
-        `aihwkit refused this case and so did the engine, but not with a clear CrossbarError: ${actual.error ?? '(no message)'}`,
-      );
+      out.failures.push(`aihwkit refused this case and so did the engine, but not with a clear CrossbarError: ${actual.error ?? '(no message)'}`);
     } else if (!actual.error || actual.error.length <= (actual.error_type?.length ?? 0) + 2) {
       out.failures.push(`aihwkit refused this case and so did the engine, but with an empty message (${actual.error_type})`);
     } else {
@@ -334,9 +311,7 @@ export function compareOracleResult(
 
   const keys = Object.keys(expected);
   // Stochastic arrays: aihwkit gives <key>_mean and <key>_std (and <key> or <key>_first).
-  const statBases = keys
-    .filter((k) => k.endsWith('_mean') && expected[`${k.slice(0, -5)}_std`] !== undefined)
-    .map((k) => k.slice(0, -5));
+  const statBases = keys.filter((k) => k.endsWith('_mean') && expected[`${k.slice(0, -5)}_std`] !== undefined).map((k) => k.slice(0, -5));
   const baseOf = (key: string): string => {
     for (const suffix of ['_mean', '_std', '_first', '_shape']) if (key.endsWith(suffix)) return key.slice(0, -suffix.length);
     return key;
@@ -454,12 +429,7 @@ export interface CaseCheck extends CaseComparison {
  * unquantised output lies (to float rounding) on the midpoint between ours and
  * aihwkit's value, i.e. on the ADC rounding boundary between them.
  */
-export async function checkOracleCase(
-  backend: AnalogTileBackend,
-  entry: OracleEntry,
-  tol: Tolerance,
-  options: CheckOracleCaseOptions = {},
-): Promise<CaseCheck> {
+export async function checkOracleCase(backend: AnalogTileBackend, entry: OracleEntry, tol: Tolerance, options: CheckOracleCaseOptions = {}): Promise<CaseCheck> {
   const result = await runOracleCase(backend, caseForEngine(entry), options);
   const cmp = compareOracleResult(entry.case, entry.expected, result, tol, options);
   if (cmp.flipCandidates.length > 0) {
@@ -476,7 +446,9 @@ export async function checkOracleCase(
       } else {
         notFlips.push(
           `${c.path} ours ${fmt(c.ours)} aihwkit ${fmt(c.aihwkit)}` +
-            (r === undefined ? ` (rerun without output quantisation failed: ${rerun.error ?? 'no output'})` : `, our unquantised value ${fmt(r)} is not on the boundary ${fmt(mid)}`),
+            (r === undefined
+              ? ` (rerun without output quantisation failed: ${rerun.error ?? 'no output'})`
+              : `, our unquantised value ${fmt(r)} is not on the boundary ${fmt(mid)}`),
         );
       }
     }

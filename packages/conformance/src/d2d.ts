@@ -165,13 +165,15 @@ export function compareD2d(expected: OracleResult, actual: OracleResult, tol: To
     if (e.std === 0) {
       // aihwkit draws a constant: the engine must give exactly it.
       const allow = floatAllowance(tol, Math.abs(e.mean));
-      if (o.std !== 0 || Math.abs(o.mean - e.mean) > allow) failures.push(`${name}: aihwkit gives the constant ${fmt(e.mean)}, the engine mean ${fmt(o.mean)} std ${fmt(o.std)}`);
+      if (o.std !== 0 || Math.abs(o.mean - e.mean) > allow)
+        failures.push(`${name}: aihwkit gives the constant ${fmt(e.mean)}, the engine mean ${fmt(o.mean)} std ${fmt(o.std)}`);
       continue;
     }
     const se = Math.sqrt((e.std * e.std) / e.count + (o.std * o.std) / o.count);
     const z = (o.mean - e.mean) / se;
     minDetect = Math.max(minDetect, ((zCrit + zPower) * se) / e.std);
-    if (2 * normalUpperTail(Math.abs(z)) < alpha) failures.push(`${name}: mean ${fmt(o.mean)} vs aihwkit's ${fmt(e.mean)} (z = ${fmt(z)}, ${o.count} vs ${e.count} draws)`);
+    if (2 * normalUpperTail(Math.abs(z)) < alpha)
+      failures.push(`${name}: mean ${fmt(o.mean)} vs aihwkit's ${fmt(e.mean)} (z = ${fmt(z)}, ${o.count} vs ${e.count} draws)`);
     const df = varianceDegreesOfFreedom(o.count, o.excess_kurtosis);
     const f = (o.std * o.std) / (e.std * e.std);
     const pF = 2 * Math.min(fUpperTail(f, df, df), fUpperTail(1 / f, df, df));

@@ -80,11 +80,7 @@ interface Tally {
  *
  *   describeConformance('ndarray', () => new NdarrayBackend(), { tolerance: 'cpu', skips });
  */
-export function describeConformance(
-  engineName: string,
-  factory: () => AnalogTileBackend | Promise<AnalogTileBackend>,
-  options: ConformanceOptions = {},
-): void {
+export function describeConformance(engineName: string, factory: () => AnalogTileBackend | Promise<AnalogTileBackend>, options: ConformanceOptions = {}): void {
   const tol = resolveTolerance(options.tolerance);
   const skips = options.skips ?? {};
   const maxReps = options.maxReps ?? DEFAULT_MAX_REPS;
@@ -143,7 +139,7 @@ export function describeConformance(
 
     describe('oracle', () => {
       if (loadError !== undefined || !entries) {
-        const reason = loadError !== undefined ? `the oracle could not be read: ${(loadError as Error).message ?? String(loadError)}` : loaded.reason ?? 'no oracle';
+        const reason = loadError !== undefined ? `the oracle could not be read: ${(loadError as Error).message ?? String(loadError)}` : (loaded.reason ?? 'no oracle');
         it('aihwkit oracle cases', (ctx) => {
           if (loadError !== undefined || requireOracle) throw failure(reason);
           skipTest(ctx, 'oracle', reason);

@@ -43,15 +43,7 @@ export {
   type CompareOptions,
   type FlipCandidate,
 } from './compare.js';
-export {
-  PROPERTIES,
-  checkProperty,
-  referenceMvm,
-  DataRng,
-  type ConformanceProperty,
-  type PropertyContext,
-  type PropertyResult,
-} from './properties.js';
+export { PROPERTIES, checkProperty, referenceMvm, DataRng, type ConformanceProperty, type PropertyContext, type PropertyResult } from './properties.js';
 export {
   TOLERANCES,
   FLOAT32_ULP,

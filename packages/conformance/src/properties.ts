@@ -8,25 +8,11 @@
  * throw), so the suite runs anywhere: in vitest, in a browser page, in the CLI.
  */
 import fc from 'fast-check';
-import {
-  ConstantStepDevice,
-  IdealDevice,
-  InferenceRPUConfig,
-  IOParameters,
-  SingleRPUConfig,
-  type AnalogTile,
-  type RPUConfig,
-} from '@crossbar/core';
+import { ConstantStepDevice, IdealDevice, InferenceRPUConfig, IOParameters, SingleRPUConfig, type AnalogTile, type RPUConfig } from '@crossbar/core';
 import { withTile } from './run.js';
 import { DataRng, describeError, fmt, isRefusal, result, tileSnapshot } from './property-kit.js';
 import { TILE_PROPERTIES } from './tile-properties.js';
-import {
-  chiSquareLowerTail,
-  chiSquareUpperTail,
-  normalUpperTail,
-  studentTUpperTail,
-  summarize,
-} from './stats.js';
+import { chiSquareLowerTail, chiSquareUpperTail, normalUpperTail, studentTUpperTail, summarize } from './stats.js';
 import { FALSE_FAILURE_PER_CHECK, floatAllowance, FLOAT32_ULP, type Tolerance } from './tolerance.js';
 
 export type { ConformanceProperty, PropertyContext, PropertyResult } from './property-kit.js';
@@ -118,7 +104,9 @@ async function runGenerative<T>(ctx: PropertyContext, arb: fc.Arbitrary<T>, chec
   if (!details.failed) return result([], [`${details.numRuns} generated cases (fast-check seed ${ctx.seed})`]);
   const e = details.errorInstance;
   const err = e instanceof PropertyViolation ? e.message : `the engine threw ${describeError(e)}`;
-  return result([`${err}\n  counterexample: ${fc.stringify(details.counterexample)} (fast-check seed ${details.seed}, path "${details.counterexample === null ? '' : details.counterexamplePath}")`]);
+  return result([
+    `${err}\n  counterexample: ${fc.stringify(details.counterexample)} (fast-check seed ${details.seed}, path "${details.counterexample === null ? '' : details.counterexamplePath}")`,
+  ]);
 }
 
 const sizes = fc.record({
@@ -134,28 +122,24 @@ const perfectGemm: ConformanceProperty = {
   id: 'mvm/perfect-equals-gemm',
   title: 'is_perfect (and mv_type Ideal) forward and backward equal a float64 GEMM times out_scale, to float32 rounding',
   run: (ctx) =>
-    runGenerative(
-      ctx,
-      fc.record({ s: sizes, ideal: fc.boolean(), outScale: fc.constantFrom(1, 2.5, 0.3) }),
-      async ({ s, ideal, outScale }) => {
-        const rng = new DataRng(s.dataSeed);
-        const w = rng.array(s.outSize * s.inSize, -1, 1, 0.1);
-        const x = rng.array(s.batch * s.inSize, -3, 3, 0.1);
-        const d = rng.array(s.batch * s.outSize, -3, 3, 0.1);
-        const io = new IOParameters(ideal ? { mvType: 'Ideal', outScale } : { isPerfect: true, outScale });
-        const config = idealConfig({ forward: io, backward: io.clone() });
-        return withTile(ctx.backend, config, s.outSize, s.inSize, s.dataSeed, async (tile) => {
-          await tile.setWeights(w);
-          const fwd = referenceMvm(w, s.outSize, s.inSize, x, s.batch, false);
-          const bwd = referenceMvm(w, s.outSize, s.inSize, d, s.batch, true);
-          const label = `${s.outSize}×${s.inSize} batch ${s.batch} ${ideal ? 'mv_type Ideal' : 'is_perfect'} out_scale ${outScale}`;
-          return (
-            checkAgainstReference(`forward ${label}`, await tile.forward(x, s.batch), fwd.y, fwd.absSum, outScale, s.inSize, ctx.tolerance) ??
-            checkAgainstReference(`backward ${label}`, await tile.backward(d, s.batch), bwd.y, bwd.absSum, outScale, s.outSize, ctx.tolerance)
-          );
-        });
-      },
-    ),
+    runGenerative(ctx, fc.record({ s: sizes, ideal: fc.boolean(), outScale: fc.constantFrom(1, 2.5, 0.3) }), async ({ s, ideal, outScale }) => {
+      const rng = new DataRng(s.dataSeed);
+      const w = rng.array(s.outSize * s.inSize, -1, 1, 0.1);
+      const x = rng.array(s.batch * s.inSize, -3, 3, 0.1);
+      const d = rng.array(s.batch * s.outSize, -3, 3, 0.1);
+      const io = new IOParameters(ideal ? { mvType: 'Ideal', outScale } : { isPerfect: true, outScale });
+      const config = idealConfig({ forward: io, backward: io.clone() });
+      return withTile(ctx.backend, config, s.outSize, s.inSize, s.dataSeed, async (tile) => {
+        await tile.setWeights(w);
+        const fwd = referenceMvm(w, s.outSize, s.inSize, x, s.batch, false);
+        const bwd = referenceMvm(w, s.outSize, s.inSize, d, s.batch, true);
+        const label = `${s.outSize}×${s.inSize} batch ${s.batch} ${ideal ? 'mv_type Ideal' : 'is_perfect'} out_scale ${outScale}`;
+        return (
+          checkAgainstReference(`forward ${label}`, await tile.forward(x, s.batch), fwd.y, fwd.absSum, outScale, s.inSize, ctx.tolerance) ??
+          checkAgainstReference(`backward ${label}`, await tile.backward(d, s.batch), bwd.y, bwd.absSum, outScale, s.outSize, ctx.tolerance)
+        );
+      });
+    }),
 };
 
 const managedGemm: ConformanceProperty = {
@@ -228,33 +212,29 @@ const forwardPassCounts: ConformanceProperty = {
   async run(ctx) {
     const probe = await withTile(ctx.backend, idealConfig({}), 1, 1, 0, async (tile) => tile.getForwardPassCounts !== undefined);
     if (!probe) return result([], ['the engine does not report forward pass counts (optional method): nothing to check']);
-    return runGenerative(
-      ctx,
-      fc.record({ s: sizes, nm: fc.constantFrom('None', 'AbsMax'), outBound: fc.constantFrom(0.5, 1, 2) }),
-      async ({ s, nm, outBound }) => {
-        const rng = new DataRng(s.dataSeed);
-        const w = rng.array(s.outSize * s.inSize, -1, 1, 0.1);
-        const x = rng.array(s.batch * s.inSize, -1, 1, 0.1);
-        if (s.batch > 1) x.fill(0, 0, s.inSize);
-        const io = new IOParameters({ outNoise: 0, inpNoise: 0, wNoise: 0, inpRes: -1, outRes: -1, outBound, noiseManagement: nm, boundManagement: 'Iterative' });
-        return withTile(ctx.backend, idealConfig({ forward: io }), s.outSize, s.inSize, s.dataSeed, async (tile) => {
-          await tile.setWeights(w);
-          const label = `${s.outSize}×${s.inSize} batch ${s.batch} nm ${nm} out_bound ${outBound}`;
-          if ((await tile.getForwardPassCounts!()) !== null) return `${label}: counts before the first forward call, expected null`;
-          await tile.forward(x, s.batch);
-          const counts = await tile.getForwardPassCounts!();
-          if (counts === null || counts.length !== s.batch) return `${label}: ${counts === null ? 'null' : `${counts.length} counts`} after forward, expected ${s.batch}`;
-          const { y } = referenceMvm(w, s.outSize, s.inSize, x, s.batch, false);
-          for (let b = 0; b < s.batch; b++) {
-            let amax = 0;
-            for (let j = 0; j < s.inSize; j++) amax = Math.max(amax, Math.abs(x[b * s.inSize + j]!));
-            const want = expectedPasses(y, b, s.outSize, nm === 'AbsMax' ? Math.fround(amax) : 1, outBound);
-            if (want !== null && counts[b] !== want) return `${label}: vector ${b} took ${counts[b]} passes, expected ${want}`;
-          }
-          return undefined;
-        });
-      },
-    );
+    return runGenerative(ctx, fc.record({ s: sizes, nm: fc.constantFrom('None', 'AbsMax'), outBound: fc.constantFrom(0.5, 1, 2) }), async ({ s, nm, outBound }) => {
+      const rng = new DataRng(s.dataSeed);
+      const w = rng.array(s.outSize * s.inSize, -1, 1, 0.1);
+      const x = rng.array(s.batch * s.inSize, -1, 1, 0.1);
+      if (s.batch > 1) x.fill(0, 0, s.inSize);
+      const io = new IOParameters({ outNoise: 0, inpNoise: 0, wNoise: 0, inpRes: -1, outRes: -1, outBound, noiseManagement: nm, boundManagement: 'Iterative' });
+      return withTile(ctx.backend, idealConfig({ forward: io }), s.outSize, s.inSize, s.dataSeed, async (tile) => {
+        await tile.setWeights(w);
+        const label = `${s.outSize}×${s.inSize} batch ${s.batch} nm ${nm} out_bound ${outBound}`;
+        if ((await tile.getForwardPassCounts!()) !== null) return `${label}: counts before the first forward call, expected null`;
+        await tile.forward(x, s.batch);
+        const counts = await tile.getForwardPassCounts!();
+        if (counts === null || counts.length !== s.batch) return `${label}: ${counts === null ? 'null' : `${counts.length} counts`} after forward, expected ${s.batch}`;
+        const { y } = referenceMvm(w, s.outSize, s.inSize, x, s.batch, false);
+        for (let b = 0; b < s.batch; b++) {
+          let amax = 0;
+          for (let j = 0; j < s.inSize; j++) amax = Math.max(amax, Math.abs(x[b * s.inSize + j]!));
+          const want = expectedPasses(y, b, s.outSize, nm === 'AbsMax' ? Math.fround(amax) : 1, outBound);
+          if (want !== null && counts[b] !== want) return `${label}: vector ${b} took ${counts[b]} passes, expected ${want}`;
+        }
+        return undefined;
+      });
+    });
   },
 };
 
@@ -535,8 +515,7 @@ const SEED_SCENARIOS: SeedScenario[] = [
   {
     id: 'device-drift',
     title: 'device drift with weight noise (ConstantStepDevice, DriftParameter nu 0.1, w_noise_std 0.01)',
-    config: () =>
-      new SingleRPUConfig({ device: new ConstantStepDevice({ wMax: 1, wMin: -1, drift: { nu: 0.1, wNoiseStd: 0.01 } }) }),
+    config: () => new SingleRPUConfig({ device: new ConstantStepDevice({ wMax: 1, wMin: -1, drift: { nu: 0.1, wNoiseStd: 0.01 } }) }),
     freshPerCall: true,
     async run(tile, rng) {
       await tile.setWeights(rng.array(SEED_OUT * SEED_IN, -0.5, 0.5));
@@ -575,8 +554,7 @@ const seedProperties: ConformanceProperty[] = SEED_SCENARIOS.map((sc) => ({
   id: `same-seed/${sc.id}`,
   title: `same seed, same calls → same numbers bit for bit; another seed → other numbers: ${sc.title}`,
   async run(ctx) {
-    const go = (seed: number) =>
-      withTile(ctx.backend, sc.config(), SEED_OUT, SEED_IN, seed, (tile) => sc.run(tile, new DataRng(ctx.seed)));
+    const go = (seed: number) => withTile(ctx.backend, sc.config(), SEED_OUT, SEED_IN, seed, (tile) => sc.run(tile, new DataRng(ctx.seed)));
     const a = await go(ctx.seed + 11);
     const b = await go(ctx.seed + 11);
     const c = await go(ctx.seed + 12);

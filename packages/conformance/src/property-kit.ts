@@ -38,7 +38,6 @@ export interface ConformanceProperty {
   run(ctx: PropertyContext): Promise<PropertyResult>;
 }
 
-
 /** Seeded uniform numbers for test data (mulberry32), independent of the engines' generator. */
 export class DataRng {
   private state: number;
@@ -82,7 +81,6 @@ export function isRefusal(e: unknown): boolean {
 export function describeError(e: unknown): string {
   return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }
-
 
 /**
  * The whole state of a tile as a string (getState), to see whether a refused call changed

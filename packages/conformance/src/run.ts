@@ -26,16 +26,7 @@
  *    run in order and the weights are read after each.
  */
 import { PCM_DRIFT_EXPONENTS, rpuConfigFromDict, type AnalogTile, type AnalogTileBackend, type RPUConfig } from '@crossbar/core';
-import {
-  OracleFormatError,
-  matrixFromCase,
-  nest,
-  stack,
-  toDense,
-  type OracleCase,
-  type OracleResult,
-  type Dense,
-} from './format.js';
+import { OracleFormatError, matrixFromCase, nest, stack, toDense, type OracleCase, type OracleResult, type Dense } from './format.js';
 import { summarize } from './stats.js';
 import { d2dStatistics } from './d2d.js';
 
@@ -198,9 +189,7 @@ async function runMvm(backend: AnalogTileBackend, c: OracleCase, p: Prepared, r:
         tile = await createTile(backend, rpuConfig, p.outSize, p.inSize, p.seed + rep);
         await tile.setWeights(p.weights);
       }
-      outputs.push(
-        Float32Array.from(forward ? await tile.forward(inputs.data, inputs.rows, { isTest }) : await tile.backward(inputs.data, inputs.rows)),
-      );
+      outputs.push(Float32Array.from(forward ? await tile.forward(inputs.data, inputs.rows, { isTest }) : await tile.backward(inputs.data, inputs.rows)));
     }
   } finally {
     await tile.dispose();
@@ -460,7 +449,10 @@ async function runD2d(backend: AnalogTileBackend, c: OracleCase, p: Prepared, r:
   r.set('size', [outSize, inSize]);
   r.set('seeds', seeds);
   r.set('names', names);
-  r.set('reproducible', names.every((k) => same(first[0]![k], again[k])));
+  r.set(
+    'reproducible',
+    names.every((k) => same(first[0]![k], again[k])),
+  );
   r.set('seeds_differ', first.length < 2 || names.length === 0 || names.some((k) => !same(first[0]![k], first[1]![k])));
   // checkOracleCase passes aihwkit's quantile levels and values, to locate them in our draws.
   const levels = Array.isArray(c.config.quantile_levels) ? (c.config.quantile_levels as number[]) : undefined;

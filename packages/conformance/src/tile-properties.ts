@@ -112,7 +112,14 @@ const decay: ConformanceProperty = {
       const w0 = rng.array(OUT * IN, -2, 2);
       await tile.setWeights(w0);
       await tile.decayWeights(1);
-      compareTo('IdealDevice decayWeights(1)', await tile.getWeights(), Array.from(w0, (v) => v * 0.9), ctx.tolerance, 2, failures);
+      compareTo(
+        'IdealDevice decayWeights(1)',
+        await tile.getWeights(),
+        Array.from(w0, (v) => v * 0.9),
+        ctx.tolerance,
+        2,
+        failures,
+      );
       await tile.setWeights(w0);
       await tile.decayWeights(12); // 1 − 12/10 < 0: unchanged
       compareTo('IdealDevice decayWeights(12) (factor out of (0, 1): unchanged)', await tile.getWeights(), w0, ctx.tolerance, 2, failures);
@@ -154,7 +161,10 @@ const diffusion: ConformanceProperty = {
         const pMean = 2 * normalUpperTail(Math.abs(sum / Math.sqrt(n)));
         const pVar = 2 * Math.min(chiSquareUpperTail(sq, n), chiSquareLowerTail(sq, n));
         if (pMean < alpha) failures.push(`call ${call + 1}: mean of (Δw / rate) = ${fmt(sum / n)}, not 0 (p = ${pMean.toExponential(2)})`);
-        if (pVar < alpha) failures.push(`call ${call + 1}: Σ(Δw / rate)² = ${fmt(sq)} over ${n} elements, not χ²(${n}) (p = ${pVar.toExponential(2)}): the step std is not diffusion_rates`);
+        if (pVar < alpha)
+          failures.push(
+            `call ${call + 1}: Σ(Δw / rate)² = ${fmt(sq)} over ${n} elements, not χ²(${n}) (p = ${pVar.toExponential(2)}): the step std is not diffusion_rates`,
+          );
         const dz = Float32Array.from(z);
         if (prev && dz.every((v, e) => v === prev![e])) failures.push('two diffuse calls drew the same noise');
         prev = dz;
@@ -186,7 +196,8 @@ const RESET_CALLS: ReadonlyArray<[number, number]> = [
 
 const reset: ConformanceProperty = {
   id: 'tile/reset-columns',
-  title: 'resetColumns(start, count, p): exactly the columns start, start + 1, … (wrapping past the last; count < 0 all) are set to clip(reset_bias), with probability p; bad arguments refused',
+  title:
+    'resetColumns(start, count, p): exactly the columns start, start + 1, … (wrapping past the last; count < 0 all) are set to clip(reset_bias), with probability p; bad arguments refused',
   async run(ctx) {
     const failures: string[] = [];
     const rng = new DataRng(ctx.seed);
@@ -266,7 +277,9 @@ const drift: ConformanceProperty = {
         const mean = logT.reduce((a, b) => a + b, 0) / logT.length;
         const spread = Math.max(...logT.map((v) => Math.abs(v - mean)));
         if (!(spread <= 1e-3 * Math.max(1, Math.abs(mean)))) {
-          failures.push(`after driftWeights(${dt}): the elements imply different drift times (log T/t₀ from ${fmt(Math.min(...logT))} to ${fmt(Math.max(...logT))}): ν is not each device's drift_nu`);
+          failures.push(
+            `after driftWeights(${dt}): the elements imply different drift times (log T/t₀ from ${fmt(Math.min(...logT))} to ${fmt(Math.max(...logT))}): ν is not each device's drift_nu`,
+          );
         }
         if (!(mean >= lastLogT)) failures.push(`after driftWeights(${dt}): the drift time went back (log T/t₀ ${fmt(mean)} < ${fmt(lastLogT)})`);
         lastLogT = mean;
@@ -325,9 +338,17 @@ const driftNoise: ConformanceProperty = {
       if (p < alpha) failures.push(`${what}: the spread is ${fmt(Math.sqrt(sq / z.length) * expected)}, expected ${expected} (χ² p = ${p.toExponential(2)})`);
     };
     const noisy = await run({ wNoiseStd: 0.01 });
-    chi('w_noise_std 0.01', Array.from(noisy, (v, e) => v - plain[e]!), 0.01);
+    chi(
+      'w_noise_std 0.01',
+      Array.from(noisy, (v, e) => v - plain[e]!),
+      0.01,
+    );
     const nuNoisy = await run({ nuStd: 0.2 });
-    chi('nu_std 0.2', Array.from(nuNoisy, (v, e) => -Math.log(v / w0[e]!) / logT[e]! / 0.1 - 1), 0.2);
+    chi(
+      'nu_std 0.2',
+      Array.from(nuNoisy, (v, e) => -Math.log(v / w0[e]!) / logT[e]! / 0.1 - 1),
+      0.2,
+    );
     return result(failures, [`χ² tests at p >= ${alpha.toExponential(2)}`]);
   },
 };
@@ -336,7 +357,8 @@ const driftNoise: ConformanceProperty = {
 
 const hiddenParameters: ConformanceProperty = {
   id: 'tile/hidden-parameters',
-  title: 'setHiddenParameters writes what getHiddenParameters reads back and clips the weights to new bounds; out-of-range, non-finite, unknown or mis-sized values refused',
+  title:
+    'setHiddenParameters writes what getHiddenParameters reads back and clips the weights to new bounds; out-of-range, non-finite, unknown or mis-sized values refused',
   async run(ctx) {
     const failures: string[] = [];
     await withTile(ctx.backend, device({ wMaxDtod: 0.2, wMinDtod: 0.2, lifetime: 10, reset: 0.05 }), OUT, IN, ctx.seed, async (tile) => {
@@ -355,7 +377,14 @@ const hiddenParameters: ConformanceProperty = {
       const back = await tile.getHiddenParameters();
       for (const [name, v] of Object.entries(set)) compareTo(`${name} read back`, back[name]!, v, ctx.tolerance, 0, failures);
       for (const name of ['dwmin_down', 'decay_scales', 'diffusion_rates']) compareTo(`${name} (not set) read back`, back[name]!, hp[name]!, ctx.tolerance, 0, failures);
-      compareTo('weights after new bounds (clipped to them)', await tile.getWeights(), Array.from(before, (v, e) => clip(v, set.min_bound[e]!, set.max_bound[e]!)), ctx.tolerance, 0.5, failures);
+      compareTo(
+        'weights after new bounds (clipped to them)',
+        await tile.getWeights(),
+        Array.from(before, (v, e) => clip(v, set.min_bound[e]!, set.max_bound[e]!)),
+        ctx.tolerance,
+        0.5,
+        failures,
+      );
       const fill = (v: number): Float32Array => new Float32Array(size).fill(v);
       const oneAt = (base: Float32Array, e: number, v: number): Float32Array => {
         const c = Float32Array.from(base);
@@ -443,7 +472,8 @@ function firstDifference(a: readonly Float32Array[], b: readonly Float32Array[],
 
 const saveRestore: ConformanceProperty = {
   id: 'tile/save-restore',
-  title: 'a tile saved mid-run (getState → JSON) and restored into a new tile continues with exactly the numbers of the uninterrupted run (same random-call position), on this engine and on the others given',
+  title:
+    'a tile saved mid-run (getState → JSON) and restored into a new tile continues with exactly the numbers of the uninterrupted run (same random-call position), on this engine and on the others given',
   async run(ctx: PropertyContext): Promise<PropertyResult> {
     const failures: string[] = [];
     const notes: string[] = [];

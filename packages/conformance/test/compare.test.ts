@@ -67,7 +67,7 @@ describe.skipIf(!oracle)("statistical comparison, held to aihwkit's own repetiti
     ['edge/edge_update_res_gt1_not_inverted', 'weights'],
   ];
 
-  it.each(cases)('%s: one half of aihwkit\'s reps conforms to the other half', (id, key) => {
+  it.each(cases)("%s: one half of aihwkit's reps conforms to the other half", (id, key) => {
     const e = get(id);
     const n = e.expected.reps!;
     const half = Math.floor(n / 2);
@@ -80,9 +80,7 @@ describe.skipIf(!oracle)("statistical comparison, held to aihwkit's own repetiti
   it("every stochastic case with raw reps: one half of aihwkit's reps conforms to the other", () => {
     let compared = 0;
     for (const e of entries) {
-      const keys = Object.keys(e.expected).filter(
-        (k) => e.expected[`${k}_mean`] !== undefined && Array.isArray(e.expected[k]) && !(k in { nu_drift: 1 }),
-      );
+      const keys = Object.keys(e.expected).filter((k) => e.expected[`${k}_mean`] !== undefined && Array.isArray(e.expected[k]) && !(k in { nu_drift: 1 }));
       const n = e.expected.reps ?? 1;
       if (keys.length === 0 || n < 20) continue;
       const half = Math.floor(n / 2);
@@ -178,7 +176,9 @@ describe('constant elements and refusals', () => {
     const rare = Array(500).fill(0.5);
     rare[3] = 0.6;
     expect(compareOracleResult(forwardCase, theirs, stochastic(rare), cpu).ok).toBe(true);
-    const often = Array(500).fill(0.5).map((v, i) => (i % 10 === 0 ? 0.6 : v));
+    const often = Array(500)
+      .fill(0.5)
+      .map((v, i) => (i % 10 === 0 ? 0.6 : v));
     const cmp = compareOracleResult(forwardCase, theirs, stochastic(often), cpu);
     expect(cmp.ok).toBe(false);
     expect(cmp.failures[0]).toMatch(/aihwkit's 1000 samples are all 0.5, 50 of ours/);

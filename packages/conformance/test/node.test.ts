@@ -48,10 +48,19 @@ describe('finding the oracle on disk', () => {
     const fetch = async (url: string) => {
       const path = join(PACKAGED_ORACLE_DIR, url.replace(/^oracle:\/\/x\//, ''));
       const bytes = readFileSync(path);
-      return { ok: true, status: 200, json: async () => JSON.parse(bytes.toString()), arrayBuffer: async () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer };
+      return {
+        ok: true,
+        status: 200,
+        json: async () => JSON.parse(bytes.toString()),
+        arrayBuffer: async () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+      };
     };
     const oracle = await loadOracleWithFetch('oracle://x/', { files: ['edge'], fetch });
-    expect(oracle.files[0]!.cases.map((c) => c.name)).toEqual(loadOracle({}).oracle!.files.find((f) => f.file === 'edge')!.cases.map((c) => c.name));
+    expect(oracle.files[0]!.cases.map((c) => c.name)).toEqual(
+      loadOracle({})
+        .oracle!.files.find((f) => f.file === 'edge')!
+        .cases.map((c) => c.name),
+    );
     await expect(loadOracleWithFetch('oracle://x/', { files: ['edge'], gzip: false, fetch })).rejects.toThrow();
   });
 });

@@ -40,7 +40,13 @@ function rpuConfigDictOf(c: OracleCase): Record<string, unknown> {
   const cfg = c.config;
   const device = { type: 'ConstantStepDevice', ...(cfg.device as Record<string, unknown>) };
   const type = device.type as string;
-  const rpuType = SINGLE.includes(type) ? 'SingleRPUConfig' : UNIT_CELLS.includes(type) ? 'UnitCellRPUConfig' : DIGITAL.includes(type) ? 'DigitalRankUpdateRPUConfig' : undefined;
+  const rpuType = SINGLE.includes(type)
+    ? 'SingleRPUConfig'
+    : UNIT_CELLS.includes(type)
+      ? 'UnitCellRPUConfig'
+      : DIGITAL.includes(type)
+        ? 'DigitalRankUpdateRPUConfig'
+        : undefined;
   if (!rpuType) throw new Error(`${c.name}: device type ${type} is no aihwkit 0.7.1 device`);
   return {
     type: rpuType,
@@ -66,7 +72,7 @@ function expectKept(given: unknown, ours: unknown, path: string): void {
   }
 }
 
-describe('the oracle\'s device and compound configs in core', () => {
+describe("the oracle's device and compound configs in core", () => {
   const { oracle, reason } = loadOracle({});
   if (!oracle) throw new Error(reason);
   const entries: { id: string; c: OracleCase; expected: OracleResult }[] = [];
@@ -83,7 +89,7 @@ describe('the oracle\'s device and compound configs in core', () => {
     }
   });
 
-  it('reads every case\'s device, update and forward IO, keeps every value and round-trips', () => {
+  it("reads every case's device, update and forward IO, keeps every value and round-trips", () => {
     let read = 0;
     for (const { id, c, expected } of entries) {
       const dict = rpuConfigDictOf(c);
@@ -106,7 +112,7 @@ describe('the oracle\'s device and compound configs in core', () => {
     expect(read).toBeGreaterThan(170);
   });
 
-  it('refuses exactly the configs aihwkit refused for the config\'s sake, naming the field', () => {
+  it("refuses exactly the configs aihwkit refused for the config's sake, naming the field", () => {
     const refused = entries.filter(({ expected }) => !expected.ok && CONFIG_REFUSALS.some((r) => r.test(expected.error ?? '')));
     expect(refused.map((e) => e.id).sort()).toEqual(['devices/det_ls_reverse_additive_refused', 'devices/det_pw_nodes_length_mismatch_refused']);
     const fields: Record<string, RegExp> = {
@@ -119,7 +125,7 @@ describe('the oracle\'s device and compound configs in core', () => {
     for (const { id, expected } of others) expect(expected.error, id).toMatch(/Not supported for Simple devices/);
   });
 
-  it('the engines\' device model refuses every device no engine implements yet, naming it, and takes the rest', () => {
+  it("the engines' device model refuses every device no engine implements yet, naming it, and takes the rest", () => {
     let refused = 0;
     for (const { id, c, expected } of entries) {
       if (!expected.ok) continue;

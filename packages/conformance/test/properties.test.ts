@@ -87,7 +87,10 @@ describe('properties on the toy engine (what it does right passes, each fault is
       },
     };
     const ctx = { backend: onePass, tolerance: resolveTolerance('cpu'), seed: 7, numRuns: 15 };
-    const bad = await checkProperty(PROPERTIES.find((p) => p.id === 'mvm/forward-pass-counts')!, ctx);
+    const bad = await checkProperty(
+      PROPERTIES.find((p) => p.id === 'mvm/forward-pass-counts')!,
+      ctx,
+    );
     expect(bad.failures.join('\n')).toMatch(/vector \d+ took 1 passes, expected [02-9]/);
   });
 

@@ -25,11 +25,9 @@ describe('skip lists', () => {
   });
 
   it('report keys that match nothing and missing reasons', () => {
-    const problems = validateSkips(
-      { 'forward_det/gone': 'this case was removed', 'property:nope': 'no such property', nm_absmax: '' },
-      entries,
-      ['mvm/perfect-equals-gemm'],
-    );
+    const problems = validateSkips({ 'forward_det/gone': 'this case was removed', 'property:nope': 'no such property', nm_absmax: '' }, entries, [
+      'mvm/perfect-equals-gemm',
+    ]);
     expect(problems).toEqual([
       'skip "forward_det/gone" matches no oracle case',
       'skip "property:nope" matches no property',

@@ -50,7 +50,7 @@ describe('sample statistics', () => {
     const s = summarize([1, 9, 2, 9, 3, 9, 4, 9], 4, 0, 2);
     expect(s.mean).toBe(2.5);
     expect(s.std).toBeCloseTo(Math.sqrt(5 / 3), 14);
-    expect(s.excessKurtosis).toBeCloseTo(4 * (0.0625 * 2 + 2.25 ** 2 * 2) / 25 - 3, 12);
+    expect(s.excessKurtosis).toBeCloseTo((4 * (0.0625 * 2 + 2.25 ** 2 * 2)) / 25 - 3, 12);
   });
 
   it('degrees of freedom of a variance shrink with heavy tails and stay at n - 1 for light ones', () => {

@@ -29,12 +29,7 @@ function splitName(name: string): [string, string] {
  * `merged`: every hidden parameter after the call; `given`: the names the call sets
  * (only those, and the pairs they belong to, are checked).
  */
-export function checkHiddenParameterRanges(
-  where: string,
-  merged: HiddenParameters,
-  given: readonly string[],
-  opts: { enforceConsistency?: boolean } = {},
-): void {
+export function checkHiddenParameterRanges(where: string, merged: HiddenParameters, given: readonly string[], opts: { enforceConsistency?: boolean } = {}): void {
   const enforce = opts.enforceConsistency ?? true;
   const bad = (name: string, i: number, v: number, rule: string): never => {
     throw new InputError(`${where}: ${name}[${i}] is ${v}; ${rule}`);

@@ -89,9 +89,7 @@ export class BackendRegistry {
     const entry = this.entries.get(name);
     if (!entry) {
       const known = [...this.entries.keys()];
-      return Promise.reject(
-        new BackendError(`No engine named "${name}" is registered; registered: ${known.length ? known.join(', ') : 'none'}`),
-      );
+      return Promise.reject(new BackendError(`No engine named "${name}" is registered; registered: ${known.length ? known.join(', ') : 'none'}`));
     }
     if (!entry.instance) {
       entry.instance = (async () => {

@@ -38,16 +38,7 @@ const MAX_ELEMENT = 4 * TWO_POW_32 - 1;
  * partial product is an exact double (< 2^33): hi = Mh·xh + ⌊(Mh·xl + Ml·xh + ⌊Ml·xl / 2^16⌋) / 2^16⌋,
  * lo = Math.imul(M, x). (Mh, Ml: 16-bit halves of the Philox multipliers, inlined.)
  */
-export function philox4x32(
-  k0: number,
-  k1: number,
-  c0: number,
-  c1: number,
-  c2: number,
-  c3: number,
-  out: Uint32Array,
-  offset = 0,
-): void {
+export function philox4x32(k0: number, k1: number, c0: number, c1: number, c2: number, c3: number, out: Uint32Array, offset = 0): void {
   let x0 = c0 >>> 0;
   let x1 = c1 >>> 0;
   let x2 = c2 >>> 0;
@@ -245,7 +236,7 @@ export function seedToKey(seed: number): [number, number] {
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) {
     throw new InputError(`RandomStream: seed must be a non-negative safe integer, got ${String(seed)}`);
   }
-  return [seed % TWO_POW_32 >>> 0, Math.floor(seed / TWO_POW_32) >>> 0];
+  return [(seed % TWO_POW_32) >>> 0, Math.floor(seed / TWO_POW_32) >>> 0];
 }
 
 function checkWord(name: string, v: number): number {

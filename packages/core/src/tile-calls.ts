@@ -143,11 +143,7 @@ export function checkSetScalesArgs(tile: TileSizes, scales: Float32Array): void 
  * (checkHiddenParameterRanges). `current`: the tile's hidden parameters now
  * (getHiddenParameters), or just their names.
  */
-export function checkSetHiddenParametersArgs(
-  tile: TileSizes,
-  params: Partial<HiddenParameters>,
-  current: Iterable<string> | HiddenParameters,
-): void {
+export function checkSetHiddenParametersArgs(tile: TileSizes, params: Partial<HiddenParameters>, current: Iterable<string> | HiddenParameters): void {
   if (params === null || typeof params !== 'object') throw new InputError('setHiddenParameters: params must be an object');
   const values: HiddenParameters | null = isIterable(current) ? null : current;
   const names = new Set(values ? Object.keys(values) : (current as Iterable<string>));

@@ -35,9 +35,7 @@ export function checkTileState(tile: TileIdentity, state: TileState): CheckedTil
     throw new InputError('setState: expected a TileState with format "crossbar-tile-state@1"');
   }
   if (state.outSize !== tile.outSize || state.inSize !== tile.inSize) {
-    throw new InputError(
-      `setState: the state is for a ${state.outSize} × ${state.inSize} tile, this tile is ${tile.outSize} × ${tile.inSize}`,
-    );
+    throw new InputError(`setState: the state is for a ${state.outSize} × ${state.inSize} tile, this tile is ${tile.outSize} × ${tile.inSize}`);
   }
   if (state.seed !== tile.seed) {
     // The seed keys every later random draw: restoring into another seed would diverge silently.

@@ -27,21 +27,14 @@ export function checkFiniteNumber(where: string, name: string, value: unknown, o
  * A Float32Array of exactly `length` elements, all finite (unless allowNonFinite).
  * Returns the array itself (callers copy if they keep it).
  */
-export function checkFloat32Array(
-  where: string,
-  name: string,
-  value: unknown,
-  length: number,
-  opts: { allowNonFinite?: boolean; shape?: string } = {},
-): Float32Array {
+export function checkFloat32Array(where: string, name: string, value: unknown, length: number, opts: { allowNonFinite?: boolean; shape?: string } = {}): Float32Array {
   if (!(value instanceof Float32Array)) {
-    const got = value === null ? 'null' : Array.isArray(value) ? 'an Array' : typeof value === 'object' ? (value as object).constructor?.name ?? 'an object' : typeof value;
+    const got =
+      value === null ? 'null' : Array.isArray(value) ? 'an Array' : typeof value === 'object' ? ((value as object).constructor?.name ?? 'an object') : typeof value;
     throw new InputError(`${where}: ${name} must be a Float32Array, got ${got}`);
   }
   if (value.length !== length) {
-    throw new InputError(
-      `${where}: ${name} must have ${length} elements${opts.shape ? ` (${opts.shape})` : ''}, got ${value.length}`,
-    );
+    throw new InputError(`${where}: ${name} must have ${length} elements${opts.shape ? ` (${opts.shape})` : ''}, got ${value.length}`);
   }
   if (!opts.allowNonFinite) {
     for (let i = 0; i < value.length; i++) {

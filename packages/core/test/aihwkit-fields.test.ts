@@ -53,15 +53,7 @@ const fresh = (C: AnyConfigClass): ConfigBase => new (C as unknown as new () => 
  */
 const EXTRAS: Record<string, readonly string[]> = {
   IOParameters: ['nm_assumed_wmax', 'nm_decay'],
-  WeightModifierParameter: [
-    'g_max',
-    'pcm_zero_thres',
-    'pcm_t_inference',
-    'pcm_prob_at_reset',
-    'pcm_prob_at_gmax',
-    'pcm_prob_at_random',
-    'pcm_t0',
-  ],
+  WeightModifierParameter: ['g_max', 'pcm_zero_thres', 'pcm_t_inference', 'pcm_prob_at_reset', 'pcm_prob_at_gmax', 'pcm_prob_at_random', 'pcm_t0'],
 };
 
 const SEED_CLASSES: Record<string, AnyConfigClass> = {
@@ -88,9 +80,7 @@ function checkClass(C: AnyConfigClass, sig: Signature, extras: readonly string[]
 
 describe.skipIf(!seedFile)('the seed (aihwkit 0.7.1 configs.utils, read from the upstream copy beside the checkout)', () => {
   it('has the classes we expect', () => {
-    expect([...seed.keys()].sort()).toEqual(
-      [...Object.keys(SEED_CLASSES), 'MapableRPU', 'PrePostProcessingRPU'].sort(),
-    );
+    expect([...seed.keys()].sort()).toEqual([...Object.keys(SEED_CLASSES), 'MapableRPU', 'PrePostProcessingRPU'].sort());
   });
 
   for (const [name, C] of Object.entries(SEED_CLASSES)) {
@@ -115,7 +105,10 @@ describe.skipIf(!seedFile)('the seed (aihwkit 0.7.1 configs.utils, read from the
   it('the extras are exactly the listed ones, and nothing else in core is marked "since"', () => {
     for (const C of CONFIG_CLASSES) {
       const marked = Object.entries(C.fields).filter(([, f]) => f.since !== undefined);
-      expect(marked.map(([k, f]) => pyName(k, f)), C.configName).toEqual([...(EXTRAS[C.configName] ?? [])]);
+      expect(
+        marked.map(([k, f]) => pyName(k, f)),
+        C.configName,
+      ).toEqual([...(EXTRAS[C.configName] ?? [])]);
     }
   });
 });
@@ -146,36 +139,34 @@ describe('aihwkit 0.7.1 devices, RPU configs and noise model', () => {
   const rpuNames: readonly string[] = RPU_CONFIG_CLASSES.map((C) => C.configName);
   const classes = CONFIG_CLASSES.filter((C) => !(C.configName in SEED_CLASSES) && !rpuNames.includes(C.configName));
   it('covers the devices, the noise model and the drift compensation', () => {
-    expect(classes.map((C) => C.configName).sort()).toEqual(
-      [
-        'BufferedTransferCompound',
-        'ConstantStepDevice',
-        'DifferenceUnitCell',
-        'ExpStepDevice',
-        'FloatingPointDevice',
-        'GlobalDriftCompensation',
-        'IdealDevice',
-        'LinearStepDevice',
-        'MixedPrecisionCompound',
-        'OneSidedUnitCell',
-        'PCMLikeNoiseModel',
-        'PiecewiseStepDevice',
-        'PowStepDevice',
-        'PowStepReferenceDevice',
-        'ReferenceUnitCell',
-        'SoftBoundsDevice',
-        'SoftBoundsPmaxDevice',
-        'SoftBoundsReferenceDevice',
-        'TransferCompound',
-        'VectorUnitCell',
-      ],
-    );
+    expect(classes.map((C) => C.configName).sort()).toEqual([
+      'BufferedTransferCompound',
+      'ConstantStepDevice',
+      'DifferenceUnitCell',
+      'ExpStepDevice',
+      'FloatingPointDevice',
+      'GlobalDriftCompensation',
+      'IdealDevice',
+      'LinearStepDevice',
+      'MixedPrecisionCompound',
+      'OneSidedUnitCell',
+      'PCMLikeNoiseModel',
+      'PiecewiseStepDevice',
+      'PowStepDevice',
+      'PowStepReferenceDevice',
+      'ReferenceUnitCell',
+      'SoftBoundsDevice',
+      'SoftBoundsPmaxDevice',
+      'SoftBoundsReferenceDevice',
+      'TransferCompound',
+      'VectorUnitCell',
+    ]);
   });
   for (const C of classes) {
     it(`${C.configName} has exactly aihwkit's fields, order and defaults`, () => checkClass(C, fixture.get(C.configName)!));
   }
 
-  it('the shared PulsedDevice fields are ConstantStepDevice\'s, and the other pulsed devices start with them', () => {
+  it("the shared PulsedDevice fields are ConstantStepDevice's, and the other pulsed devices start with them", () => {
     const shared = Object.keys(PULSED_DEVICE_FIELDS);
     expect(Object.keys(ConstantStepDevice.fields)).toEqual(shared);
     for (const C of [...ALL_PULSED_DEVICES].map(cls)) {
@@ -225,7 +216,7 @@ describe('aihwkit 0.7.1 presets (those with a signature line; every preset is ch
     });
   }
 
-  it('preset overrides go on top, nested partials merge into the preset\'s values', async () => {
+  it("preset overrides go on top, nested partials merge into the preset's values", async () => {
     const { ReRamESPreset, ReRamSBPresetDevice } = await import('../src/index.js');
     const c = ReRamESPreset({ forward: { outNoise: 0 }, update: { desiredBl: 15 } });
     expect(c).toBeInstanceOf(SingleRPUConfig);

@@ -64,7 +64,7 @@ describe('single devices: refusals as aihwkit', () => {
     expect(() => new SoftBoundsDevice({ reverseDown: true, multNoise: true })).not.toThrow();
   });
 
-  it('SoftBoundsPmaxDevice: w_min, w_max, dw_min, up_down are computed (null here), as aihwkit\'s as_bindings does', () => {
+  it("SoftBoundsPmaxDevice: w_min, w_max, dw_min, up_down are computed (null here), as aihwkit's as_bindings does", () => {
     const d = new SoftBoundsPmaxDevice();
     expect([d.wMin, d.wMax, d.dwMin, d.upDown]).toEqual([null, null, null, null]);
     refused(() => new SoftBoundsPmaxDevice({ wMax: 1 as never }), 'wMax', ['null', 'range_min']);
@@ -81,7 +81,7 @@ describe('single devices: refusals as aihwkit', () => {
     expect(s.dwMinStd).toBe(0.1);
   });
 
-  it('the reference devices read and print like aihwkit\'s', () => {
+  it("the reference devices read and print like aihwkit's", () => {
     expect(String(new SoftBoundsReferenceDevice({ referenceMean: 0.1 }))).toBe('SoftBoundsReferenceDevice(referenceMean=0.1)');
     expect(new PowStepReferenceDevice().nEstimationSteps).toBe(-1);
   });
@@ -153,7 +153,7 @@ describe('compound devices: sub-device mixes and schedules', () => {
   });
 });
 
-describe('the engines\' device model refuses what no engine implements yet', () => {
+describe("the engines' device model refuses what no engine implements yet", () => {
   const cases: [string, SingleRPUConfig | UnitCellRPUConfig | DigitalRankUpdateRPUConfig][] = [
     ['PiecewiseStepDevice', new SingleRPUConfig({ device: new PiecewiseStepDevice() })],
     ['SoftBoundsPmaxDevice', new SingleRPUConfig({ device: new SoftBoundsPmaxDevice() })],

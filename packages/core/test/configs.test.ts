@@ -40,7 +40,7 @@ describe('construction', () => {
     expect(inf.update.desiredBl).toBe(7);
   });
 
-  it('InferenceRPUConfig has aihwkit\'s fixed parts: ideal device, perfect backward, pulse type None', () => {
+  it("InferenceRPUConfig has aihwkit's fixed parts: ideal device, perfect backward, pulse type None", () => {
     const c = new InferenceRPUConfig();
     expect(c.device).toBeInstanceOf(IdealDevice);
     expect(c.backward.isPerfect).toBe(true);
@@ -74,9 +74,7 @@ describe('toString prints the non-default fields, like aihwkit', () => {
 
   it('uses Python float repr, True/False and Enum.Value', () => {
     expect(String(new IOParameters({ inpRes: -1, outNoise: 0 }))).toBe('IOParameters(inpRes=-1.0, outNoise=0.0)');
-    expect(String(new IOParameters({ isPerfect: true, noiseManagement: 'None' }))).toBe(
-      'IOParameters(isPerfect=True, noiseManagement=NoiseManagementType.None)',
-    );
+    expect(String(new IOParameters({ isPerfect: true, noiseManagement: 'None' }))).toBe('IOParameters(isPerfect=True, noiseManagement=NoiseManagementType.None)');
     expect(String(new DriftParameter({ resetTol: 1e-9 }))).toBe('DriftParameter(resetTol=1e-09)');
     expect(String(new IOParameters({ outBound: Infinity }))).toBe('IOParameters(outBound=inf)');
     expect(String(new UpdateParameters({ desiredBl: 10 }))).toBe('UpdateParameters(desiredBl=10)');

@@ -41,7 +41,13 @@ describe('deviceModelPlan', () => {
   it('FloatingPointRPUConfig: the floating-point model with the simple drift (one ν) and the device settings', () => {
     const device = new FloatingPointDevice({ diffusion: 0.01, lifetime: 50, drift: new SimpleDriftParameter({ nu: 0.1 }) });
     const plan = deviceModelPlan(new FloatingPointRPUConfig({ device }), 5, 6);
-    expect(plan).toEqual({ kind: 'floatingPoint', name: 'FloatingPointDevice', diffusion: 0.01, lifetime: 50, drift: { settings: driftSettings(device.drift), exponents: null } });
+    expect(plan).toEqual({
+      kind: 'floatingPoint',
+      name: 'FloatingPointDevice',
+      diffusion: 0.01,
+      lifetime: 50,
+      drift: { settings: driftSettings(device.drift), exponents: null },
+    });
     // the drifter exists even with nu = 0 (aihwkit's RPUSimple always has its simple drift)
     const still = deviceModelPlan(new FloatingPointRPUConfig(), 5, 6);
     expect(still.kind === 'floatingPoint' && still.drift !== null && still.drift.settings.nu).toBe(0);

@@ -35,8 +35,7 @@ function dataOf(config: ConfigBase): Record<string, unknown> {
   const out: Record<string, unknown> = { __class__: C.configName };
   for (const [k, f] of Object.entries(C.fields)) {
     const v = self[k];
-    out[pyName(k, f)] =
-      v instanceof ConfigBase ? dataOf(v) : Array.isArray(v) ? v.map((x: unknown) => (x instanceof ConfigBase ? dataOf(x) : x)) : v;
+    out[pyName(k, f)] = v instanceof ConfigBase ? dataOf(v) : Array.isArray(v) ? v.map((x: unknown) => (x instanceof ConfigBase ? dataOf(x) : x)) : v;
   }
   return out;
 }

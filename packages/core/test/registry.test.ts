@@ -56,9 +56,13 @@ describe('BackendRegistry', () => {
   it('gives the highest-priority engine that works, skipping failing ones', async () => {
     const r = new BackendRegistry();
     r.register('ndarray', () => fakeBackend('ndarray'), { priority: 1 });
-    r.register('gpujs', () => {
-      throw new Error('no WebGL here');
-    }, { priority: 10 });
+    r.register(
+      'gpujs',
+      () => {
+        throw new Error('no WebGL here');
+      },
+      { priority: 10 },
+    );
     const b = await r.get();
     expect(b.name).toBe('ndarray');
     const info = r.list();
@@ -96,14 +100,22 @@ describe('BackendRegistry', () => {
 
   it('awaits async factories, and treats a rejected one as not working', async () => {
     const r = new BackendRegistry();
-    r.register('slow', async () => {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      return fakeBackend('slow');
-    }, { priority: 1 });
-    r.register('broken', async () => {
-      await Promise.resolve();
-      throw new Error('headless-gl is missing');
-    }, { priority: 2 });
+    r.register(
+      'slow',
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        return fakeBackend('slow');
+      },
+      { priority: 1 },
+    );
+    r.register(
+      'broken',
+      async () => {
+        await Promise.resolve();
+        throw new Error('headless-gl is missing');
+      },
+      { priority: 2 },
+    );
     expect((await r.get()).name).toBe('slow');
     await expect(r.get('broken')).rejects.toThrow(/Engine "broken" does not work here: headless-gl is missing/);
   });
@@ -128,14 +140,22 @@ describe('BackendRegistry', () => {
     expect((await r.get()).name).toBe('a'); // empty: as if unset
   });
 
-  it('when no engine works, one error lists every engine\'s failure', async () => {
+  it("when no engine works, one error lists every engine's failure", async () => {
     const r = new BackendRegistry();
-    r.register('gpujs', () => {
-      throw new Error('no WebGL');
-    }, { priority: 2 });
-    r.register('ndarray', async () => {
-      throw new Error('ndarray broke');
-    }, { priority: 1 });
+    r.register(
+      'gpujs',
+      () => {
+        throw new Error('no WebGL');
+      },
+      { priority: 2 },
+    );
+    r.register(
+      'ndarray',
+      async () => {
+        throw new Error('ndarray broke');
+      },
+      { priority: 1 },
+    );
     r.register('odd', () => ({ name: 'odd' }) as unknown as AnalogTileBackend);
     const e = await r.get().catch((x: unknown) => x);
     expect(e).toBeInstanceOf(BackendError);
@@ -157,9 +177,13 @@ describe('BackendRegistry', () => {
   it('probe tries every engine once and reports which work and why others fail', async () => {
     const r = new BackendRegistry();
     r.register('a', () => fakeBackend('a', 'fine'), { priority: 1 });
-    r.register('b', async () => {
-      throw new Error('nope');
-    }, { priority: 2 });
+    r.register(
+      'b',
+      async () => {
+        throw new Error('nope');
+      },
+      { priority: 2 },
+    );
     const info = await r.probe();
     expect(info).toEqual([
       { name: 'b', priority: 2, status: 'failed', detail: 'nope' },

@@ -19,7 +19,9 @@ function erfc(x: number): number {
     Math.exp(
       -z * z -
         1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+        t *
+          (1.00002368 +
+            t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return x >= 0 ? r : 2 - r;
 }
@@ -74,8 +76,7 @@ function correlation(a: Float64Array, b: Float64Array): number {
   return sab / Math.sqrt(saa * sbb);
 }
 
-const normals = (seed: number, stream: number, call: number, sub = 0, n = N) =>
-  new RandomStream(seed, stream, call, sub).fillNormal(new Float64Array(n));
+const normals = (seed: number, stream: number, call: number, sub = 0, n = N) => new RandomStream(seed, stream, call, sub).fillNormal(new Float64Array(n));
 
 describe('philox4x32-10', () => {
   it('matches the Random123 known-answer vectors (kat_vectors)', () => {

@@ -132,7 +132,7 @@ function fixup(C: AnyConfigClass, v: Record<string, unknown>): Record<string, un
       break;
     }
     case 'MixedPrecisionCompound':
-      if (((v.nXBins as number) > 0) !== ((v.nDBins as number) > 0)) v.nDBins = v.nXBins;
+      if ((v.nXBins as number) > 0 !== (v.nDBins as number) > 0) v.nDBins = v.nXBins;
       break;
     case 'FloatingPointRPUConfig':
     case 'SingleRPUConfig':
@@ -298,7 +298,7 @@ describe('rpuConfigToDict / rpuConfigFromDict round trip', () => {
     expect(Object.keys(rpuConfigToDict(new FloatingPointRPUConfig()))).toEqual(['type', 'pre_post', 'mapping', 'device']);
   });
 
-  it('a partial dict fills in from the field\'s default (InferenceRPUConfig.backward stays perfect)', () => {
+  it("a partial dict fills in from the field's default (InferenceRPUConfig.backward stays perfect)", () => {
     const c = rpuConfigFromDict({ type: 'InferenceRPUConfig', backward: { out_noise: 0.1 }, update: { desired_bl: 5 } }) as InferenceRPUConfig;
     expect(c.backward.isPerfect).toBe(true);
     expect(c.backward.outNoise).toBe(0.1);

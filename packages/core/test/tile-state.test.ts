@@ -43,7 +43,11 @@ describe('checkTileState', () => {
     ['array string', { arrays: { 'training.scales': ['1', 1] } as unknown as TileState['arrays'] }, /arrays\["training.scales"\]\[0\] is "1"/],
     ['scalar string', { scalars: { 'drift.now': 'abc' } as unknown as TileState['scalars'] }, /scalars\["drift.now"\] is "abc"/],
     ['arrays missing', { arrays: null } as unknown as Partial<TileState>, /state.arrays must be an object/],
-    ['bounds crossed', { rpuConfig: rpuConfigToDict(pulsed), hiddenParameters: { max_bound: [0, 0, 0, 0, 0, 0], min_bound: [0, 0, 1, 0, 0, 0] } }, /max_bound\[2\] = 0 is below min_bound\[2\] = 1/],
+    [
+      'bounds crossed',
+      { rpuConfig: rpuConfigToDict(pulsed), hiddenParameters: { max_bound: [0, 0, 0, 0, 0, 0], min_bound: [0, 0, 1, 0, 0, 0] } },
+      /max_bound\[2\] = 0 is below min_bound\[2\] = 1/,
+    ],
     ['hidden', { hiddenParameters: { x: 'no' } as unknown as TileState['hiddenParameters'] }, /hiddenParameters.x/],
   ])('refuses a wrong %s with an InputError', (_what, over, message) => {
     const t = over.rpuConfig ? { ...tile, rpuConfig: pulsed } : tile;

@@ -3,18 +3,7 @@
 // Run: npx nx run-many -t build && npx tsx packages/modules/examples/quickstart.ts
 import '@crossbar/backend-ndarray'; // registers the "ndarray" engine
 import { InferenceRPUConfig, RandomStream } from '@crossbar/core';
-import {
-  AnalogLinear,
-  AnalogSequential,
-  AnalogSGD,
-  CrossEntropyLoss,
-  encodeModel,
-  loadModel,
-  manualSeed,
-  ReLU,
-  saveModel,
-  type Module,
-} from '@crossbar/modules';
+import { AnalogLinear, AnalogSequential, AnalogSGD, CrossEntropyLoss, encodeModel, loadModel, manualSeed, ReLU, saveModel, type Module } from '@crossbar/modules';
 
 /** Three Gaussian blobs in the plane: x [n × 2], labels 0..2. */
 function blobs(n: number): { x: Float32Array; labels: number[] } {

@@ -106,12 +106,7 @@ export interface ClassifierEpochResult {
  * zeroGrad, forward, cross-entropy (torch's mean over the batch), backward and
  * the optimizer's step.
  */
-export async function trainClassifierEpoch(
-  model: Module,
-  optimizer: AnalogSGD,
-  data: LabelledSet,
-  options: ClassifierEpochOptions,
-): Promise<ClassifierEpochResult> {
+export async function trainClassifierEpoch(model: Module, optimizer: AnalogSGD, data: LabelledSet, options: ClassifierEpochOptions): Promise<ClassifierEpochResult> {
   const where = 'trainClassifierEpoch';
   const features = featuresOf(where, data);
   const batchSize = checkPositiveInteger(where, 'batchSize', options.batchSize);

@@ -39,16 +39,7 @@ function matmulForward(x: Float32Array, rows: number, w: Float32Array, b: Float3
 }
 
 /** dx = dy · W; dW += dyᵀ x; db += Σ_rows dy. */
-function matmulBackward(
-  x: Float32Array,
-  dy: Float32Array,
-  rows: number,
-  w: Float32Array,
-  n: number,
-  m: number,
-  weight: Parameter,
-  bias: Parameter | null,
-): Float32Array {
+function matmulBackward(x: Float32Array, dy: Float32Array, rows: number, w: Float32Array, n: number, m: number, weight: Parameter, bias: Parameter | null): Float32Array {
   const dx = new Float32Array(rows * n);
   const gw = new Float64Array(m * n);
   const gb = new Float64Array(m);
@@ -89,7 +80,12 @@ abstract class DigitalWeights extends Module {
   }
 
   protected override ownParameters(): Array<[string, Parameter]> {
-    return this.bias ? [['weight', this.weight], ['bias', this.bias]] : [['weight', this.weight]];
+    return this.bias
+      ? [
+          ['weight', this.weight],
+          ['bias', this.bias],
+        ]
+      : [['weight', this.weight]];
   }
 
   /** Sets the weights (torch's layout, flattened) and bias. */

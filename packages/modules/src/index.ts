@@ -11,23 +11,9 @@ export type { EngineOption } from './engine.js';
 export { Module, type ModuleConfig, type ModuleState, type LoadStateOptions } from './module.js';
 export { TileWithPeriphery, type SavedTile } from './tile-periphery.js';
 export type { Window2d, Geometry2d } from './spatial.js';
-export {
-  AnalogLinear,
-  AnalogLinearMapped,
-  getLinear,
-  splitSizes,
-  type AnalogLinearOptions,
-  type SetWeightsOptions,
-  type GetWeightsOptions,
-} from './linear.js';
+export { AnalogLinear, AnalogLinearMapped, getLinear, splitSizes, type AnalogLinearOptions, type SetWeightsOptions, type GetWeightsOptions } from './linear.js';
 export { ReLU, Tanh, Sigmoid, Softmax, Flatten } from './activations.js';
-export {
-  AnalogConv1d,
-  AnalogConv2d,
-  AnalogConv1dMapped,
-  AnalogConv2dMapped,
-  type AnalogConvOptions,
-} from './conv.js';
+export { AnalogConv1d, AnalogConv2d, AnalogConv1dMapped, AnalogConv2dMapped, type AnalogConvOptions } from './conv.js';
 export {
   MaxPool2d,
   AvgPool2d,
@@ -46,13 +32,7 @@ export { importOnnx, ONNX_OPSETS, ONNX_OPERATORS, type ImportOnnxOptions, type I
 export { CrossEntropyLoss, MSELoss } from './loss.js';
 export { AnalogSequential } from './sequential.js';
 export { AnalogSGD, StepLR, LambdaLR, type AnalogSGDOptions, type OptimizerState } from './optim.js';
-export {
-  saveModel,
-  loadModel,
-  registerModuleType,
-  type LoadModelOptions,
-  type BuildContext,
-} from './serialization.js';
+export { saveModel, loadModel, registerModuleType, type LoadModelOptions, type BuildContext } from './serialization.js';
 export {
   encodeModel,
   decodeModel,

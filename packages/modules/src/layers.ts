@@ -4,14 +4,7 @@
  * Images are row-major [batch × C·H·W] as in conv.ts; each layer has its
  * backward pass.
  */
-import {
-  checkFiniteNumber,
-  checkFloat32Array,
-  checkPositiveInteger,
-  InputError,
-  RandomStream,
-  RandomStreamId,
-} from '@crossbar/core';
+import { checkFiniteNumber, checkFloat32Array, checkPositiveInteger, InputError, RandomStream, RandomStreamId } from '@crossbar/core';
 import { checkBatch, logSumExpRow, softmaxRows } from './activations.js';
 import { toNumbers } from './arrays.js';
 import { ModuleError } from './errors.js';
@@ -298,7 +291,12 @@ export class BatchNorm2d extends Module {
   }
 
   protected override ownParameters(): Array<[string, Parameter]> {
-    return this.weight && this.bias ? [['weight', this.weight], ['bias', this.bias]] : [];
+    return this.weight && this.bias
+      ? [
+          ['weight', this.weight],
+          ['bias', this.bias],
+        ]
+      : [];
   }
 
   /** Sets the learned scale and shift and the running statistics (e.g. from a trained model). */

@@ -96,8 +96,7 @@ function checkMappingCompatible(where: string, saved: RPUConfig, wanted: RPUConf
   for (const key of ['maxInputSize', 'maxOutputSize', 'digitalBias', 'outScalingColumnwise'] as const) {
     if (saved.mapping[key] !== wanted.mapping[key]) {
       throw new ModuleError(
-        `${where}: MappingParameter mismatch: the state was saved with mapping.${key} = ${String(saved.mapping[key])}, ` +
-          `the model has ${String(wanted.mapping[key])}`,
+        `${where}: MappingParameter mismatch: the state was saved with mapping.${key} = ${String(saved.mapping[key])}, ` + `the model has ${String(wanted.mapping[key])}`,
       );
     }
   }
@@ -434,24 +433,21 @@ export abstract class AnalogLinearBase extends Module {
         checkMappingCompatible(where, savedCfg, this.config);
         cfg = this.config;
       } else if (savedCfg.mapping.digitalBias !== this.config.mapping.digitalBias) {
-        throw new ModuleError(`${where}: the state was saved with mapping.digitalBias = ${String(savedCfg.mapping.digitalBias)}, the layer has ${String(this.config.mapping.digitalBias)}`);
+        throw new ModuleError(
+          `${where}: the state was saved with mapping.digitalBias = ${String(savedCfg.mapping.digitalBias)}, the layer has ${String(this.config.mapping.digitalBias)}`,
+        );
       }
       checkSavedPeriphery(`${where}: tile ${name}`, saved);
       if (saved.outScaling && saved.outScaling.length !== 1 && saved.outScaling.length !== t.outSize) {
         throw new ModuleError(`${where}: tile ${name}: outScaling must have 1 or ${t.outSize} values, got ${saved.outScaling.length}`);
       }
       if (ts.outSize !== t.outSize || ts.inSize !== t.tile.inSize) {
-        throw new ModuleError(
-          `${where}: tile ${name} of the state is ${ts.outSize} × ${ts.inSize}, this layer's is ${t.outSize} × ${t.tile.inSize}`,
-        );
+        throw new ModuleError(`${where}: tile ${name} of the state is ${ts.outSize} × ${ts.inSize}, this layer's is ${t.outSize} × ${t.tile.inSize}`);
       }
       // Every number of the tile state (weights, hidden parameters, named arrays) is checked
       // here, for the tile it will be loaded into, before any tile of any layer changes.
       try {
-        checkTileState(
-          { outSize: t.outSize, inSize: t.tile.inSize, seed: ts.seed, rpuConfig: cfg },
-          { ...ts, rpuConfig: rpuConfigToDict(cfg) },
-        );
+        checkTileState({ outSize: t.outSize, inSize: t.tile.inSize, seed: ts.seed, rpuConfig: cfg }, { ...ts, rpuConfig: rpuConfigToDict(cfg) });
       } catch (e) {
         if (e instanceof InputError) throw new InputError(`${where}: tile ${name}: ${e.message}`);
         throw e;
@@ -545,9 +541,7 @@ export class AnalogLinearMapped extends AnalogLinearBase {
   constructor(inFeatures: number, outFeatures: number, options: AnalogLinearOptions = {}) {
     super('AnalogLinearMapped', inFeatures, outFeatures, options, (cfg) => {
       if ((options.bias ?? true) && !cfg.mapping.digitalBias) {
-        throw new ConfigError(
-          'AnalogLinearMapped: only a digital bias is supported (rpuConfig.mapping.digitalBias must be true, or bias: false), as in aihwkit',
-        );
+        throw new ConfigError('AnalogLinearMapped: only a digital bias is supported (rpuConfig.mapping.digitalBias must be true, or bias: false), as in aihwkit');
       }
       return {
         inSizes: splitSizes(inFeatures, cfg.mapping.maxInputSize),

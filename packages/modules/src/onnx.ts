@@ -232,9 +232,7 @@ export async function importOnnx(bytes: Uint8Array, options: ImportOnnxOptions):
     }
   } else {
     if (!declared || declared.length < 2 || declared.slice(1).some((d) => d === null)) {
-      throw new OnnxImportError(
-        `importOnnx: the graph input "${input.name}" has no fixed per-sample shape ([batch, ...] with known sizes); give options.inputShape`,
-      );
+      throw new OnnxImportError(`importOnnx: the graph input "${input.name}" has no fixed per-sample shape ([batch, ...] with known sizes); give options.inputShape`);
     }
     shape = declared.slice(1) as number[];
   }
@@ -362,14 +360,17 @@ export async function importOnnx(bytes: Uint8Array, options: ImportOnnxOptions):
             const ok = t.length === 2 && (t[0] === -1 || t[0] === 0) && (t[1] === features || (t[1] === -1 && t[0] !== -1));
             const okBatch = t.length === 2 && t[0]! > 0 && t[1] === features;
             if (!ok && !okBatch) {
-              throw new OnnxImportError(`${where}: shape [${t.join(', ')}] of a [batch, ${shape.join(', ')}] tensor is not supported, only [batch, ${features}] (flatten)`);
+              throw new OnnxImportError(
+                `${where}: shape [${t.join(', ')}] of a [batch, ${shape.join(', ')}] tensor is not supported, only [batch, ${features}] (flatten)`,
+              );
             }
             next(new Flatten(shape), [features]);
             break;
           }
           case 'Gemm':
           case 'MatMul': {
-            if (shape.length !== 1) throw new OnnxImportError(`${where}: the input is [batch, ${shape.join(', ')}]; a fully connected layer needs [batch, features] (Flatten first)`);
+            if (shape.length !== 1)
+              throw new OnnxImportError(`${where}: the input is [batch, ${shape.join(', ')}]; a fully connected layer needs [batch, features] (Flatten first)`);
             let weight: Float32Array;
             let out: number;
             let bias: Float32Array | null = null;
@@ -411,7 +412,9 @@ export async function importOnnx(bytes: Uint8Array, options: ImportOnnxOptions):
                 if (t) {
                   const bv = tensorValues(t, `importOnnx: ${describeNode(add, n + 1)}`);
                   if (!(bv.values instanceof Float32Array) || (bv.values.length !== out && bv.values.length !== 1)) {
-                    throw new OnnxImportError(`importOnnx: ${describeNode(add, n + 1)}: the added tensor [${bv.dims.join(', ')}] does not broadcast to the ${out} outputs`);
+                    throw new OnnxImportError(
+                      `importOnnx: ${describeNode(add, n + 1)}: the added tensor [${bv.dims.join(', ')}] does not broadcast to the ${out} outputs`,
+                    );
                   }
                   bias = new Float32Array(out);
                   for (let o = 0; o < out; o++) bias[o] = bv.values[bv.values.length === 1 ? 0 : o]!;
@@ -467,7 +470,11 @@ export async function importOnnx(bytes: Uint8Array, options: ImportOnnxOptions):
           case 'MaxPool':
           case 'AveragePool': {
             const isMax = op === 'MaxPool';
-            attrs.only(isMax ? ['kernel_shape', 'strides', 'pads', 'dilations', 'ceil_mode', 'auto_pad', 'storage_order'] : ['kernel_shape', 'strides', 'pads', 'ceil_mode', 'auto_pad', 'count_include_pad']);
+            attrs.only(
+              isMax
+                ? ['kernel_shape', 'strides', 'pads', 'dilations', 'ceil_mode', 'auto_pad', 'storage_order']
+                : ['kernel_shape', 'strides', 'pads', 'ceil_mode', 'auto_pad', 'count_include_pad'],
+            );
             extraOutputs(1);
             const dims = shape.length - 1;
             if (dims !== 2) throw new OnnxImportError(`${where}: the input is [batch, ${shape.join(', ')}]; only 2-d pooling ([batch, C, H, W]) is supported`);
@@ -497,7 +504,12 @@ export async function importOnnx(bytes: Uint8Array, options: ImportOnnxOptions):
             if (attrs.has('spatial') && attrs.int('spatial', 1) !== 1) throw new OnnxImportError(`${where}: spatial = 0 is not supported`);
             const C = shape[0]!;
             const [scale, b, mean, variance] = [1, 2, 3, 4].map((i, k) => floats(i, ['scale', 'B', 'input_mean', 'input_var'][k]!).values);
-            for (const [name, v] of [['scale', scale], ['B', b], ['input_mean', mean], ['input_var', variance]] as const) {
+            for (const [name, v] of [
+              ['scale', scale],
+              ['B', b],
+              ['input_mean', mean],
+              ['input_var', variance],
+            ] as const) {
               if (v!.length !== C) throw new OnnxImportError(`${where}: ${name} has ${v!.length} values, the input has ${C} channels`);
             }
             const momentum = attrs.float('momentum', 0.9);
@@ -516,7 +528,8 @@ export async function importOnnx(bytes: Uint8Array, options: ImportOnnxOptions):
         throw new OnnxImportError(`${where}: ${e.message}`);
       }
     }
-    if (pendingPad) throw new OnnxImportError(`importOnnx: ${(pendingPad as { node: string }).node}: a Pad is supported only before Conv or AveragePool, it ends the graph`);
+    if (pendingPad)
+      throw new OnnxImportError(`importOnnx: ${(pendingPad as { node: string }).node}: a Pad is supported only before Conv or AveragePool, it ends the graph`);
     const outName = outputs[0]!.name;
     if (current !== outName) {
       throw new OnnxImportError(`importOnnx: the graph output "${outName}" is not the end of the operator chain ("${current}")`);

@@ -51,7 +51,13 @@ export class AnalogSGD {
   ) {
     const where = 'AnalogSGD';
     if (!(model instanceof Module)) {
-      const got = Array.isArray(model) ? 'an array (model.parameters()?)' : model === null ? 'null' : typeof model === 'object' ? ((model as object).constructor?.name ?? 'an object') : typeof model;
+      const got = Array.isArray(model)
+        ? 'an array (model.parameters()?)'
+        : model === null
+          ? 'null'
+          : typeof model === 'object'
+            ? ((model as object).constructor?.name ?? 'an object')
+            : typeof model;
       throw new InputError(
         `${where}: the first argument must be the model (a Module), got ${got}. ` +
           "aihwkit's AnalogSGD(model.parameters(), lr=0.1) is written new AnalogSGD(model, { lr: 0.1 }) here: " +

@@ -45,19 +45,11 @@ export function tileSeed(layerSeed: number, k: number): number {
  * torch.nn.Linear's default initialisation (kaiming_uniform with a = sqrt(5)):
  * weights and bias uniform in ±1/sqrt(inFeatures).
  */
-export function initialLinearWeights(
-  layerSeed: number,
-  inFeatures: number,
-  outFeatures: number,
-): { weight: Float32Array; bias: Float32Array } {
+export function initialLinearWeights(layerSeed: number, inFeatures: number, outFeatures: number): { weight: Float32Array; bias: Float32Array } {
   const bound = 1 / Math.sqrt(inFeatures);
-  const weight = new RandomStream(layerSeed, RandomStreamId.LayerWeightInit, 0, 0).fillUniform(
-    new Float32Array(outFeatures * inFeatures),
-  ) as Float32Array;
+  const weight = new RandomStream(layerSeed, RandomStreamId.LayerWeightInit, 0, 0).fillUniform(new Float32Array(outFeatures * inFeatures)) as Float32Array;
   for (let i = 0; i < weight.length; i++) weight[i] = (2 * weight[i]! - 1) * bound;
-  const bias = new RandomStream(layerSeed, RandomStreamId.LayerWeightInit, 0, 1).fillUniform(
-    new Float32Array(outFeatures),
-  ) as Float32Array;
+  const bias = new RandomStream(layerSeed, RandomStreamId.LayerWeightInit, 0, 1).fillUniform(new Float32Array(outFeatures)) as Float32Array;
   for (let i = 0; i < bias.length; i++) bias[i] = (2 * bias[i]! - 1) * bound;
   return { weight, bias };
 }

@@ -5,13 +5,7 @@
  * random-call position; digital parameters; input-range and out-scaling
  * state). Files: model-file.ts. See docs/modules.md for the format.
  */
-import {
-  InputError,
-  listBackends,
-  rpuConfigFromDict,
-  type AnalogTileBackend,
-  type RPUConfig,
-} from '@crossbar/core';
+import { InputError, listBackends, rpuConfigFromDict, type AnalogTileBackend, type RPUConfig } from '@crossbar/core';
 import { Flatten, ReLU, Sigmoid, Softmax, Tanh } from './activations.js';
 import { AnalogConv1d, AnalogConv1dMapped, AnalogConv2d, AnalogConv2dMapped, type AnalogConvClass } from './conv.js';
 import { Conv1d, Conv2d, Linear, type ConvOptions } from './digital.js';

@@ -39,12 +39,7 @@ export interface ConvGeometryOptions {
 }
 
 /** A convolution's kernel and geometry options as a 2-d window (a 1-d layer is a one-row image) and its fixed input size. */
-export function convWindow(
-  where: string,
-  dims: 1 | 2,
-  kernelSize: unknown,
-  options: ConvGeometryOptions,
-): { window: Window2d; inputSize: [number, number] | null } {
+export function convWindow(where: string, dims: 1 | 2, kernelSize: unknown, options: ConvGeometryOptions): { window: Window2d; inputSize: [number, number] | null } {
   const k = perAxis(where, 'kernelSize', kernelSize, dims, 1);
   const s = perAxis(where, 'stride', options.stride ?? 1, dims, 1);
   const p = perAxis(where, 'padding', options.padding ?? 0, dims, 0);
@@ -105,9 +100,7 @@ export function geometry2d(
   if (inputSize) {
     [inH, inW] = inputSize;
     if (features !== channels * inH * inW) {
-      throw new InputError(
-        `${where}: each sample has ${features} values, the input shape [${channels}, ${inH}, ${inW}] needs ${channels * inH * inW}`,
-      );
+      throw new InputError(`${where}: each sample has ${features} values, the input shape [${channels}, ${inH}, ${inW}] needs ${channels * inH * inW}`);
     }
   } else if (oneD) {
     if (features % channels !== 0) throw new InputError(`${where}: each sample has ${features} values, which is not ${channels} channels × a length`);
@@ -116,9 +109,7 @@ export function geometry2d(
   } else {
     const side = Math.round(Math.sqrt(features / channels));
     if (features % channels !== 0 || side * side * channels !== features) {
-      throw new InputError(
-        `${where}: each sample has ${features} values, which is not ${channels} square channels; give inputSize [height, width]`,
-      );
+      throw new InputError(`${where}: each sample has ${features} values, which is not ${channels} square channels; give inputSize [height, width]`);
     }
     inH = side;
     inW = side;

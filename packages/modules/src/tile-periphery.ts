@@ -14,14 +14,7 @@
  * output scales (`tile.getScales()`), which the engine applies to forward
  * outputs and to backward's d.
  */
-import {
-  InferenceRPUConfig,
-  type AnalogTile,
-  type RPUConfig,
-  type TileState,
-  requiresDecay,
-  requiresDiffusion,
-} from '@crossbar/core';
+import { InferenceRPUConfig, type AnalogTile, type RPUConfig, type TileState, requiresDecay, requiresDiffusion } from '@crossbar/core';
 import { concat, toNumbers } from './arrays.js';
 import { ModuleError } from './errors.js';
 import { Parameter } from './parameter.js';
@@ -82,9 +75,7 @@ export class TileWithPeriphery {
     const ir = cfg.prePost.inputRange;
     this.inputRange = ir.enable ? new Parameter(Float32Array.of(ir.initValue)) : null;
     const mapping = cfg.mapping;
-    this.outScaling = mapping.learnOutScaling
-      ? new Parameter(new Float32Array(mapping.outScalingColumnwise ? outSize : 1).fill(1))
-      : null;
+    this.outScaling = mapping.learnOutScaling ? new Parameter(new Float32Array(mapping.outScalingColumnwise ? outSize : 1).fill(1)) : null;
   }
 
   get rpuConfig(): RPUConfig {

@@ -3,11 +3,21 @@
  */
 import { describe, expect, it } from 'vitest';
 import { InputError, SingleRPUConfig, ConstantStepDevice, MappingParameter } from '@crossbar/core';
-import { AnalogLinear, AnalogLinearMapped, AnalogSequential, AnalogSGD, loadModel, ModuleError, ReLU, saveModel, type ModuleState, type SavedModel } from '../src/index.js';
+import {
+  AnalogLinear,
+  AnalogLinearMapped,
+  AnalogSequential,
+  AnalogSGD,
+  loadModel,
+  ModuleError,
+  ReLU,
+  saveModel,
+  type ModuleState,
+  type SavedModel,
+} from '../src/index.js';
 import { describeEachEngine } from './helpers/engines.js';
 
-const cfg = (): SingleRPUConfig =>
-  new SingleRPUConfig({ device: new ConstantStepDevice({ dwMinDtod: 0, wMaxDtod: 0, wMinDtod: 0, upDownDtod: 0, dwMinStd: 0 }) });
+const cfg = (): SingleRPUConfig => new SingleRPUConfig({ device: new ConstantStepDevice({ dwMinDtod: 0, wMaxDtod: 0, wMinDtod: 0, upDownDtod: 0, dwMinStd: 0 }) });
 
 type Json = Record<string, unknown>;
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;

@@ -5,17 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FloatingPointRPUConfig, InferenceRPUConfig, SingleRPUConfig } from '@crossbar/core';
-import {
-  AnalogConv1d,
-  AnalogConv1dMapped,
-  AnalogConv2d,
-  AnalogConv2dMapped,
-  AnalogLinear,
-  AnalogSGD,
-  Conv2d,
-  loadModel,
-  saveModel,
-} from '../src/index.js';
+import { AnalogConv1d, AnalogConv1dMapped, AnalogConv2d, AnalogConv2dMapped, AnalogLinear, AnalogSGD, Conv2d, loadModel, saveModel } from '../src/index.js';
 import { describeEachEngine } from './helpers/engines.js';
 import { maxAbsDiff, uniform } from './helpers/data.js';
 import { referenceEngine } from './helpers/reference-engine.js';
@@ -59,7 +49,18 @@ function toPlanes(y: Float32Array, batch: number, L: number, m: number): Float32
 }
 
 /** Direct convolution sum in float64: y[b, o, oh, ow] = bias[o] + Σ w[o, c, i, j] · x[b, c, oh·s − p + i·d, ...]. */
-function directConv(x: Float32Array, batch: number, w: Float32Array, bias: Float32Array, shape: number[], outC: number, k: number[], s: number[], p: number[], d: number[]): Float64Array {
+function directConv(
+  x: Float32Array,
+  batch: number,
+  w: Float32Array,
+  bias: Float32Array,
+  shape: number[],
+  outC: number,
+  k: number[],
+  s: number[],
+  p: number[],
+  d: number[],
+): Float64Array {
   const [C, H, W] = shape as [number, number, number];
   const outH = Math.floor((H + 2 * p[0]! - d[0]! * (k[0]! - 1) - 1) / s[0]!) + 1;
   const outW = Math.floor((W + 2 * p[1]! - d[1]! * (k[1]! - 1) - 1) / s[1]!) + 1;
@@ -84,8 +85,20 @@ function directConv(x: Float32Array, batch: number, w: Float32Array, bias: Float
 
 function conformanceSuite(engine: string): void {
   const cases = [
-    { name: 'stride 2, padding 1, dilation 1, analog bias, SingleRPUConfig', cfg: () => new SingleRPUConfig({ mapping: { digitalBias: false } }), s: [2, 1], p: [1, 1], d: [1, 1] },
-    { name: 'dilation 2, padding 2, digital bias, InferenceRPUConfig (HWA modifier, input range)', cfg: () => new InferenceRPUConfig({ modifier: { type: 'AddNormal', stdDev: 0.05 }, prePost: { inputRange: { enable: true, manageOutputClipping: false } } }), s: [1, 2], p: [2, 0], d: [2, 1] },
+    {
+      name: 'stride 2, padding 1, dilation 1, analog bias, SingleRPUConfig',
+      cfg: () => new SingleRPUConfig({ mapping: { digitalBias: false } }),
+      s: [2, 1],
+      p: [1, 1],
+      d: [1, 1],
+    },
+    {
+      name: 'dilation 2, padding 2, digital bias, InferenceRPUConfig (HWA modifier, input range)',
+      cfg: () => new InferenceRPUConfig({ modifier: { type: 'AddNormal', stdDev: 0.05 }, prePost: { inputRange: { enable: true, manageOutputClipping: false } } }),
+      s: [1, 2],
+      p: [2, 0],
+      d: [2, 1],
+    },
   ];
   for (const c of cases) {
     it(`AnalogConv2d equals AnalogLinear on the unrolled input bit for bit: ${c.name}`, async () => {

@@ -248,7 +248,12 @@ describeEachEngine('convolution gradients', (engine) => convGradientSuite(engine
 
 describe('gradients of the digital Conv2d and Linear', () => {
   it('digital layers: input, weight and bias gradients', async () => {
-    const model = new AnalogSequential(new Conv2d(2, 3, [2, 3], { padding: [1, 0], dilation: [1, 2], inputSize: [5, 7], seed: 36 }), new Tanh(), new Flatten(), new Linear(3 * 6 * 3, 2, { seed: 37 }));
+    const model = new AnalogSequential(
+      new Conv2d(2, 3, [2, 3], { padding: [1, 0], dilation: [1, 2], inputSize: [5, 7], seed: 36 }),
+      new Tanh(),
+      new Flatten(),
+      new Linear(3 * 6 * 3, 2, { seed: 37 }),
+    );
     await checkModel(model, 2 * 5 * 7, 2, linearLoss(uniform(4, 38)), 9);
   });
 });

@@ -163,7 +163,9 @@ describe('digital Linear and convertToAnalog', () => {
     digital.eval();
     const x = uniform(2 * 36, 5);
     const want = await digital.forward(x, 2);
-    const analog = (await convertToAnalog(digital, new FloatingPointRPUConfig({ mapping: { maxInputSize: 0, maxOutputSize: 0 } }), { engine: 'ndarray' })) as AnalogSequential;
+    const analog = (await convertToAnalog(digital, new FloatingPointRPUConfig({ mapping: { maxInputSize: 0, maxOutputSize: 0 } }), {
+      engine: 'ndarray',
+    })) as AnalogSequential;
     expect(analog.children().map((m) => m.type)).toEqual(['AnalogConv2d', 'ReLU', 'MaxPool2d', 'BatchNorm2d', 'Flatten', 'AnalogLinear']);
     expect(analog.get(3)).not.toBe(digital.get(3));
     expect(maxAbsDiff(await analog.eval().forward(x, 2), want)).toBeLessThan(1e-5);

@@ -3,14 +3,7 @@
  * computes what AnalogLinear computes on the same weights (perfect IO).
  */
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  ConstantStepDevice,
-  FloatingPointRPUConfig,
-  SingleRPUConfig,
-  type AnalogTileBackend,
-  type RPUConfig,
-} from '@crossbar/core';
+import { ConfigError, ConstantStepDevice, FloatingPointRPUConfig, SingleRPUConfig, type AnalogTileBackend, type RPUConfig } from '@crossbar/core';
 import { AnalogLinear, AnalogLinearMapped, AnalogSGD, getLinear, splitSizes } from '../src/index.js';
 import { describeEachEngine } from './helpers/engines.js';
 import { maxAbsDiff, uniform } from './helpers/data.js';
@@ -48,7 +41,15 @@ describe('tile split and class choice', () => {
     const tiles = layer.namedAnalogTiles();
     expect(tiles.map(([n]) => n)).toEqual(['tiles.0_0', 'tiles.0_1', 'tiles.0_2', 'tiles.1_0', 'tiles.1_1', 'tiles.1_2', 'tiles.2_0', 'tiles.2_1', 'tiles.2_2']);
     expect(tiles.map(([, t]) => [t.tile.outSize, t.tile.inSize])).toEqual([
-      [2, 3], [2, 3], [1, 3], [2, 2], [2, 2], [1, 2], [2, 2], [2, 2], [1, 2],
+      [2, 3],
+      [2, 3],
+      [1, 3],
+      [2, 2],
+      [2, 2],
+      [1, 2],
+      [2, 2],
+      [2, 2],
+      [1, 2],
     ]);
   });
 });
@@ -63,7 +64,11 @@ function perfectConfigs(maxIn: number, maxOut: number): Array<[string, RPUConfig
       mapping,
     });
   return [
-    ['FloatingPointRPUConfig', new FloatingPointRPUConfig({ mapping: { maxInputSize: maxIn, maxOutputSize: maxOut } }), new FloatingPointRPUConfig({ mapping: { maxInputSize: 0, maxOutputSize: 0 } })],
+    [
+      'FloatingPointRPUConfig',
+      new FloatingPointRPUConfig({ mapping: { maxInputSize: maxIn, maxOutputSize: maxOut } }),
+      new FloatingPointRPUConfig({ mapping: { maxInputSize: 0, maxOutputSize: 0 } }),
+    ],
     ['SingleRPUConfig (perfect IO)', single({ maxInputSize: maxIn, maxOutputSize: maxOut }), single({ maxInputSize: 0, maxOutputSize: 0 })],
   ];
 }

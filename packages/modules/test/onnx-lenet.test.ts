@@ -29,8 +29,19 @@ describeEachEngine('importOnnx of the PyTorch LeNet fixture', (engine) => {
     expect(inputShape).toEqual([1, 28, 28]);
     expect(outputShape).toEqual([10]);
     expect(model.children().map((m) => m.type)).toEqual([
-      'AnalogConv2dMapped', 'ReLU', 'MaxPool2d', 'BatchNorm2d', 'AnalogConv2dMapped', 'ReLU', 'AvgPool2d', 'Flatten',
-      'AnalogLinearMapped', 'ReLU', 'AnalogLinearMapped', 'ReLU', 'AnalogLinearMapped',
+      'AnalogConv2dMapped',
+      'ReLU',
+      'MaxPool2d',
+      'BatchNorm2d',
+      'AnalogConv2dMapped',
+      'ReLU',
+      'AvgPool2d',
+      'Flatten',
+      'AnalogLinearMapped',
+      'ReLU',
+      'AnalogLinearMapped',
+      'ReLU',
+      'AnalogLinearMapped',
     ]);
     expect(digits.count).toBe(reference.testCount);
     const y = await model.forward(digits.images.subarray(0, 8 * 784), 8);

@@ -95,14 +95,28 @@ describe('importOnnx', () => {
     const padded = model({
       input: ['N', 1, 4, 4],
       nodes: [
-        { opType: 'Pad', name: 'pad', input: ['x', 'pads'], output: ['p'], attribute: [{ name: 'mode', s: new TextEncoder().encode('constant'), type: onnx.AttributeProto.AttributeType.STRING }] },
+        {
+          opType: 'Pad',
+          name: 'pad',
+          input: ['x', 'pads'],
+          output: ['p'],
+          attribute: [{ name: 'mode', s: new TextEncoder().encode('constant'), type: onnx.AttributeProto.AttributeType.STRING }],
+        },
         { opType: 'Conv', name: 'conv', input: ['p', 'K'], output: ['y'] },
       ],
       inits: [tensor('pads', [8], [0, 0, 1, 1, 0, 0, 1, 1], INT64), tensor('K', [2, 1, 3, 3], K)],
     });
     const direct = model({
       input: ['N', 1, 4, 4],
-      nodes: [{ opType: 'Conv', name: 'conv', input: ['x', 'K'], output: ['y'], attribute: [{ name: 'pads', ints: [1, 1, 1, 1], type: onnx.AttributeProto.AttributeType.INTS }] }],
+      nodes: [
+        {
+          opType: 'Conv',
+          name: 'conv',
+          input: ['x', 'K'],
+          output: ['y'],
+          attribute: [{ name: 'pads', ints: [1, 1, 1, 1], type: onnx.AttributeProto.AttributeType.INTS }],
+        },
+      ],
       inits: [tensor('K', [2, 1, 3, 3], K)],
     });
     const a = await importOnnx(padded, { rpuConfig, engine: 'ndarray' });
@@ -117,7 +131,9 @@ describe('importOnnx', () => {
       nodes: [{ opType: 'Pad', name: 'pad', input: ['x', 'pads'], output: ['p'] }],
       inits: [tensor('pads', [8], [0, 0, 1, 1, 0, 0, 1, 1], INT64)],
     });
-    await expect(importOnnx(trailing, { rpuConfig, engine: 'ndarray' })).rejects.toThrow(/node 0 "pad" \(Pad\): a Pad is supported only before Conv or AveragePool, it ends the graph/);
+    await expect(importOnnx(trailing, { rpuConfig, engine: 'ndarray' })).rejects.toThrow(
+      /node 0 "pad" \(Pad\): a Pad is supported only before Conv or AveragePool, it ends the graph/,
+    );
   });
 
   const refusals: Array<[string, () => Uint8Array, RegExp]> = [

@@ -6,13 +6,7 @@
  * engine's physics on each registered engine.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  ConstantStepDevice,
-  FloatingPointRPUConfig,
-  InferenceRPUConfig,
-  SingleRPUConfig,
-  type AnalogTileBackend,
-} from '@crossbar/core';
+import { ConstantStepDevice, FloatingPointRPUConfig, InferenceRPUConfig, SingleRPUConfig, type AnalogTileBackend } from '@crossbar/core';
 import { AnalogLinear, AnalogSGD, type TileWithPeriphery } from '../src/index.js';
 import { describeEachEngine } from './helpers/engines.js';
 import { maxAbsDiff, uniform } from './helpers/data.js';
@@ -160,7 +154,12 @@ describe('weight scaling and out scaling (reference engine)', () => {
     expect(maxAbsDiff(back.weight, w)).toBeLessThan(1e-6);
     expect(maxAbsDiff(back.bias!, b)).toBeLessThan(1e-6);
     const tileOnly = await layer.getWeights({ applyWeightScaling: false });
-    expect(maxAbsDiff(tileOnly.weight, w.map((v) => v / s))).toBeLessThan(1e-6);
+    expect(
+      maxAbsDiff(
+        tileOnly.weight,
+        w.map((v) => v / s),
+      ),
+    ).toBeLessThan(1e-6);
   });
 
   it('columnwise weight scaling: one scale per output row', async () => {

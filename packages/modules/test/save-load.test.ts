@@ -4,15 +4,7 @@
  * and loading keeps the saved config unless the caller overrides it.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  ConstantStepDevice,
-  FloatingPointRPUConfig,
-  InferenceRPUConfig,
-  rpuConfigToDict,
-  SingleRPUConfig,
-  type AnalogTileBackend,
-  type RPUConfig,
-} from '@crossbar/core';
+import { ConstantStepDevice, FloatingPointRPUConfig, InferenceRPUConfig, rpuConfigToDict, SingleRPUConfig, type AnalogTileBackend, type RPUConfig } from '@crossbar/core';
 import {
   AnalogLinear,
   AnalogLinearMapped,
@@ -37,12 +29,7 @@ import { batchOf, blobs, maxAbsDiff, permutation } from './helpers/data.js';
 const data = blobs(20, 21);
 
 function buildModel(rpuConfig: RPUConfig, engine: Engine): Module {
-  return new AnalogSequential(
-    new AnalogLinearMapped(2, 7, { rpuConfig, engine }),
-    new Tanh(),
-    new AnalogLinear(7, 3, { rpuConfig, engine }),
-    new ReLU(),
-  );
+  return new AnalogSequential(new AnalogLinearMapped(2, 7, { rpuConfig, engine }), new Tanh(), new AnalogLinear(7, 3, { rpuConfig, engine }), new ReLU());
 }
 
 /** `steps` training steps on batches of 6 from a fixed order; returns the losses. */
@@ -133,9 +120,7 @@ function saveLoadSuite(engine: Engine): void {
         expect(tiles2[k]!.tile.seed).toBe(tiles1[k]!.tile.seed);
         expect((await tiles2[k]!.tile.getState()).rngCall).toBe((await tiles1[k]!.tile.getState()).rngCall);
       }
-      expect(loaded.namedParameters().map(([n, p]) => [n, Array.from(p.value)])).toEqual(
-        model.namedParameters().map(([n, p]) => [n, Array.from(p.value)]),
-      );
+      expect(loaded.namedParameters().map(([n, p]) => [n, Array.from(p.value)])).toEqual(model.namedParameters().map(([n, p]) => [n, Array.from(p.value)]));
 
       // The same trajectory: losses and weights of the next steps agree exactly.
       const l1 = await trainSteps(model, opt, 5, 4);

@@ -1,26 +1,7 @@
 /** Bad input at the public boundary: clear CrossbarErrors, and nothing changes. */
 import { describe, expect, it } from 'vitest';
-import {
-  BackendError,
-  ConfigError,
-  FloatingPointRPUConfig,
-  InferenceRPUConfig,
-  InputError,
-  IOParameters,
-  NotSupportedError,
-} from '@crossbar/core';
-import {
-  AnalogLinear,
-  AnalogSequential,
-  AnalogSGD,
-  CrossEntropyLoss,
-  Flatten,
-  LambdaLR,
-  loadModel,
-  ModuleError,
-  ReLU,
-  StepLR,
-} from '../src/index.js';
+import { BackendError, ConfigError, FloatingPointRPUConfig, InferenceRPUConfig, InputError, IOParameters, NotSupportedError } from '@crossbar/core';
+import { AnalogLinear, AnalogSequential, AnalogSGD, CrossEntropyLoss, Flatten, LambdaLR, loadModel, ModuleError, ReLU, StepLR } from '../src/index.js';
 import { referenceEngine } from './helpers/reference-engine.js';
 
 const engine = referenceEngine;
@@ -131,9 +112,9 @@ describe('optimizer and workflow', () => {
   it('loadModel refuses what is not a saved model', async () => {
     await expect(loadModel('{')).rejects.toThrow(InputError);
     await expect(loadModel({ format: 'x' } as never)).rejects.toThrow(ModuleError);
-    await expect(
-      loadModel({ format: 'crossbar-model@1', engine: null, architecture: { type: 'Nope' }, state: { type: 'Nope' } }),
-    ).rejects.toThrow(/unknown module type "Nope"/);
+    await expect(loadModel({ format: 'crossbar-model@1', engine: null, architecture: { type: 'Nope' }, state: { type: 'Nope' } })).rejects.toThrow(
+      /unknown module type "Nope"/,
+    );
   });
 });
 

@@ -103,11 +103,7 @@ export function accuracy(model: Module, data: GlyphSet, batch = 250): Promise<nu
 export function buildModel(rpuConfig: InferenceRPUConfig, hidden: number, seed: number, engine: AnalogTileBackend): AnalogSequential {
   manualSeed(seed);
   const Linear = getLinear(rpuConfig);
-  return new AnalogSequential(
-    new Linear(GLYPH_PIXELS, hidden, { rpuConfig, engine }),
-    new ReLU(),
-    new Linear(hidden, GLYPH_CLASSES, { rpuConfig, engine }),
-  );
+  return new AnalogSequential(new Linear(GLYPH_PIXELS, hidden, { rpuConfig, engine }), new ReLU(), new Linear(hidden, GLYPH_CLASSES, { rpuConfig, engine }));
 }
 
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));

@@ -98,7 +98,14 @@ function extent(values: ArrayLike<number>): [number, number] {
 export function scatterPlot(ideal: ArrayLike<number>, analog: ArrayLike<number>, title: string, maxPoints = 4000): SVGSVGElement {
   const [a, b] = extent([...extent(ideal), ...extent(analog)]);
   const r: [number, number] = [a, b];
-  const f = frame(title, 'ideal output W·x', 'analog output', r, r, niceTicks(a, b).map((v) => ({ v, label: formatTick(v) })));
+  const f = frame(
+    title,
+    'ideal output W·x',
+    'analog output',
+    r,
+    r,
+    niceTicks(a, b).map((v) => ({ v, label: formatTick(v) })),
+  );
   f.svg.append(el('line', { x1: f.x(a), y1: f.y(a), x2: f.x(b), y2: f.y(b), class: 'diagonal' }));
   const n = ideal.length;
   const stride = Math.max(1, Math.ceil(n / maxPoints));
@@ -124,7 +131,14 @@ export function histogram(values: ArrayLike<number>, title: string, xLabel: stri
   const counts = new Array<number>(bins).fill(0);
   for (const v of finite) counts[Math.min(bins - 1, Math.floor(((v - lo) / (hi - lo)) * bins))]!++;
   const top = Math.max(...counts, 1);
-  const f = frame(title, xLabel, 'count', [lo, hi], [0, top * 1.08], niceTicks(lo, hi).map((v) => ({ v, label: formatTick(v) })));
+  const f = frame(
+    title,
+    xLabel,
+    'count',
+    [lo, hi],
+    [0, top * 1.08],
+    niceTicks(lo, hi).map((v) => ({ v, label: formatTick(v) })),
+  );
   const w = (f.x(hi) - f.x(lo)) / bins;
   counts.forEach((c, i) => {
     if (c === 0) return;
@@ -138,7 +152,14 @@ export function histogram(values: ArrayLike<number>, title: string, xLabel: stri
 export function barChart(labels: string[], counts: number[], title: string, xLabel: string, yLabel: string): SVGSVGElement {
   const top = Math.max(...counts, 1);
   const n = labels.length;
-  const f = frame(title, xLabel, yLabel, [0, n], [0, top * 1.12], labels.map((label, i) => ({ v: i + 0.5, label })));
+  const f = frame(
+    title,
+    xLabel,
+    yLabel,
+    [0, n],
+    [0, top * 1.12],
+    labels.map((label, i) => ({ v: i + 0.5, label })),
+  );
   counts.forEach((c, i) => {
     const x0 = f.x(i + 0.15);
     const x1 = f.x(i + 0.85);

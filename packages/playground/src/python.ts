@@ -5,15 +5,7 @@
  * Python's `repr` / `pprint` of a dict prints: quotes ' or ", True / False /
  * None, float('inf'), inf, nan, tuples, comments, and a leading `name =`.
  */
-import {
-  ConfigBase,
-  pyName,
-  rpuConfigToDict,
-  RPU_CONFIG_CLASSES,
-  type AnyConfigClass,
-  type Field,
-  type RPUConfig,
-} from '@crossbar/core';
+import { ConfigBase, pyName, rpuConfigToDict, RPU_CONFIG_CLASSES, type AnyConfigClass, type Field, type RPUConfig } from '@crossbar/core';
 import { SettingError } from './settings.js';
 
 // ---------------------------------------------------------------- writing
@@ -226,14 +218,7 @@ export function aihwkitScript(config: RPUConfig): string {
   const imports = [...state.imports.entries()]
     .sort(([a], [b]) => (a === CONFIGS ? -1 : b === CONFIGS ? 1 : a.localeCompare(b)))
     .map(([mod, names]) => `from ${mod} import ${[...names].sort().join(', ')}`);
-  return [
-    '# aihwkit 0.7.1: the playground\'s RPU config',
-    ...imports,
-    '',
-    `rpu_config = ${cls.configName}()`,
-    ...state.lines,
-    '',
-  ].join('\n');
+  return ["# aihwkit 0.7.1: the playground's RPU config", ...imports, '', `rpu_config = ${cls.configName}()`, ...state.lines, ''].join('\n');
 }
 
 // ---------------------------------------------------------------- reading

@@ -184,7 +184,10 @@ const TIME_UNITS: [RegExp, number][] = [
 
 /** "1s, 1h, 1d, 1y" (or plain seconds) → seconds; throws SettingError naming the bad entry. */
 export function parseTimes(text: string): number[] {
-  const parts = text.split(/[,;]+|\s+(?=[+]?\d)/).map((p) => p.trim()).filter((p) => p !== '');
+  const parts = text
+    .split(/[,;]+|\s+(?=[+]?\d)/)
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   if (parts.length === 0) throw new SettingError('times', 'enter times after programming, e.g. 1s, 1h, 1d, 1y');
   return parts.map((p) => {
     const m = /^([0-9]*\.?[0-9]+(?:e[+-]?\d+)?)\s*([a-z]*)$/i.exec(p);
@@ -198,7 +201,14 @@ export function parseTimes(text: string): number[] {
 export function formatTimes(times: readonly number[]): string {
   return times
     .map((t) => {
-      for (const [size, unit] of [[365 * 86400, 'y'], [30 * 86400, 'mo'], [7 * 86400, 'w'], [86400, 'd'], [3600, 'h'], [60, 'min']] as const) {
+      for (const [size, unit] of [
+        [365 * 86400, 'y'],
+        [30 * 86400, 'mo'],
+        [7 * 86400, 'w'],
+        [86400, 'd'],
+        [3600, 'h'],
+        [60, 'min'],
+      ] as const) {
         if (t >= size && Number.isInteger(t / size)) return `${t / size}${unit}`;
       }
       return `${t}s`;

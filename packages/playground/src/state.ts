@@ -5,13 +5,7 @@
  * default config, or from the class defaults for another config class) and
  * the tile and drift settings that differ from their defaults.
  */
-import {
-  InferenceRPUConfig,
-  RPU_CONFIG_CLASSES,
-  rpuConfigToDict,
-  type AnyConfigClass,
-  type RPUConfig,
-} from '@crossbar/core';
+import { InferenceRPUConfig, RPU_CONFIG_CLASSES, rpuConfigToDict, type AnyConfigClass, type RPUConfig } from '@crossbar/core';
 import { DRIFT_DEFAULTS, SettingError, TILE_DEFAULTS, type DriftSettings, type TileSettings } from './settings.js';
 
 export type View = 'tile' | 'drift' | 'config';

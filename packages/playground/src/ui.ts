@@ -113,7 +113,14 @@ export function control(key: string, label: string, kind: ControlKind, help: str
   const error = h('div', { class: 'error', role: 'alert', hidden: true });
   const note = h('div', { class: 'note', hidden: true });
   const lab = h('label', { for: id, title: help }, label);
-  const element = h('div', { class: `control control-${kind.kind}`, 'data-key': key }, kind.kind === 'boolean' ? h('div', { class: 'check' }, input, lab) : lab, kind.kind === 'boolean' ? null : input, note, error);
+  const element = h(
+    'div',
+    { class: `control control-${kind.kind}`, 'data-key': key },
+    kind.kind === 'boolean' ? h('div', { class: 'check' }, input, lab) : lab,
+    kind.kind === 'boolean' ? null : input,
+    note,
+    error,
+  );
   const setError = (message: string | null) => {
     error.hidden = message === null;
     error.textContent = message ?? '';

@@ -189,7 +189,10 @@ describe('the playground in headless Chromium', () => {
     await page.fill('#config-input', "{'type': 'InferenceRPUConfig', 'forward': {'out_noise': -1}}");
     await page.click('#config-load');
     expect(await page.textContent('#config-message')).toContain('out_noise');
-    await page.fill('#config-input', "rpu_config_dict = {'type': 'InferenceRPUConfig', 'forward': {'out_noise': 0.0, 'bound_management': 'None', 'inp_bound': 1.0, 'out_bound': 0.0, 'nm_thres': 0}}  # out_bound <= 0: unbounded");
+    await page.fill(
+      '#config-input',
+      "rpu_config_dict = {'type': 'InferenceRPUConfig', 'forward': {'out_noise': 0.0, 'bound_management': 'None', 'inp_bound': 1.0, 'out_bound': 0.0, 'nm_thres': 0}}  # out_bound <= 0: unbounded",
+    );
     await page.click('#config-load');
     expect(await page.textContent('#config-message')).toContain('Loaded a InferenceRPUConfig');
     await page.click('#tab-tile');
@@ -232,7 +235,12 @@ describe('the playground in headless Chromium', () => {
       // a PCM parameter recomputes the curves (not the training)
       await page.fill('#c-noiseModel-driftScale', '3');
       await waitForDrift(page);
-      const drifted = await driftCurves(engine, trained, rpuConfigFromDict({ ...config.toDict(), type: 'InferenceRPUConfig', noise_model: { ...(config.toDict().noise_model as object), drift_scale: 3 } }), s);
+      const drifted = await driftCurves(
+        engine,
+        trained,
+        rpuConfigFromDict({ ...config.toDict(), type: 'InferenceRPUConfig', noise_model: { ...(config.toDict().noise_model as object), drift_scale: 3 } }),
+        s,
+      );
       expect((await shown(page, `acc-unc-2`)).value).toBe(drifted.points[2]!.uncompensated.mean);
       expect(await page.locator('#plot-drift').count()).toBe(1);
       await page.screenshot({ path: join(OUTPUT, 'playground-drift.png') });

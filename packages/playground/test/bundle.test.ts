@@ -13,7 +13,10 @@ beforeAll(async () => {
   dir = await buildPage();
   html = readFileSync(join(dir, 'index.html'), 'utf8');
   const assets = readdirSync(join(dir, 'assets'));
-  js = assets.filter((f) => f.endsWith('.js')).map((f) => readFileSync(join(dir, 'assets', f), 'utf8')).join('\n');
+  js = assets
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => readFileSync(join(dir, 'assets', f), 'utf8'))
+    .join('\n');
 }, 120_000);
 
 afterAll(() => {
@@ -23,7 +26,9 @@ afterAll(() => {
 describe('the built page', () => {
   it('is one script and one stylesheet, referenced by relative paths (it works from any folder)', () => {
     const refs = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
-    expect(refs.filter((r) => !r.startsWith('data:'))).toEqual(expect.arrayContaining([expect.stringMatching(/^\.\/assets\/index-.*\.js$/), expect.stringMatching(/^\.\/assets\/index-.*\.css$/), './boot.js']));
+    expect(refs.filter((r) => !r.startsWith('data:'))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^\.\/assets\/index-.*\.js$/), expect.stringMatching(/^\.\/assets\/index-.*\.css$/), './boot.js']),
+    );
     for (const r of refs) expect(r, r).toMatch(/^(\.\/|data:)/);
     expect(readdirSync(join(dir, 'assets')).filter((f) => f.endsWith('.js'))).toHaveLength(1);
     expect(html).toContain("connect-src 'self' blob:");
@@ -31,7 +36,9 @@ describe('the built page', () => {
 
   it('has no Node-only imports and no network calls', () => {
     // (gpu.js's engine reaches Node's `module` only through process.getBuiltinModule, which a page does not have)
-    expect(js).not.toMatch(/from\s*["'](node:)?(fs|path|url|os|child_process|module|http|worker_threads)["']|from\s*["']node:|import\(\s*["']node:|require\(\s*["']node:/);
+    expect(js).not.toMatch(
+      /from\s*["'](node:)?(fs|path|url|os|child_process|module|http|worker_threads)["']|from\s*["']node:|import\(\s*["']node:|require\(\s*["']node:/,
+    );
     expect(js).not.toMatch(/\bfetch\(|new XMLHttpRequest|new WebSocket|sendBeacon|new EventSource|importScripts\(\s*["']http/);
     expect(js.length).toBeGreaterThan(100_000); // the engines are in it
     expect(js).toContain('crossbar-model@1');

@@ -38,7 +38,10 @@ describe('drift view computation', () => {
     const model = (inF: number, outF: number) => ({
       format: 'crossbar-model@1' as const,
       engine: null,
-      architecture: { type: 'AnalogSequential', children: [{ type: 'AnalogLinear', inFeatures: inF, outFeatures: 256 }, { type: 'ReLU' }, { type: 'AnalogLinear', inFeatures: 256, outFeatures: outF }] },
+      architecture: {
+        type: 'AnalogSequential',
+        children: [{ type: 'AnalogLinear', inFeatures: inF, outFeatures: 256 }, { type: 'ReLU' }, { type: 'AnalogLinear', inFeatures: 256, outFeatures: outF }],
+      },
       state: { type: 'AnalogSequential' },
     });
     expect(() => checkModelShape(model(64, 10))).not.toThrow();

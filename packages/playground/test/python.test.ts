@@ -19,7 +19,11 @@ const python = spawnSync('sh', ['-c', 'command -v python3'], { encoding: 'utf8' 
 
 const configs = () => [
   defaultRpuConfig(),
-  new InferenceRPUConfig({ forward: { outBound: Infinity, inpRes: -1, boundManagement: 'None', mvType: 'PosNegSeparate' }, driftCompensation: null, noiseModel: { gMax: 30, gMin: 1, driftScale: 2 } }),
+  new InferenceRPUConfig({
+    forward: { outBound: Infinity, inpRes: -1, boundManagement: 'None', mvType: 'PosNegSeparate' },
+    driftCompensation: null,
+    noiseModel: { gMax: 30, gMin: 1, driftScale: 2 },
+  }),
   new SingleRPUConfig({ device: new ConstantStepDevice({ dwMin: 0.01 }), forward: { outNoise: 0.02 } }),
   // aihwkit's unit cells and mixed precision (configs only: no engine simulates them yet)
   TikiTakaReRamSBPreset({ device: { gamma: 0.1 } }),
@@ -39,7 +43,7 @@ describe('config in Python', () => {
     expect(lit).toContain("'drift_compensation': None");
     expect(lit).toContain("'max_bm_factor': 1000,"); // an int field stays an int
     expect(lit).toContain("'inp_bound': 1.0,"); // a float field is a float, as asdict prints it
-    expect(toPythonLiteral({ a: [true, null, 'it\'s', 1e-5, 2.5e20] })).toBe("{\n    'a': [True, None, 'it\\'s', 1e-05, 2.5e+20],\n}");
+    expect(toPythonLiteral({ a: [true, null, "it's", 1e-5, 2.5e20] })).toBe("{\n    'a': [True, None, 'it\\'s', 1e-05, 2.5e+20],\n}");
   });
 
   it.skipIf(!python)('is valid Python that evaluates to the JSON dict (python3)', () => {

@@ -15,7 +15,10 @@ describe('settings', () => {
       }
       throw new Error('not refused');
     };
-    expect(refused(() => checkTileSettings({ ...TILE_DEFAULTS, outSize: 0 }))).toMatchObject({ setting: 'outSize', message: 'Outputs must be a whole number from 1 to 1024, got 0' });
+    expect(refused(() => checkTileSettings({ ...TILE_DEFAULTS, outSize: 0 }))).toMatchObject({
+      setting: 'outSize',
+      message: 'Outputs must be a whole number from 1 to 1024, got 0',
+    });
     expect(refused(() => checkTileSettings({ ...TILE_DEFAULTS, batch: 2.5 })).setting).toBe('batch');
     expect(refused(() => checkTileSettings({ ...TILE_DEFAULTS, inSize: NaN })).message).toContain('got nothing (not a number)');
     expect(refused(() => checkTileSettings({ ...TILE_DEFAULTS, weights: { dist: 'cauchy', scale: 1 } })).setting).toBe('weights.dist');
@@ -34,7 +37,15 @@ describe('settings', () => {
     expect(() => parseTimes('1 fortnight')).toThrow('"1 fortnight" is not a time');
     expect(() => parseTimes(' ')).toThrow('enter times');
     expect([1, 60, 7200, 86400, 604800, 2592000, 31536000, 315360000, 1.5].map(timeLabel)).toEqual([
-      '1 s', '1 min', '2 h', '1 day', '1 week', '1 month', '1 year', '10 years', '1.5 s',
+      '1 s',
+      '1 min',
+      '2 h',
+      '1 day',
+      '1 week',
+      '1 month',
+      '1 year',
+      '10 years',
+      '1.5 s',
     ]);
   });
 });

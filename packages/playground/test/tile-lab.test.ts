@@ -64,7 +64,13 @@ describe('tile view computation', () => {
         });
       },
     };
-    const run = await runTile(plain, new InferenceRPUConfig(), new Float32Array(4).fill(0.1), new Float32Array(2).fill(0.5), { outSize: 2, inSize: 2, batch: 1, seed: 0, maxTimedCalls: 1 });
+    const run = await runTile(plain, new InferenceRPUConfig(), new Float32Array(4).fill(0.1), new Float32Array(2).fill(0.5), {
+      outSize: 2,
+      inSize: 2,
+      batch: 1,
+      seed: 0,
+      maxTimedCalls: 1,
+    });
     expect(run.passes).toBeNull();
     expect(run.stats.meanPasses).toBeNull();
     expect(disposed).toBe(1);

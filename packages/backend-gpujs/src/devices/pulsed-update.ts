@@ -93,7 +93,16 @@ export class DevicePulsedUpdate {
    * ([outSize × inSize]) when `wantTouched` (write noise redraws the devices that got pulses),
    * else null; null too when no row has pulses.
    */
-  async run(target: DeviceArray, x: Float32Array, d: Float32Array, batch: number, lr: number, granularity: number, call: number, wantTouched: boolean): Promise<Float32Array | null> {
+  async run(
+    target: DeviceArray,
+    x: Float32Array,
+    d: Float32Array,
+    batch: number,
+    lr: number,
+    granularity: number,
+    call: number,
+    wantTouched: boolean,
+  ): Promise<Float32Array | null> {
     const { inSize, outSize } = this.ctx;
     const maxBl = this.plan.compute(x, d, batch, inSize, outSize, lr, granularity, this.settings);
     if (maxBl === 0) return null;
@@ -160,7 +169,15 @@ export class DevicePulsedUpdate {
    * One row block on the device. Returns the block's pulses per device when `needTotals` or
    * when the walk needed them for its noise lists, else null.
    */
-  private async block(target: DeviceArray, data: Block, call: number, r0: number, before: Float32Array | null, loops: number, needTotals: boolean): Promise<Float32Array | null> {
+  private async block(
+    target: DeviceArray,
+    data: Block,
+    call: number,
+    r0: number,
+    before: Float32Array | null,
+    loops: number,
+    needTotals: boolean,
+  ): Promise<Float32Array | null> {
     const { inSize, outSize } = this.ctx;
     const height = data.units * data.width;
     const X = this.matrix(data.X, inSize, height);
@@ -208,7 +225,7 @@ export class DevicePulsedUpdate {
       listed = (e) => m[e] === 1;
     }
     // the lists need the counts of the listed devices only, unless later blocks or write noise need all
-    const n = await counts(needTotals ? undefined : marks ?? undefined);
+    const n = await counts(needTotals ? undefined : (marks ?? undefined));
     const lists = this.lists(n, before, listed);
     const out = await this.walk({ ...base, perPulse: 'list' }, { ...common, prev: prev ?? target.data }, sums, lists);
     if (prev !== null) this.free(prev);

@@ -314,7 +314,16 @@ function deviceScalars(device: PulsedDevice, kind: PulsedDeviceKind): DeviceScal
   if (kind === 'LinearStep' || kind === 'SoftBounds') s.multNoise = (device as LinearStepDevice).multNoise ? 1 : 0;
   if (kind === 'ExpStep') {
     const e = device as ExpStepDevice;
-    Object.assign(s, { aUp: f(e.aUp), aDown: f(e.aDown), gammaUp: f(e.gammaUp), gammaDown: f(e.gammaDown), expA: f(e.a), expB: f(e.b), stdAdd: f(e.dwMinStdAdd), stdSlope: f(e.dwMinStdSlope) });
+    Object.assign(s, {
+      aUp: f(e.aUp),
+      aDown: f(e.aDown),
+      gammaUp: f(e.gammaUp),
+      gammaDown: f(e.gammaDown),
+      expA: f(e.a),
+      expB: f(e.b),
+      stdAdd: f(e.dwMinStdAdd),
+      stdSlope: f(e.dwMinStdSlope),
+    });
     // aihwkit's hasComplexNoise: dw_min_std > 0 and an additive or slope part
     s.complexNoise = std > 0 && (s.stdAdd !== 0 || s.stdSlope !== 0) ? 1 : 0;
   }

@@ -14,10 +14,7 @@ import type { TileContext } from '../context.js';
 function source(gl: boolean, batch: number, outSize: number, inSize: number): string {
   const one = batch === 1;
   if (gl) {
-    const acc = (m: number) =>
-      one
-        ? `v${m} = w${'T'}[${m}] + Math.fround(alpha * d[i]) * xv[${m}];`
-        : `v${m} = Math.fround(wT[${m}] + Math.fround(alpha * a${m}));`;
+    const acc = (m: number) => (one ? `v${m} = w${'T'}[${m}] + Math.fround(alpha * d[i]) * xv[${m}];` : `v${m} = Math.fround(wT[${m}] + Math.fround(alpha * a${m}));`);
     return `function(w, x, d, alpha) {
   const i = this.thread.y;
   const k = this.thread.x;

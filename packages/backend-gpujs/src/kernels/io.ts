@@ -201,12 +201,20 @@ export function analogSource(s: AnalogSpec): KernelSource {
   let X: (c: number) => string;
   let J: (c: number) => string;
   if (packed && fwd) {
-    loopHead = [`for (let k = 0; k < ${K}; k++) {`, 'const xv = xp[a][k];', 'const w0 = w[o][k]; const w1 = w[o + 1][k]; const w2 = w[o + 2][k]; const w3 = w[o + 3][k];'];
+    loopHead = [
+      `for (let k = 0; k < ${K}; k++) {`,
+      'const xv = xp[a][k];',
+      'const w0 = w[o][k]; const w1 = w[o + 1][k]; const w2 = w[o + 2][k]; const w3 = w[o + 3][k];',
+    ];
     B = (m, c) => `w${m}[${c}]`;
     X = (c) => `xv[${c}]`;
     J = (c) => `k * 4 + ${c}`;
   } else if (packed) {
-    loopHead = [`for (let q = 0; q < ${K}; q++) {`, 'const xv = xp[a][q];', 'const w0 = w[q * 4][g]; const w1 = w[q * 4 + 1][g]; const w2 = w[q * 4 + 2][g]; const w3 = w[q * 4 + 3][g];'];
+    loopHead = [
+      `for (let q = 0; q < ${K}; q++) {`,
+      'const xv = xp[a][q];',
+      'const w0 = w[q * 4][g]; const w1 = w[q * 4 + 1][g]; const w2 = w[q * 4 + 2][g]; const w3 = w[q * 4 + 3][g];',
+    ];
     B = (m, c) => `w${c}[${m}]`;
     X = (c) => `xv[${c}]`;
     J = (c) => `q * 4 + ${c}`;

@@ -23,8 +23,7 @@ export function philoxMulhi(a: number, b: number): number {
     ((a >>> 16) * (b >>> 16) +
       (((a & 65535) * (b >>> 16)) >>> 16) +
       (((a >>> 16) * (b & 65535)) >>> 16) +
-      (((((a & 65535) * (b & 65535)) >>> 16) + (((a & 65535) * (b >>> 16)) & 65535) + (((a >>> 16) * (b & 65535)) & 65535)) >>>
-        16)) |
+      (((((a & 65535) * (b & 65535)) >>> 16) + (((a & 65535) * (b >>> 16)) & 65535) + (((a >>> 16) * (b & 65535)) & 65535)) >>> 16)) |
     0
   );
 }
@@ -45,13 +44,7 @@ export function philoxPick(x0: number, x1: number, x2: number, x3: number, j: nu
 // One Philox round each (M0 = 0xD2511F53 = -766435501, M1 = 0xCD9E8D57 = -845247145 as int32;
 // the key bumps W0 = 0x9E3779B9 = -1640531527, W1 = 0xBB67AE85 = -1150833019).
 export function philoxRound10(x0: number, x1: number, x2: number, x3: number, k0: number, k1: number, j: number): number {
-  return philoxPick(
-    philoxMulhi(-845247145, x2) ^ x1 ^ k0,
-    philoxMullo(-845247145, x2) | 0,
-    philoxMulhi(-766435501, x0) ^ x3 ^ k1,
-    philoxMullo(-766435501, x0) | 0,
-    j,
-  );
+  return philoxPick(philoxMulhi(-845247145, x2) ^ x1 ^ k0, philoxMullo(-845247145, x2) | 0, philoxMulhi(-766435501, x0) ^ x3 ^ k1, philoxMullo(-766435501, x0) | 0, j);
 }
 export function philoxRound9(x0: number, x1: number, x2: number, x3: number, k0: number, k1: number, j: number): number {
   return philoxRound10(
@@ -160,9 +153,7 @@ export function philoxRound1(c0: number, c1: number, c2: number, c3: number, k0:
  * arguments are float32 in gpu.js, exact only below 2^24).
  */
 export function philoxUniform(k0h: number, k0l: number, k1h: number, k1l: number, sub: number, streamId: number, call: number, i: number): number {
-  return (
-    ((philoxRound1(i >> 2, sub, streamId, call, (k0h << 16) | k0l, (k1h << 16) | k1l, i & 3) >>> 9) + 0.5) / 8388608
-  );
+  return ((philoxRound1(i >> 2, sub, streamId, call, (k0h << 16) | k0l, (k1h << 16) | k1l, i & 3) >>> 9) + 0.5) / 8388608;
 }
 
 /** Standard normal of element i — core's RandomStream.normal(i): Box–Muller on the word pair of i. */
@@ -193,9 +184,12 @@ export const PHILOX_FUNCTIONS: readonly KernelFunction[] = [
   { fn: philoxMulhi, name: philoxMulhi.name, argumentTypes: { a: I, b: I }, returnType: I },
   { fn: philoxMullo, name: philoxMullo.name, argumentTypes: { a: I, b: I }, returnType: I },
   { fn: philoxPick, name: philoxPick.name, argumentTypes: { x0: I, x1: I, x2: I, x3: I, j: I }, returnType: I },
-  ...[philoxRound10, philoxRound9, philoxRound8, philoxRound7, philoxRound6, philoxRound5, philoxRound4, philoxRound3, philoxRound2].map(
-    (fn) => ({ fn, name: fn.name, argumentTypes: int7, returnType: I }),
-  ),
+  ...[philoxRound10, philoxRound9, philoxRound8, philoxRound7, philoxRound6, philoxRound5, philoxRound4, philoxRound3, philoxRound2].map((fn) => ({
+    fn,
+    name: fn.name,
+    argumentTypes: int7,
+    returnType: I,
+  })),
   { fn: philoxRound1, name: philoxRound1.name, argumentTypes: { c0: I, c1: I, c2: I, c3: I, k0: I, k1: I, j: I }, returnType: I },
   ...[philoxUniform, philoxNormal, philoxTableIndex].map((fn) => ({
     fn,
@@ -282,7 +276,7 @@ export const PHILOX_GLSL3_TABLE_INDEX = `float philoxTableIndex(float k0h, float
 
 /** The 16-bit halves of a seed's key words, as kernels take them. */
 export function keyHalves(seed: number): [number, number, number, number] {
-  const k0 = seed % 4294967296 >>> 0;
+  const k0 = (seed % 4294967296) >>> 0;
   const k1 = Math.floor(seed / 4294967296) >>> 0;
   return [k0 >>> 16, k0 & 65535, k1 >>> 16, k1 & 65535];
 }

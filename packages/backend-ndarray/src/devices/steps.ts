@@ -109,7 +109,25 @@ export class ExpSteps extends WeightDependentSteps {
   protected pulse(e: number, w: number, sign: number, xi: number): number {
     const a = this.a;
     const s = this.shape;
-    return expStepPulse(w, sign, a.scaleUp[e]!, a.scaleDown[e]!, a.minBound[e]!, a.maxBound[e]!, s.aUp, s.aDown, s.gammaUp, s.gammaDown, s.a, s.b, this.std, s.stdAdd, s.stdSlope, this.complexNoise, xi);
+    return expStepPulse(
+      w,
+      sign,
+      a.scaleUp[e]!,
+      a.scaleDown[e]!,
+      a.minBound[e]!,
+      a.maxBound[e]!,
+      s.aUp,
+      s.aDown,
+      s.gammaUp,
+      s.gammaDown,
+      s.a,
+      s.b,
+      this.std,
+      s.stdAdd,
+      s.stdSlope,
+      this.complexNoise,
+      xi,
+    );
   }
 }
 

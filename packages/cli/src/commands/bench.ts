@@ -43,7 +43,7 @@ export function demoEpochLines(report: BenchReport, defaultEngine?: string): str
 
 export function benchCommand(io: CliIO, setExit: (code: number) => void): Command {
   const cmd = new Command('bench')
-    .description('Benchmark every installed engine and mode (forward, backward, update, the demo\'s training step; sizes, batch) and print a table')
+    .description("Benchmark every installed engine and mode (forward, backward, update, the demo's training step; sizes, batch) and print a table")
     .option('--filter <regex>', 'only cases whose "group/engine/name" matches', regexArg)
     .option('--time <ms>', 'time budget per case in ms', intArg(1), 1000)
     .option('--output <file>', 'also write the report as JSON to a file')
@@ -54,16 +54,19 @@ export function benchCommand(io: CliIO, setExit: (code: number) => void): Comman
   cmd.action(async (opts: BenchCliOptions) => {
     await prepareEngines(opts.load);
     const { filter } = opts;
-    const cases = (await loadCases()).filter(
-      (c) => (!filter || filter.test(`${c.group}/${c.engine}/${c.name}`)) && (!opts.engine || caseMatchesEngine(c, opts.engine)),
-    );
+    const cases = (await loadCases()).filter((c) => (!filter || filter.test(`${c.group}/${c.engine}/${c.name}`)) && (!opts.engine || caseMatchesEngine(c, opts.engine)));
     if (opts.list) {
-      if (opts.json) printJson(io, cases.map((c) => ({ group: c.group, engine: c.engine, name: c.name, size: c.size })));
+      if (opts.json)
+        printJson(
+          io,
+          cases.map((c) => ({ group: c.group, engine: c.engine, name: c.name, size: c.size })),
+        );
       else for (const c of cases) println(io.stdout, `${c.group}/${c.engine}/${c.name}  (size ${c.size})`);
       setExit(EXIT_OK);
       return;
     }
-    if (cases.length === 0) throw new CliError(`no benchmark case matches${opts.filter ? ` --filter ${opts.filter.source}` : ''}${opts.engine ? ` --engine ${opts.engine}` : ''}`);
+    if (cases.length === 0)
+      throw new CliError(`no benchmark case matches${opts.filter ? ` --filter ${opts.filter.source}` : ''}${opts.engine ? ` --engine ${opts.engine}` : ''}`);
     const report = await runBenchmarks(cases, {
       timeMs: opts.time,
       isolate: !opts.inProcess,

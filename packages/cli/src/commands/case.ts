@@ -64,12 +64,17 @@ export function caseCommand(io: CliIO, setExit: (code: number) => void): Command
       'Run a reference case file (format of the oracle cases/, .json or .json.gz) on an engine and print the results (format of the oracle expected/); with --expected, compare and print pass/fail per case',
     )
     .argument('<file>', 'case file: {"cases": [...]}')
-    .option('--expected <file>', "reference results to compare with: {\"results\": [...]} (aihwkit's, e.g. from the oracle's expected/)")
+    .option('--expected <file>', 'reference results to compare with: {"results": [...]} (aihwkit\'s, e.g. from the oracle\'s expected/)')
     .option('--max-reps <n>', 'run at most this many repetitions of a stochastic case', intArg(1))
-    .addOption(new Option('--tolerance <mode>', "the engine's arithmetic, for the float32 allowance of the comparison (default: the engine's mode, e.g. headlessgl for gpujs:headlessgl; else cpu)").choices(Object.keys(TOLERANCES)))
+    .addOption(
+      new Option(
+        '--tolerance <mode>',
+        "the engine's arithmetic, for the float32 allowance of the comparison (default: the engine's mode, e.g. headlessgl for gpujs:headlessgl; else cpu)",
+      ).choices(Object.keys(TOLERANCES)),
+    )
     .option('--filter <regex>', 'only cases whose name matches', regexArg);
   addCommonOptions(cmd);
-  cmd.addOption(new Option('-s, --seed <n>', 'seed of cases that have none (default: the suite\'s default seed)').argParser(intArg(0)));
+  cmd.addOption(new Option('-s, --seed <n>', "seed of cases that have none (default: the suite's default seed)").argParser(intArg(0)));
   cmd.action(async (file: string, opts: CaseCliOptions) => {
     await prepareEngines(opts.load);
     const { stem, cases: all } = readCaseFile(file);
@@ -85,7 +90,10 @@ export function caseCommand(io: CliIO, setExit: (code: number) => void): Command
         results.push(r);
         println(io.stderr, `  ${c.name}: ${r.ok ? `ok (${fmt(r.seconds ?? 0)} s)` : `refused: ${r.error}`}`);
       }
-      println(io.stdout, stringifyOracleResult({ meta: { engine: backend.name, engine_description: backend.description ?? null, source: file }, source: `${stem}.json`, results }));
+      println(
+        io.stdout,
+        stringifyOracleResult({ meta: { engine: backend.name, engine_description: backend.description ?? null, source: file }, source: `${stem}.json`, results }),
+      );
       setExit(EXIT_OK);
       return;
     }

@@ -58,10 +58,18 @@ function readSkips(path: string): ConformanceSkips {
 export function conformanceCommand(io: CliIO, setExit: (code: number) => void): Command {
   const cmd = new Command('conformance')
     .description("Run the conformance suite (aihwkit's reference cases and the engine properties) against an engine, e.g. one loaded with --load ./my-engine.js")
-    .addOption(new Option('--tolerance <mode>', "the engine's arithmetic: float32 allowance of the comparisons (default: the engine's mode, e.g. headlessgl for gpujs:headlessgl; else cpu)").choices(Object.keys(TOLERANCES)))
-    .option('--oracle <dir>', 'another oracle folder with cases/ and expected/ (.json or .json.gz; default: the oracle packaged with @crossbar/conformance, or CROSSBAR_ORACLE_DIR)')
+    .addOption(
+      new Option(
+        '--tolerance <mode>',
+        "the engine's arithmetic: float32 allowance of the comparisons (default: the engine's mode, e.g. headlessgl for gpujs:headlessgl; else cpu)",
+      ).choices(Object.keys(TOLERANCES)),
+    )
+    .option(
+      '--oracle <dir>',
+      'another oracle folder with cases/ and expected/ (.json or .json.gz; default: the oracle packaged with @crossbar/conformance, or CROSSBAR_ORACLE_DIR)',
+    )
     .option('--filter <regex>', 'only cases and properties whose id matches (e.g. "^forward_det/" or "property:mvm")', regexArg)
-    .option('--skips <file>', 'JSON object of case or property key → reason, as an engine\'s skip list')
+    .option('--skips <file>', "JSON object of case or property key → reason, as an engine's skip list")
     .option('--max-reps <n>', 'most repetitions of a stochastic case (default 1000)', intArg(1))
     .option('--num-runs <n>', 'generated cases per generative property', intArg(1), 25)
     .option('--no-properties', 'only the oracle cases')
@@ -130,7 +138,11 @@ export function conformanceCommand(io: CliIO, setExit: (code: number) => void): 
         report({ id, status: res.ok ? 'pass' : 'fail', ...(res.ok ? {} : { detail: res.failures.join('; ') }), seconds: (performance.now() - t) / 1000 });
       }
     }
-    const problems = validateSkips(skips, entries, PROPERTIES.map((p) => p.id));
+    const problems = validateSkips(
+      skips,
+      entries,
+      PROPERTIES.map((p) => p.id),
+    );
     const counts = { pass: 0, fail: 0, skip: 0 };
     for (const i of items) counts[i.status]++;
     const flips = items.reduce((a, i) => a + (i.flips ?? 0), 0);

@@ -85,16 +85,45 @@ export function demoCommand(io: CliIO): Command {
     .description(
       'Train an analog MLP (or CNN) on real MNIST digits, program it onto PCM devices and show the test accuracy from 1 s to 1 year after programming, with and without global drift compensation',
     )
-    .addOption(new Option('--model <kind>', `mlp: ${DEMO_DEFAULTS.hidden.join('-')} hidden units; cnn: two analog 5x5 convolutions with max pooling, then ${DEMO_DEFAULTS.cnn.hidden.join('-')} hidden units`).choices(DEMO_MODELS).default('mlp'))
-    .addOption(new Option('--training <mode>', 'hwa: hardware-aware training (InferenceRPUConfig); analog-sgd: in-situ pulsed training (SingleRPUConfig)').choices(TRAINING_MODES).default('hwa'))
+    .addOption(
+      new Option(
+        '--model <kind>',
+        `mlp: ${DEMO_DEFAULTS.hidden.join('-')} hidden units; cnn: two analog 5x5 convolutions with max pooling, then ${DEMO_DEFAULTS.cnn.hidden.join('-')} hidden units`,
+      )
+        .choices(DEMO_MODELS)
+        .default('mlp'),
+    )
+    .addOption(
+      new Option('--training <mode>', 'hwa: hardware-aware training (InferenceRPUConfig); analog-sgd: in-situ pulsed training (SingleRPUConfig)')
+        .choices(TRAINING_MODES)
+        .default('hwa'),
+    )
     .addOption(new Option('--device <name>', 'pulsed device of --training analog-sgd').choices(Object.keys(DEVICES)).default(DEMO_DEFAULTS.device))
-    .option('--epochs <n>', `training epochs (default: ${DEMO_DEFAULTS.hwa.epochs} for hwa, ${DEMO_DEFAULTS['analog-sgd'].epochs} for analog-sgd; ${DEMO_DEFAULTS.cnn.epochs} for --model cnn)`, intArg(0, 1000))
+    .option(
+      '--epochs <n>',
+      `training epochs (default: ${DEMO_DEFAULTS.hwa.epochs} for hwa, ${DEMO_DEFAULTS['analog-sgd'].epochs} for analog-sgd; ${DEMO_DEFAULTS.cnn.epochs} for --model cnn)`,
+      intArg(0, 1000),
+    )
     .option('--train-size <n>', 'training digits', intArg(1, 10000), DEMO_DEFAULTS.trainSize)
     .option('--test-size <n>', 'held-out test digits', intArg(1, 10000), DEMO_DEFAULTS.testSize)
-    .addOption(new Option('--hidden <sizes>', `hidden layer sizes, comma-separated (default: ${DEMO_DEFAULTS.hidden.join(',')}; ${DEMO_DEFAULTS.cnn.hidden.join(',')} after the convolutions of --model cnn)`).argParser(listArg(intArg(1, 100000))))
+    .addOption(
+      new Option(
+        '--hidden <sizes>',
+        `hidden layer sizes, comma-separated (default: ${DEMO_DEFAULTS.hidden.join(',')}; ${DEMO_DEFAULTS.cnn.hidden.join(',')} after the convolutions of --model cnn)`,
+      ).argParser(listArg(intArg(1, 100000))),
+    )
     .option('--batch-size <n>', 'mini-batch size', intArg(1, 100000), DEMO_DEFAULTS.batchSize)
-    .option('--lr <rate>', `initial learning rate, decaying linearly to 0 (default: ${DEMO_DEFAULTS.hwa.lr} for hwa, ${DEMO_DEFAULTS['analog-sgd'].lr} for analog-sgd)`, numberArg(0, { exclusive: true }))
-    .option('--modifier-std <std>', 'hwa: std of the Gaussian weight noise in training, relative to the largest weight (0: none)', numberArg(0), DEMO_DEFAULTS.modifierStd)
+    .option(
+      '--lr <rate>',
+      `initial learning rate, decaying linearly to 0 (default: ${DEMO_DEFAULTS.hwa.lr} for hwa, ${DEMO_DEFAULTS['analog-sgd'].lr} for analog-sgd)`,
+      numberArg(0, { exclusive: true }),
+    )
+    .option(
+      '--modifier-std <std>',
+      'hwa: std of the Gaussian weight noise in training, relative to the largest weight (0: none)',
+      numberArg(0),
+      DEMO_DEFAULTS.modifierStd,
+    )
     .option('--augment-shift <px>', 'shift training digits at random by up to this many pixels each epoch (0: off)', intArg(0, 4), DEMO_DEFAULTS.augmentShift)
     .addOption(
       new Option('--times <seconds>', 'inference times after programming, comma-separated seconds')
@@ -157,4 +186,3 @@ function rawArgs(command: Command): string[] {
   const i = raw.indexOf(command.name());
   return i >= 0 ? raw.slice(i + 1) : [];
 }
-

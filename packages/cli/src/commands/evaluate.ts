@@ -58,12 +58,26 @@ export function evaluateCommand(io: CliIO): Command {
     )
     .argument('<model.onnx>', 'the model (an MLP or CNN of Gemm/MatMul, Conv, Relu, pooling, BatchNormalization, Flatten, Softmax)')
     .addOption(
-      new Option('--preset <name>', Object.entries(EVALUATE_PRESETS).map(([k, v]) => `${k}: ${v.describe}`).join('; ')).choices(Object.keys(EVALUATE_PRESETS)).default('pcm'),
+      new Option(
+        '--preset <name>',
+        Object.entries(EVALUATE_PRESETS)
+          .map(([k, v]) => `${k}: ${v.describe}`)
+          .join('; '),
+      )
+        .choices(Object.keys(EVALUATE_PRESETS))
+        .default('pcm'),
     )
     .option('--rpu-config <file>', 'an InferenceRPUConfig as an aihwkit-style dict (JSON) instead of --preset')
-    .addOption(new Option('--drift <times>', 'times after programming, comma-separated, with units s, min, h, d, w, mo, y').argParser(timesArg).default(parseTimes('1s,1h,1d,1y'), '1s,1h,1d,1y'))
+    .addOption(
+      new Option('--drift <times>', 'times after programming, comma-separated, with units s, min, h, d, w, mo, y')
+        .argParser(timesArg)
+        .default(parseTimes('1s,1h,1d,1y'), '1s,1h,1d,1y'),
+    )
     .option('--repeats <n>', 'programmings (independent noise draws) to average over', intArg(1, 1000), 1)
-    .option('--data <file>', 'a JSON data file {"shape"?: [C, H, W], "inputs": [[...], ...], "labels": [...]} (default: 2,000 MNIST test digits of the mnist package, pixels in [0, 1])')
+    .option(
+      '--data <file>',
+      'a JSON data file {"shape"?: [C, H, W], "inputs": [[...], ...], "labels": [...]} (default: 2,000 MNIST test digits of the mnist package, pixels in [0, 1])',
+    )
     .option('-o, --out <dir>', 'output folder for report.json and accuracy-vs-time.svg', 'evaluate-output')
     .option('-q, --quiet', 'no progress bar or status lines');
   addCommonOptions(cmd, { seed: { default: 1, help: 'seed of the layers’ noise draws (programming, drift, read noise)' } });

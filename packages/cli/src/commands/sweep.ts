@@ -99,7 +99,10 @@ export function sweepCommand(io: CliIO, setExit: (code: number) => void): Comman
     )
     .argument('[study]', 'sweep file (.yaml, .yml or .json; see --schema and docs/sweeps.md)')
     .option('-w, --workers <n>', `local worker threads (default: the machine's cores, ${defaultWorkers()} here)`, intArg(1, 1024))
-    .option('--queue <url>', 'put the jobs on a BullMQ queue at this Redis URL (redis://[:password@]host:port[/db], rediss:// for TLS) and collect the results of `crossbar worker`s')
+    .option(
+      '--queue <url>',
+      'put the jobs on a BullMQ queue at this Redis URL (redis://[:password@]host:port[/db], rediss:// for TLS) and collect the results of `crossbar worker`s',
+    )
     .option('--queue-name <name>', 'BullMQ queue name', DEFAULT_QUEUE_NAME)
     .option('--enqueue-only', 'with --queue: add the jobs and exit; the same command without it collects the results later')
     .option('--status', "show the queue's jobs and workers (with --queue), and how many of the study's jobs are in results.jsonl")
@@ -119,7 +122,8 @@ export function sweepCommand(io: CliIO, setExit: (code: number) => void): Comman
     const status = (line: string) => {
       if (!opts.quiet) println(io.stderr, line);
     };
-    if (opts.workers !== undefined && opts.queue) throw new UsageError('--workers and --queue: choose one (the queue\'s workers are `crossbar worker` processes; see --concurrency there)', 'crossbar sweep');
+    if (opts.workers !== undefined && opts.queue)
+      throw new UsageError("--workers and --queue: choose one (the queue's workers are `crossbar worker` processes; see --concurrency there)", 'crossbar sweep');
     if (opts.enqueueOnly && !opts.queue) throw new UsageError('--enqueue-only needs --queue', 'crossbar sweep');
 
     if (opts.status && !study) {
@@ -199,7 +203,11 @@ export function sweepCommand(io: CliIO, setExit: (code: number) => void): Comman
       const conn = await connectRedis(url);
       const queue = openQueue(conn, opts.queueName);
       try {
-        await enqueue(queue, pending, done.map((j) => j.id));
+        await enqueue(
+          queue,
+          pending,
+          done.map((j) => j.id),
+        );
         if (opts.enqueueOnly) {
           status(`added ${pending.length} job(s) to queue "${opts.queueName}" at ${redactUrl(url)}; collect their results with the same command without --enqueue-only`);
           return;
@@ -227,7 +235,9 @@ export function sweepCommand(io: CliIO, setExit: (code: number) => void): Comman
     else {
       println(io.stdout, formatSweepReport(report));
       println(io.stdout);
-      const files = [report.files.results, report.files.report, report.results > 0 ? report.files.plot : null, report.files.heatmap].filter((f): f is string => f !== null);
+      const files = [report.files.results, report.files.report, report.results > 0 ? report.files.plot : null, report.files.heatmap].filter(
+        (f): f is string => f !== null,
+      );
       println(io.stdout, `Wrote ${files.map(rel).join(', ')}`);
       println(io.stdout, `Wall time ${duration(wall)} for ${pending.length} job(s); summed job time ${duration(report.jobSeconds)}`);
     }

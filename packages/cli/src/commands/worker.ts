@@ -19,7 +19,12 @@ export function workerCommand(io: CliIO): Command {
     .requiredOption('--queue <url>', 'Redis URL: redis://[:password@]host:port[/db], rediss:// for TLS')
     .option('--queue-name <name>', 'BullMQ queue name', DEFAULT_QUEUE_NAME)
     .option('-c, --concurrency <n>', `jobs at a time, each on its own thread (default: the machine's cores, ${defaultWorkers()} here)`, intArg(1, 1024))
-    .option('--lock-duration <ms>', "how long a job stays locked to this worker without renewal: after a worker dies, its job goes back to the queue within about twice this", intArg(1000), DEFAULT_LOCK_MS)
+    .option(
+      '--lock-duration <ms>',
+      'how long a job stays locked to this worker without renewal: after a worker dies, its job goes back to the queue within about twice this',
+      intArg(1000),
+      DEFAULT_LOCK_MS,
+    )
     .option('-v, --verbose', 'stack traces on errors');
   cmd.action(async (opts: WorkerCliOptions) => {
     const log = (line: string) => println(io.stderr, `[${new Date().toISOString()}] ${line}`);

@@ -333,7 +333,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   if (epochs !== 0) checkPositiveInteger(where, 'epochs', epochs);
   checkFiniteNumber(where, 'lr', lr, { min: 0, minExclusive: true });
   checkFiniteNumber(where, 'modifierStd', modifierStd, { min: 0 });
-  if (!Number.isInteger(augmentShift) || augmentShift < 0 || augmentShift > 27) throw new InputError(`${where}: augmentShift must be an integer in [0, 27], got ${augmentShift}`);
+  if (!Number.isInteger(augmentShift) || augmentShift < 0 || augmentShift > 27)
+    throw new InputError(`${where}: augmentShift must be an integer in [0, 27], got ${augmentShift}`);
   hidden.forEach((h, i) => checkPositiveInteger(where, `hidden[${i}]`, h));
   if (times.length === 0) throw new InputError(`${where}: times must not be empty`);
   times.forEach((t, i) => checkFiniteNumber(where, `times[${i}]`, t, { min: 0, minExclusive: true }));
@@ -499,7 +500,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
 export function driftSeries(pts: readonly InferencePoint[], withStd: boolean): PlotSeries[] {
   return [
     { label: 'global drift compensation', color: '#1f77b4', values: pts.map((p) => p.compensated.mean), ...(withStd ? { std: pts.map((p) => p.compensated.std) } : {}) },
-    { label: 'no compensation', color: '#d62728', dashed: true, values: pts.map((p) => p.uncompensated.mean), ...(withStd ? { std: pts.map((p) => p.uncompensated.std) } : {}) },
+    {
+      label: 'no compensation',
+      color: '#d62728',
+      dashed: true,
+      values: pts.map((p) => p.uncompensated.mean),
+      ...(withStd ? { std: pts.map((p) => p.uncompensated.std) } : {}),
+    },
   ];
 }
 

@@ -8,13 +8,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import {
-  FloatingPointRPUConfig,
-  InferenceRPUConfig,
-  rpuConfigToDict,
-  type AnalogTileBackend,
-  type RPUConfig,
-} from '@crossbar/core';
+import { FloatingPointRPUConfig, InferenceRPUConfig, rpuConfigToDict, type AnalogTileBackend, type RPUConfig } from '@crossbar/core';
 import { classificationAccuracy, driftAccuracy, importOnnx, manualSeed, type LabelledSet, type Module } from '@crossbar/modules';
 import { machineInfo, type MachineInfo } from '../bench/harness.js';
 import { resolveEngine } from '../engines.js';
@@ -39,7 +33,8 @@ export const EVALUATE_PRESETS: Readonly<
   >
 > = Object.freeze({
   pcm: {
-    describe: "PCM devices (aihwkit's PCMLikeNoiseModel, g_max 25 µS: programming noise, drift, read noise), aihwkit's default IO (7-bit DAC, 9-bit ADC, output noise), global drift compensation",
+    describe:
+      "PCM devices (aihwkit's PCMLikeNoiseModel, g_max 25 µS: programming noise, drift, read noise), aihwkit's default IO (7-bit DAC, 9-bit ADC, output noise), global drift compensation",
     make: () => new InferenceRPUConfig({ noiseModel: { gMax: 25.0 } }),
   },
   'pcm-perfect-io': {

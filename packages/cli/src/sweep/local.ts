@@ -34,20 +34,15 @@ export interface JobFailure {
  * Runs `jobs` on `workers` threads; `onResult` gets each result as it
  * finishes (in finishing order), `onFailure` each job that threw.
  */
-export async function runLocal(
-  jobs: readonly SweepJob[],
-  workers: number,
-  onResult: (r: SweepResult) => void,
-  onFailure: (f: JobFailure) => void,
-): Promise<void> {
+export async function runLocal(jobs: readonly SweepJob[], workers: number, onResult: (r: SweepResult) => void, onFailure: (f: JobFailure) => void): Promise<void> {
   if (jobs.length === 0) return;
   const pool = createJobPool(Math.min(workers, jobs.length));
   try {
     await Promise.all(
       jobs.map((job) =>
-        pool.run(job).then(onResult, (e: unknown) =>
-          onFailure({ id: job.id, settings: job.settings, seed: job.seed, error: e instanceof Error ? e.message : String(e) }),
-        ),
+        pool
+          .run(job)
+          .then(onResult, (e: unknown) => onFailure({ id: job.id, settings: job.settings, seed: job.seed, error: e instanceof Error ? e.message : String(e) })),
       ),
     );
   } finally {

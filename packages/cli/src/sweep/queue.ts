@@ -212,8 +212,7 @@ export async function startWorker(o: WorkerOptions): Promise<{ close: () => Prom
       const r = await pool.run(sj);
       const last = r.points.at(-1);
       o.log(
-        `job ${sj.id} done in ${((performance.now() - t0) / 1000).toFixed(1)} s` +
-          (last ? `: ${(100 * last.compensated.mean).toFixed(2)} % at t = ${last.t} s` : ''),
+        `job ${sj.id} done in ${((performance.now() - t0) / 1000).toFixed(1)} s` + (last ? `: ${(100 * last.compensated.mean).toFixed(2)} % at t = ${last.t} s` : ''),
       );
       return r;
     },

@@ -124,7 +124,13 @@ export function formatSweepReport(r: Omit<SweepReport, 'files'>): string {
       `by ${a.axis} (mean ± std over seeds${r.axes.length > 1 ? ' and the other axes' : ''})`,
       textTable(
         [a.axis, 'jobs', ...head, lastNoComp],
-        a.rows.map((row) => [valueText(row.value), String(row.jobs), pm(row.stats.beforeProgramming), ...row.stats.compensated.map(pm), pm(row.stats.uncompensated.at(-1)!)]),
+        a.rows.map((row) => [
+          valueText(row.value),
+          String(row.jobs),
+          pm(row.stats.beforeProgramming),
+          ...row.stats.compensated.map(pm),
+          pm(row.stats.uncompensated.at(-1)!),
+        ]),
         ['left', ...right(head.length + 2)],
       ),
     );
@@ -135,7 +141,13 @@ export function formatSweepReport(r: Omit<SweepReport, 'files'>): string {
       'by setting (mean ± std over seeds)',
       textTable(
         ['setting', 'seeds', ...head, lastNoComp],
-        r.settings.map((s) => [settingsLabel(s.settings), String(s.seeds.length), pm(s.stats.beforeProgramming), ...s.stats.compensated.map(pm), pm(s.stats.uncompensated.at(-1)!)]),
+        r.settings.map((s) => [
+          settingsLabel(s.settings),
+          String(s.seeds.length),
+          pm(s.stats.beforeProgramming),
+          ...s.stats.compensated.map(pm),
+          pm(s.stats.uncompensated.at(-1)!),
+        ]),
         ['left', ...right(head.length + 2)],
       ),
     );
@@ -191,7 +203,10 @@ export function heatmapSvg(spec: SweepSpec, results: readonly SweepResult[]): st
         .map((r) => r.points[tIndex]!.compensated.mean),
     );
   const grid = ys.map((vy) => xs.map((vx) => cell(vx, vy)));
-  const finite = grid.flat().filter((s) => Number.isFinite(s.mean)).map((s) => s.mean);
+  const finite = grid
+    .flat()
+    .filter((s) => Number.isFinite(s.mean))
+    .map((s) => s.mean);
   const lo = finite.length ? Math.min(...finite) : 0;
   const hi = finite.length ? Math.max(...finite) : 1;
   const cw = Math.max(70, Math.min(120, 560 / xs.length));
@@ -214,7 +229,9 @@ export function heatmapSvg(spec: SweepSpec, results: readonly SweepResult[]): st
       const fill = Number.isFinite(s.mean) ? ramp(f) : '#eeeeee';
       out.push(`<rect x="${num(x)}" y="${num(y)}" width="${num(cw)}" height="${num(ch)}" fill="${fill}" stroke="#ffffff"/>`);
       const label = Number.isFinite(s.mean) ? `${(100 * s.mean).toFixed(1)} %` : '–';
-      out.push(`<text x="${num(x + cw / 2)}" y="${num(y + ch / 2)}" text-anchor="middle" dominant-baseline="middle" fill="${f > 0.6 ? '#000000' : '#ffffff'}">${label}</text>`);
+      out.push(
+        `<text x="${num(x + cw / 2)}" y="${num(y + ch / 2)}" text-anchor="middle" dominant-baseline="middle" fill="${f > 0.6 ? '#000000' : '#ffffff'}">${label}</text>`,
+      );
     }),
   );
   xs.forEach((v, i) => out.push(`<text x="${num(left + (i + 0.5) * cw)}" y="${num(top + ch * ys.length + 18)}" text-anchor="middle">${esc(valueText(v))}</text>`));

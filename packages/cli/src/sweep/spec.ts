@@ -71,7 +71,11 @@ const BASE_SCHEMA = {
   description: "The base job: the demo's network, MNIST data and training (`crossbar demo`'s options); every field has the demo's default",
   additionalProperties: false,
   properties: {
-    training: { enum: [...TRAINING_MODES], description: 'hwa: hardware-aware training (InferenceRPUConfig); analog-sgd: in-situ pulsed training (SingleRPUConfig)', default: 'hwa' },
+    training: {
+      enum: [...TRAINING_MODES],
+      description: 'hwa: hardware-aware training (InferenceRPUConfig); analog-sgd: in-situ pulsed training (SingleRPUConfig)',
+      default: 'hwa',
+    },
     device: { enum: Object.keys(DEVICES), description: 'pulsed device of analog-sgd training', default: DEMO_DEFAULTS.device },
     epochs: { type: 'integer', minimum: 0, maximum: 1000, description: 'training epochs (default: 6)' },
     trainSize: { type: 'integer', minimum: 1, maximum: 10000, default: DEMO_DEFAULTS.trainSize },
@@ -81,10 +85,19 @@ const BASE_SCHEMA = {
     lr: { type: 'number', exclusiveMinimum: 0, description: 'initial learning rate, decaying linearly to 0 (default: 0.2 for hwa, 0.1 for analog-sgd)' },
     modifierStd: { type: 'number', minimum: 0, description: 'hwa: training weight noise relative to the largest weight', default: DEMO_DEFAULTS.modifierStd },
     augmentShift: { type: 'integer', minimum: 0, maximum: 4, default: DEMO_DEFAULTS.augmentShift },
-    times: { type: 'array', minItems: 1, items: { type: 'number', exclusiveMinimum: 0 }, description: 'inference times after programming, seconds', default: [...DEFAULT_TIMES] },
+    times: {
+      type: 'array',
+      minItems: 1,
+      items: { type: 'number', exclusiveMinimum: 0 },
+      description: 'inference times after programming, seconds',
+      default: [...DEFAULT_TIMES],
+    },
     repeats: { type: 'integer', minimum: 1, maximum: 1000, description: 'programmings per time to average over', default: DEMO_DEFAULTS.repeats },
     engine: { type: 'string', minLength: 1, description: "engine of every job, 'name' or 'name:mode'", default: 'ndarray' },
-    rpuConfig: { type: 'object', description: "an aihwkit dict replacing the mode's built-in training config (InferenceRPUConfig for hwa, SingleRPUConfig for analog-sgd)" },
+    rpuConfig: {
+      type: 'object',
+      description: "an aihwkit dict replacing the mode's built-in training config (InferenceRPUConfig for hwa, SingleRPUConfig for analog-sgd)",
+    },
   },
 } as const;
 

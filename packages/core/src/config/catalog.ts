@@ -82,15 +82,7 @@ export const CONFIG_GROUPS: readonly ConfigGroup[] = [
   },
   {
     title: 'Compound devices (aihwkit.simulator.configs.compounds)',
-    classes: [
-      VectorUnitCell,
-      ReferenceUnitCell,
-      OneSidedUnitCell,
-      DifferenceUnitCell,
-      TransferCompound,
-      BufferedTransferCompound,
-      MixedPrecisionCompound,
-    ],
+    classes: [VectorUnitCell, ReferenceUnitCell, OneSidedUnitCell, DifferenceUnitCell, TransferCompound, BufferedTransferCompound, MixedPrecisionCompound],
   },
   { title: 'Inference (aihwkit.inference)', classes: [PCMLikeNoiseModel, GlobalDriftCompensation] },
 ];

@@ -57,10 +57,7 @@ interface VectorValues {
 /** aihwkit v.0.7.1 src/rpucuda/rpu_vector_device.cpp populate(): gamma_vec is empty or one weight per device. */
 function checkGammaVec(d: VectorValues, n: number, refuse: Refuse): void {
   if (d.gammaVec.length > 0 && d.gammaVec.length !== n) {
-    refuse(
-      'gammaVec',
-      `expected an empty list or one weight per device (${n}); aihwkit: "Gamma vector should have the same length as number of devices (or empty)!"`,
-    );
+    refuse('gammaVec', `expected an empty list or one weight per device (${n}); aihwkit: "Gamma vector should have the same length as number of devices (or empty)!"`);
   }
 }
 
@@ -122,8 +119,16 @@ const oneSidedFields = {
   unitsInMbatch: bool(true, 'Whether refresh_every counts batches (multiplied by the batch size) instead of single vector updates.'),
   refreshUpperThres: num(0.75, 'Upper threshold of the refresh criterion (relative to |w_max| of the device spec).'),
   refreshLowerThres: num(0.25, 'Lower threshold of the refresh criterion.'),
-  refreshForward: nested(() => [IOParameters], () => new IOParameters(), 'IO parameters of the reads of a refresh.'),
-  refreshUpdate: nested(() => [UpdateParameters], () => new UpdateParameters(), 'Update parameters of the rewrite of a refresh.'),
+  refreshForward: nested(
+    () => [IOParameters],
+    () => new IOParameters(),
+    'IO parameters of the reads of a refresh.',
+  ),
+  refreshUpdate: nested(
+    () => [UpdateParameters],
+    () => new UpdateParameters(),
+    'Update parameters of the rewrite of a refresh.',
+  ),
   copyInverted: bool(false, 'Whether device 1 is device 0 mirrored (its bounds and steps inverted) instead of an independent draw.'),
 } satisfies Spec;
 
@@ -137,7 +142,10 @@ function checkOneSided(d: OneSidedValues, refuse: Refuse): void {
   if (devs.length > 2) refuse('unitCellDevices', `expected one or two devices, got ${devs.length} (aihwkit: "Need 1 or 2 unit_cell_devices")`);
   const bad = devs.findIndex((x) => !isSingle(x));
   if (bad >= 0) {
-    refuse('unitCellDevices', `item ${bad} is a ${name(devs[bad]!)}: a one-sided cell takes a single pulsed device (aihwkit: "Could not add unit cell device parameter")`);
+    refuse(
+      'unitCellDevices',
+      `item ${bad} is a ${name(devs[bad]!)}: a one-sided cell takes a single pulsed device (aihwkit: "Could not add unit cell device parameter")`,
+    );
   }
   if (devs.length === 2) {
     if (devs[0]!.constructor !== devs[1]!.constructor) {
@@ -170,22 +178,30 @@ const transferFields = {
   gammaVec: numList([], 'User-defined weights of the devices (replaces the gamma scheme when given).'),
   transferEvery: num(
     1.0,
-    'Transfer every n vector updates (or n batches with units_in_mbatch); 0: never. The next devices\' cycles grow by out_size / n_reads_per_transfer each.',
+    "Transfer every n vector updates (or n batches with units_in_mbatch); 0: never. The next devices' cycles grow by out_size / n_reads_per_transfer each.",
     nonNeg,
   ),
-  noSelfTransfer: bool(true, 'Whether the last device\'s transfer cycle (onto itself) is 0.'),
+  noSelfTransfer: bool(true, "Whether the last device's transfer cycle (onto itself) is 0."),
   transferEveryVec: numList([], 'Transfer cycle of each device (replaces the transfer_every scheme when given).'),
   unitsInMbatch: bool(true, 'Whether the transfer cycles count batches (times the batch size, rounded up) instead of vector updates (rounded).'),
   nReadsPerTransfer: int(1, 'Consecutive columns (or rows) read and written per transfer.', { min: 1 }),
-  transferColumns: bool(true, 'Whether to transfer columns (forward reads) or rows (backward reads, with transfer_forward\'s settings).'),
+  transferColumns: bool(true, "Whether to transfer columns (forward reads) or rows (backward reads, with transfer_forward's settings)."),
   withResetProb: num(0.0, 'Probability of resetting the columns just transferred (column transfer only).', unit),
   randomSelection: bool(false, 'Whether each transfer starts at a random column instead of where the previous one stopped.'),
-  fastLr: num(0.0, 'If > 0, the fixed learning rate of the SGD update onto the first (fast) device; the tile\'s rate then only scales transfers.', nonNeg),
+  fastLr: num(0.0, "If > 0, the fixed learning rate of the SGD update onto the first (fast) device; the tile's rate then only scales transfers.", nonNeg),
   transferLr: num(1.0, 'Learning rate of the transfer updates (its sign is applied internally).', nonNeg),
   transferLrVec: numList([], 'Transfer learning rate of each device (replaces transfer_lr when given).'),
-  scaleTransferLr: bool(true, 'Whether the transfer learning rate is relative to the tile\'s current learning rate.'),
-  transferForward: nested(() => [IOParameters], () => new IOParameters(), 'IO parameters of the transfer reads (aihwkit forces their noise and bound management to None).'),
-  transferUpdate: nested(() => [UpdateParameters], () => new UpdateParameters(), 'Update parameters of the transfer writes.'),
+  scaleTransferLr: bool(true, "Whether the transfer learning rate is relative to the tile's current learning rate."),
+  transferForward: nested(
+    () => [IOParameters],
+    () => new IOParameters(),
+    'IO parameters of the transfer reads (aihwkit forces their noise and bound management to None).',
+  ),
+  transferUpdate: nested(
+    () => [UpdateParameters],
+    () => new UpdateParameters(),
+    'Update parameters of the transfer writes.',
+  ),
 } satisfies Spec;
 
 interface TransferValues {
@@ -207,10 +223,7 @@ function checkTransfer(d: TransferValues, refuse: Refuse): void {
   // aihwkit uses device 1's spec for every device after the first.
   const other = devs.findIndex((x, i) => i >= 2 && !x.equals(devs[1]));
   if (other >= 0) {
-    refuse(
-      'unitCellDevices',
-      `item ${other} differs from item 1: aihwkit builds every device after the first from item 1's spec (only the first device may differ)`,
-    );
+    refuse('unitCellDevices', `item ${other} differs from item 1: aihwkit builds every device after the first from item 1's spec (only the first device may differ)`);
   }
   if (d.gammaVec.length > 0) {
     if (n > 0 && d.gammaVec.length !== n) {
@@ -227,7 +240,10 @@ function checkTransfer(d: TransferValues, refuse: Refuse): void {
     refuse('transferEveryVec', `expected one cycle per device (${n}); aihwkit: "Expect transfer_every_vec to be of length n_devices"`);
   }
   if (d.withResetProb > 0 && !d.transferColumns) {
-    refuse('withResetProb', 'a reset after transfer needs transferColumns (transfer_columns) true (aihwkit: "Reset prob is only implemented for column-transfer so far.")');
+    refuse(
+      'withResetProb',
+      'a reset after transfer needs transferColumns (transfer_columns) true (aihwkit: "Reset prob is only implemented for column-transfer so far.")',
+    );
   }
   // A cycle aihwkit turns into 0 (no transfer, ever): negative, or below 0.5 vector updates when not in batches.
   const never = (x: number) => x < 0 || (!d.unitsInMbatch && x > 0 && Math.round(x) === 0);
@@ -260,9 +276,9 @@ export const BufferedTransferCompound = defineConfig(
     transferUpdate: nested(
       () => [UpdateParameters],
       () => new UpdateParameters({ desiredBl: 1, updateBlManagement: false, updateManagement: false }),
-      'Update parameters of the transfer writes (aihwkit\'s default: desired_bl 1, no update or BL management).',
+      "Update parameters of the transfer writes (aihwkit's default: desired_bl 1, no update or BL management).",
     ),
-    thresScale: num(1.0, 'Threshold of the buffer, in units of the next device\'s granularity.', { min: 0, minExclusive: true }),
+    thresScale: num(1.0, "Threshold of the buffer, in units of the next device's granularity.", { min: 0, minExclusive: true }),
     step: num(1.0, 'Value of the d vector of a transfer write where the buffer is above threshold.'),
     momentum: num(0.1, 'Fraction of the transferred amount that stays on the buffer.', unit),
     forgetBuffer: bool(true, 'Whether the buffer is reset to momentum times its value after a transfer (else the transferred amount is subtracted).'),
@@ -298,7 +314,7 @@ export const MixedPrecisionCompound = defineConfig(
     transferEvery: int(1, 'Transfer every n batches (n times the batch size in vector updates); 0: never.', nonNeg),
     nRowsPerTransfer: int(-1, 'Rows of χ transferred per transfer event (−1: all).', { min: -1 }),
     randomRow: bool(false, 'Whether each transfer starts at a random row instead of where the previous one stopped.'),
-    granularity: num(0.0, 'Granularity ε: χ is transferred in multiples of it (0: the device\'s own granularity).', nonNeg),
+    granularity: num(0.0, "Granularity ε: χ is transferred in multiples of it (0: the device's own granularity).", nonNeg),
     transferLr: num(1.0, 'Scale of the transfer onto the analog device.'),
     nXBins: int(0, 'Bins to quantise x into (symmetric around 0, by its abs-max) before the outer product; 0: no quantisation.', nonNeg),
     nDBins: int(0, 'Bins to quantise d into before the outer product; 0: no quantisation.', nonNeg),
@@ -308,11 +324,8 @@ export const MixedPrecisionCompound = defineConfig(
   (d, refuse) => {
     // aihwkit v.0.7.1 src/rpucuda/rpu_mixedprec_device.cpp: with only one of the two bin counts set, the
     // quantised d lands at a wrong index and χ stays 0 (the oracle README): refuse rather than compute nothing.
-    if ((d.nXBins > 0) !== (d.nDBins > 0)) {
-      refuse(
-        d.nXBins > 0 ? 'nDBins' : 'nXBins',
-        'set both nXBins (n_x_bins) and nDBins (n_d_bins), or neither: with only one, aihwkit 0.7.1 never updates χ',
-      );
+    if (d.nXBins > 0 !== d.nDBins > 0) {
+      refuse(d.nXBins > 0 ? 'nDBins' : 'nXBins', 'set both nXBins (n_x_bins) and nDBins (n_d_bins), or neither: with only one, aihwkit 0.7.1 never updates χ');
     }
   },
 );

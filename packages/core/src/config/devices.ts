@@ -14,13 +14,17 @@ const unit = { min: 0, max: 1 } as const;
 
 const diffusion = num(0.0, 'Std deviation of the diffusion process (w += rate * xi at each diffuse call).', nonNeg);
 const lifetime = num(0.0, 'One over the decay rate: w <- (w - b)(1 - 1/lifetime) + b at each decay call (0: no decay).', nonNeg);
-const constructionSeed = int(0, 'If not 0, a seed for the device-to-device draws at construction (aihwkit\'s own generator; see docs).');
+const constructionSeed = int(0, "If not 0, a seed for the device-to-device draws at construction (aihwkit's own generator; see docs).");
 
 /** Floating-point reference device (FloatingPointRPUConfig). */
 export const FloatingPointDevice = defineConfig('FloatingPointDevice', {
   diffusion,
   lifetime,
-  drift: nested(() => [SimpleDriftParameter], () => new SimpleDriftParameter(), 'Power-law drift parameters.'),
+  drift: nested(
+    () => [SimpleDriftParameter],
+    () => new SimpleDriftParameter(),
+    'Power-law drift parameters.',
+  ),
 });
 export type FloatingPointDevice = InstanceType<typeof FloatingPointDevice>;
 
@@ -35,33 +39,27 @@ export type IdealDevice = InstanceType<typeof IdealDevice>;
  */
 export const PULSED_DEVICE_FIELDS = {
   constructionSeed,
-  corruptDevicesProb: num(
-    0.0,
-    'Probability of a device being corrupt: its weight is fixed to a random value within ±corrupt_devices_range (min = max bound).',
-    unit,
-  ),
+  corruptDevicesProb: num(0.0, 'Probability of a device being corrupt: its weight is fixed to a random value within ±corrupt_devices_range (min = max bound).', unit),
   corruptDevicesRange: num(0.1, 'Range around zero of the values of corrupt devices.', nonNeg),
   diffusion,
   diffusionDtod: num(0.0, 'Device-to-device variation of the diffusion rate (relative).', nonNeg),
-  drift: nested(() => [DriftParameter], () => new DriftParameter(), 'Power-law drift parameters (applied on drift calls).'),
+  drift: nested(
+    () => [DriftParameter],
+    () => new DriftParameter(),
+    'Power-law drift parameters (applied on drift calls).',
+  ),
   dwMin: num(0.001, 'Mean minimal update step size (weight change of one pulse).', positive),
   dwMinDtod: num(0.3, 'Device-to-device std deviation of dw_min (relative to dw_min).', nonNeg),
   dwMinDtodLogNormal: bool(false, 'Whether the dw_min spread is log-normal (gain = exp(dw_min_dtod xi)) instead of normal.'),
   dwMinStd: num(0.3, 'Cycle-to-cycle variation of each update step (relative to dw_min).', nonNeg),
-  enforceConsistency: bool(
-    true,
-    'Whether to enforce at construction that max bounds are not below min bounds and up steps are positive, down steps negative.',
-  ),
+  enforceConsistency: bool(true, 'Whether to enforce at construction that max bounds are not below min bounds and up steps are positive, down steps negative.'),
   lifetime,
   lifetimeDtod: num(0.0, 'Device-to-device variation of the lifetime (relative).', nonNeg),
   perfectBias: bool(false, 'No up-down difference and no device-to-device variation of the bounds in the bias column (the last input).'),
   reset: num(0.0, 'Mean of the reset value (and decay bias) of the devices.'),
   resetDtod: num(0.0, 'Device-to-device variation of the reset value (additive).', nonNeg),
   resetStd: num(0.01, 'Cycle-to-cycle variation of the reset value (additive).', nonNeg),
-  upDown: num(
-    0.0,
-    'Systematic difference between up and down steps: dw_up = dw_min (1 + min(up_down, 0) + ...), dw_down = dw_min (1 - max(up_down, 0) + ...).',
-  ),
+  upDown: num(0.0, 'Systematic difference between up and down steps: dw_up = dw_min (1 + min(up_down, 0) + ...), dw_down = dw_min (1 - max(up_down, 0) + ...).'),
   upDownDtod: num(0.01, 'Device-to-device variation of up_down (relative to dw_min).', nonNeg),
   wMax: num(0.6, 'Mean upper hard bound of the weights (>= 0).'),
   wMaxDtod: num(0.3, 'Device-to-device variation of the upper bound (relative to w_max).', nonNeg),
@@ -123,7 +121,7 @@ export const LinearStepDevice = defineConfig(
     gammaUpDtod: num(0.05, 'Device-to-device variation of gamma_up (absolute).', nonNeg),
     gammaDownDtod: num(0.05, 'Device-to-device variation of gamma_down (absolute).', nonNeg),
     allowIncreasing: bool(false, 'Whether step sizes may increase towards the bound (else |gamma| is used).'),
-    meanBoundReference: bool(true, 'Whether the slope is relative to the mean bounds w_max, w_min (else to each device\'s own bounds).'),
+    meanBoundReference: bool(true, "Whether the slope is relative to the mean bounds w_max, w_min (else to each device's own bounds)."),
     multNoise,
     writeNoiseStd,
     ...reverseFields,
@@ -250,12 +248,11 @@ export const SoftBoundsReferenceDevice = defineConfig(
     slopeUpDtod: num(0.0, 'Device-to-device variation of the up-pulse slope.', nonNeg),
     slopeDownDtod: num(0.0, 'Device-to-device variation of the down-pulse slope.', nonNeg),
     ...referenceFields,
-    subtractSymmetryPoint: bool(false, 'Whether to add each device\'s symmetry point w* = (a+ − a−)/(a+/b_max − a−/b_min) to the reference R.'),
+    subtractSymmetryPoint: bool(false, "Whether to add each device's symmetry point w* = (a+ − a−)/(a+/b_max − a−/b_min) to the reference R."),
   },
   checkBounds,
 );
 export type SoftBoundsReferenceDevice = InstanceType<typeof SoftBoundsReferenceDevice>;
-
 
 /** PowStepDevice without write noise but with a static reference conductance subtracted (W − R). */
 export const PowStepReferenceDevice = defineConfig(
@@ -263,11 +260,8 @@ export const PowStepReferenceDevice = defineConfig(
   {
     ...PULSED_DEVICE_FIELDS,
     ...powStepFields,
-    subtractSymmetryPoint: bool(false, 'Whether to store each device\'s (numerically estimated) symmetry point onto the reference.'),
-    nEstimationSteps: int(
-      -1,
-      'Number of noise-free up/down pulse pairs for the symmetry point estimate; <= 0: ten times the expected number of states (at most 10000).',
-    ),
+    subtractSymmetryPoint: bool(false, "Whether to store each device's (numerically estimated) symmetry point onto the reference."),
+    nEstimationSteps: int(-1, 'Number of noise-free up/down pulse pairs for the symmetry point estimate; <= 0: ten times the expected number of states (at most 10000).'),
     ...referenceFields,
   },
   checkBounds,

@@ -47,9 +47,7 @@ export function rpuConfigFromDict(dict: unknown): RPUConfig {
   if (typeName === undefined) {
     const inferred = inferClass(RPU_CONFIG_CLASSES, dict as Record<string, unknown>);
     if (inferred === undefined) {
-      throw new ConfigError(
-        `rpuConfigFromDict: the dict's keys (${Object.keys(dict).join(', ')}) fit no RPU config; add a "type" key: one of ${names()}`,
-      );
+      throw new ConfigError(`rpuConfigFromDict: the dict's keys (${Object.keys(dict).join(', ')}) fit no RPU config; add a "type" key: one of ${names()}`);
     }
     Cls = typeof inferred === 'string' ? byDevice(dict as Record<string, unknown>) : inferred;
     if (!Cls) throw new ConfigError(`rpuConfigFromDict: ${inferred as string}`);

@@ -149,8 +149,7 @@ export const num = (def: number, doc: string, opts: Opts<NumberField> = {}): Num
   doc,
   ...opts,
 });
-export const int = (def: number, doc: string, opts: Opts<NumberField> = {}): NumberField =>
-  num(def, doc, { ...opts, integer: true });
+export const int = (def: number, doc: string, opts: Opts<NumberField> = {}): NumberField => num(def, doc, { ...opts, integer: true });
 export const bool = (def: boolean, doc: string, opts: Opts<BooleanField> = {}): BooleanField => ({
   kind: 'boolean',
   default: def,
@@ -335,16 +334,17 @@ export function describeAllowed(field: Field): string {
     case 'enum':
       return `one of ${field.enumName} ${field.values.map((v) => `"${v}"`).join(', ')}`;
     case 'numberList':
-      return field.minLength === 1
-        ? 'a non-empty list of finite numbers'
-        : `a list of ${field.minLength ? `at least ${field.minLength} ` : ''}finite numbers`;
+      return field.minLength === 1 ? 'a non-empty list of finite numbers' : `a list of ${field.minLength ? `at least ${field.minLength} ` : ''}finite numbers`;
     case 'nested': {
       const names = field.classes().map((c) => c.configName);
       const list = names.length > 1 ? `one of ${names.join(', ')}` : article(names[0]!);
       return `${list}${field.nullable ? ' or null' : ''}`;
     }
     case 'nestedList':
-      return `a list of configs, each one of ${field.classes().map((c) => c.configName).join(', ')}`;
+      return `a list of configs, each one of ${field
+        .classes()
+        .map((c) => c.configName)
+        .join(', ')}`;
     case 'derived':
       return 'null (computed from other fields)';
   }
@@ -507,11 +507,7 @@ export abstract class ConfigBase {
   protected initialise(init: object): void {
     const cls = classOf(this);
     if (init === null || typeof init !== 'object' || Array.isArray(init) || init instanceof ConfigBase) {
-      throw faultError(
-        { kind: 'shape', cls: cls.configName, segs: [], value: init, allowed: `built from an object of its fields` },
-        cls.configName,
-        'camel',
-      );
+      throw faultError({ kind: 'shape', cls: cls.configName, segs: [], value: init, allowed: `built from an object of its fields` }, cls.configName, 'camel');
     }
     const ctx: Ctx = { cls };
     const self = this as unknown as Record<string, unknown>;
@@ -723,11 +719,7 @@ function fromDictAt(Cls: AnyConfigClass, dict: unknown, base?: ConfigBase): Conf
 /** The camelCase init of `Cls` from its dict form (nested configs already built). */
 function dictToInit(Cls: AnyConfigClass, dict: unknown): Record<string, unknown> {
   if (dict === null || typeof dict !== 'object' || Array.isArray(dict)) {
-    throw faultError(
-      { kind: 'shape', cls: Cls.configName, segs: [], value: dict, allowed: `a dict (object) of ${Cls.configName} fields` },
-      Cls.configName,
-      'py',
-    );
+    throw faultError({ kind: 'shape', cls: Cls.configName, segs: [], value: dict, allowed: `a dict (object) of ${Cls.configName} fields` }, Cls.configName, 'py');
   }
   const byPy = new Map<string, [string, Field]>();
   for (const [key, field] of Object.entries(Cls.fields)) byPy.set(pyName(key, field), [key, field]);
@@ -822,7 +814,8 @@ function fieldFromDict(owner: AnyConfigClass, key: string, field: Field, raw: un
         let Cls: AnyConfigClass | undefined;
         if (typeName === undefined) {
           const inferred = inferClass(classes, item as Record<string, unknown>);
-          if (inferred === undefined) return where(`item ${i}: its keys fit none of ${classes.map((c) => c.configName).join(', ')}; add a "type" key`, item, `${py}[${i}]`);
+          if (inferred === undefined)
+            return where(`item ${i}: its keys fit none of ${classes.map((c) => c.configName).join(', ')}; add a "type" key`, item, `${py}[${i}]`);
           if (typeof inferred === 'string') return where(`item ${i}: ${inferred}`, item, `${py}[${i}]`);
           Cls = inferred;
         } else {
@@ -855,11 +848,7 @@ export function dictKeys(Cls: AnyConfigClass): string[] {
  * nothing matches (the caller then reports the unknown keys), or a sentence
  * saying that a "type" key is needed when several classes match.
  */
-export function inferClass(
-  classes: readonly AnyConfigClass[],
-  dict: Record<string, unknown>,
-  preferred?: AnyConfigClass,
-): AnyConfigClass | string | undefined {
+export function inferClass(classes: readonly AnyConfigClass[], dict: Record<string, unknown>, preferred?: AnyConfigClass): AnyConfigClass | string | undefined {
   const keys = Object.keys(dict).filter((k) => k !== 'type');
   const exact = classes.filter((c) => {
     const own = dictKeys(c);
@@ -894,11 +883,7 @@ export interface ConfigClass<S extends Spec> {
  * combinations of fields (it runs after construction and in `validate()`)
  * and calls `refuse(field, why)` for a combination aihwkit does not accept.
  */
-export function defineConfig<S extends Spec>(
-  configName: string,
-  fields: S,
-  crossValidate?: (config: SpecValues<S>, refuse: Refuse) => void,
-): ConfigClass<S> {
+export function defineConfig<S extends Spec>(configName: string, fields: S, crossValidate?: (config: SpecValues<S>, refuse: Refuse) => void): ConfigClass<S> {
   const Config = class extends ConfigBase {
     static readonly configName = configName;
     static readonly fields = fields;

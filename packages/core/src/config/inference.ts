@@ -19,11 +19,9 @@ const nonNeg = { min: 0 } as const;
 export const PCMLikeNoiseModel = defineConfig(
   'PCMLikeNoiseModel',
   {
-    progCoeff: numList(
-      [0.26348, 1.965, -1.1731],
-      'Polynomial coefficients (µS) of the programming noise std in g/g_max: c0 + c1 (g/g_max) + c2 (g/g_max)^2.',
-      { minLength: 1 },
-    ),
+    progCoeff: numList([0.26348, 1.965, -1.1731], 'Polynomial coefficients (µS) of the programming noise std in g/g_max: c0 + c1 (g/g_max) + c2 (g/g_max)^2.', {
+      minLength: 1,
+    }),
     gMax: num(25.0, 'Maximal conductance (µS): the abs max of the weights maps to it.', positive),
     gMin: num(0.0, 'Minimal conductance (µS): a zero weight maps to it (SinglePairConductanceConverter).', nonNeg),
     tRead: num(250.0e-9, 'Duration of a read (s), parameter of the 1/f read noise.', positive),

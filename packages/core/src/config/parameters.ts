@@ -31,32 +31,18 @@ export const IOParameters = defineConfig(
       allowInfinity: true,
     }),
     inpNoise: num(0.0, 'Std deviation of Gaussian input noise, after the DAC and before the multiplication.', nonNeg),
-    inpRes: num(
-      1 / 126,
-      'DAC resolution: the step as a fraction of the input range (1/steps); a value > 1 is a number of steps (1/r); <= 0 means no quantisation.',
-    ),
+    inpRes: num(1 / 126, 'DAC resolution: the step as a fraction of the input range (1/steps); a value > 1 is a number of steps (1/r); <= 0 means no quantisation.'),
     inpStoRound: bool(false, 'Whether the DAC rounds stochastically.'),
     inpAsymmetry: num(0.0, 'Input asymmetry: negative inputs are scaled by (1 - inp_asymmetry).', { max: 1 }),
     outBound: num(12.0, 'Output bound and range of the ADC; <= 0 means unbounded (then no output quantisation).', {
       allowInfinity: true,
     }),
     outNoise: num(0.06, 'Std deviation of Gaussian output noise, added before the ADC (in units of the output bound scale).', nonNeg),
-    outRes: num(
-      1 / 510,
-      'ADC resolution: the step as a fraction of the output range (1/steps); a value > 1 is a number of steps (1/r); <= 0 means no quantisation.',
-    ),
+    outRes: num(1 / 510, 'ADC resolution: the step as a fraction of the output range (1/steps); a value > 1 is a number of steps (1/r); <= 0 means no quantisation.'),
     outStoRound: bool(false, 'Whether the ADC rounds stochastically.'),
     outScale: num(1.0, 'Additional fixed scalar factor on the output (applied digitally, also when is_perfect).'),
-    outAsymmetry: num(
-      0.0,
-      'Output asymmetry: the output of the negative input pass is scaled by (1 - out_asymmetry); aihwkit applies only values > 0.',
-      unit,
-    ),
-    boundManagement: enumOf(
-      'BoundManagementType',
-      'Iterative',
-      'Type of bound management (forward pass only; ignored for the backward pass).',
-    ),
+    outAsymmetry: num(0.0, 'Output asymmetry: the output of the negative input pass is scaled by (1 - out_asymmetry); aihwkit applies only values > 0.', unit),
+    boundManagement: enumOf('BoundManagementType', 'Iterative', 'Type of bound management (forward pass only; ignored for the backward pass).'),
     noiseManagement: enumOf('NoiseManagementType', 'AbsMax', 'Type of noise management: the scale the input is divided by before the DAC.'),
     wNoise: num(0.0, 'Scale of the output-referred weight noise (sigma_w) of the given w_noise_type; drawn anew for each MVM.', nonNeg),
     wNoiseType: enumOf('WeightNoiseType', 'None', 'Type of the output-referred weight noise.'),
@@ -96,11 +82,7 @@ export const IOParameters = defineConfig(
       nonNeg,
     ),
     bmTestNegativeBound: bool(true, 'Whether bound management also tests the negative output bound (else only outputs > out_bound fail).'),
-    nmThres: num(
-      0.0,
-      'Constant noise management value for Constant; otherwise an upper threshold at which the noise management scale saturates (0: none).',
-      nonNeg,
-    ),
+    nmThres: num(0.0, 'Constant noise management value for Constant; otherwise an upper threshold at which the noise management scale saturates (0: none).', nonNeg),
     nmAssumedWmax: num(0.6, 'Assumed maximal weight of the AbsMaxNPSum noise management (scale = max(|x|max, sum * nm_assumed_wmax / out_bound)).', {
       ...nonNeg,
       since: cppOnly,
@@ -185,16 +167,8 @@ const laterModifier = 'later aihwkit (0.9.0+; parameters of the PCMNoise and Pro
 
 /** aihwkit's WeightModifierParameter: the weight noise or quantisation applied in hardware-aware training. */
 export const WeightModifierParameter = defineConfig('WeightModifierParameter', {
-  stdDev: num(
-    0.0,
-    'Std deviation of the added noise (AddNormal, MultNormal, DiscretizeAddNormal, Poly), relative to the abs max weight or assumed_wmax.',
-    nonNeg,
-  ),
-  res: num(
-    0.0,
-    'Resolution of the discretisation (Discretize, DiscretizeAddNormal, DoReFa): step res * a_max; aihwkit 0.7.1 does not invert values > 1.',
-    nonNeg,
-  ),
+  stdDev: num(0.0, 'Std deviation of the added noise (AddNormal, MultNormal, DiscretizeAddNormal, Poly), relative to the abs max weight or assumed_wmax.', nonNeg),
+  res: num(0.0, 'Resolution of the discretisation (Discretize, DiscretizeAddNormal, DoReFa): step res * a_max; aihwkit 0.7.1 does not invert values > 1.', nonNeg),
   stoRound: bool(false, 'Whether the discretisation rounds stochastically.'),
   dorefaClip: num(0.6, 'Clip parameter of DoReFa.', positive),
   pdrop: num(0.0, 'Drop connect probability: weights set to zero with this probability (combines with any modifier type).', unit),
@@ -270,10 +244,7 @@ export const InputRangeParameter = defineConfig('InputRangeParameter', {
   initStdAlpha: num(3.0, 'Std deviation multiplier of the initialisation from data.', positive),
   decay: num(0.001, 'Decay rate of the input range: grad += decay * input_range if enough inputs are unclipped.', nonNeg),
   inputMinPercentage: num(0.95, 'The decay applies only if this fraction of the inputs is not clipped.', unit),
-  manageOutputClipping: bool(
-    true,
-    'Whether to increase the input range when the output clips (needs forward noise and bound management "None").',
-  ),
+  manageOutputClipping: bool(true, 'Whether to increase the input range when the output clips (needs forward noise and bound management "None").'),
   outputMinPercentage: num(0.95, 'The range grows only if the fraction of unclipped outputs is below this.', unit),
   gradientScale: num(1.0, 'Scale of the gradient (learning rate) of the input range.', nonNeg),
   gradientRelative: bool(true, 'Whether the gradient is relative to the current range.'),
@@ -283,7 +254,11 @@ export type InputRangeParameter = InstanceType<typeof InputRangeParameter>;
 
 /** aihwkit's PrePostProcessingParameter: digital pre- and post-processing around the tile (the input range). */
 export const PrePostProcessingParameter = defineConfig('PrePostProcessingParameter', {
-  inputRange: nested(() => [InputRangeParameter], () => new InputRangeParameter(), 'Input range learning parameters.'),
+  inputRange: nested(
+    () => [InputRangeParameter],
+    () => new InputRangeParameter(),
+    'Input range learning parameters.',
+  ),
 });
 /** A PrePostProcessingParameter instance. */
 export type PrePostProcessingParameter = InstanceType<typeof PrePostProcessingParameter>;

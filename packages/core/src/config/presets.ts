@@ -48,8 +48,7 @@ function mergeInit(values: Record<string, unknown>, overrides: Record<string, un
 export type Preset<C> = (overrides?: ConfigInitOf<C>) => C;
 
 function preset<C>(Cls: Ctor<C>, values: () => NoInfer<ConfigInitOf<C>>): Preset<C> {
-  return (overrides = {} as ConfigInitOf<C>) =>
-    new Cls(mergeInit(values() as Record<string, unknown>, overrides as Record<string, unknown>) as ConfigInitOf<C>);
+  return (overrides = {} as ConfigInitOf<C>) => new Cls(mergeInit(values() as Record<string, unknown>, overrides as Record<string, unknown>) as ConfigInitOf<C>);
 }
 
 // ------------------------------------------------------------------ devices (presets/devices.py)

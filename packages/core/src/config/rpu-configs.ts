@@ -40,7 +40,11 @@ export const PRE_POST_PROCESSING_RPU_FIELDS = {
 
 /** aihwkit's `MapableRPU` mixin: mapping of logical weights onto tiles. */
 export const MAPABLE_RPU_FIELDS = {
-  mapping: nested(() => [MappingParameter], () => new MappingParameter(), 'Mapping of logical weight matrices onto tiles.'),
+  mapping: nested(
+    () => [MappingParameter],
+    () => new MappingParameter(),
+    'Mapping of logical weight matrices onto tiles.',
+  ),
 } satisfies Spec;
 
 /** What aihwkit's `MapableRPU` mixin gives every RPU config. */
@@ -58,7 +62,11 @@ export interface PrePostProcessingRPU {
 const mixinFields = { ...PRE_POST_PROCESSING_RPU_FIELDS, ...MAPABLE_RPU_FIELDS } satisfies Spec;
 
 const io = (doc: string, init: ConstructorParameters<typeof IOParameters>[0] = {}) =>
-  nested(() => [IOParameters], () => new IOParameters(init), doc);
+  nested(
+    () => [IOParameters],
+    () => new IOParameters(init),
+    doc,
+  );
 
 interface WithPrePost {
   prePost: PrePostProcessingParameter;
@@ -92,7 +100,11 @@ const analogTileFields = (updateDoc: string) =>
   ({
     forward: io('IO parameters of the forward pass.'),
     backward: io('IO parameters of the backward pass (bound management is ignored there).'),
-    update: nested(() => [UpdateParameters], () => new UpdateParameters(), updateDoc),
+    update: nested(
+      () => [UpdateParameters],
+      () => new UpdateParameters(),
+      updateDoc,
+    ),
   }) satisfies Spec;
 
 function linearKind(mapping: MappingParameter): LinearKind {
@@ -105,7 +117,12 @@ export class FloatingPointRPUConfig
     'FloatingPointRPUConfig',
     {
       ...mixinFields,
-      device: nested(() => [FloatingPointDevice], () => new FloatingPointDevice(), 'The floating-point device.', { typed: true }),
+      device: nested(
+        () => [FloatingPointDevice],
+        () => new FloatingPointDevice(),
+        'The floating-point device.',
+        { typed: true },
+      ),
     },
     checkInputRange,
   )
@@ -152,23 +169,41 @@ export class InferenceRPUConfig
     {
       ...mixinFields,
       forward: io('IO parameters of the forward pass (in training and inference).'),
-      noiseModel: nested(() => [PCMLikeNoiseModel], () => new PCMLikeNoiseModel(), 'Statistical noise model of programming, drift and read noise in inference.', {
-        typed: true,
-      }),
+      noiseModel: nested(
+        () => [PCMLikeNoiseModel],
+        () => new PCMLikeNoiseModel(),
+        'Statistical noise model of programming, drift and read noise in inference.',
+        {
+          typed: true,
+        },
+      ),
       driftCompensation: nested<GlobalDriftCompensation | null>(
         () => [GlobalDriftCompensation],
         () => new GlobalDriftCompensation(),
         'Drift compensation in inference (null: none).',
         { nullable: true },
       ),
-      clip: nested(() => [WeightClipParameter], () => new WeightClipParameter(), 'Weight clipping after each update (hardware-aware training).'),
-      remap: nested(() => [WeightRemapParameter], () => new WeightRemapParameter(), 'Weight remapping after each update (hardware-aware training).'),
+      clip: nested(
+        () => [WeightClipParameter],
+        () => new WeightClipParameter(),
+        'Weight clipping after each update (hardware-aware training).',
+      ),
+      remap: nested(
+        () => [WeightRemapParameter],
+        () => new WeightRemapParameter(),
+        'Weight remapping after each update (hardware-aware training).',
+      ),
       modifier: nested(
         () => [WeightModifierParameter],
         () => new WeightModifierParameter(),
         'Weight modifier of the forward pass in training (hardware-aware training).',
       ),
-      device: nested(() => [IdealDevice], () => new IdealDevice(), 'The ideal device (fixed by aihwkit).', { typed: true }),
+      device: nested(
+        () => [IdealDevice],
+        () => new IdealDevice(),
+        'The ideal device (fixed by aihwkit).',
+        { typed: true },
+      ),
       backward: io('IO parameters of the backward pass: perfect (fixed by aihwkit).', { isPerfect: true }),
       update: nested(
         () => [UpdateParameters],

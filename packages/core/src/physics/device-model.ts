@@ -59,7 +59,13 @@ export function deviceModelPlan(rpuConfig: RPUConfig, seed: number, size: number
   if (rpuConfig instanceof FloatingPointRPUConfig) {
     const dev = rpuConfig.device;
     // aihwkit's RPUSimple drifts with the "simple" drift: one ν, no variation, no offsets or noise
-    return { kind: 'floatingPoint', name: 'FloatingPointDevice', diffusion: dev.diffusion, lifetime: dev.lifetime, drift: { settings: driftSettings(dev.drift), exponents: null } };
+    return {
+      kind: 'floatingPoint',
+      name: 'FloatingPointDevice',
+      diffusion: dev.diffusion,
+      lifetime: dev.lifetime,
+      drift: { settings: driftSettings(dev.drift), exponents: null },
+    };
   }
   if (rpuConfig instanceof InferenceRPUConfig) {
     return { kind: 'floatingPoint', name: 'IdealDevice', diffusion: rpuConfig.device.diffusion, lifetime: rpuConfig.device.lifetime, drift: null };

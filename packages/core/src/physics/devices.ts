@@ -118,7 +118,8 @@ export function linearStepPulse(
   const f = Math.fround(1 + Math.fround(std * xi));
   let v = w;
   if (sign > 0) {
-    const step = multNoise > 0 ? Math.fround(Math.fround(Math.fround(slopeDown * v) + scaleDown) * f) : Math.fround(Math.fround(slopeDown * v) + Math.fround(scaleDown * f));
+    const step =
+      multNoise > 0 ? Math.fround(Math.fround(Math.fround(slopeDown * v) + scaleDown) * f) : Math.fround(Math.fround(slopeDown * v) + Math.fround(scaleDown * f));
     v = Math.fround(v - step);
   } else {
     const step = multNoise > 0 ? Math.fround(Math.fround(Math.fround(slopeUp * v) + scaleUp) * f) : Math.fround(Math.fround(slopeUp * v) + Math.fround(scaleUp * f));
@@ -342,7 +343,15 @@ export function drawPulsedDevice(device: PulsedDevice, seed: number, outSize: nu
   const corruptStreams = p.corruptDevicesProb > 0 ? [stream(4), stream(5)] : null;
   const rows = Array.from({ length: 9 }, () => new Float64Array(inSize));
   const [xiMax, xiMin, xiGain, xiUpDown, xiDiffusion, xiReset, xiLifetime, corrupt, corruptValue] = rows as [
-    Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
   ];
   // aihwkit's PulsedRPUDeviceMetaParameter::initialize clamps the reset mean at 0
   const reset = Math.max(f(p.reset), 0);
@@ -397,7 +406,8 @@ export function drawPulsedDevice(device: PulsedDevice, seed: number, outSize: nu
       out.decayScale[e] = drawnDecayScale(f(p.lifetime), f(p.lifetimeDtod), xiLifetime[j]!);
     }
   }
-  if (kind === 'LinearStep' || kind === 'SoftBounds') out.extra = { names: ['slope_up', 'slope_down'], ...drawLinearSlopes(p as LinearStepDevice, kind === 'SoftBounds', out, key) };
+  if (kind === 'LinearStep' || kind === 'SoftBounds')
+    out.extra = { names: ['slope_up', 'slope_down'], ...drawLinearSlopes(p as LinearStepDevice, kind === 'SoftBounds', out, key) };
   else if (kind === 'PowStep') out.extra = { names: ['gamma_up', 'gamma_down'], ...drawPowGammas(p as PowStepDevice, key, size) };
   return out;
 }

@@ -56,15 +56,7 @@ export function scaleNegative(value: number, negativeScale: number): number {
  * negative values scaled by `negativeScale` (1 − inp_asymmetry).
  * (aihwkit v.0.7.1 rpu_forward_backward_pass.cpp, prepareInputImplStage4)
  */
-export function prepareInputValue(
-  x: number,
-  scale: number,
-  step: number,
-  roundShift: number,
-  bound: number,
-  noise: number,
-  negativeScale: number,
-): number {
+export function prepareInputValue(x: number, scale: number, step: number, roundShift: number, bound: number, noise: number, negativeScale: number): number {
   let v = Math.fround(x * scale);
   v = quantize(v, step, roundShift);
   v = clipSymmetric(v, bound);
@@ -436,13 +428,7 @@ export function resolveIOParameters(io: IOParameters | undefined, direction: MvD
 /** Whether a resolved pass draws random numbers (noise or stochastic rounding). */
 export function ioUsesRandomness(io: ResolvedIO): boolean {
   if (io.isPerfect) return false;
-  return (
-    io.inpNoise > 0 ||
-    io.outNoise > 0 ||
-    io.wNoiseType !== 'None' ||
-    (io.inpStoRound && io.inpStep !== 0) ||
-    (io.outStoRound && io.outStep !== 0)
-  );
+  return io.inpNoise > 0 || io.outNoise > 0 || io.wNoiseType !== 'None' || (io.inpStoRound && io.inpStep !== 0) || (io.outStoRound && io.outStep !== 0);
 }
 
 // ------------------------------------------------------------------ per-tile draws
@@ -567,14 +553,7 @@ export function noiseManagementScale(
  * after 0.7.1; there it is frozen in test mode, here every call moves it, like the CPU
  * AverageAbsMax.) `firstRow` counts vectors from the start of x.
  */
-export function averageAbsMaxSingleValueUpdate(
-  running: number,
-  x: ArrayLike<number>,
-  firstRow: number,
-  batch: number,
-  n: number,
-  nmDecay: number,
-): number {
+export function averageAbsMaxSingleValueUpdate(running: number, x: ArrayLike<number>, firstRow: number, batch: number, n: number, nmDecay: number): number {
   let sum = 0;
   let nonZero = 0;
   for (let r = firstRow; r < firstRow + batch; r++) {
@@ -699,14 +678,7 @@ export function nextBoundManagementRound(
 }
 
 /** rowScale[a] = the input scale of active vector a: 1/α (noise management on and α > 0), divided by the reduction (bound management on), float32. */
-export function managedInputScales(
-  io: ResolvedIO,
-  reduction: number,
-  active: Int32Array,
-  nActive: number,
-  nmScale: Float32Array,
-  rowScale: Float32Array,
-): void {
+export function managedInputScales(io: ResolvedIO, reduction: number, active: Int32Array, nActive: number, nmScale: Float32Array, rowScale: Float32Array): void {
   const useNm = io.noiseManagement !== 'None';
   const bm = io.boundManagement !== 'None';
   for (let a = 0; a < nActive; a++) {

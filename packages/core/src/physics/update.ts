@@ -251,12 +251,8 @@ export function summedPulsesApply(w: number, down: number, up: number, scaleUp: 
   const reach = Math.fround(1 + spread);
   const reverse = Math.max(0, Math.fround(spread - 1));
   const margin = Math.fround(Math.fround(Math.fround(down + up) * 2.4e-7) * Math.max(1, Math.max(-minBound, maxBound)));
-  const lower = Math.fround(
-    Math.fround(Math.fround(w - Math.fround(Math.fround(scaleDown * down) * reach)) - Math.fround(Math.fround(scaleUp * up) * reverse)) - margin,
-  );
-  const upper = Math.fround(
-    Math.fround(Math.fround(w + Math.fround(Math.fround(scaleUp * up) * reach)) + Math.fround(Math.fround(scaleDown * down) * reverse)) + margin,
-  );
+  const lower = Math.fround(Math.fround(Math.fround(w - Math.fround(Math.fround(scaleDown * down) * reach)) - Math.fround(Math.fround(scaleUp * up) * reverse)) - margin);
+  const upper = Math.fround(Math.fround(Math.fround(w + Math.fround(Math.fround(scaleUp * up) * reach)) + Math.fround(Math.fround(scaleDown * down) * reverse)) + margin);
   return lower >= minBound && upper <= maxBound ? 1 : 0;
 }
 

@@ -148,9 +148,7 @@ export function modifyPcmNoise(
     return 0;
   }
   const agRel = Math.abs(Math.fround(g / gMax));
-  const sigProg = Math.fround(
-    Math.fround(0.26348 + Math.fround(agRel * 1.965)) + Math.fround(Math.fround(agRel * agRel) * -1.1731),
-  );
+  const sigProg = Math.fround(Math.fround(0.26348 + Math.fround(agRel * 1.965)) + Math.fround(Math.fround(agRel * agRel) * -1.1731));
   const gProg = Math.fround(g + Math.fround(Math.fround(noiseScale * sigProg) * n1));
   let gDrift = gProg;
   if (t > t0) {
@@ -214,14 +212,7 @@ export function weightsAbsMax(w: ArrayLike<number>, outSize: number, inSize: num
  * when copy_last_column; 1 if all weights are 0) when rel_to_actual_wmax, else
  * assumed_wmax. aihwkit ignores rel_to_actual_wmax for Copy, which needs no amax.
  */
-export function modifierAmax(
-  w: ArrayLike<number>,
-  outSize: number,
-  inSize: number,
-  relToActualWmax: boolean,
-  assumedWmax: number,
-  copyLastColumn: boolean,
-): number {
+export function modifierAmax(w: ArrayLike<number>, outSize: number, inSize: number, relToActualWmax: boolean, assumedWmax: number, copyLastColumn: boolean): number {
   if (!relToActualWmax) return Math.fround(assumedWmax);
   const amax = weightsAbsMax(w, outSize, inSize, copyLastColumn);
   return amax > 0 ? amax : 1;

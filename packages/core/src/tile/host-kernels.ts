@@ -57,8 +57,7 @@ export function modifyWeightsHost(args: ModifyWeightsArgs): void {
   const sto = p.stoRound ? 1 : 0;
   const stdDev = Math.fround(p.stdDev);
   const { rounding: needsRounding, drop: needsDrop } = weightModifierDraws(p);
-  const fillNormal = (buf: Float32Array, sub: number): Float32Array =>
-    new RandomStream(seed, RandomStreamId.WeightModifier, call, sub).fillNormal(buf) as Float32Array;
+  const fillNormal = (buf: Float32Array, sub: number): Float32Array => new RandomStream(seed, RandomStreamId.WeightModifier, call, sub).fillNormal(buf) as Float32Array;
   const fillUniform = (buf: Float32Array, sub: number, stream: number = RandomStreamId.WeightModifier): Float32Array =>
     new RandomStream(seed, stream, call, sub).fillUniform(buf) as Float32Array;
   const [b0] = buffers(size, 1) as [Float32Array];

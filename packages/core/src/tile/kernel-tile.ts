@@ -62,7 +62,11 @@ export class KernelTile implements AnalogTile, TileContext {
    * @param options checked here (checkCreateTileOptions); the tile keeps its own copy of the config.
    * @param kernels the engine's kernels for this tile.
    */
-  constructor(engine: string, options: CreateTileOptions, readonly kernels: TileKernels) {
+  constructor(
+    engine: string,
+    options: CreateTileOptions,
+    readonly kernels: TileKernels,
+  ) {
     this.backendName = engine;
     this.engine = engine;
     ({ outSize: this.outSize, inSize: this.inSize, seed: this.seed, rpuConfig: this.rpuConfig } = checkCreateTileOptions(options));

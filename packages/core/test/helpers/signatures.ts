@@ -141,7 +141,10 @@ export function compareValues(
     const extra = ours.map(([py]) => py).filter((py) => !theirs.includes(py));
     expect(extra, `${Cls.configName}: fields aihwkit does not have`).toEqual([...(opts.extras ?? [])]);
     // Same order as aihwkit (that of dataclasses.asdict), extras at the end.
-    expect(ours.map(([py]) => py).filter((py) => theirs.includes(py)), `${Cls.configName}: field order`).toEqual(theirs);
+    expect(
+      ours.map(([py]) => py).filter((py) => theirs.includes(py)),
+      `${Cls.configName}: field order`,
+    ).toEqual(theirs);
   }
   return problems;
 }

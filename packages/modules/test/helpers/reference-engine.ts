@@ -7,15 +7,7 @@
  * does for every engine. It is never registered; its tiles log the calls a
  * layer makes (`calls`).
  */
-import {
-  checkCreateTileOptions,
-  KernelTile,
-  modifyWeightsHost,
-  type AnalogTileBackend,
-  type CreateTileOptions,
-  type TileKernels,
-  type TileSpec,
-} from '@crossbar/core';
+import { checkCreateTileOptions, KernelTile, modifyWeightsHost, type AnalogTileBackend, type CreateTileOptions, type TileKernels, type TileSpec } from '@crossbar/core';
 
 function referenceKernels({ outSize: m, inSize: n }: TileSpec): TileKernels {
   const sgd = (w: Float32Array, x: Float32Array, d: Float32Array, batch: number, lr: number): void => {

@@ -35,7 +35,9 @@ export type MvmKind = 'perfect' | 'default-IO';
 
 /** perfect: FloatingPointRPUConfig (the GEMM alone); default-IO: aihwkit's default IOParameters on an IdealDevice (only the MVM is timed). */
 export function mvmConfig(kind: MvmKind): RPUConfig {
-  return kind === 'perfect' ? new FloatingPointRPUConfig() : new SingleRPUConfig({ device: new IdealDevice(), forward: new IOParameters(), backward: new IOParameters() });
+  return kind === 'perfect'
+    ? new FloatingPointRPUConfig()
+    : new SingleRPUConfig({ device: new IdealDevice(), forward: new IOParameters(), backward: new IOParameters() });
 }
 
 /** A ConstantStepDevice with aihwkit's defaults and the default UpdateParameters. */
