@@ -23,7 +23,8 @@ export function publicPackages() {
 /** The command that runs pnpm: the one running us (pnpm test), else npx with the root's packageManager version. */
 export function pnpmCommand() {
   const execpath = process.env.npm_execpath;
-  if (execpath && /pnpm/.test(execpath)) return [process.execPath, [execpath]];
+  // pnpm's npm package may be a JS file (run it with this Node) or a native executable (run it as it is).
+  if (execpath && /pnpm/.test(execpath)) return /\.[cm]?js$/.test(execpath) ? [process.execPath, [execpath]] : [execpath, []];
   const pm = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager ?? 'pnpm';
   return ['npx', ['-y', pm]];
 }

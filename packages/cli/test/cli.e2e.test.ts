@@ -499,7 +499,7 @@ describe('exit codes (the table in docs/cli.md)', () => {
   it('docs/cli.md has the table with codes 0, 1 and 2, as the CLI exports them', () => {
     const doc = readFileSync(new URL('../../../docs/cli.md', import.meta.url), 'utf8');
     const section = doc.slice(doc.indexOf('### Exit codes'));
-    const codes = [...section.matchAll(/^\| `(\d)` \|/gm)].map((m) => Number(m[1]));
+    const codes = [...section.matchAll(/^\|\s*`(\d)`\s*\|/gm)].map((m) => Number(m[1]));
     expect(codes).toEqual([EXIT_OK, EXIT_FAILED, EXIT_USAGE]);
     expect(crossbar(['--help']).stdout).toMatch(/Exit codes: 0 success, 1 the run failed .*, 2 bad usage or bad input/);
   });
