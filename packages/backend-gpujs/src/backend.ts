@@ -1,16 +1,25 @@
 /**
  * The gpu.js engine: one GPU runtime in the chosen mode, shared by the tiles
- * it creates.
+ * it creates. It is a kernel set (core's KernelSet: kernel-set.ts) whose tiles
+ * are core's tile (GpujsTile, a KernelTile).
  */
-import type { AnalogTileBackend, CreateTileOptions } from '@crossbar/core';
-import { BackendError } from '@crossbar/core';
+import {
+  BackendError,
+  checkCreateTileOptions,
+  KernelTile,
+  type AnalogTileBackend,
+  type CreateTileOptions,
+  type KernelSet,
+  type TileKernels,
+  type TileSpec,
+} from '@crossbar/core';
 import { GPUJS_VERSION } from './gpujs.js';
 import { chooseMode, describeChoice, type GpujsMode, type ModeChoice } from './modes.js';
 import { defaultRandomSource, kernelRandomSupported, philoxLibrary, type RandomSource } from './random.js';
 import { GpuRuntime } from './runtime.js';
 import { physicsLibrary } from './kernels/library.js';
 import { bitsLibrary } from './kernels/bits.js';
-import { GpujsTile } from './tile.js';
+import { createGpujsKernels, GPUJS_NAME } from './kernel-set.js';
 
 /** Options of `createGpujsBackend` and the GpujsBackend constructor. */
 export interface GpujsBackendOptions {
@@ -23,11 +32,6 @@ export interface GpujsBackendOptions {
    */
   random?: RandomSource | 'auto';
   /**
-   * webasm: run large kernels on gpu.js's worker pool (its threads need the
-   * asynchronous kernel contract and SharedArrayBuffer). Default true.
-   */
-  threads?: boolean;
-  /**
    * Compiled kernels kept when no tile uses them any more, so that new tiles of
    * the same shape and config start without compiling (default 64; 0: a
    * kernel is destroyed with the last tile that used it).
@@ -35,14 +39,16 @@ export interface GpujsBackendOptions {
   kernelCache?: number;
 }
 
-/** The gpu.js engine: its tiles run every operation as gpu.js kernels in one mode (WebGL2/WebGL, headless-gl, WebAssembly or JS). */
-export class GpujsBackend implements AnalogTileBackend {
-  readonly name = 'gpujs';
+/**
+ * The gpu.js engine: core's tile on gpu.js kernels in one mode (WebGL2/WebGL, headless-gl,
+ * WebAssembly or JS) — the MVMs and the updates on the device, the rest in core.
+ */
+export class GpujsBackend implements AnalogTileBackend, KernelSet {
+  readonly name = GPUJS_NAME;
   readonly description: string;
   readonly mode: GpujsMode;
   readonly choice: ModeChoice;
   readonly randomSource: RandomSource;
-  readonly threads: boolean;
   readonly runtime: GpuRuntime;
   private readonly tiles = new Set<GpujsTile>();
 
@@ -58,7 +64,6 @@ export class GpujsBackend implements AnalogTileBackend {
         `gpujs engine option "random" = "kernel" is not possible in mode ${this.mode}: WebGL1 shaders have no integer bit operations (use "upload")`,
       );
     }
-    this.threads = this.mode === 'webasm' && options.threads !== false && typeof SharedArrayBuffer !== 'undefined';
     const philox = philoxLibrary(this.mode);
     const bits = bitsLibrary(this.mode);
     const kernelCache = options.kernelCache ?? 64;
@@ -74,8 +79,12 @@ export class GpujsBackend implements AnalogTileBackend {
     const renderer = this.runtime.renderer;
     const extra = [`gpu.js ${GPUJS_VERSION}`, `random numbers: ${this.randomSource === 'kernel' ? 'in-kernel Philox' : 'CPU Philox, uploaded'}`];
     if (renderer) extra.push(`renderer ${renderer}`);
-    if (this.mode === 'webasm') extra.push(this.threads ? 'worker threads' : 'single thread');
     this.description = describeChoice(this.choice, extra.join(', '));
+  }
+
+  /** The kernels of one tile (core's KernelSet). */
+  createKernels(spec: TileSpec): TileKernels {
+    return createGpujsKernels(this.runtime, this.randomSource, spec);
   }
 
   createTile(options: CreateTileOptions): GpujsTile {
@@ -113,4 +122,21 @@ export class GpujsBackend implements AnalogTileBackend {
 /** A gpu.js engine with these options (the registry's factory uses the defaults). */
 export function createGpujsBackend(options: GpujsBackendOptions = {}): GpujsBackend {
   return new GpujsBackend(options);
+}
+
+/** A tile of the gpu.js engine: core's KernelTile on the engine's kernels (what GpujsBackend.createTile returns). */
+export class GpujsTile extends KernelTile {
+  /** Always offered: the engine has the analogPass kernel. */
+  declare readonly getForwardPassCounts: () => Int32Array | null;
+  private readonly owner: GpujsBackend;
+
+  constructor(backend: GpujsBackend, options: CreateTileOptions) {
+    super(GPUJS_NAME, options, backend.createKernels({ engine: GPUJS_NAME, ...checkCreateTileOptions(options) }));
+    this.owner = backend;
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.owner.forget(this);
+  }
 }

@@ -19,8 +19,6 @@ export class Gemm {
     private readonly scope: KernelScope,
     private readonly outSize: number,
     private readonly inSize: number,
-    /** webasm: run on gpu.js's worker pool (async kernel contract). */
-    private readonly threads: boolean,
   ) {}
 
   private get gl(): boolean {
@@ -44,32 +42,26 @@ export class Gemm {
     return padRows(host, rows, cols, s, buf);
   }
 
-  async forward(w: DeviceArray, x: Float32Array, batch: number, scale: number): Promise<Float32Array> {
+  forward(w: DeviceArray, x: Float32Array, batch: number, scale: number): Float32Array {
     return this.chunked(batch, this.inSize, this.outSize, x, (xs, n) => this.forwardChunk(w, xs, n, scale));
   }
 
-  async backward(w: DeviceArray, d: Float32Array, batch: number, scale: number): Promise<Float32Array> {
+  backward(w: DeviceArray, d: Float32Array, batch: number, scale: number): Float32Array {
     return this.chunked(batch, this.outSize, this.inSize, d, (ds, n) => this.backwardChunk(w, ds, n, scale));
   }
 
   /** Runs `run` on slices of at most MAX_ROWS rows (texture height, short draw calls). */
-  private async chunked(
-    batch: number,
-    width: number,
-    outWidth: number,
-    input: Float32Array,
-    run: (slice: Float32Array, rows: number) => Promise<Float32Array>,
-  ): Promise<Float32Array> {
+  private chunked(batch: number, width: number, outWidth: number, input: Float32Array, run: (slice: Float32Array, rows: number) => Float32Array): Float32Array {
     if (batch <= MAX_ROWS) return run(input, batch);
     const out = new Float32Array(batch * outWidth);
     for (let b0 = 0; b0 < batch; b0 += MAX_ROWS) {
       const n = Math.min(MAX_ROWS, batch - b0);
-      out.set(await run(input.subarray(b0 * width, (b0 + n) * width), n), b0 * outWidth);
+      out.set(run(input.subarray(b0 * width, (b0 + n) * width), n), b0 * outWidth);
     }
     return out;
   }
 
-  private async forwardChunk(w: DeviceArray, x: Float32Array, batch: number, scale: number): Promise<Float32Array> {
+  private forwardChunk(w: DeviceArray, x: Float32Array, batch: number, scale: number): Float32Array {
     const { outSize, inSize } = this;
     const y = new Float32Array(batch * outSize);
     const epilogue = scale === 1 ? undefined : (v: string) => `${v} * this.constants.scale`;
@@ -88,14 +80,13 @@ export class Gemm {
       output: [batch, roundUp4(outSize) / 4],
       constants: { s: roundUp4(inSize), scale },
       returnType: 'Array(4)',
-      asyncMode: this.threads,
     });
-    const result = await k(w.host, this.input(x, batch, inSize));
+    const result = k(w.host, this.input(x, batch, inSize));
     this.scope.runtime.assertMode(k, 'forward');
     return scatterGroups(result as Float32Array[][], batch, outSize, y);
   }
 
-  private async backwardChunk(w: DeviceArray, d: Float32Array, batch: number, scale: number): Promise<Float32Array> {
+  private backwardChunk(w: DeviceArray, d: Float32Array, batch: number, scale: number): Float32Array {
     const { outSize, inSize } = this;
     const z = new Float32Array(batch * inSize);
     const epilogue = scale === 1 ? undefined : (v: string) => `${v} * this.constants.scale`;
@@ -114,9 +105,8 @@ export class Gemm {
       output: [batch, roundUp4(inSize) / 4],
       constants: { s: roundUp4(inSize), t: roundUp4(outSize), scale },
       returnType: 'Array(4)',
-      asyncMode: this.threads,
     });
-    const result = await k(w.host, this.input(d, batch, outSize));
+    const result = k(w.host, this.input(d, batch, outSize));
     this.scope.runtime.assertMode(k, 'backward');
     return scatterGroups(result as Float32Array[][], batch, inSize, z);
   }

@@ -1,7 +1,7 @@
 /**
  * @crossbar/backend-gpujs — the Crossbar engine on gpu.js kernels: WebGL2 or
- * WebGL in browsers, headless-gl in Node, WebAssembly (SIMD, threads) or plain
- * JavaScript anywhere. Importing this package registers it as "gpujs", below
+ * WebGL in browsers, headless-gl in Node, WebAssembly (SIMD) or plain
+ * JavaScript anywhere; a kernel set on core's tile (KernelTile). Importing this package registers it as "gpujs", below
  * the ndarray engine in every mode (GPUJS_PRIORITY: measured slower on the demo's
  * work, docs/architecture.md), so it is used by name. The mode is the factory option
  * `mode`, else CROSSBAR_GPUJS_MODE, else the first that works; the engine's
@@ -12,8 +12,7 @@
 import { registerBackend } from '@crossbar/core';
 import { createGpujsBackend } from './backend.js';
 
-export { GpujsBackend, createGpujsBackend, type GpujsBackendOptions } from './backend.js';
-export { GpujsTile } from './tile.js';
+export { GpujsBackend, GpujsTile, createGpujsBackend, type GpujsBackendOptions } from './backend.js';
 export { GPUJS_MODES, GL_MODES, MODE_ENV, checkMode, chooseMode, type GpujsMode, type ModeCheck, type ModeChoice } from './modes.js';
 export type { RandomSource } from './random.js';
 

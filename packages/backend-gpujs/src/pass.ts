@@ -1,41 +1,28 @@
 /**
- * One direction's IO-managed pass over a batch on the device — the same
- * stages, in the same order, with the same random streams and elements as
- * aihwkit 0.7.1's CPU pass (rpu_forward_backward_pass.cpp) and the ndarray
- * engine (its mvm.ts): y[r] = f(B x[r]) for B = W (forward) or Wᵀ (backward).
+ * One bound-management round of a direction's IO-managed pass on the device
+ * (core's analogPass kernel, kernels.ts AnalogPassArgs): the same stages, in
+ * the same order, with the same random streams and elements as aihwkit
+ * 0.7.1's CPU pass (rpu_forward_backward_pass.cpp) and the ndarray engine:
+ * y[a] = f(B x[active[a]]) for B = W (forward) or Wᵀ (backward). Core's tile
+ * runs the management loop around it (noise management, the rounds, the
+ * output scaling).
  *
- * Per call: the noise-management value of every row (core's startManagedBatch
- * on the host, where the input already is — AverageAbsMax moves per vector, in
- * batch order); then per bound-management round, for the
- * rows still active: the prepare kernel (DAC), the analog kernel(s) (MVM,
- * non-idealities and ADC fused) and one read-back of the quantised outputs,
- * which the host bound-tests, clips and rescales. Rows that clip run again
- * with half the input; only they. Random numbers (core rng.ts, layout in its
- * RandomStreamId docs):
+ * Per round, for the active rows: the prepare kernel (DAC), the analog
+ * kernel(s) (MVM, non-idealities and ADC fused) and one read-back of the
+ * quantised outputs, which the host bound-tests and clips. Random numbers
+ * (core rng.ts, layout in its RandomStreamId docs):
  *   input noise, input rounding:    sub = round,             element = row · nIn + j
  *   output noise, output rounding:  sub = 2 · round + phase, element = row · nOut + i
  *   weight noise:                   sub = 2 · round + phase, element = row · nOut + i
  */
-import {
-  boundManagementStops,
-  clipSymmetric,
-  managedInputScales,
-  managedOutputFactor,
-  nextBoundManagementRound,
-  startManagedBatch,
-  RandomStream,
-  type IOPassStreams,
-  type MvParameters,
-  type NoiseManagementState,
-  type ResolvedIO,
-} from '@crossbar/core';
+import { clipSymmetric, RandomStream, type AnalogPassArgs, type IOPassStreams, type MvParameters, type ResolvedIO } from '@crossbar/core';
 import type { GpuTexture, KernelResult } from './gpujs.js';
 import { DeviceArray, roundUp4 } from './device.js';
 import { analogSource, argumentTypesFor, prepareSource, type AnalogSpec } from './kernels/io.js';
 import type { RandomSource } from './random.js';
 import { keyHalves } from './kernels/philox.js';
 import { scatterGroups } from './kernels/mvm.js';
-import { MAX_ROWS, type Gemm } from './gemm.js';
+import { MAX_ROWS } from './gemm.js';
 import type { KernelScope } from './scope.js';
 
 /** The weights of one pass: W, and W with the read asymmetry of negative inputs (PosNeg), resident. */
@@ -51,19 +38,14 @@ export class DevicePass {
   private readonly key: [number, number, number, number];
   private readonly nl: Float32Array;
   private readonly vOffset: Float32Array;
-  // batch-sized scratch (grown, reused)
-  private nmScale = new Float32Array(0);
-  private rowScale = new Float32Array(0);
-  private active = new Int32Array(0);
-  private passed = new Uint8Array(0);
-  private passes = new Int32Array(0); // [batch] analog passes per vector in the last run
-  private lastBatch = 0;
+  private draws: MvParameters | null = null;
+  // the current round's arguments (core's buffers)
+  private active: Int32Array = new Int32Array(0);
+  private rowScale: Float32Array = new Float32Array(0);
 
   constructor(
     private readonly scope: KernelScope,
-    private readonly gemm: Gemm,
     readonly io: ResolvedIO,
-    readonly draws: MvParameters,
     private readonly nOut: number,
     private readonly nIn: number,
     /** The tile's inSize (the weight row length). */
@@ -71,7 +53,6 @@ export class DevicePass {
     private readonly streams: IOPassStreams,
     private readonly seed: number,
     private readonly rand: RandomSource,
-    private readonly threads: boolean,
   ) {
     this.posNeg = io.mvType === 'PosNegSeparate' || io.mvType === 'PosNegSeparateDigitalSum';
     this.digitalSum = io.mvType === 'PosNegSeparateDigitalSum';
@@ -79,86 +60,34 @@ export class DevicePass {
     this.key = keyHalves(seed);
     // per-line arrays padded to whole groups of four (zeros: no non-linearity, no offset)
     this.nl = new Float32Array(roundUp4(nOut));
-    if (draws.outNonlinearity) this.nl.set(draws.outNonlinearity);
     this.vOffset = new Float32Array(roundUp4(nOut));
+  }
+
+  /** Copies the per-line draws (core's, which setState may replace in place) into the padded arrays. */
+  private refreshDraws(draws: MvParameters): void {
+    this.draws = draws;
+    this.nl.fill(0);
+    if (draws.outNonlinearity) this.nl.set(draws.outNonlinearity);
+    this.vOffset.fill(0);
     if (draws.vOffset) this.vOffset.set(draws.vOffset);
   }
 
-  /** Copies the per-line draws again (after setState replaced them). */
-  refreshDraws(): void {
-    this.nl.fill(0);
-    if (this.draws.outNonlinearity) this.nl.set(this.draws.outNonlinearity);
-    this.vOffset.fill(0);
-    if (this.draws.vOffset) this.vOffset.set(this.draws.vOffset);
-  }
-
-  /** Whether this pass reads W with the read asymmetry of negative inputs. */
-  get needsNegativeWeights(): boolean {
-    return this.posNeg && this.draws.wAsymmetry !== null;
-  }
-
-  private ensure(batch: number): void {
-    if (this.nmScale.length >= batch) return;
-    this.nmScale = new Float32Array(batch);
-    this.rowScale = new Float32Array(batch);
-    this.active = new Int32Array(batch);
-    this.passed = new Uint8Array(batch);
-    this.passes = new Int32Array(batch);
-  }
-
-  /**
-   * Analog passes per vector of the last run [batch] (a view of the reused buffer, valid until
-   * the next run): 1 + its bound-management re-runs, 0 for a vector noise management skipped.
-   */
-  passCounts(): Int32Array {
-    return this.passes.subarray(0, this.lastBatch);
-  }
-
-  async run(weights: PassWeights, x: Float32Array, batch: number, call: number, nm: NoiseManagementState): Promise<Float32Array> {
-    const { io, nIn, nOut } = this;
-    const forward = io.direction === 'forward';
-    this.lastBatch = batch;
-    if (io.isPerfect) {
-      if (this.passes.length < batch) this.passes = new Int32Array(batch);
-      this.passes.fill(1, 0, batch);
-      return forward ? this.gemm.forward(weights.w, x, batch, io.outScale) : this.gemm.backward(weights.w, x, batch, io.outScale);
+  /** One round (AnalogPassArgs): writes the clipped outputs of the active rows and their bound test. */
+  run(args: AnalogPassArgs, weights: PassWeights): void {
+    if (args.firstRound || this.draws !== args.draws) this.refreshDraws(args.draws);
+    const { x, nActive, round, call, out, passed } = args;
+    this.active = args.active;
+    this.rowScale = args.rowScale;
+    const outs = this.computeRows(weights, x, x.length / this.nIn, nActive, round, call);
+    passed.fill(1, 0, nActive);
+    for (const o of outs) this.boundTestAndClip(o, nActive, passed);
+    const n = nActive * this.nOut;
+    if (outs.length === 2) {
+      const [pos, neg] = outs as [Float32Array, Float32Array];
+      for (let k = 0; k < n; k++) out[k] = pos[k]! + neg[k]!;
+    } else {
+      out.set(outs[0]!.subarray(0, n));
     }
-    this.ensure(batch);
-    const y = new Float32Array(batch * nOut);
-    const { nmScale, rowScale, active, passed, passes } = this;
-    passes.fill(0, 0, batch);
-
-    // The management loop is core's (the same as the ndarray engine's); see io.ts.
-    let nActive = startManagedBatch(io, x, batch, nIn, nm, nmScale, active);
-    let reduction = 1;
-    for (let round = 0; nActive > 0; round++) {
-      if (round > 0) reduction = nextBoundManagementRound(io, round, reduction, x, nIn, active, nActive, nmScale, nm);
-      managedInputScales(io, reduction, active, nActive, nmScale, rowScale);
-      const outs = await this.computeRows(weights, x, batch, nActive, round, call);
-      passed.fill(1, 0, nActive);
-      for (const out of outs) this.boundTestAndClip(out, nActive);
-      if (outs.length === 2) {
-        const [pos, neg] = outs as [Float32Array, Float32Array];
-        for (let k = 0; k < nActive * nOut; k++) pos[k] = pos[k]! + neg[k]!;
-      }
-      const out = outs[0]!;
-      const stop = boundManagementStops(io, reduction);
-      let next = 0;
-      for (let a = 0; a < nActive; a++) {
-        const r = active[a]!;
-        passes[r] = passes[r]! + 1;
-        if (!stop && passed[a] === 0) {
-          active[next++] = r; // clipped: again with half the input
-          continue;
-        }
-        const factor = managedOutputFactor(io, rowScale[a]!, nmScale[r]!);
-        const yo = r * nOut;
-        const oo = a * nOut;
-        for (let i = 0; i < nOut; i++) y[yo + i] = out[oo + i]! * factor;
-      }
-      nActive = next;
-    }
-    return y;
   }
 
   /**
@@ -166,8 +95,8 @@ export class DevicePass {
    * +out_bound fails the row, one at −out_bound sets the result to !bm_test_negative_bound),
    * and-ed into `passed`; clips in place.
    */
-  private boundTestAndClip(out: Float32Array, nActive: number): void {
-    const { io, nOut, passed } = this;
+  private boundTestAndClip(out: Float32Array, nActive: number, passed: Uint8Array): void {
+    const { io, nOut } = this;
     const bound = io.outBound;
     const testNegative = io.bmTestNegativeBound;
     const bm = io.boundManagement !== 'None';
@@ -193,14 +122,14 @@ export class DevicePass {
   }
 
   /** The quantised, unclipped outputs [nActive × nOut] of the active rows: one array, or two (digital sum: pos, neg). */
-  private async computeRows(weights: PassWeights, x: Float32Array, batch: number, nActive: number, round: number, call: number): Promise<Float32Array[]> {
+  private computeRows(weights: PassWeights, x: Float32Array, batch: number, nActive: number, round: number, call: number): Float32Array[] {
     if (nActive <= MAX_ROWS) return this.computeChunk(weights, x, batch, 0, nActive, round, call);
     // kernels write at most MAX_ROWS rows (texture height, and short draw calls): chunks of active rows
     const nOut = this.nOut;
     let outs: Float32Array[] = [];
     for (let a0 = 0; a0 < nActive; a0 += MAX_ROWS) {
       const a1 = Math.min(nActive, a0 + MAX_ROWS);
-      const part = await this.computeChunk(weights, x, batch, a0, a1, round, call);
+      const part = this.computeChunk(weights, x, batch, a0, a1, round, call);
       if (outs.length === 0) outs = part.map(() => new Float32Array(nActive * nOut));
       part.forEach((p, k) => outs[k]!.set(p, a0 * nOut));
     }
@@ -208,7 +137,7 @@ export class DevicePass {
   }
 
   /** computeRows for active rows [a0, a1). */
-  private async computeChunk(weights: PassWeights, x: Float32Array, batch: number, a0: number, a1: number, round: number, call: number): Promise<Float32Array[]> {
+  private computeChunk(weights: PassWeights, x: Float32Array, batch: number, a0: number, a1: number, round: number, call: number): Float32Array[] {
     const { io, nIn, nOut, streams } = this;
     const nActive = a1 - a0;
     const rows = this.bucket(nActive, Math.min(batch, MAX_ROWS));
@@ -268,25 +197,25 @@ export class DevicePass {
       outputRoundingStream: streams.outputRounding,
     };
     if (!this.posNeg) {
-      const r = await this.analog({ ...common, part: 'all', phase: 0, addPrev: false, finalize: true }, weights.w, xp, rowIndex, null, call, round);
+      const r = this.analog({ ...common, part: 'all', phase: 0, addPrev: false, finalize: true }, weights.w, xp, rowIndex, null, call, round);
       return [this.readRows(r, rows, nActive)];
     }
     // negative inputs first (through the read-asymmetric weights), then positive ones
     const wNeg = weights.wNeg ?? weights.w;
     if (this.digitalSum) {
-      const neg = await this.analog({ ...common, part: 'neg', phase: 1, addPrev: false, finalize: true }, wNeg, xp, rowIndex, null, call, round);
+      const neg = this.analog({ ...common, part: 'neg', phase: 1, addPrev: false, finalize: true }, wNeg, xp, rowIndex, null, call, round);
       const negRows = this.readRows(neg, rows, nActive);
-      const pos = await this.analog({ ...common, part: 'pos', phase: 0, addPrev: false, finalize: true }, weights.w, xp, rowIndex, null, call, round);
+      const pos = this.analog({ ...common, part: 'pos', phase: 0, addPrev: false, finalize: true }, weights.w, xp, rowIndex, null, call, round);
       return [this.readRows(pos, rows, nActive), negRows];
     }
-    const neg = await this.analog({ ...common, part: 'neg', phase: 1, addPrev: false, finalize: false }, wNeg, xp, rowIndex, null, call, round);
+    const neg = this.analog({ ...common, part: 'neg', phase: 1, addPrev: false, finalize: false }, wNeg, xp, rowIndex, null, call, round);
     const prev = this.gl ? neg : this.readRows(neg, rows, rows);
-    const pos = await this.analog({ ...common, part: 'pos', phase: 0, addPrev: true, finalize: true }, weights.w, xp, rowIndex, prev, call, round);
+    const pos = this.analog({ ...common, part: 'pos', phase: 0, addPrev: true, finalize: true }, weights.w, xp, rowIndex, prev, call, round);
     return [this.readRows(pos, rows, nActive)];
   }
 
   /** Runs one analog kernel; its result (texture on GL, nested groups on cpu/webasm). */
-  private async analog(
+  private analog(
     spec: AnalogSpec,
     w: DeviceArray,
     xp: KernelResult,
@@ -294,8 +223,9 @@ export class DevicePass {
     prev: KernelResult | Float32Array | null,
     call: number,
     round: number,
-  ): Promise<KernelResult> {
+  ): KernelResult {
     const { io, streams } = this;
+    const draws = this.draws!;
     const src = analogSource(spec);
     const args: unknown[] = [
       w.data,
@@ -306,7 +236,7 @@ export class DevicePass {
       io.rSeries,
       io.vOffsetWMin,
       io.wNoise,
-      this.draws.nlFactor,
+      draws.nlFactor,
       io.outNegativeScale,
       io.outNoise,
       io.outStep,
@@ -329,10 +259,9 @@ export class DevicePass {
       : this.scope.kernel(src.source, {
           output: [spec.rows, Math.ceil(this.nOut / 4)],
           returnType: 'Array(4)',
-          asyncMode: this.threads,
           ...randTypes,
         });
-    const result = await k(...args);
+    const result = k(...args);
     this.scope.runtime.assertMode(k, 'analog');
     return result;
   }

@@ -34,10 +34,13 @@ import {
   UpdateRowPlan,
   updateRowBlocks,
   trainWordsPerColumn,
+  type ExpStepDevice,
+  type LinearStepDevice,
+  type PulsedDevice,
   type PulsedDeviceKind,
   type UpdateSettings,
 } from '@crossbar/core';
-import type { TileContext } from '../context.js';
+import type { GpuTileContext } from '../context.js';
 import { DeviceArray, roundUp4 } from '../device.js';
 import { input2d, type GpuTexture, type KernelResult } from '../gpujs.js';
 import { argumentTypesFor } from '../kernels/io.js';
@@ -60,7 +63,6 @@ export interface PulsedArrays {
 export type DeviceScalars = Record<(typeof DEVICE_SCALARS)[number], number>;
 
 export class DevicePulsedUpdate {
-  private readonly plan = new UpdateRowPlan();
   private readonly encoder: UpdateRowEncoder;
   private readonly stochastic: boolean;
   private readonly noisy: boolean;
@@ -69,12 +71,15 @@ export class DevicePulsedUpdate {
   private readonly sumNoise: TableNormals;
   private readonly key: [number, number, number, number];
   private readonly size: number;
+  /** The row plan of the running call (core's). */
+  private plan!: UpdateRowPlan;
+  /** The device's resident arrays of the running call. */
+  private arrays!: PulsedArrays;
 
   constructor(
-    private readonly ctx: TileContext,
+    private readonly ctx: GpuTileContext,
     private readonly kind: PulsedDeviceKind,
-    private readonly settings: UpdateSettings,
-    private readonly arrays: PulsedArrays,
+    settings: UpdateSettings,
     private readonly scalars: DeviceScalars,
   ) {
     this.encoder = new UpdateRowEncoder(ctx.seed, ctx.inSize, ctx.outSize, settings);
@@ -89,24 +94,18 @@ export class DevicePulsedUpdate {
 
   /**
    * W ← W − lr·dᵀx through the device, on `target` (the weights, or the persistent weights under
-   * write noise), in update call `call`. Returns each device's pulse count in the call
-   * ([outSize × inSize]) when `wantTouched` (write noise redraws the devices that got pulses),
-   * else null; null too when no row has pulses.
+   * write noise), in update call `call`, with core's row plan of the call. Returns each device's
+   * pulse count in the call ([outSize × inSize]) when `wantTouched` (write noise redraws the
+   * devices that got pulses), else null; null too when no row has pulses.
    */
-  async run(
-    target: DeviceArray,
-    x: Float32Array,
-    d: Float32Array,
-    batch: number,
-    lr: number,
-    granularity: number,
-    call: number,
-    wantTouched: boolean,
-  ): Promise<Float32Array | null> {
+  run(target: DeviceArray, arrays: PulsedArrays, plan: UpdateRowPlan, x: Float32Array, d: Float32Array, batch: number, call: number, wantTouched: boolean): Float32Array | null {
     const { inSize, outSize } = this.ctx;
-    const maxBl = this.plan.compute(x, d, batch, inSize, outSize, lr, granularity, this.settings);
+    let maxBl = 0;
+    for (let r = 0; r < batch; r++) maxBl = Math.max(maxBl, plan.bl[r]!);
     if (maxBl === 0) return null;
-    const blocks = updateRowBlocks(this.plan, batch, inSize, outSize);
+    this.plan = plan;
+    this.arrays = arrays;
+    const blocks = updateRowBlocks(plan, batch, inSize, outSize);
     this.pulseNoise.begin(call);
     this.sumNoise.begin(call);
     const multi = blocks.length > 2;
@@ -119,7 +118,7 @@ export class DevicePulsedUpdate {
       const r0 = blocks[b]!;
       const rows = blocks[b + 1]! - r0;
       const block = this.encodeBlock(x, d, call, r0, rows);
-      const totals = await this.block(target, block, call, r0, before, loops, wantTouched || (before !== null && b + 2 < blocks.length));
+      const totals = this.block(target, block, call, r0, before, loops, wantTouched || (before !== null && b + 2 < blocks.length));
       if (totals === null) continue;
       for (let e = 0; e < this.size; e++) {
         const n = totals[e]!;
@@ -169,7 +168,7 @@ export class DevicePulsedUpdate {
    * One row block on the device. Returns the block's pulses per device when `needTotals` or
    * when the walk needed them for its noise lists, else null.
    */
-  private async block(
+  private block(
     target: DeviceArray,
     data: Block,
     call: number,
@@ -177,7 +176,7 @@ export class DevicePulsedUpdate {
     before: Float32Array | null,
     loops: number,
     needTotals: boolean,
-  ): Promise<Float32Array | null> {
+  ): Float32Array | null {
     const { inSize, outSize } = this.ctx;
     const height = data.units * data.width;
     const X = this.matrix(data.X, inSize, height);
@@ -199,10 +198,10 @@ export class DevicePulsedUpdate {
     let totals: Float32Array | null = null;
     // the row-sliced trains are counted on the host (a few bit operations per 16 rows: cheaper than a
     // kernel and its read-back); the deterministic factors by the totals kernel
-    const counts = async (only?: Uint8Array): Promise<Float32Array> =>
-      (totals ??= this.stochastic ? slicedTotals(data, inSize, outSize, only) : await this.totals(X, D, data.units, data.K, loops));
+    const counts = (only?: Uint8Array): Float32Array =>
+      (totals ??= this.stochastic ? slicedTotals(data, inSize, outSize, only) : this.totals(X, D, data.units, data.K, loops));
     if (!this.noisy || inKernel) {
-      const out = await this.walk({ ...base, perPulse: this.noisy ? 'kernel' : 'none' }, common, null);
+      const out = this.walk({ ...base, perPulse: this.noisy ? 'kernel' : 'none' }, common, null);
       this.commit(target, out);
       return needTotals ? counts() : null;
     }
@@ -211,7 +210,7 @@ export class DevicePulsedUpdate {
     let listed: (e: number) => boolean = () => true;
     let marks: Uint8Array | null = null;
     if (this.summed) {
-      prev = await this.walk({ ...base, perPulse: 'stall' }, common, sums);
+      prev = this.walk({ ...base, perPulse: 'stall' }, common, sums);
       const got = this.read(prev);
       const stalled: number[] = [];
       for (let e = 0; e < this.size; e++) if (got[e]! <= STALL * 0.5) stalled.push(e);
@@ -225,9 +224,9 @@ export class DevicePulsedUpdate {
       listed = (e) => m[e] === 1;
     }
     // the lists need the counts of the listed devices only, unless later blocks or write noise need all
-    const n = await counts(needTotals ? undefined : (marks ?? undefined));
+    const n = counts(needTotals ? undefined : (marks ?? undefined));
     const lists = this.lists(n, before, listed);
-    const out = await this.walk({ ...base, perPulse: 'list' }, { ...common, prev: prev ?? target.data }, sums, lists);
+    const out = this.walk({ ...base, perPulse: 'list' }, { ...common, prev: prev ?? target.data }, sums, lists);
     if (prev !== null) this.free(prev);
     this.commit(target, out);
     return n;
@@ -268,12 +267,12 @@ export class DevicePulsedUpdate {
   }
 
   /** Runs a walk; its result (a texture on GL, the flat array on cpu/webasm). */
-  private async walk(
+  private walk(
     spec: WalkSpec,
     c: { target: DeviceArray; X: unknown; D: unknown; units: number; K: number; r0: number; call: number; before: Float32Array | null; loops: number; prev?: unknown },
     sums: unknown,
     lists?: { offY: Float32Array; offX: Float32Array; noise: unknown },
-  ): Promise<KernelResult> {
+  ): KernelResult {
     const src = walkSource(spec);
     const a = this.arrays;
     const values: Record<string, unknown> = {
@@ -307,7 +306,7 @@ export class DevicePulsedUpdate {
   }
 
   /** Each device's pulses in the block ([outSize × inSize]). */
-  private async totals(X: unknown, D: unknown, units: number, K: number, loops: number): Promise<Float32Array> {
+  private totals(X: unknown, D: unknown, units: number, K: number, loops: number): Float32Array {
     const { inSize, outSize } = this.ctx;
     const src = totalsSource({
       layout: this.ctx.scope.runtime.isGl ? 'packed4' : 'flat',
@@ -317,14 +316,14 @@ export class DevicePulsedUpdate {
       bits: coincidenceCounting(this.ctx.scope.runtime.mode),
       flatIndex: this.flatIndex,
     });
-    const result = await this.launch(src.source, src.args, { X, D, units, K }, roundUp4(outSize), loops, 'pulse totals');
+    const result = this.launch(src.source, src.args, { X, D, units, K }, roundUp4(outSize), loops, 'pulse totals');
     const out = this.read(result);
     this.free(result);
     return out;
   }
 
-  private async launch(source: string, args: string[], values: Record<string, unknown>, rowsAlloc: number, loops: number, what: string): Promise<KernelResult> {
-    const { scope, inSize, threads } = this.ctx;
+  private launch(source: string, args: string[], values: Record<string, unknown>, rowsAlloc: number, loops: number, what: string): KernelResult {
+    const { scope, inSize } = this.ctx;
     const rt = scope.runtime;
     const callArgs = args.map((n) => {
       const v = values[n];
@@ -333,12 +332,12 @@ export class DevicePulsedUpdate {
     });
     const settings: Record<string, unknown> = rt.isGl
       ? { output: [Math.ceil(inSize / 4), rowsAlloc], pipeline: true, immutable: true, returnType: 'Array(4)' }
-      : { output: [rowsAlloc * roundUp4(inSize)], asyncMode: threads };
+      : { output: [rowsAlloc * roundUp4(inSize)] };
     settings.loopMaxIterations = loops;
     settings.dynamicArguments = true;
     settings.argumentTypes = argumentTypesFor(rt.mode, args, callArgs);
     const k = scope.kernel(source, settings);
-    const result = await k(...callArgs);
+    const result = k(...callArgs);
     rt.assertMode(k, what);
     return result;
   }
@@ -447,4 +446,28 @@ function slice(masks: Int32Array, v: Float32Array, offset: number, n: number, bl
       }
     }
   }
+}
+
+/** The scalars of a device's step formula (kernels/pulses.ts DEVICE_SCALARS), float32 as aihwkit uses them. */
+export function deviceScalars(device: PulsedDevice, kind: PulsedDeviceKind): DeviceScalars {
+  const f = Math.fround;
+  const std = f(device.dwMinStd);
+  const s: DeviceScalars = { std, multNoise: 0, aUp: 0, aDown: 0, gammaUp: 0, gammaDown: 0, expA: 0, expB: 0, stdAdd: 0, stdSlope: 0, complexNoise: 0 };
+  if (kind === 'LinearStep' || kind === 'SoftBounds') s.multNoise = (device as LinearStepDevice).multNoise ? 1 : 0;
+  if (kind === 'ExpStep') {
+    const e = device as ExpStepDevice;
+    Object.assign(s, {
+      aUp: f(e.aUp),
+      aDown: f(e.aDown),
+      gammaUp: f(e.gammaUp),
+      gammaDown: f(e.gammaDown),
+      expA: f(e.a),
+      expB: f(e.b),
+      stdAdd: f(e.dwMinStdAdd),
+      stdSlope: f(e.dwMinStdSlope),
+    });
+    // aihwkit's hasComplexNoise: dw_min_std > 0 and an additive or slope part
+    s.complexNoise = std > 0 && (s.stdAdd !== 0 || s.stdSlope !== 0) ? 1 : 0;
+  }
+  return s;
 }

@@ -9,7 +9,7 @@ import type { DeviceArray } from '../device.js';
 import { roundUp4 } from '../device.js';
 import { uploadPacked4 } from '../kernels/mvm.js';
 import { MAX_ROWS } from '../gemm.js';
-import type { TileContext } from '../context.js';
+import type { GpuTileContext } from '../context.js';
 
 function source(gl: boolean, batch: number, outSize: number, inSize: number): string {
   const one = batch === 1;
@@ -56,14 +56,15 @@ function source(gl: boolean, batch: number, outSize: number, inSize: number): st
 }`;
 }
 
-export async function rankUpdate(ctx: TileContext, w: DeviceArray, x: Float32Array, d: Float32Array, batch: number, alpha: number): Promise<void> {
+/** W ← W + α·Σ_r d_r x_rᵀ on the resident `w` (its data replaced). */
+export function rankUpdate(ctx: GpuTileContext, w: DeviceArray, x: Float32Array, d: Float32Array, batch: number, alpha: number): void {
   const { scope, outSize, inSize } = ctx;
   const rt = scope.runtime;
   if (batch > MAX_ROWS) {
     // x's texture holds at most MAX_ROWS rows: the batch in slices (each rounded into w on its own)
     for (let b0 = 0; b0 < batch; b0 += MAX_ROWS) {
       const n = Math.min(MAX_ROWS, batch - b0);
-      await rankUpdate(ctx, w, x.subarray(b0 * inSize, (b0 + n) * inSize), d.subarray(b0 * outSize, (b0 + n) * outSize), n, alpha);
+      rankUpdate(ctx, w, x.subarray(b0 * inSize, (b0 + n) * inSize), d.subarray(b0 * outSize, (b0 + n) * outSize), n, alpha);
     }
     return;
   }
@@ -76,8 +77,8 @@ export async function rankUpdate(ctx: TileContext, w: DeviceArray, x: Float32Arr
     rt.assertMode(k, 'update');
     return;
   }
-  const k = scope.kernel(src, { output: [w.rowsAlloc * roundUp4(inSize)], asyncMode: ctx.threads });
-  const result = (await k(w.host, x, d, alpha)) as Float32Array;
+  const k = scope.kernel(src, { output: [w.rowsAlloc * roundUp4(inSize)] });
+  const result = k(w.host, x, d, alpha) as Float32Array;
   rt.assertMode(k, 'update');
   w.host.set(result);
 }

@@ -20,4 +20,9 @@ export interface TileContext {
   readonly kernels: TileKernels;
   /** Returns the call index for the next random-consuming operation and advances it. */
   nextRandomCall(): number;
+  /**
+   * The weights version handed to the MVM kernels (AnalogPassArgs.weightsVersion): the same
+   * number for two kernel calls only when the weights they read hold the same values.
+   */
+  weightsVersion(): number;
 }

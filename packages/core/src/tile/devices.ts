@@ -268,6 +268,7 @@ class PulsedDeviceModel implements DeviceModel {
       learningRate: lr,
       target: this.target,
       touched: this.touched,
+      touchedRead: this.persistent !== null,
     });
     this.finishWriteNoise(call);
   }

@@ -34,6 +34,21 @@ import { TileMvm } from './mvm.js';
 import { checkStateObjects } from './state-checks.js';
 import { TrainingState } from './training.js';
 
+/**
+ * The public calls that never write the weights, their modified copy or anything else a kernel
+ * reads (every other call may): between two of them the weights version stays (weightsVersion).
+ */
+const READ_ONLY_CALLS: ReadonlySet<string> = new Set([
+  'forward',
+  'backward',
+  'getWeights',
+  'getScales',
+  'getDriftCompensationScale',
+  'getHiddenParameters',
+  'getState',
+  'getForwardPassCounts',
+]);
+
 export class KernelTile implements AnalogTile, TileContext {
   readonly backendName: string;
   readonly engine: string;
@@ -45,6 +60,9 @@ export class KernelTile implements AnalogTile, TileContext {
   readonly weights: Float32Array;
   private rngCallValue = 1; // call 0 is reserved for construction draws
   private disposed = false;
+  private weightsVersionValue = 0;
+  /** Inside a call that may write the weights (not in READ_ONLY_CALLS). */
+  private writing = true;
   /** Passes per vector of the last public forward (getForwardPassCounts); internal readouts do not touch it. */
   private readonly forwardPasses = new ForwardPassRecord();
   private readonly mvm: TileMvm;
@@ -92,8 +110,21 @@ export class KernelTile implements AnalogTile, TileContext {
     return this.rngCallValue++;
   }
 
+  /**
+   * The weights version (kernels.ts AnalogPassArgs.weightsVersion). It changes on entering and
+   * on leaving every call that may write the weights, and on each read inside such a call (it
+   * may write between two kernel calls: an inference drift reads, drifts and reads again); so
+   * only kernel calls within and between read-only calls (forward, backward, getters) share one.
+   */
+  weightsVersion(): number {
+    return this.writing ? ++this.weightsVersionValue : this.weightsVersionValue;
+  }
+
   private alive(where: string): void {
     checkTileAlive(where, this.disposed);
+    const writes = !READ_ONLY_CALLS.has(where);
+    if (writes || this.writing) this.weightsVersionValue++;
+    this.writing = writes;
   }
 
   setWeights(w: Float32Array): void {

@@ -12,7 +12,9 @@
  * Float32Arrays, row-major [outSize × inSize], owned by core and handed to the
  * kernels as arguments; a kernel writes only what its contract names. Scratch
  * buffers, caches and anything on a device are the engine's own (its per-tile
- * TileKernels object holds them; `dispose` frees them).
+ * TileKernels object holds them; `dispose` frees them). An engine that keeps the
+ * weights on a device (gpu.js) re-uploads them for an MVM only when the weights
+ * version core hands it changes (AnalogPassArgs.weightsVersion).
  *
  * Every kernel is optional: a tile whose config needs one the engine left out
  * refuses the call with a NotSupportedError naming the kernel and the config
@@ -58,6 +60,13 @@ export interface AnalogPassArgs {
   readonly seed: number;
   /** The weights this call reads [outSize × inSize] (the tile's or its modified copy). */
   readonly weights: Float32Array;
+  /**
+   * Equal for two calls only when the `weights` they are handed hold the same values (core changes
+   * it whenever it may have written them): an engine that keeps a copy of the weights on a device
+   * uploads again only when (`weights`, `weightsVersion`) differ from its copy's. A kernel that
+   * reads the host array directly ignores it.
+   */
+  readonly weightsVersion: number;
   /** Round 0 of a call: the weights may differ from the last call's (rebuild anything derived from them). */
   readonly firstRound: boolean;
   /** The call's input [batch × nIn] (x forward, d backward). */
@@ -114,6 +123,12 @@ export interface PulsedUpdateArgs {
   readonly target: Float32Array;
   /** Written: 1 for every element that received pulses (zeroed by core before the call). */
   readonly touched: Uint8Array;
+  /**
+   * Whether core reads `touched` after the call (write noise redraws the devices that got
+   * pulses); when false a kernel may leave it as it is (counting pulses costs a device engine a
+   * read-back). Absent: write it.
+   */
+  readonly touchedRead?: boolean;
 }
 
 /** The weight modifier (aihwkit's WeightModifier::apply) of one applyWeightModifier call. */
@@ -135,8 +150,9 @@ export interface TileKernels {
   /**
    * y = out_scale · B x for a perfect IO (is_perfect, mv_type Ideal): x [batch × nIn] →
    * [batch × nOut], B = W forward, Wᵀ backward, sums rounded once to float32.
+   * `weightsVersion`: as AnalogPassArgs.weightsVersion.
    */
-  perfectMvm?(direction: MvDirection, weights: Float32Array, x: Float32Array, batch: number, outScale: number): Float32Array;
+  perfectMvm?(direction: MvDirection, weights: Float32Array, x: Float32Array, batch: number, outScale: number, weightsVersion: number): Float32Array;
   /** One bound-management round of a non-perfect pass (AnalogPassArgs). */
   analogPass?(args: AnalogPassArgs): void;
   /**
