@@ -12,7 +12,7 @@
  * Matrices (weights, hidden parameters) allocate rows in multiples of 4
  * (zero rows), because the MVM kernels handle four rows per thread.
  */
-import type { GpuKernel, GpuTexture, KernelResult } from './gpujs.js';
+import type { GpuTexture } from './gpujs.js';
 import type { GpuRuntime } from './runtime.js';
 
 export type Layout = 'packed4' | 'flat';
@@ -103,25 +103,4 @@ export function unpackTexture(texture: GpuTexture, rows: number, cols: number, o
     for (let r = 0; r < rows; r++) out.set(raw.subarray(r * rawRow, r * rawRow + cols), r * cols);
   }
   return out;
-}
-
-/** A kernel output as a flat Float32Array (gpu.js returns rows as nested arrays). */
-export function flattenResult(result: KernelResult, out: Float32Array): Float32Array {
-  if (result instanceof Float32Array) {
-    out.set(result.subarray(0, out.length));
-    return out;
-  }
-  let offset = 0;
-  const rows = result as Float32Array[];
-  for (let r = 0; r < rows.length && offset < out.length; r++) {
-    const row = rows[r]!;
-    const n = Math.min(row.length, out.length - offset);
-    out.set(n === row.length ? row : row.subarray(0, n), offset);
-    offset += n;
-  }
-  return out;
-}
-
-export function runKernel(kernel: GpuKernel, args: unknown[]): KernelResult {
-  return kernel(...args);
 }

@@ -11,66 +11,32 @@
 import * as core from '@crossbar/core';
 import type { KernelFunction } from '../runtime.js';
 
-/** The scalar formulas of core the engine's kernels call (or may call), by name. */
+/** The scalar formulas of core the engine's kernels call (and those they call), by name. */
 export const KERNEL_FORMULAS = [
-  // io.ts
+  // io.ts (the analog pass: kernels/io.ts)
   'quantize',
   'clipSymmetric',
   'scaleNegative',
   'prepareInputValue',
   'finalizeOutputValue',
-  'outputBoundFailed',
   'outputNonlinearity',
-  'noiseManagementThreshold',
-  'constantNoiseManagement',
-  'averageAbsMaxUpdate',
-  'absMaxNPSumScale',
-  'boundManagementLimitReached',
   'irDropCoefficient',
   'irDropInputFactor',
   'voltageOffsetOutput',
   'pcmReadNoiseStd',
-  // update.ts
+  // update.ts (the pulsed update: kernels/pulses.ts)
   'roundHalfEven',
   'deterministicCoincidences',
   'slicedCoincidences',
   'bitAt',
   'summedPulsesApply',
   'summedPulsesWeight',
-  // weights.ts
-  'roundHalfAwayFromZero',
-  'discretizeRound',
-  'modifyDiscretize',
-  'modifyMultNormal',
-  'modifyAddNormal',
-  'modifyPoly',
-  'modifyProgNoise',
-  'modifyDoReFa',
-  'dropConnect',
-  'modifyPcmNoise',
-  // inference.ts
-  'pcmConductancePlus',
-  'pcmConductanceMinus',
-  'pcmWeightFromConductances',
-  'pcmProgrammedConductance',
-  'pcmDriftNuMean',
-  'pcmDriftNuStd',
-  'pcmDriftNu',
-  'pcmReadNoiseQs',
-  'pcmReadNoiseLogFactor',
-  'pcmDriftedConductance',
   // devices.ts
   'clipToBounds',
   'constantStepPulse',
   'linearStepPulse',
   'expStepPulse',
   'powStepPulse',
-  'simpleDecayFactor',
-  'decayedWeight',
-  'diffusedWeight',
-  'resetWeight',
-  'driftExponent',
-  'driftedWeight',
 ] as const;
 
 export type KernelFormula = (typeof KERNEL_FORMULAS)[number];
