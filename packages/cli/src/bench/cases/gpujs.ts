@@ -6,8 +6,8 @@
  * the perfect forward of a 4096 × 4096 tile with batch 256 in the two fastest
  * modes here (headlessgl, webasm).
  *
- * Modes: cpu (gpu.js's JavaScript kernels), webasm (WebAssembly SIMD on
- * gpu.js's worker threads), headlessgl (headless-gl; needs a display, e.g.
+ * Modes: cpu (gpu.js's JavaScript kernels), webasm (WebAssembly SIMD, one
+ * thread: the engine's kernels are synchronous), headlessgl (headless-gl; needs a display, e.g.
  * `xvfb-run -a`), webgl2 (headless Chromium, its software WebGL2 on this
  * machine; the page is driven through the DevTools protocol, ~1 ms per call
  * included). A mode that does not work here is reported as skipped with the
