@@ -98,13 +98,13 @@ class GpujsKernels implements GpuTileContext {
     this.gemm = new Gemm(scope, this.outSize, this.inSize);
   }
 
-  /** The device copy of `weights` at `version` (uploaded when it is not the resident one). */
-  private weights(weights: Float32Array, version: number): DeviceArray {
-    if (this.resident !== null && this.residentOf === weights && this.residentVersion === version) return this.resident;
+  /** The device copy of `weights` at `version` (uploaded when it is not the resident one; always without a version). */
+  private weights(weights: Float32Array, version: number | undefined): DeviceArray {
+    if (this.resident !== null && version !== undefined && this.residentOf === weights && this.residentVersion === version) return this.resident;
     if (this.resident === null) this.resident = this.scope.upload(weights, this.outSize, this.inSize, true);
     else this.scope.overwrite(this.resident, weights);
     this.residentOf = weights;
-    this.residentVersion = version;
+    this.residentVersion = version ?? NaN;
     for (const dir of ['forward', 'backward'] as const) {
       this.scope.free(this.negative[dir]);
       delete this.negative[dir];
@@ -117,7 +117,7 @@ class GpujsKernels implements GpuTileContext {
     this.residentOf = null;
   }
 
-  perfectMvm(direction: MvDirection, weights: Float32Array, x: Float32Array, batch: number, outScale: number, version: number): Float32Array {
+  perfectMvm(direction: MvDirection, weights: Float32Array, x: Float32Array, batch: number, outScale: number, version: number | undefined): Float32Array {
     const w = this.weights(weights, version);
     return direction === 'forward' ? this.gemm.forward(w, x, batch, outScale) : this.gemm.backward(w, x, batch, outScale);
   }

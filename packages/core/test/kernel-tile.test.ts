@@ -8,10 +8,12 @@ import {
   InferenceRPUConfig,
   InputError,
   kernelBackend,
+  modifyWeightsHost,
   NotSupportedError,
   SingleRPUConfig,
   type AnalogTile,
   type KernelSet,
+  type TileKernels,
   type TileState,
 } from '../src/index.js';
 
@@ -74,6 +76,47 @@ describe('KernelTile', () => {
     await expect(async () => pulsed.update(Float32Array.of(1, 1, 1), Float32Array.of(1, 1), 1, 0.1)).rejects.toThrow(NotSupportedError);
     const modified = tile(new InferenceRPUConfig({ forward: { isPerfect: true }, modifier: { type: 'AddNormal', stdDev: 0.1 } }));
     await expect(async () => modified.applyWeightModifier()).rejects.toThrow('(needed by rpuConfig.modifier.type = AddNormal)');
+  });
+
+  it('hands the MVM kernels a weights version: one per content, kept across forward and backward calls', async () => {
+    const seen: { version: number | undefined; array: Float32Array; weights: number[] }[] = [];
+    const recording: KernelSet = {
+      name: 'recording',
+      createKernels(spec) {
+        const k = minimal.createKernels(spec) as TileKernels;
+        return {
+          ...k,
+          modifyWeights: modifyWeightsHost,
+          perfectMvm(direction, w, x, batch, outScale, version) {
+            seen.push({ version, array: w, weights: Array.from(w) });
+            return k.perfectMvm!(direction, w, x, batch, outScale);
+          },
+        };
+      },
+    };
+    const rpuConfig = new InferenceRPUConfig({ forward: { isPerfect: true }, modifier: { type: 'AddNormal', stdDev: 0.1 } });
+    const t = (await kernelBackend(recording).createTile({ outSize: 2, inSize: 3, rpuConfig, seed: 4 })) as AnalogTile;
+    const x = Float32Array.of(1, 0.5, -0.5);
+    const d = Float32Array.of(0.2, -0.1);
+    await t.setWeights(Float32Array.of(0.1, 0.2, 0.3, 0.4, 0.5, 0.6));
+    await t.forward(x, 1);
+    await t.backward(d, 1);
+    await t.forward(x, 1);
+    expect(seen.map((s) => s.version)).toEqual([seen[0]!.version, seen[0]!.version, seen[0]!.version]);
+    await t.update(x, d, 1, 0.1);
+    await t.forward(x, 1);
+    await t.applyWeightModifier();
+    await t.forward(x, 1);
+    await t.forward(x, 1, { isTest: true });
+    await t.driftWeights(100); // programs first: a readout, the drift, a readout in one call
+    await t.forward(x, 1, { isTest: true });
+    await t.setWeights(Float32Array.of(0.3, 0.2, 0.1, 0.6, 0.5, 0.4));
+    await t.forward(x, 1, { isTest: true });
+    expect(seen.length).toBeGreaterThan(9);
+    for (const a of seen) {
+      expect(a.version).toBeTypeOf('number');
+      for (const b of seen) if (a.array === b.array && a.version === b.version) expect(b.weights).toEqual(a.weights);
+    }
   });
 
   it('offers getForwardPassCounts only with the analogPass kernel', () => {

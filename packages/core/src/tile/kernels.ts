@@ -64,9 +64,10 @@ export interface AnalogPassArgs {
    * Equal for two calls only when the `weights` they are handed hold the same values (core changes
    * it whenever it may have written them): an engine that keeps a copy of the weights on a device
    * uploads again only when (`weights`, `weightsVersion`) differ from its copy's. A kernel that
-   * reads the host array directly ignores it.
+   * reads the host array directly ignores it. Absent (a caller other than core's tile): the
+   * weights may have changed.
    */
-  readonly weightsVersion: number;
+  readonly weightsVersion?: number;
   /** Round 0 of a call: the weights may differ from the last call's (rebuild anything derived from them). */
   readonly firstRound: boolean;
   /** The call's input [batch × nIn] (x forward, d backward). */
@@ -152,7 +153,7 @@ export interface TileKernels {
    * [batch × nOut], B = W forward, Wᵀ backward, sums rounded once to float32.
    * `weightsVersion`: as AnalogPassArgs.weightsVersion.
    */
-  perfectMvm?(direction: MvDirection, weights: Float32Array, x: Float32Array, batch: number, outScale: number, weightsVersion: number): Float32Array;
+  perfectMvm?(direction: MvDirection, weights: Float32Array, x: Float32Array, batch: number, outScale: number, weightsVersion?: number): Float32Array;
   /** One bound-management round of a non-perfect pass (AnalogPassArgs). */
   analogPass?(args: AnalogPassArgs): void;
   /**
