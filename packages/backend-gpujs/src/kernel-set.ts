@@ -14,15 +14,7 @@
  * changes (AnalogPassArgs.weightsVersion: between forward and backward calls it
  * stays). The updates upload their target, run on the device and write it back.
  */
-import {
-  ioPassStreams,
-  modifyWeightsHost,
-  type AnalogPassArgs,
-  type MvDirection,
-  type PulsedUpdateArgs,
-  type TileKernels,
-  type TileSpec,
-} from '@crossbar/core';
+import { ioPassStreams, modifyWeightsHost, type AnalogPassArgs, type MvDirection, type PulsedUpdateArgs, type TileKernels, type TileSpec } from '@crossbar/core';
 import type { GpuTileContext } from './context.js';
 import type { DeviceArray } from './device.js';
 import { deviceScalars, DevicePulsedUpdate, type PulsedArrays } from './devices/pulsed-update.js';

@@ -98,7 +98,16 @@ export class DevicePulsedUpdate {
    * pulse count in the call ([outSize × inSize]) when `wantTouched` (write noise redraws the
    * devices that got pulses), else null; null too when no row has pulses.
    */
-  run(target: DeviceArray, arrays: PulsedArrays, plan: UpdateRowPlan, x: Float32Array, d: Float32Array, batch: number, call: number, wantTouched: boolean): Float32Array | null {
+  run(
+    target: DeviceArray,
+    arrays: PulsedArrays,
+    plan: UpdateRowPlan,
+    x: Float32Array,
+    d: Float32Array,
+    batch: number,
+    call: number,
+    wantTouched: boolean,
+  ): Float32Array | null {
     const { inSize, outSize } = this.ctx;
     let maxBl = 0;
     for (let r = 0; r < batch; r++) maxBl = Math.max(maxBl, plan.bl[r]!);
@@ -168,15 +177,7 @@ export class DevicePulsedUpdate {
    * One row block on the device. Returns the block's pulses per device when `needTotals` or
    * when the walk needed them for its noise lists, else null.
    */
-  private block(
-    target: DeviceArray,
-    data: Block,
-    call: number,
-    r0: number,
-    before: Float32Array | null,
-    loops: number,
-    needTotals: boolean,
-  ): Float32Array | null {
+  private block(target: DeviceArray, data: Block, call: number, r0: number, before: Float32Array | null, loops: number, needTotals: boolean): Float32Array | null {
     const { inSize, outSize } = this.ctx;
     const height = data.units * data.width;
     const X = this.matrix(data.X, inSize, height);
