@@ -22,7 +22,8 @@ export interface TileContext {
   nextRandomCall(): number;
   /**
    * The weights version handed to the MVM kernels (AnalogPassArgs.weightsVersion): the same
-   * number for two kernel calls only when the weights they read hold the same values.
+   * number for two kernel calls only when the weights they read hold the same values. A
+   * context without it hands the kernels none (they upload every time).
    */
-  weightsVersion(): number;
+  weightsVersion?(): number;
 }

@@ -61,8 +61,8 @@ export interface AnalogPassArgs {
   /** The weights this call reads [outSize × inSize] (the tile's or its modified copy). */
   readonly weights: Float32Array;
   /**
-   * Equal for two calls only when the `weights` they are handed hold the same values (core changes
-   * it whenever it may have written them): an engine that keeps a copy of the weights on a device
+   * Equal for two calls only when the `weights` they are handed (and the pass's `draws`) hold the
+   * same values (core changes it whenever it may have written them): an engine that keeps a copy of the weights on a device
    * uploads again only when (`weights`, `weightsVersion`) differ from its copy's. A kernel that
    * reads the host array directly ignores it. Absent (a caller other than core's tile): the
    * weights may have changed.

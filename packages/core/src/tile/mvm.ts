@@ -76,7 +76,7 @@ class ManagedPass {
       }
       if (this.passes.length < batch) this.passes = new Int32Array(batch);
       this.passes.fill(1, 0, batch);
-      return kernels.perfectMvm(io.direction, weights, x, batch, io.outScale, ctx.weightsVersion());
+      return kernels.perfectMvm(io.direction, weights, x, batch, io.outScale, ctx.weightsVersion?.());
     }
     if (kernels.analogPass === undefined) {
       throw missingKernel(ctx.engine, 'a non-perfect MVM', 'analogPass', `rpuConfig.${io.direction} (is_perfect false)`);
@@ -87,7 +87,7 @@ class ManagedPass {
     passes.fill(0, 0, batch);
     let nActive = startManagedBatch(io, x, batch, nIn, nm, nmScale, active);
     let reduction = 1;
-    const weightsVersion = nActive > 0 ? ctx.weightsVersion() : 0;
+    const weightsVersion = nActive > 0 ? ctx.weightsVersion?.() : undefined;
     for (let round = 0; nActive > 0; round++) {
       if (round > 0) reduction = nextBoundManagementRound(io, round, reduction, x, nIn, active, nActive, nmScale, nm);
       managedInputScales(io, reduction, active, nActive, nmScale, rowScale);
