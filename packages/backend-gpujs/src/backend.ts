@@ -135,6 +135,7 @@ export class GpujsTile extends KernelTile {
     this.owner = backend;
   }
 
+  /** Frees the tile's kernels and device arrays; the engine forgets it. */
   override dispose(): void {
     super.dispose();
     this.owner.forget(this);
