@@ -31,13 +31,14 @@ import {
   updateRowBlocks,
   type ExpStepDevice,
   type LinearStepDevice,
+  type PiecewiseStepDevice,
   type PulsedDeviceArrays,
   type PulsedUpdateArgs,
   type TileKernels,
   type TileSpec,
 } from '@crossbar/core';
 import { DeterministicSource, StochasticSource, type CountSource } from './pulses.js';
-import { ConstantSteps, ExpSteps, LinearSteps, PowSteps, type PulseSteps } from './devices/steps.js';
+import { ConstantSteps, ExpSteps, LinearSteps, PiecewiseSteps, PowSteps, type PulseSteps } from './devices/steps.js';
 
 /** The update kernels of one tile. */
 export type UpdateKernels = Pick<TileKernels, 'floatingPointUpdate' | 'pulsedUpdate'>;
@@ -277,5 +278,9 @@ function makeSteps(a: PulsedDeviceArrays, noise: TableNormals): PulseSteps {
     }
     case 'PowStep':
       return new PowSteps(a, a.extraUp!, a.extraDown!, std, noise);
+    case 'PiecewiseStep': {
+      const pw = p as PiecewiseStepDevice;
+      return new PiecewiseSteps(a, Float32Array.from(pw.piecewiseUp), Float32Array.from(pw.piecewiseDown), std, noise);
+    }
   }
 }

@@ -19,6 +19,7 @@ import {
   linearStepPulse,
   modifyWeightsHost,
   pcmReadNoiseStd,
+  piecewiseStepPulse,
   powStepPulse,
   prepareInputValue,
   RandomStream,
@@ -31,6 +32,7 @@ import {
   type ExpStepDevice,
   type KernelSet,
   type LinearStepDevice,
+  type PiecewiseStepDevice,
   type PulsedUpdateArgs,
   type TileKernels,
   type TileSpec,
@@ -208,6 +210,9 @@ function plainKernels(spec: TileSpec): TileKernels {
     const std = f32(p.dwMinStd);
     const lin = p as LinearStepDevice;
     const exp = p as ExpStepDevice;
+    const pw = p as PiecewiseStepDevice;
+    const piecewiseUp = dev.kind === 'PiecewiseStep' ? Float32Array.from(pw.piecewiseUp) : null!;
+    const piecewiseDown = dev.kind === 'PiecewiseStep' ? Float32Array.from(pw.piecewiseDown) : null!;
     const complexNoise = std > 0 && dev.kind === 'ExpStep' && (exp.dwMinStdAdd !== 0 || exp.dwMinStdSlope !== 0) ? 1 : 0;
     /** One pulse on element e: sign > 0 decreases the weight. */
     const pulse = (e: number, w: number, sign: number, xi: number): number => {
@@ -240,6 +245,8 @@ function plainKernels(spec: TileSpec): TileKernels {
           );
         case 'PowStep':
           return powStepPulse(w, sign, su, sd, dev.extraUp![e]!, dev.extraDown![e]!, lo, hi, std, xi);
+        case 'PiecewiseStep':
+          return piecewiseStepPulse(w, sign, su, sd, lo, hi, piecewiseUp, piecewiseDown, std, xi);
       }
     };
     for (let r = 0; r < a.batch; r++) {

@@ -293,20 +293,23 @@ export const PiecewiseStepDevice = defineConfig(
 );
 export type PiecewiseStepDevice = InstanceType<typeof PiecewiseStepDevice>;
 
-/** The pulsed device classes the engines implement (SingleRPUConfig.device may be any of these, IdealDevice, or one of UNIMPLEMENTED_PULSED_DEVICES). */
-export const PULSED_DEVICES = [ConstantStepDevice, LinearStepDevice, SoftBoundsDevice, ExpStepDevice, PowStepDevice] as const;
-/** An instance of any pulsed device class (see PULSED_DEVICES). */
-export type PulsedDevice = ConstantStepDevice | LinearStepDevice | SoftBoundsDevice | ExpStepDevice | PowStepDevice;
+/**
+ * The pulsed device classes the engines implement (SingleRPUConfig.device may be any of these, IdealDevice, or one of
+ * UNIMPLEMENTED_PULSED_DEVICES). SoftBoundsPmaxDevice is built as the SoftBoundsDevice `softBoundsOfPmax` gives, as aihwkit does.
+ */
+export const PULSED_DEVICES = [ConstantStepDevice, LinearStepDevice, SoftBoundsDevice, ExpStepDevice, PowStepDevice, PiecewiseStepDevice, SoftBoundsPmaxDevice] as const;
+/** An instance of a pulsed device model: the classes of PULSED_DEVICES but SoftBoundsPmaxDevice (a SoftBoundsDevice once built, see softBoundsOfPmax). */
+export type PulsedDevice = ConstantStepDevice | LinearStepDevice | SoftBoundsDevice | ExpStepDevice | PowStepDevice | PiecewiseStepDevice;
 
 /**
  * aihwkit's other single pulsed devices: configs (fields, dicts, checks) only;
  * engines refuse them with a NotSupportedError until their physics lands.
  */
-export const UNIMPLEMENTED_PULSED_DEVICES = [SoftBoundsPmaxDevice, SoftBoundsReferenceDevice, PowStepReferenceDevice, PiecewiseStepDevice] as const;
+export const UNIMPLEMENTED_PULSED_DEVICES = [SoftBoundsReferenceDevice, PowStepReferenceDevice] as const;
 /** An instance of any class of UNIMPLEMENTED_PULSED_DEVICES. */
-export type UnimplementedPulsedDevice = SoftBoundsPmaxDevice | SoftBoundsReferenceDevice | PowStepReferenceDevice | PiecewiseStepDevice;
+export type UnimplementedPulsedDevice = SoftBoundsReferenceDevice | PowStepReferenceDevice;
 
 /** Every single pulsed device of aihwkit 0.7.1 (what a unit cell may hold). */
 export const ALL_PULSED_DEVICES = [...PULSED_DEVICES, ...UNIMPLEMENTED_PULSED_DEVICES] as const;
 /** An instance of any single pulsed device class (see ALL_PULSED_DEVICES). */
-export type AnyPulsedDevice = PulsedDevice | UnimplementedPulsedDevice;
+export type AnyPulsedDevice = PulsedDevice | SoftBoundsPmaxDevice | UnimplementedPulsedDevice;

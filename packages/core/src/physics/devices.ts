@@ -7,14 +7,15 @@
  *
  * aihwkit v.0.7.1 src/rpucuda/rpu_pulsed_device.cpp (populate, decay, diffuse,
  * reset), rpu_constantstep_device.cpp, rpu_linearstep_device.cpp (also
- * SoftBounds), rpu_expstep_device.cpp, rpu_powstep_device.cpp, weight_drifter.cpp.
+ * SoftBounds), rpu_expstep_device.cpp, rpu_powstep_device.cpp,
+ * rpu_piecewisestep_device.cpp/.h, weight_drifter.cpp.
  * aihwkit computes in float32; intermediates are rounded with Math.fround.
  * Scalar functions are in the subset gpu.js compiles; the array-level
  * helpers at the end (device-to-device draws, drift settings) build on them.
  */
 
 import { ConfigError } from '../errors.js';
-import { ConstantStepDevice, ExpStepDevice, LinearStepDevice, PowStepDevice, SoftBoundsDevice, type PulsedDevice } from '../config/devices.js';
+import { ConstantStepDevice, ExpStepDevice, LinearStepDevice, PiecewiseStepDevice, PowStepDevice, SoftBoundsDevice, type PulsedDevice } from '../config/devices.js';
 import { DriftParameter, type SimpleDriftParameter } from '../config/parameters.js';
 import { RandomStream, RandomStreamId } from '../rng.js';
 
@@ -79,6 +80,15 @@ export function expStepGranularity(upDown: number, dwMin: number, wMin: number, 
 /** PowStep weight granularity: dw_min·0.5^pow_gamma. */
 export function powStepGranularity(dwMin: number, gamma: number): number {
   return Math.fround(dwMin * Math.fround(Math.pow(0.5, gamma)));
+}
+
+/**
+ * PiecewiseStep weight granularity (rpu_piecewisestep_device.h): dw_min times the
+ * up node in the middle (index ⌊n/2⌋ of the n nodes).
+ */
+export function piecewiseStepGranularity(dwMin: number, piecewiseUp: ArrayLike<number>): number {
+  if (piecewiseUp.length === 0) return dwMin;
+  return Math.fround(dwMin * Math.fround(piecewiseUp[piecewiseUp.length >> 1]!));
 }
 
 // ------------------------------------------------------------------ one update pulse
@@ -210,6 +220,45 @@ export function powStepPulse(
   return Math.min(Math.max(v, minBound), maxBound);
 }
 
+/**
+ * PiecewiseStep (rpu_piecewisestep_device.cpp update_once): the step in units of
+ * dwmin_down (sign > 0) or dwmin_up is interpolated linearly between the nodes
+ * `down` or `up` (float32, n nodes spread evenly over [min, max]):
+ * q = max((w − min)/(max − min)·(n − 1), 0), i = min(⌊q⌋, n − 2), t = min(q − i, 1),
+ * step = dwmin·((1 − t)·v[i] + t·v[i + 1]), times (1 + std·ξ), clipped. With one node,
+ * or max <= min, the step is dwmin·v[0].
+ */
+export function piecewiseStepPulse(
+  w: number,
+  sign: number,
+  scaleUp: number,
+  scaleDown: number,
+  minBound: number,
+  maxBound: number,
+  up: ArrayLike<number>,
+  down: ArrayLike<number>,
+  std: number,
+  xi: number,
+): number {
+  const f = Math.fround;
+  const sections = up.length - 1;
+  const v = sign > 0 ? down : up;
+  const scale = sign > 0 ? scaleDown : scaleUp;
+  let step: number;
+  if (sections <= 0 || maxBound <= minBound) {
+    step = f(v[0]! * scale);
+  } else {
+    const q = Math.max(f(f(f(w - minBound) / f(maxBound - minBound)) * sections), 0);
+    const i = Math.min(Math.floor(q), sections - 1);
+    const t = Math.min(f(q - i), 1);
+    const t1 = f(1 - t);
+    step = f(scale * f(f(t1 * v[i]!) + f(t * v[i + 1]!)));
+  }
+  const noisy = f(step * f(1 + f(std * xi)));
+  const next = sign > 0 ? f(w - noisy) : f(w + noisy);
+  return Math.min(Math.max(next, minBound), maxBound);
+}
+
 // ------------------------------------------------------------------ decay, diffusion, reset
 
 /** Pulsed decay towards the reset bias: (w − b)·(1 + α(s − 1)) + b, clipped to the bounds. */
@@ -265,7 +314,7 @@ export function driftedWeight(w0: number, elapsed: number, nu: number, offset: n
 // ------------------------------------------------------------------ array-level: device-to-device draws
 
 /** The pulsed device models of SingleRPUConfig. */
-export type PulsedDeviceKind = 'ConstantStep' | 'LinearStep' | 'SoftBounds' | 'ExpStep' | 'PowStep';
+export type PulsedDeviceKind = 'ConstantStep' | 'LinearStep' | 'SoftBounds' | 'ExpStep' | 'PowStep' | 'PiecewiseStep';
 
 /** Which device model a pulsed device config is. */
 export function pulsedDeviceKind(device: PulsedDevice): PulsedDeviceKind {
@@ -273,6 +322,7 @@ export function pulsedDeviceKind(device: PulsedDevice): PulsedDeviceKind {
   if (device instanceof LinearStepDevice) return 'LinearStep';
   if (device instanceof ExpStepDevice) return 'ExpStep';
   if (device instanceof PowStepDevice) return 'PowStep';
+  if (device instanceof PiecewiseStepDevice) return 'PiecewiseStep';
   if (device instanceof ConstantStepDevice) return 'ConstantStep';
   throw new ConfigError(`unknown pulsed device ${(device as object).constructor.name}`);
 }
@@ -284,6 +334,7 @@ export function pulsedWeightGranularity(device: PulsedDevice, dwMin: number): nu
     return expStepGranularity(f(device.upDown), dwMin, f(device.wMin), f(device.wMax), f(device.aDown), f(device.gammaDown), f(device.a), f(device.b));
   }
   if (device instanceof PowStepDevice) return powStepGranularity(dwMin, f(device.powGamma));
+  if (device instanceof PiecewiseStepDevice) return piecewiseStepGranularity(dwMin, Float32Array.from(device.piecewiseUp));
   return dwMin;
 }
 
