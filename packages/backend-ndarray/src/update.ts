@@ -33,12 +33,13 @@ import {
   type LinearStepDevice,
   type PiecewiseStepDevice,
   type PulsedDeviceArrays,
+  type SoftBoundsReferenceDevice,
   type PulsedUpdateArgs,
   type TileKernels,
   type TileSpec,
 } from '@crossbar/core';
 import { DeterministicSource, StochasticSource, type CountSource } from './pulses.js';
-import { ConstantSteps, ExpSteps, LinearSteps, PiecewiseSteps, PowSteps, type PulseSteps } from './devices/steps.js';
+import { ConstantSteps, ExpSteps, LinearSteps, PiecewiseSteps, PowStepReferenceSteps, PowSteps, SoftBoundsReferenceSteps, type PulseSteps } from './devices/steps.js';
 
 /** The update kernels of one tile. */
 export type UpdateKernels = Pick<TileKernels, 'floatingPointUpdate' | 'pulsedUpdate'>;
@@ -282,5 +283,9 @@ function makeSteps(a: PulsedDeviceArrays, noise: TableNormals): PulseSteps {
       const pw = p as PiecewiseStepDevice;
       return new PiecewiseSteps(a, Float32Array.from(pw.piecewiseUp), Float32Array.from(pw.piecewiseDown), std, noise);
     }
+    case 'SoftBoundsReference':
+      return new SoftBoundsReferenceSteps(a, a.reference!, std, (p as SoftBoundsReferenceDevice).multNoise ? 1 : 0, noise);
+    case 'PowStepReference':
+      return new PowStepReferenceSteps(a, a.extraUp!, a.extraDown!, a.reference!, std, noise);
   }
 }

@@ -21,9 +21,11 @@ import {
   pcmReadNoiseStd,
   piecewiseStepPulse,
   powStepPulse,
+  powStepReferencePulse,
   prepareInputValue,
   RandomStream,
   RandomStreamId,
+  softBoundsReferencePulse,
   TableNormals,
   trainWordsPerColumn,
   UpdateRowEncoder,
@@ -33,6 +35,7 @@ import {
   type KernelSet,
   type LinearStepDevice,
   type PiecewiseStepDevice,
+  type SoftBoundsReferenceDevice,
   type PulsedUpdateArgs,
   type TileKernels,
   type TileSpec,
@@ -247,6 +250,10 @@ function plainKernels(spec: TileSpec): TileKernels {
           return powStepPulse(w, sign, su, sd, dev.extraUp![e]!, dev.extraDown![e]!, lo, hi, std, xi);
         case 'PiecewiseStep':
           return piecewiseStepPulse(w, sign, su, sd, lo, hi, piecewiseUp, piecewiseDown, std, xi);
+        case 'SoftBoundsReference':
+          return softBoundsReferencePulse(w, sign, su, sd, dev.reference![e]!, lo, hi, std, xi, (p as SoftBoundsReferenceDevice).multNoise ? 1 : 0);
+        case 'PowStepReference':
+          return powStepReferencePulse(w, sign, su, sd, dev.extraUp![e]!, dev.extraDown![e]!, dev.reference![e]!, lo, hi, std, xi);
       }
     };
     for (let r = 0; r < a.batch; r++) {

@@ -155,8 +155,6 @@ describe('compound devices: sub-device mixes and schedules', () => {
 
 describe("the engines' device model refuses what no engine implements yet", () => {
   const cases: [string, SingleRPUConfig | UnitCellRPUConfig | DigitalRankUpdateRPUConfig][] = [
-    ['SoftBoundsReferenceDevice', new SingleRPUConfig({ device: new SoftBoundsReferenceDevice() })],
-    ['PowStepReferenceDevice', new SingleRPUConfig({ device: new PowStepReferenceDevice() })],
     ['TransferCompound', new UnitCellRPUConfig({ device: new TransferCompound({ unitCellDevices: [cs(), cs()] }) })],
     ['VectorUnitCell', new UnitCellRPUConfig()],
     ['MixedPrecisionCompound', new DigitalRankUpdateRPUConfig({ device: new MixedPrecisionCompound({ device: cs() }) })],
@@ -174,6 +172,9 @@ describe("the engines' device model refuses what no engine implements yet", () =
     const piecewise = new PiecewiseStepDevice({ piecewiseUp: [1, 2], piecewiseDown: [2, 1] });
     expect(unimplementedDevice(new SingleRPUConfig({ device: piecewise }))).toBeUndefined();
     expect(deviceModelPlan(new SingleRPUConfig({ device: piecewise }), 1, 4)).toMatchObject({ kind: 'pulsed', device: piecewise });
+    for (const device of [new SoftBoundsReferenceDevice(), new PowStepReferenceDevice()]) {
+      expect(deviceModelPlan(new SingleRPUConfig({ device }), 1, 4)).toMatchObject({ kind: 'pulsed', device });
+    }
   });
   it('SoftBoundsPmaxDevice is built as the SoftBoundsDevice of its p_max experiment (aihwkit as_bindings)', () => {
     const pmax = new SoftBoundsPmaxDevice({ pMax: 50, alpha: 0.05, rangeMin: -0.5, rangeMax: 1, constructionSeed: 7 });

@@ -16,9 +16,10 @@ export function createDeviceModel(ctx: TileContext): DeviceModel {
   const { outSize, inSize } = ctx;
   const plan = deviceModelPlan(ctx.rpuConfig, ctx.seed, outSize * inSize);
   if (plan.kind === 'pulsed') {
-    // issue 16 added PiecewiseStepDevice to core; this engine's kernels do not have it yet (issue 13 ports them onto core's tile)
-    if (pulsedDeviceKind(plan.device) === 'PiecewiseStep') {
-      throw new NotSupportedError('gpujs engine: PiecewiseStepDevice is not supported yet (use the ndarray engine)');
+    // issue 16 added these devices to core; this engine's kernels do not have them yet (issue 13 ports them onto core's tile)
+    const kind = pulsedDeviceKind(plan.device);
+    if (kind === 'PiecewiseStep' || kind === 'SoftBoundsReference' || kind === 'PowStepReference') {
+      throw new NotSupportedError(`gpujs engine: ${kind}Device is not supported yet (use the ndarray engine)`);
     }
     return new PulsedDeviceModel(ctx, plan.device, plan.update);
   }

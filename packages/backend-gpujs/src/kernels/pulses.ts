@@ -102,7 +102,9 @@ function step(kind: PulsedDeviceKind, m: string, xi: string): string {
     case 'PowStep':
       return `${fn('powStepPulse')}(${v}, sg${m}, su${m}, sd${m}, ea${m}, eb${m}, lo${m}, hi${m}, std, ${xi})`;
     case 'PiecewiseStep':
-      throw new NotSupportedError('gpujs engine: PiecewiseStepDevice is not supported yet (use the ndarray engine)');
+    case 'SoftBoundsReference':
+    case 'PowStepReference':
+      throw new NotSupportedError(`gpujs engine: ${kind}Device is not supported yet (use the ndarray engine)`);
   }
 }
 
