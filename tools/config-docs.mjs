@@ -85,8 +85,7 @@ const CLASS_NOTES = {
   SoftBoundsPmaxDevice: {
     about:
       'Soft bounds parameterised by a pulse experiment: `pMax` up pulses take the weight from `rangeMin` to `rangeMax`. aihwkit builds it as a SoftBoundsDevice with B = (range_max − range_min)/(1 − e^(−p_max·alpha)), w_min = range_min, w_max = range_min + B, dw_min = B·alpha, up_down = 1 + 2·range_min/B (`softBoundsOfPmax(device)` gives that SoftBoundsDevice). ' +
-      "`dwMin`, `upDown`, `wMax` and `wMin` are null in aihwkit's dataclass and overwritten when the device is built, so here they only take null. Device-to-device spreads (`dwMinDtod`, `wMaxDtod`, ...) act on the computed values. " +
-      CONFIGS_ONLY,
+      "`dwMin`, `upDown`, `wMax` and `wMin` are null in aihwkit's dataclass and overwritten when the device is built, so here they only take null. Device-to-device spreads (`dwMinDtod`, `wMaxDtod`, ...) act on the computed values; the tile's hidden parameters are the SoftBoundsDevice's (with slope_up, slope_down). Checked against aihwkit by the oracle's `devices` cases.",
     source: 'aihwkit/simulator/configs/devices.py (SoftBoundsPmaxDevice.as_bindings)',
     refused: [
       '`dwMin`, `upDown`, `wMax`, `wMin` other than null (aihwkit would overwrite them).',
@@ -96,20 +95,20 @@ const CLASS_NOTES = {
   },
   SoftBoundsReferenceDevice: {
     about:
-      'Soft bounds with a fixed reference conductance R subtracted (differential read W − R), R = reference_mean + reference_std·ξ (plus the symmetry point with `subtractSymmetryPoint`). ' +
-      CONFIGS_ONLY,
+      'Soft bounds with a fixed reference conductance R subtracted (differential read W − R), R = reference_mean + reference_std·ξ. A pulse acts on the conductance g = W + R: down g −= dwmin_down·(1 − g/min_bound), up g += dwmin_up·(1 − g/max_bound) (the ratio taken only when min_bound < 0, max_bound > 0), times (1 + dw_min_std·ξ) with `multNoise` (default false: dwmin·(1 − ratio + dw_min_std·ξ)), g clipped to the bounds, W = g − R. ' +
+      'Construction: where max_bound > 0 > min_bound the slopes dwmin/bound vary by |1 + slope_*_dtod·ξ| and the bounds follow (max_bound = dwmin_up/slope_up, min_bound = −dwmin_down/slope_down); with `subtractSymmetryPoint` the symmetry point (dwmin_up − dwmin_down)/(dwmin_up/max_bound − dwmin_down/min_bound) is added to R and to reset_bias. Hidden parameters: the pulsed ones, persistent_weights under write noise, then `reference`. ' +
+      "aihwkit 0.7.1 quirk: set_weights, decay, diffusion and reset clip W itself (not W + R) to the bounds; only the update works on W + R. No oracle case covers this device (the formulas are aihwkit's C++, tested in backend-ndarray/test/new-devices.test.ts).",
     source: 'aihwkit/simulator/configs/devices.py; src/rpucuda/rpu_softbounds_reference_device.cpp',
   },
   PowStepReferenceDevice: {
     about:
-      'PowStepDevice without write noise, with a static reference conductance subtracted (W − R); the symmetry point can be estimated numerically and stored on the reference. ' +
-      CONFIGS_ONLY,
+      "PowStepDevice without write noise, with a static reference conductance subtracted (W − R), R = reference_mean + reference_std·ξ: a pulse is PowStep's on g = W + R, clipped, W = g − R (no change where max_bound = min_bound). With `subtractSymmetryPoint` the symmetry point, estimated as aihwkit does by `nEstimationSteps` noise-free down/up pulse pairs from 0 (<= 0: round(10·range/min(dwmin_up, dwmin_down)), at most 10000), is added to R and to reset_bias. Hidden parameters: the pulsed ones, gamma_up, gamma_down, `reference`; the weight granularity is PowStep's. " +
+      'aihwkit 0.7.1 quirk: as for SoftBoundsReferenceDevice, only the update works on W + R. No oracle case covers this device (tested against the formulas in backend-ndarray/test/new-devices.test.ts).',
     source: 'aihwkit/simulator/configs/devices.py; src/rpucuda/rpu_powstep_reference_device.cpp',
   },
   PiecewiseStepDevice: {
     about:
-      "Update step interpolated linearly between nodes spread evenly over each device's [min bound, max bound]: with n = len − 1 segments, q = max((w − min_bound)/(max_bound − min_bound)·n, 0), i = min(floor(q), n − 1), t = min(q − i, 1), step = dwmin·((1 − t)·v[i] + t·v[i+1]); with one node (or max_bound <= min_bound) step = dwmin·v[0]. Its weight granularity (for the pulse count of the update management) is dw_min·piecewise_up[len/2]. " +
-      CONFIGS_ONLY,
+      "Update step interpolated linearly between nodes spread evenly over each device's [min bound, max bound]: with n = len − 1 segments, q = max((w − min_bound)/(max_bound − min_bound)·n, 0), i = min(floor(q), n − 1), t = min(q − i, 1), step = dwmin·((1 − t)·v[i] + t·v[i+1]); with one node (or max_bound <= min_bound) step = dwmin·v[0]. Its weight granularity (for the pulse count of the update management) is dw_min·piecewise_up[len/2]. No hidden parameters beyond the pulsed ones (and persistent_weights under write noise). Checked against aihwkit by the oracle's `devices` cases.",
     source: 'aihwkit/simulator/configs/devices.py; src/rpucuda/rpu_piecewisestep_device.h',
     refused: ['`piecewiseUp` and `piecewiseDown` of different lengths: aihwkit: "piecewise_up_vec and piecewise_down_vec needs to have some size."'],
   },

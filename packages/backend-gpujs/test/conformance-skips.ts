@@ -5,7 +5,7 @@
  * that matches nothing fails the suite, so this list stays true: remove an
  * entry as soon as the engine passes it.
  *
- * Empty: the engine passes every check in every mode (the oracle's own
+ * The engine passes every other check in every mode (the oracle's own
  * device_drift_nu_dtod0.2_seeded limitation is skipped by the suite for every engine).
  */
 import type { ConformanceSkips } from '@crossbar/conformance';
@@ -13,5 +13,9 @@ import type { GpujsMode } from '../src/modes.js';
 
 /** The skips of every mode (the engine runs the same physics in each). */
 export function gpujsSkips(_mode: GpujsMode): ConformanceSkips {
-  return {};
+  return {
+    'file:devices':
+      "the devices oracle file (multi-call updates on every single device, issue 16) landed while this engine's port onto core's tile (issue 13) was under way; run it after the port",
+    'd2d/d2d_pw': 'PiecewiseStepDevice (issue 16) has no gpu.js kernel yet: the engine refuses it with a NotSupportedError',
+  };
 }

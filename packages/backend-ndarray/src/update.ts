@@ -31,13 +31,15 @@ import {
   updateRowBlocks,
   type ExpStepDevice,
   type LinearStepDevice,
+  type PiecewiseStepDevice,
   type PulsedDeviceArrays,
+  type SoftBoundsReferenceDevice,
   type PulsedUpdateArgs,
   type TileKernels,
   type TileSpec,
 } from '@crossbar/core';
 import { DeterministicSource, StochasticSource, type CountSource } from './pulses.js';
-import { ConstantSteps, ExpSteps, LinearSteps, PowSteps, type PulseSteps } from './devices/steps.js';
+import { ConstantSteps, ExpSteps, LinearSteps, PiecewiseSteps, PowStepReferenceSteps, PowSteps, SoftBoundsReferenceSteps, type PulseSteps } from './devices/steps.js';
 
 /** The update kernels of one tile. */
 export type UpdateKernels = Pick<TileKernels, 'floatingPointUpdate' | 'pulsedUpdate'>;
@@ -277,5 +279,13 @@ function makeSteps(a: PulsedDeviceArrays, noise: TableNormals): PulseSteps {
     }
     case 'PowStep':
       return new PowSteps(a, a.extraUp!, a.extraDown!, std, noise);
+    case 'PiecewiseStep': {
+      const pw = p as PiecewiseStepDevice;
+      return new PiecewiseSteps(a, Float32Array.from(pw.piecewiseUp), Float32Array.from(pw.piecewiseDown), std, noise);
+    }
+    case 'SoftBoundsReference':
+      return new SoftBoundsReferenceSteps(a, a.reference!, std, (p as SoftBoundsReferenceDevice).multNoise ? 1 : 0, noise);
+    case 'PowStepReference':
+      return new PowStepReferenceSteps(a, a.extraUp!, a.extraDown!, a.reference!, std, noise);
   }
 }

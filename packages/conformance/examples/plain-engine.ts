@@ -19,10 +19,13 @@ import {
   linearStepPulse,
   modifyWeightsHost,
   pcmReadNoiseStd,
+  piecewiseStepPulse,
   powStepPulse,
+  powStepReferencePulse,
   prepareInputValue,
   RandomStream,
   RandomStreamId,
+  softBoundsReferencePulse,
   TableNormals,
   trainWordsPerColumn,
   UpdateRowEncoder,
@@ -31,6 +34,8 @@ import {
   type ExpStepDevice,
   type KernelSet,
   type LinearStepDevice,
+  type PiecewiseStepDevice,
+  type SoftBoundsReferenceDevice,
   type PulsedUpdateArgs,
   type TileKernels,
   type TileSpec,
@@ -208,6 +213,9 @@ function plainKernels(spec: TileSpec): TileKernels {
     const std = f32(p.dwMinStd);
     const lin = p as LinearStepDevice;
     const exp = p as ExpStepDevice;
+    const pw = p as PiecewiseStepDevice;
+    const piecewiseUp = dev.kind === 'PiecewiseStep' ? Float32Array.from(pw.piecewiseUp) : null!;
+    const piecewiseDown = dev.kind === 'PiecewiseStep' ? Float32Array.from(pw.piecewiseDown) : null!;
     const complexNoise = std > 0 && dev.kind === 'ExpStep' && (exp.dwMinStdAdd !== 0 || exp.dwMinStdSlope !== 0) ? 1 : 0;
     /** One pulse on element e: sign > 0 decreases the weight. */
     const pulse = (e: number, w: number, sign: number, xi: number): number => {
@@ -240,6 +248,12 @@ function plainKernels(spec: TileSpec): TileKernels {
           );
         case 'PowStep':
           return powStepPulse(w, sign, su, sd, dev.extraUp![e]!, dev.extraDown![e]!, lo, hi, std, xi);
+        case 'PiecewiseStep':
+          return piecewiseStepPulse(w, sign, su, sd, lo, hi, piecewiseUp, piecewiseDown, std, xi);
+        case 'SoftBoundsReference':
+          return softBoundsReferencePulse(w, sign, su, sd, dev.reference![e]!, lo, hi, std, xi, (p as SoftBoundsReferenceDevice).multNoise ? 1 : 0);
+        case 'PowStepReference':
+          return powStepReferencePulse(w, sign, su, sd, dev.extraUp![e]!, dev.extraDown![e]!, dev.reference![e]!, lo, hi, std, xi);
       }
     };
     for (let r = 0; r < a.batch; r++) {

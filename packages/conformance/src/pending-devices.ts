@@ -1,14 +1,12 @@
 /**
  * Oracle cases for devices that no engine implements yet (issue 16: aihwkit's
- * SoftBoundsPmax, PiecewiseStep and compound devices). The suite reports them as
+ * compound devices). The suite reports them as
  * skipped with this reason, not as failures; remove a type here when it lands.
  */
 import type { OracleEntry } from './format.js';
 
 /** The device types (dict "type" names) whose oracle cases are skipped as pending. */
 export const PENDING_DEVICE_TYPES: readonly string[] = [
-  'SoftBoundsPmaxDevice',
-  'PiecewiseStepDevice',
   'VectorUnitCell',
   'ReferenceUnitCell',
   'OneSidedUnitCell',
@@ -22,5 +20,5 @@ export function pendingDeviceReason(entry: OracleEntry): string | undefined {
   const device = entry.case.config.device as { type?: unknown } | undefined;
   const type = device && typeof device === 'object' ? device.type : undefined;
   if (typeof type !== 'string' || !PENDING_DEVICE_TYPES.includes(type)) return undefined;
-  return `${type} is not implemented by the engines yet (issue 16: SoftBoundsPmax, PiecewiseStep and compound devices)`;
+  return `${type} is not implemented by the engines yet (issue 16: compound devices)`;
 }

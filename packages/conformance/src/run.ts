@@ -8,8 +8,8 @@
  *    clip, as the oracle's weights_used shows) and config.io as the forward or
  *    backward IOParameters.
  *  - update: SingleRPUConfig with config.device (a ConstantStepDevice unless it
- *    names another "type") and config.update; weights_fp: the same with
- *    pulse_type "None".
+ *    names another "type") and config.update, over one or several calls
+ *    (run-update.ts); weights_fp: the same with pulse_type "None".
  *  - drift "pcm": InferenceRPUConfig with config.noise_model (PCMLikeNoiseModel),
  *    config.drift_compensation (absent: GlobalDriftCompensation, null: none) and
  *    config.io (absent: a perfect forward); `tiles/inference.py` programs the
@@ -29,6 +29,7 @@ import { PCM_DRIFT_EXPONENTS, rpuConfigFromDict, type AnalogTile, type AnalogTil
 import { OracleFormatError, matrixFromCase, nest, stack, toDense, type OracleCase, type OracleResult, type Dense } from './format.js';
 import { summarize } from './stats.js';
 import { d2dStatistics } from './d2d.js';
+import { hiddenFromCase, runUpdateCase } from './run-update.js';
 
 /** The seed a case runs with when it names none (aihwkit's harness seeded torch/numpy with it). */
 export const DEFAULT_ORACLE_SEED = 1234;
@@ -143,18 +144,6 @@ function transpose(y: Float32Array, rows: number, cols: number): Float32Array {
   return t;
 }
 
-function hiddenFromCase(value: unknown, outSize: number, inSize: number, where: string): Record<string, Float32Array> | undefined {
-  if (value === undefined) return undefined;
-  if (!isDict(value)) throw new OracleFormatError(`${where}: hidden_parameters must be an object of [out][in] arrays`);
-  const out: Record<string, Float32Array> = {};
-  for (const [k, v] of Object.entries(value)) {
-    const m = matrixFromCase(v, `${where}.hidden_parameters.${k}`, inSize);
-    if (m.rows !== outSize) throw new OracleFormatError(`${where}.hidden_parameters.${k}: expected ${outSize} rows, got ${m.rows}`);
-    out[k] = m.data;
-  }
-  return out;
-}
-
 /** Whether an aihwkit IO dict asks for a perfect MVM (is_perfect or mv_type Ideal). */
 export function ioIsPerfect(io: Dict | undefined): boolean {
   return io !== undefined && (io.is_perfect === true || io.mv_type === 'Ideal');
@@ -195,55 +184,6 @@ async function runMvm(backend: AnalogTileBackend, c: OracleCase, p: Prepared, r:
     await tile.dispose();
   }
   r.perRep('outputs', outputs, [inputs.rows, forward ? p.outSize : p.inSize]);
-}
-
-async function runUpdate(backend: AnalogTileBackend, c: OracleCase, p: Prepared, r: ResultBuilder): Promise<void> {
-  const cfg = c.config;
-  const device = optionalDict(cfg, 'device', p.where) ?? {};
-  const update = optionalDict(cfg, 'update', p.where) ?? {};
-  const lr = cfg.learning_rate;
-  if (typeof lr !== 'number' || !Number.isFinite(lr)) throw new OracleFormatError(`${p.where}: config.learning_rate must be a number`);
-  const nUpdates = positiveInt(cfg.n_updates ?? 1, 'config.n_updates', p.where);
-  const x = matrixFromCase(c.x, `${p.where}.x`, p.inSize);
-  const d = matrixFromCase(c.d, `${p.where}.d`, p.outSize);
-  if (x.rows !== d.rows) throw new OracleFormatError(`${p.where}: x has ${x.rows} rows but d has ${d.rows}`);
-  const hidden = hiddenFromCase(c.hidden_parameters, p.outSize, p.inSize, p.where);
-  const dict = (pulse?: string): Dict => ({
-    type: 'SingleRPUConfig',
-    device: { type: 'ConstantStepDevice', ...device },
-    update: pulse === undefined ? update : { ...update, pulse_type: pulse },
-  });
-  const pulsed = rpuConfigFromDict(dict());
-  const floating = rpuConfigFromDict(dict('None'));
-
-  // Hidden parameters first, then the weights: set_weights clips to the (given) bounds.
-  const prepare = async (tile: AnalogTile): Promise<void> => {
-    if (hidden) await tile.setHiddenParameters(hidden);
-    await tile.setWeights(p.weights);
-  };
-  const weights: Float32Array[] = [];
-  for (let rep = 0; rep < p.reps; rep++) {
-    await withTile(backend, pulsed, p.outSize, p.inSize, p.seed + rep, async (tile) => {
-      await prepare(tile);
-      if (rep === 0) {
-        r.put('weights_initial', await tile.getWeights(), [p.outSize, p.inSize]);
-        const hp = await tile.getHiddenParameters();
-        const hpOut: Dict = {};
-        for (const [k, v] of Object.entries(hp)) hpOut[k] = nest(v, [p.outSize, p.inSize]);
-        r.set('hidden_parameters', hpOut);
-      }
-      for (let n = 0; n < nUpdates; n++) await tile.update(x.data, d.data, x.rows, lr);
-      weights.push(Float32Array.from(await tile.getWeights()));
-    });
-  }
-  r.perRep('weights', weights, [p.outSize, p.inSize]);
-  // pulse_type None ignores the device (aihwkit's floating-point tile has no hidden parameters): weights only.
-  await withTile(backend, floating, p.outSize, p.inSize, p.seed, async (tile) => {
-    await tile.setWeights(p.weights);
-    r.put('weights_fp_initial', await tile.getWeights(), [p.outSize, p.inSize]);
-    for (let n = 0; n < nUpdates; n++) await tile.update(x.data, d.data, x.rows, lr);
-    r.put('weights_fp', await tile.getWeights(), [p.outSize, p.inSize]);
-  });
 }
 
 async function runDrift(backend: AnalogTileBackend, c: OracleCase, p: Prepared, r: ResultBuilder): Promise<void> {
@@ -559,7 +499,7 @@ async function runLifecycle(backend: AnalogTileBackend, c: OracleCase, p: Prepar
 const RUNNERS: Record<OracleCase['kind'], (b: AnalogTileBackend, c: OracleCase, p: Prepared, r: ResultBuilder) => Promise<void>> = {
   forward: runMvm,
   backward: runMvm,
-  update: runUpdate,
+  update: runUpdateCase,
   drift: runDrift,
   modifier: runModifier,
   clip: runClip,

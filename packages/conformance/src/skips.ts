@@ -25,6 +25,10 @@ export const ORACLE_LIMITATIONS: ConformanceSkips = Object.freeze({
   'drift/device_drift_nu_dtod0.2_seeded':
     "the drift exponents come from aihwkit's device-to-device draws (construction_seed 31, nu_dtod 0.2), " +
     'which the oracle does not record (no hidden_parameters in the case or its result) and no other generator reproduces',
+  'devices/det_cs_corrupt_devices0.3':
+    "aihwkit's draws are injected through setHiddenParameters, which re-estimates dw_min from the mean step as aihwkit's " +
+    'set_hidden_parameters does (30 % corrupt devices with step 0 lower it by about 30 %), while aihwkit computed the case from its construction ' +
+    'draws with the configured dw_min; the corrupt-device draws themselves are checked by d2d/d2d_cs_corrupt_devices',
 });
 
 /**
@@ -33,7 +37,6 @@ export const ORACLE_LIMITATIONS: ConformanceSkips = Object.freeze({
  * engine, so that the count of what is not checked stays visible.
  */
 export const SUITE_PENDING: ConformanceSkips = Object.freeze({
-  'file:devices': 'multi-call update cases on every single device (SoftBoundsPmax, PiecewiseStep, ...) wait for the device models and the runner for 3-d x/d (issue 16)',
   'file:compounds': 'compound devices (unit cells, Tiki-Taka, mixed precision) are not implemented yet (issue 16)',
 });
 

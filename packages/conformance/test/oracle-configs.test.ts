@@ -1,6 +1,6 @@
 /**
  * Every config in the aihwkit oracle cases reads into core's config classes,
- * and the one config aihwkit refused is refused too (ConfigError).
+ * and the configs aihwkit refused are refused too (ConfigError).
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -19,7 +19,7 @@ import { loadOracle } from '../src/node.js';
 import { suiteSkipReason } from '../src/skips.js';
 
 describe('the oracle configs in core', () => {
-  it('reads every config of the aihwkit oracle cases, and refuses the one aihwkit refused for its config', () => {
+  it('reads every config of the aihwkit oracle cases, and refuses those aihwkit refused for their config', () => {
     const { oracle, reason } = loadOracle({});
     if (!oracle) throw new Error(reason);
     let read = 0;
@@ -34,9 +34,12 @@ describe('the oracle configs in core', () => {
       if (cfg.clip) parts.push(['clip', () => configFromDict(WeightClipParameter, cfg.clip)]);
       if (cfg.remap) parts.push(['remap', () => configFromDict(WeightRemapParameter, cfg.remap)]);
       if (cfg.noise_model) parts.push(['noise_model', () => configFromDict(PCMLikeNoiseModel, cfg.noise_model)]);
-      const configRefused = expected.ok === false && /expects bound==1/.test(expected.error ?? '');
+      // aihwkit's refusals that core makes when it reads the config: noise management with inp_bound != 1 (io),
+      // reverse steps with additive noise and piecewise vectors of different lengths (device)
+      const error = expected.ok === false ? (expected.error ?? '') : '';
+      const refusedPart = /expects bound==1/.test(error) ? 'io' : /Only mul(ti|it)plicative noise|needs to have some size/.test(error) ? 'device' : undefined;
       for (const [what, readPart] of parts) {
-        if (configRefused) expect(readPart, `${id} ${what}`).toThrow(ConfigError);
+        if (what === refusedPart) expect(readPart, `${id} ${what}`).toThrow(ConfigError);
         else expect(readPart, `${id} ${what}`).not.toThrow();
         read++;
       }

@@ -103,7 +103,9 @@ export const RandomStreamId = {
    * pulsed device (core physics/devices.ts, drawPulsedDevice): sub 0 normal max bound, 1 normal min bound,
    * 2 normal dw_min gain, 3 normal up_down variation, 4 uniform corrupt?, 5 uniform corrupt value,
    * 6 normal diffusion rate, 7 normal reset bias, 8 normal lifetime, 9 normal drift ν,
-   * 10 / 11 normal LinearStep γ up / down, 12 / 13 normal PowStep γ gain / up-down.
+   * 10 / 11 normal LinearStep γ up / down (SoftBoundsReference: slope down / up variation),
+   * 12 / 13 normal PowStep (and PowStepReference) γ gain / up-down, 14 normal reference
+   * (SoftBoundsReference, PowStepReference).
    */
   TileConstruction: 1,
   /**

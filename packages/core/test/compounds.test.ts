@@ -155,10 +155,6 @@ describe('compound devices: sub-device mixes and schedules', () => {
 
 describe("the engines' device model refuses what no engine implements yet", () => {
   const cases: [string, SingleRPUConfig | UnitCellRPUConfig | DigitalRankUpdateRPUConfig][] = [
-    ['PiecewiseStepDevice', new SingleRPUConfig({ device: new PiecewiseStepDevice() })],
-    ['SoftBoundsPmaxDevice', new SingleRPUConfig({ device: new SoftBoundsPmaxDevice() })],
-    ['SoftBoundsReferenceDevice', new SingleRPUConfig({ device: new SoftBoundsReferenceDevice() })],
-    ['PowStepReferenceDevice', new SingleRPUConfig({ device: new PowStepReferenceDevice() })],
     ['TransferCompound', new UnitCellRPUConfig({ device: new TransferCompound({ unitCellDevices: [cs(), cs()] }) })],
     ['VectorUnitCell', new UnitCellRPUConfig()],
     ['MixedPrecisionCompound', new DigitalRankUpdateRPUConfig({ device: new MixedPrecisionCompound({ device: cs() }) })],
@@ -173,5 +169,23 @@ describe("the engines' device model refuses what no engine implements yet", () =
   it('the implemented devices still get their plan', () => {
     expect(unimplementedDevice(new SingleRPUConfig({ device: sb() }))).toBeUndefined();
     expect(deviceModelPlan(new SingleRPUConfig({ device: sb() }), 1, 4).kind).toBe('pulsed');
+    const piecewise = new PiecewiseStepDevice({ piecewiseUp: [1, 2], piecewiseDown: [2, 1] });
+    expect(unimplementedDevice(new SingleRPUConfig({ device: piecewise }))).toBeUndefined();
+    expect(deviceModelPlan(new SingleRPUConfig({ device: piecewise }), 1, 4)).toMatchObject({ kind: 'pulsed', device: piecewise });
+    for (const device of [new SoftBoundsReferenceDevice(), new PowStepReferenceDevice()]) {
+      expect(deviceModelPlan(new SingleRPUConfig({ device }), 1, 4)).toMatchObject({ kind: 'pulsed', device });
+    }
+  });
+  it('SoftBoundsPmaxDevice is built as the SoftBoundsDevice of its p_max experiment (aihwkit as_bindings)', () => {
+    const pmax = new SoftBoundsPmaxDevice({ pMax: 50, alpha: 0.05, rangeMin: -0.5, rangeMax: 1, constructionSeed: 7 });
+    const plan = deviceModelPlan(new SingleRPUConfig({ device: pmax }), 1, 4);
+    if (plan.kind !== 'pulsed') throw new Error('expected a pulsed plan');
+    expect(plan.device).toBeInstanceOf(SoftBoundsDevice);
+    const b = 1.5 / (1 - Math.exp(-50 * 0.05));
+    expect(plan.device.wMin).toBe(-0.5);
+    expect(plan.device.wMax).toBeCloseTo(-0.5 + b, 12);
+    expect(plan.device.dwMin).toBeCloseTo(b * 0.05, 12);
+    expect(plan.device.upDown).toBeCloseTo(1 - 1 / b, 12);
+    expect(plan.device.constructionSeed).toBe(7);
   });
 });

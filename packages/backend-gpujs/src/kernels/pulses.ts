@@ -33,7 +33,7 @@
  *             again with its list).
  */
 import type { PulsedDeviceKind } from '@crossbar/core';
-import { RandomStreamId } from '@crossbar/core';
+import { NotSupportedError, RandomStreamId } from '@crossbar/core';
 import type { Layout } from '../device.js';
 import { roundUp4 } from '../device.js';
 import { formulaName as fn } from './library.js';
@@ -101,6 +101,10 @@ function step(kind: PulsedDeviceKind, m: string, xi: string): string {
       return `${fn('expStepPulse')}(${v}, sg${m}, su${m}, sd${m}, lo${m}, hi${m}, aUp, aDown, gammaUp, gammaDown, expA, expB, std, stdAdd, stdSlope, complexNoise, ${xi})`;
     case 'PowStep':
       return `${fn('powStepPulse')}(${v}, sg${m}, su${m}, sd${m}, ea${m}, eb${m}, lo${m}, hi${m}, std, ${xi})`;
+    case 'PiecewiseStep':
+    case 'SoftBoundsReference':
+    case 'PowStepReference':
+      throw new NotSupportedError(`gpujs engine: ${kind}Device is not supported yet (use the ndarray engine)`);
   }
 }
 

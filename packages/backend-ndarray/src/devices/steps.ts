@@ -3,7 +3,16 @@
  * (formulas in @crossbar/core physics/devices.ts), with the per-pulse
  * cycle-to-cycle noise.
  */
-import { constantStepPulse, expStepPulse, linearStepPulse, powStepPulse, type TableNormals } from '@crossbar/core';
+import {
+  constantStepPulse,
+  expStepPulse,
+  linearStepPulse,
+  piecewiseStepPulse,
+  powStepPulse,
+  powStepReferencePulse,
+  softBoundsReferencePulse,
+  type TableNormals,
+} from '@crossbar/core';
 
 /** How one device kind answers a run of pulses. */
 export interface PulseSteps {
@@ -145,5 +154,72 @@ export class PowSteps extends WeightDependentSteps {
   protected pulse(e: number, w: number, sign: number, xi: number): number {
     const a = this.a;
     return powStepPulse(w, sign, a.scaleUp[e]!, a.scaleDown[e]!, this.gammaUp[e]!, this.gammaDown[e]!, a.minBound[e]!, a.maxBound[e]!, this.std, xi);
+  }
+}
+
+/** PiecewiseStep: the step interpolated between the nodes (float32), pulse by pulse. */
+export class PiecewiseSteps extends WeightDependentSteps {
+  constructor(
+    a: PulsedArrays,
+    private readonly up: Float32Array,
+    private readonly down: Float32Array,
+    std: number,
+    noise: TableNormals,
+  ) {
+    super(a, std, noise);
+  }
+
+  protected pulse(e: number, w: number, sign: number, xi: number): number {
+    const a = this.a;
+    return piecewiseStepPulse(w, sign, a.scaleUp[e]!, a.scaleDown[e]!, a.minBound[e]!, a.maxBound[e]!, this.up, this.down, this.std, xi);
+  }
+}
+
+/** SoftBoundsReference: soft bounds on the conductance w + reference. */
+export class SoftBoundsReferenceSteps extends WeightDependentSteps {
+  constructor(
+    a: PulsedArrays,
+    private readonly reference: Float32Array,
+    std: number,
+    private readonly multNoise: number,
+    noise: TableNormals,
+  ) {
+    super(a, std, noise);
+  }
+
+  protected pulse(e: number, w: number, sign: number, xi: number): number {
+    const a = this.a;
+    return softBoundsReferencePulse(w, sign, a.scaleUp[e]!, a.scaleDown[e]!, this.reference[e]!, a.minBound[e]!, a.maxBound[e]!, this.std, xi, this.multNoise);
+  }
+}
+
+/** PowStepReference: PowStep on the conductance w + reference. */
+export class PowStepReferenceSteps extends WeightDependentSteps {
+  constructor(
+    a: PulsedArrays,
+    private readonly gammaUp: Float32Array,
+    private readonly gammaDown: Float32Array,
+    private readonly reference: Float32Array,
+    std: number,
+    noise: TableNormals,
+  ) {
+    super(a, std, noise);
+  }
+
+  protected pulse(e: number, w: number, sign: number, xi: number): number {
+    const a = this.a;
+    return powStepReferencePulse(
+      w,
+      sign,
+      a.scaleUp[e]!,
+      a.scaleDown[e]!,
+      this.gammaUp[e]!,
+      this.gammaDown[e]!,
+      this.reference[e]!,
+      a.minBound[e]!,
+      a.maxBound[e]!,
+      this.std,
+      xi,
+    );
   }
 }

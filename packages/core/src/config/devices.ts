@@ -293,20 +293,35 @@ export const PiecewiseStepDevice = defineConfig(
 );
 export type PiecewiseStepDevice = InstanceType<typeof PiecewiseStepDevice>;
 
-/** The pulsed device classes the engines implement (SingleRPUConfig.device may be any of these, IdealDevice, or one of UNIMPLEMENTED_PULSED_DEVICES). */
-export const PULSED_DEVICES = [ConstantStepDevice, LinearStepDevice, SoftBoundsDevice, ExpStepDevice, PowStepDevice] as const;
-/** An instance of any pulsed device class (see PULSED_DEVICES). */
-export type PulsedDevice = ConstantStepDevice | LinearStepDevice | SoftBoundsDevice | ExpStepDevice | PowStepDevice;
+/**
+ * The pulsed device classes the engines implement (SingleRPUConfig.device may be any of these or IdealDevice):
+ * all of aihwkit 0.7.1's single pulsed devices. SoftBoundsPmaxDevice is built as the SoftBoundsDevice
+ * `softBoundsOfPmax` gives, as aihwkit does.
+ */
+export const PULSED_DEVICES = [
+  ConstantStepDevice,
+  LinearStepDevice,
+  SoftBoundsDevice,
+  ExpStepDevice,
+  PowStepDevice,
+  SoftBoundsPmaxDevice,
+  SoftBoundsReferenceDevice,
+  PowStepReferenceDevice,
+  PiecewiseStepDevice,
+] as const;
+/** An instance of a pulsed device model: the classes of PULSED_DEVICES but SoftBoundsPmaxDevice (a SoftBoundsDevice once built, see softBoundsOfPmax). */
+export type PulsedDevice =
+  ConstantStepDevice | LinearStepDevice | SoftBoundsDevice | ExpStepDevice | PowStepDevice | PiecewiseStepDevice | SoftBoundsReferenceDevice | PowStepReferenceDevice;
 
 /**
- * aihwkit's other single pulsed devices: configs (fields, dicts, checks) only;
- * engines refuse them with a NotSupportedError until their physics lands.
+ * aihwkit's single pulsed devices the engines refuse with a NotSupportedError (configs only):
+ * none since issue 16; kept for the compound devices' checks.
  */
-export const UNIMPLEMENTED_PULSED_DEVICES = [SoftBoundsPmaxDevice, SoftBoundsReferenceDevice, PowStepReferenceDevice, PiecewiseStepDevice] as const;
-/** An instance of any class of UNIMPLEMENTED_PULSED_DEVICES. */
-export type UnimplementedPulsedDevice = SoftBoundsPmaxDevice | SoftBoundsReferenceDevice | PowStepReferenceDevice | PiecewiseStepDevice;
+export const UNIMPLEMENTED_PULSED_DEVICES = [] as const;
+/** An instance of any class of UNIMPLEMENTED_PULSED_DEVICES (none). */
+export type UnimplementedPulsedDevice = never;
 
 /** Every single pulsed device of aihwkit 0.7.1 (what a unit cell may hold). */
 export const ALL_PULSED_DEVICES = [...PULSED_DEVICES, ...UNIMPLEMENTED_PULSED_DEVICES] as const;
 /** An instance of any single pulsed device class (see ALL_PULSED_DEVICES). */
-export type AnyPulsedDevice = PulsedDevice | UnimplementedPulsedDevice;
+export type AnyPulsedDevice = PulsedDevice | SoftBoundsPmaxDevice | UnimplementedPulsedDevice;

@@ -4,15 +4,7 @@
  * `PrePostProcessingRPU`; fields are in aihwkit's order (that of
  * `dataclasses.asdict`: pre_post, mapping, then the class's own fields).
  */
-import {
-  IdealDevice,
-  FloatingPointDevice,
-  ConstantStepDevice,
-  PULSED_DEVICES,
-  UNIMPLEMENTED_PULSED_DEVICES,
-  type PulsedDevice,
-  type UnimplementedPulsedDevice,
-} from './devices.js';
+import { IdealDevice, FloatingPointDevice, ConstantStepDevice, PULSED_DEVICES, UNIMPLEMENTED_PULSED_DEVICES, type AnyPulsedDevice } from './devices.js';
 import { DIGITAL_RANK_UPDATE_CELL_CLASSES, MixedPrecisionCompound, UNIT_CELL_CLASSES, VectorUnitCell, type DigitalRankUpdateCell, type UnitCell } from './compounds.js';
 import { defineConfig, nested, type Refuse, type Spec } from './field.js';
 import { GlobalDriftCompensation, PCMLikeNoiseModel } from './inference.js';
@@ -139,7 +131,7 @@ export class SingleRPUConfig
     'SingleRPUConfig',
     {
       ...mixinFields,
-      device: nested<PulsedDevice | UnimplementedPulsedDevice | IdealDevice>(
+      device: nested<AnyPulsedDevice | IdealDevice>(
         () => [...PULSED_DEVICES, ...UNIMPLEMENTED_PULSED_DEVICES, IdealDevice],
         () => new ConstantStepDevice(),
         'The pulsed device that the update acts on (or IdealDevice for a floating-point update).',

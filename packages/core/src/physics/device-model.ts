@@ -12,7 +12,7 @@
  */
 
 import { NotSupportedError } from '../errors.js';
-import { IdealDevice, type PulsedDevice } from '../config/devices.js';
+import { IdealDevice, SoftBoundsPmaxDevice, softBoundsOfPmax, type PulsedDevice } from '../config/devices.js';
 import type { UpdateParameters } from '../config/parameters.js';
 import { FloatingPointRPUConfig, InferenceRPUConfig, type RPUConfig } from '../config/rpu-configs.js';
 import { checkDeviceImplemented } from '../config/support.js';
@@ -74,7 +74,9 @@ export function deviceModelPlan(rpuConfig: RPUConfig, seed: number, size: number
     const ideal = rpuConfig.device;
     return { kind: 'floatingPoint', name: 'IdealDevice', diffusion: ideal.diffusion, lifetime: ideal.lifetime, drift: null };
   }
-  const dev = rpuConfig.device as PulsedDevice;
+  // aihwkit builds SoftBoundsPmaxDevice as a SoftBoundsDevice (devices.py as_bindings)
+  const given = rpuConfig.device;
+  const dev = given instanceof SoftBoundsPmaxDevice ? softBoundsOfPmax(given) : (given as PulsedDevice);
   if (rpuConfig.update.pulseType !== 'None') return { kind: 'pulsed', device: dev, update: rpuConfig.update };
   // aihwkit builds the device as its floating-point part: no bounds, and a drift only when
   // drift.nu > 0, with per-device ν as aihwkit's WeightDrifter draws them

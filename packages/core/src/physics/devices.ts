@@ -7,14 +7,26 @@
  *
  * aihwkit v.0.7.1 src/rpucuda/rpu_pulsed_device.cpp (populate, decay, diffuse,
  * reset), rpu_constantstep_device.cpp, rpu_linearstep_device.cpp (also
- * SoftBounds), rpu_expstep_device.cpp, rpu_powstep_device.cpp, weight_drifter.cpp.
+ * SoftBounds), rpu_expstep_device.cpp, rpu_powstep_device.cpp,
+ * rpu_piecewisestep_device.cpp/.h, rpu_softbounds_reference_device.cpp,
+ * rpu_powstep_reference_device.cpp, weight_drifter.cpp.
  * aihwkit computes in float32; intermediates are rounded with Math.fround.
  * Scalar functions are in the subset gpu.js compiles; the array-level
  * helpers at the end (device-to-device draws, drift settings) build on them.
  */
 
 import { ConfigError } from '../errors.js';
-import { ConstantStepDevice, ExpStepDevice, LinearStepDevice, PowStepDevice, SoftBoundsDevice, type PulsedDevice } from '../config/devices.js';
+import {
+  ConstantStepDevice,
+  ExpStepDevice,
+  LinearStepDevice,
+  PiecewiseStepDevice,
+  PowStepDevice,
+  PowStepReferenceDevice,
+  SoftBoundsDevice,
+  SoftBoundsReferenceDevice,
+  type PulsedDevice,
+} from '../config/devices.js';
 import { DriftParameter, type SimpleDriftParameter } from '../config/parameters.js';
 import { RandomStream, RandomStreamId } from '../rng.js';
 
@@ -79,6 +91,15 @@ export function expStepGranularity(upDown: number, dwMin: number, wMin: number, 
 /** PowStep weight granularity: dw_min·0.5^pow_gamma. */
 export function powStepGranularity(dwMin: number, gamma: number): number {
   return Math.fround(dwMin * Math.fround(Math.pow(0.5, gamma)));
+}
+
+/**
+ * PiecewiseStep weight granularity (rpu_piecewisestep_device.h): dw_min times the
+ * up node in the middle (index ⌊n/2⌋ of the n nodes).
+ */
+export function piecewiseStepGranularity(dwMin: number, piecewiseUp: ArrayLike<number>): number {
+  if (piecewiseUp.length === 0) return dwMin;
+  return Math.fround(dwMin * Math.fround(piecewiseUp[piecewiseUp.length >> 1]!));
 }
 
 // ------------------------------------------------------------------ one update pulse
@@ -210,6 +231,130 @@ export function powStepPulse(
   return Math.min(Math.max(v, minBound), maxBound);
 }
 
+/**
+ * PiecewiseStep (rpu_piecewisestep_device.cpp update_once): the step in units of
+ * dwmin_down (sign > 0) or dwmin_up is interpolated linearly between the nodes
+ * `down` or `up` (float32, n nodes spread evenly over [min, max]):
+ * q = max((w − min)/(max − min)·(n − 1), 0), i = min(⌊q⌋, n − 2), t = min(q − i, 1),
+ * step = dwmin·((1 − t)·v[i] + t·v[i + 1]), times (1 + std·ξ), clipped. With one node,
+ * or max <= min, the step is dwmin·v[0].
+ */
+export function piecewiseStepPulse(
+  w: number,
+  sign: number,
+  scaleUp: number,
+  scaleDown: number,
+  minBound: number,
+  maxBound: number,
+  up: ArrayLike<number>,
+  down: ArrayLike<number>,
+  std: number,
+  xi: number,
+): number {
+  const f = Math.fround;
+  const sections = up.length - 1;
+  const v = sign > 0 ? down : up;
+  const scale = sign > 0 ? scaleDown : scaleUp;
+  let step: number;
+  if (sections <= 0 || maxBound <= minBound) {
+    step = f(v[0]! * scale);
+  } else {
+    const q = Math.max(f(f(f(w - minBound) / f(maxBound - minBound)) * sections), 0);
+    const i = Math.min(Math.floor(q), sections - 1);
+    const t = Math.min(f(q - i), 1);
+    const t1 = f(1 - t);
+    step = f(scale * f(f(t1 * v[i]!) + f(t * v[i + 1]!)));
+  }
+  const noisy = f(step * f(1 + f(std * xi)));
+  const next = sign > 0 ? f(w - noisy) : f(w + noisy);
+  return Math.min(Math.max(next, minBound), maxBound);
+}
+
+/**
+ * SoftBoundsReference (rpu_softbounds_reference_device.cpp update_once_mult/_add): the
+ * device's conductance g = w + ref takes the soft-bounds step — down
+ * dwmin_down·(1 − g/min) (the ratio 0 unless min < 0), up dwmin_up·(1 − g/max) (0 unless
+ * max > 0) — with multiplicative noise (multNoise = 1: step·(1 + std·ξ)) or additive noise
+ * (dwmin·(1 − ratio + std·ξ)), g is clipped to the bounds, and the weight is g − ref.
+ */
+export function softBoundsReferencePulse(
+  w: number,
+  sign: number,
+  scaleUp: number,
+  scaleDown: number,
+  reference: number,
+  minBound: number,
+  maxBound: number,
+  std: number,
+  xi: number,
+  multNoise: number,
+): number {
+  const f = Math.fround;
+  let g = f(w + reference);
+  const noise = f(std * xi);
+  if (sign > 0) {
+    const a = minBound < 0 ? f(g / minBound) : 0;
+    const step = multNoise > 0 ? f(f(scaleDown * f(1 - a)) * f(1 + noise)) : f(scaleDown * f(f(1 - a) + noise));
+    g = f(g - step);
+  } else {
+    const a = maxBound > 0 ? f(g / maxBound) : 0;
+    const step = multNoise > 0 ? f(f(scaleUp * f(1 - a)) * f(1 + noise)) : f(scaleUp * f(f(1 - a) + noise));
+    g = f(g + step);
+  }
+  g = Math.min(Math.max(g, minBound), maxBound);
+  return f(g - reference);
+}
+
+/**
+ * PowStepReference (rpu_powstep_reference_device.cpp update_once_reference): PowStep's
+ * step on the conductance g = w + ref, clipped, the weight g − ref. Unchanged when max = min.
+ */
+export function powStepReferencePulse(
+  w: number,
+  sign: number,
+  scaleUp: number,
+  scaleDown: number,
+  gammaUp: number,
+  gammaDown: number,
+  reference: number,
+  minBound: number,
+  maxBound: number,
+  std: number,
+  xi: number,
+): number {
+  if (Math.fround(maxBound - minBound) === 0) return w;
+  const g = powStepPulse(Math.fround(w + reference), sign, scaleUp, scaleDown, gammaUp, gammaDown, minBound, maxBound, std, xi);
+  return Math.fround(g - reference);
+}
+
+/**
+ * The symmetry point of a SoftBoundsReference device, where the up and down steps are
+ * equal: (dwmin_up − dwmin_down)/(dwmin_up/max − dwmin_down/min).
+ */
+export function softBoundsSymmetryPoint(scaleUp: number, scaleDown: number, minBound: number, maxBound: number): number {
+  const f = Math.fround;
+  return f(f(scaleUp - scaleDown) / f(f(scaleUp / maxBound) - f(scaleDown / minBound)));
+}
+
+/**
+ * The symmetry point of a PowStepReference device, estimated as aihwkit does: `steps`
+ * noise-free pairs of a down and an up pulse from 0 (steps <= 0: round(10·range/min(|dwmin|)),
+ * at most 10000), without clipping.
+ */
+export function powStepSymmetryPoint(scaleUp: number, scaleDown: number, gammaUp: number, gammaDown: number, minBound: number, maxBound: number, steps: number): number {
+  const f = Math.fround;
+  const r = f(maxBound - minBound);
+  let n = steps;
+  if (n <= 0) n = Math.min(Math.round(f(10 * f(r / Math.min(Math.abs(scaleDown), Math.abs(scaleUp))))), 10000);
+  let sp = 0;
+  for (let k = 0; k < n; k++) {
+    const down = f(-scaleDown * f(Math.pow(f(f(sp - minBound) / r), gammaDown)));
+    const up = f(scaleUp * f(Math.pow(f(f(maxBound - sp) / r), gammaUp)));
+    sp = f(sp + f(down + up));
+  }
+  return sp;
+}
+
 // ------------------------------------------------------------------ decay, diffusion, reset
 
 /** Pulsed decay towards the reset bias: (w − b)·(1 + α(s − 1)) + b, clipped to the bounds. */
@@ -265,7 +410,7 @@ export function driftedWeight(w0: number, elapsed: number, nu: number, offset: n
 // ------------------------------------------------------------------ array-level: device-to-device draws
 
 /** The pulsed device models of SingleRPUConfig. */
-export type PulsedDeviceKind = 'ConstantStep' | 'LinearStep' | 'SoftBounds' | 'ExpStep' | 'PowStep';
+export type PulsedDeviceKind = 'ConstantStep' | 'LinearStep' | 'SoftBounds' | 'ExpStep' | 'PowStep' | 'PiecewiseStep' | 'SoftBoundsReference' | 'PowStepReference';
 
 /** Which device model a pulsed device config is. */
 export function pulsedDeviceKind(device: PulsedDevice): PulsedDeviceKind {
@@ -273,6 +418,9 @@ export function pulsedDeviceKind(device: PulsedDevice): PulsedDeviceKind {
   if (device instanceof LinearStepDevice) return 'LinearStep';
   if (device instanceof ExpStepDevice) return 'ExpStep';
   if (device instanceof PowStepDevice) return 'PowStep';
+  if (device instanceof PiecewiseStepDevice) return 'PiecewiseStep';
+  if (device instanceof SoftBoundsReferenceDevice) return 'SoftBoundsReference';
+  if (device instanceof PowStepReferenceDevice) return 'PowStepReference';
   if (device instanceof ConstantStepDevice) return 'ConstantStep';
   throw new ConfigError(`unknown pulsed device ${(device as object).constructor.name}`);
 }
@@ -283,7 +431,8 @@ export function pulsedWeightGranularity(device: PulsedDevice, dwMin: number): nu
   if (device instanceof ExpStepDevice) {
     return expStepGranularity(f(device.upDown), dwMin, f(device.wMin), f(device.wMax), f(device.aDown), f(device.gammaDown), f(device.a), f(device.b));
   }
-  if (device instanceof PowStepDevice) return powStepGranularity(dwMin, f(device.powGamma));
+  if (device instanceof PowStepDevice || device instanceof PowStepReferenceDevice) return powStepGranularity(dwMin, f(device.powGamma));
+  if (device instanceof PiecewiseStepDevice) return piecewiseStepGranularity(dwMin, Float32Array.from(device.piecewiseUp));
   return dwMin;
 }
 
@@ -301,8 +450,10 @@ export interface PulsedDeviceDraws {
   resetBias: Float32Array;
   /** ν per device (zeros without drift, drift.nu <= 0). */
   driftNu: Float32Array;
-  /** LinearStep / SoftBounds: slope_up, slope_down; PowStep: gamma_up, gamma_down. */
+  /** LinearStep / SoftBounds: slope_up, slope_down; PowStep, PowStepReference: gamma_up, gamma_down. */
   extra: { names: readonly [string, string]; up: Float32Array; down: Float32Array } | null;
+  /** SoftBoundsReference, PowStepReference: the reference subtracted from each conductance (aihwkit's "reference"); null for the others. */
+  reference: Float32Array | null;
 }
 
 function drawNormals(seed: number, sub: number, size: number): Float64Array {
@@ -332,6 +483,7 @@ export function drawPulsedDevice(device: PulsedDevice, seed: number, outSize: nu
     resetBias: new Float32Array(size),
     driftNu: p.drift.nu > 0 ? drawDriftExponents(key, p.drift, size) : new Float32Array(size),
     extra: null,
+    reference: null,
   };
   const upDown = f(p.upDown);
   const wMax = f(p.wMax);
@@ -408,8 +560,74 @@ export function drawPulsedDevice(device: PulsedDevice, seed: number, outSize: nu
   }
   if (kind === 'LinearStep' || kind === 'SoftBounds')
     out.extra = { names: ['slope_up', 'slope_down'], ...drawLinearSlopes(p as LinearStepDevice, kind === 'SoftBounds', out, key) };
-  else if (kind === 'PowStep') out.extra = { names: ['gamma_up', 'gamma_down'], ...drawPowGammas(p as PowStepDevice, key, size) };
+  else if (kind === 'PowStep' || kind === 'PowStepReference') {
+    out.extra = { names: ['gamma_up', 'gamma_down'], ...drawPowGammas(p as PowStepDevice | PowStepReferenceDevice, key, size) };
+  }
+  if (kind === 'SoftBoundsReference') drawSoftBoundsReference(p as SoftBoundsReferenceDevice, out, key);
+  if (kind === 'PowStepReference') drawPowStepReference(p as PowStepReferenceDevice, out, key);
   return out;
+}
+
+/** The reference of each device: reference_mean + reference_std·ξ (sub 14). */
+function drawReference(p: SoftBoundsReferenceDevice | PowStepReferenceDevice, key: number, size: number): Float32Array {
+  const f = Math.fround;
+  const xi = drawNormals(key, 14, size);
+  const out = new Float32Array(size);
+  for (let e = 0; e < size; e++) out[e] = f(f(p.referenceMean) + f(f(p.referenceStd) * xi[e]!));
+  return out;
+}
+
+/**
+ * SoftBoundsReference (rpu_softbounds_reference_device.cpp populate): where max > 0 > min, the
+ * slopes dwmin/bound vary by |1 + slope_*_dtod·ξ| and the bounds follow (max = dwmin_up/slope_up,
+ * min = −dwmin_down/slope_down, recomputed in float32 even without variation); the reference is
+ * drawn, and with subtract_symmetry_point each device's symmetry point is added to it and to its
+ * reset bias.
+ */
+function drawSoftBoundsReference(p: SoftBoundsReferenceDevice, d: PulsedDeviceDraws, key: number): void {
+  const f = Math.fround;
+  const size = d.maxBound.length;
+  const xiDown = drawNormals(key, 10, size);
+  const xiUp = drawNormals(key, 11, size);
+  const reference = drawReference(p, key, size);
+  for (let e = 0; e < size; e++) {
+    let max = d.maxBound[e]!;
+    let min = d.minBound[e]!;
+    const su = d.scaleUp[e]!;
+    const sd = d.scaleDown[e]!;
+    if (max > 0 && min < 0) {
+      const slopeDown = f(f(-sd / min) * Math.abs(f(1 + f(f(p.slopeDownDtod) * xiDown[e]!))));
+      const slopeUp = f(f(su / max) * Math.abs(f(1 + f(f(p.slopeUpDtod) * xiUp[e]!))));
+      max = f(su / slopeUp);
+      min = f(-sd / slopeDown);
+      d.maxBound[e] = max;
+      d.minBound[e] = min;
+      if (p.subtractSymmetryPoint) {
+        const sp = softBoundsSymmetryPoint(su, sd, min, max);
+        reference[e] = f(reference[e]! + sp);
+        d.resetBias[e] = f(d.resetBias[e]! + sp);
+      }
+    }
+  }
+  d.reference = reference;
+}
+
+/** PowStepReference (rpu_powstep_reference_device.cpp populate): the reference, plus the estimated symmetry point with subtract_symmetry_point. */
+function drawPowStepReference(p: PowStepReferenceDevice, d: PulsedDeviceDraws, key: number): void {
+  const f = Math.fround;
+  const size = d.maxBound.length;
+  const reference = drawReference(p, key, size);
+  if (p.subtractSymmetryPoint) {
+    for (let e = 0; e < size; e++) {
+      const max = d.maxBound[e]!;
+      const min = d.minBound[e]!;
+      if (!(max > 0 && min < 0)) continue;
+      const sp = powStepSymmetryPoint(d.scaleUp[e]!, d.scaleDown[e]!, d.extra!.up[e]!, d.extra!.down[e]!, min, max, p.nEstimationSteps);
+      reference[e] = f(reference[e]! + sp);
+      d.resetBias[e] = f(d.resetBias[e]! + sp);
+    }
+  }
+  d.reference = reference;
 }
 
 /** LinearStep slopes; SoftBounds is LinearStep with γ = 1, no γ variation, no increasing slope and each device's own bounds as reference. */
@@ -443,7 +661,7 @@ function drawLinearSlopes(p: LinearStepDevice, soft: boolean, d: PulsedDeviceDra
 }
 
 /** PowStep exponents γ_up, γ_down = (bias + gain ± r)·pow_gamma. */
-function drawPowGammas(p: PowStepDevice, key: number, size: number): { up: Float32Array; down: Float32Array } {
+function drawPowGammas(p: PowStepDevice | PowStepReferenceDevice, key: number, size: number): { up: Float32Array; down: Float32Array } {
   const f = Math.fround;
   const gamma = f(p.powGamma);
   const upDown = f(p.powUpDown);
@@ -522,13 +740,14 @@ export function drawDriftExponents(key: number, d: DriftParameter, size: number)
 /**
  * The hidden parameters of a pulsed device in aihwkit's order
  * (getDPNames): the common ones, persistent_weights under write noise, then
- * the device's own.
+ * the device's own (slopes or exponents, then a reference device's reference).
  */
 export function pulsedHiddenParameterNames(kind: PulsedDeviceKind, writeNoise: boolean): string[] {
   const names = ['max_bound', 'min_bound', 'dwmin_up', 'dwmin_down', 'decay_scales', 'diffusion_rates', 'reset_bias', 'drift_nu'];
   if (writeNoise) names.push('persistent_weights');
   if (kind === 'LinearStep' || kind === 'SoftBounds') names.push('slope_up', 'slope_down');
-  if (kind === 'PowStep') names.push('gamma_up', 'gamma_down');
+  if (kind === 'PowStep' || kind === 'PowStepReference') names.push('gamma_up', 'gamma_down');
+  if (kind === 'SoftBoundsReference' || kind === 'PowStepReference') names.push('reference');
   return names;
 }
 

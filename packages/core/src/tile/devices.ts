@@ -162,6 +162,7 @@ class PulsedDeviceModel implements DeviceModel {
       scaleDown: draws.scaleDown,
       extraUp: draws.extra?.up ?? null,
       extraDown: draws.extra?.down ?? null,
+      reference: draws.reference,
     };
     if (draws.extra !== null) this.extraNames = draws.extra.names;
     this.decayScale = draws.decayScale;
@@ -365,6 +366,7 @@ class PulsedDeviceModel implements DeviceModel {
       reset_bias: this.resetBias,
       drift_nu: this.driftNu,
       persistent_weights: this.persistent,
+      reference: a.reference,
     };
     if (this.extraNames !== null) {
       arrays[this.extraNames[0]] = a.extraUp;

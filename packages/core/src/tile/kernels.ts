@@ -96,9 +96,11 @@ export interface PulsedDeviceArrays {
   readonly minBound: Float32Array;
   readonly scaleUp: Float32Array;
   readonly scaleDown: Float32Array;
-  /** LinearStep / SoftBounds slopes or PowStep exponents (up, down); null for the others. */
+  /** LinearStep / SoftBounds slopes or PowStep (PowStepReference) exponents (up, down); null for the others. */
   readonly extraUp: Float32Array | null;
   readonly extraDown: Float32Array | null;
+  /** SoftBoundsReference / PowStepReference: the reference subtracted from each conductance; null for the others. */
+  readonly reference: Float32Array | null;
 }
 
 /**
