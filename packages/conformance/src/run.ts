@@ -29,6 +29,7 @@ import { PCM_DRIFT_EXPONENTS, rpuConfigFromDict, type AnalogTile, type AnalogTil
 import { OracleFormatError, matrixFromCase, nest, stack, toDense, type OracleCase, type OracleResult, type Dense } from './format.js';
 import { summarize } from './stats.js';
 import { d2dStatistics } from './d2d.js';
+import { isCompoundCase, runCompoundUpdate } from './compounds-run.js';
 
 /** The seed a case runs with when it names none (aihwkit's harness seeded torch/numpy with it). */
 export const DEFAULT_ORACLE_SEED = 1234;
@@ -46,11 +47,11 @@ function now(): number {
   return perf ? perf.now() : Date.now();
 }
 
-function isDict(v: unknown): v is Dict {
+export function isDict(v: unknown): v is Dict {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-function optionalDict(config: Dict, key: string, where: string): Dict | undefined {
+export function optionalDict(config: Dict, key: string, where: string): Dict | undefined {
   const v = config[key];
   if (v === undefined) return undefined;
   if (!isDict(v)) throw new OracleFormatError(`${where}: config.${key} must be an object`);
@@ -65,7 +66,7 @@ function numberList(config: Dict, key: string, where: string): number[] {
   return v as number[];
 }
 
-function positiveInt(v: unknown, what: string, where: string): number {
+export function positiveInt(v: unknown, what: string, where: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new OracleFormatError(`${where}: ${what} must be a positive integer, got ${String(v)}`);
   return v;
 }
@@ -73,7 +74,7 @@ function positiveInt(v: unknown, what: string, where: string): number {
 const PERFECT_IO: Dict = { is_perfect: true };
 
 /** A result under construction: raw arrays per key, stacked over reps at the end. */
-class ResultBuilder {
+export class ResultBuilder {
   private readonly out: Dict = {};
 
   /** A single array (no rep axis). */
@@ -143,7 +144,7 @@ function transpose(y: Float32Array, rows: number, cols: number): Float32Array {
   return t;
 }
 
-function hiddenFromCase(value: unknown, outSize: number, inSize: number, where: string): Record<string, Float32Array> | undefined {
+export function hiddenFromCase(value: unknown, outSize: number, inSize: number, where: string): Record<string, Float32Array> | undefined {
   if (value === undefined) return undefined;
   if (!isDict(value)) throw new OracleFormatError(`${where}: hidden_parameters must be an object of [out][in] arrays`);
   const out: Record<string, Float32Array> = {};
@@ -162,7 +163,7 @@ export function ioIsPerfect(io: Dict | undefined): boolean {
 
 // ---------------------------------------------------------------- kinds
 
-interface Prepared {
+export interface Prepared {
   outSize: number;
   inSize: number;
   weights: Float32Array;
@@ -559,7 +560,7 @@ async function runLifecycle(backend: AnalogTileBackend, c: OracleCase, p: Prepar
 const RUNNERS: Record<OracleCase['kind'], (b: AnalogTileBackend, c: OracleCase, p: Prepared, r: ResultBuilder) => Promise<void>> = {
   forward: runMvm,
   backward: runMvm,
-  update: runUpdate,
+  update: (b, c, p, r) => (isCompoundCase(c) ? runCompoundUpdate(b, c, p, r) : runUpdate(b, c, p, r)),
   drift: runDrift,
   modifier: runModifier,
   clip: runClip,
