@@ -13,5 +13,7 @@ import type { GpujsMode } from '../src/modes.js';
 
 /** The skips of every mode (the engine runs the same physics in each). */
 export function gpujsSkips(_mode: GpujsMode): ConformanceSkips {
-  return {};
+  return {
+    'file:compounds': "compound devices live in core's tile (KernelTile); the gpu.js engine still has its own tile until issue 13 ports it",
+  };
 }

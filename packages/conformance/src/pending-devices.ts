@@ -9,12 +9,6 @@ import type { OracleEntry } from './format.js';
 export const PENDING_DEVICE_TYPES: readonly string[] = [
   'SoftBoundsPmaxDevice',
   'PiecewiseStepDevice',
-  'VectorUnitCell',
-  'ReferenceUnitCell',
-  'OneSidedUnitCell',
-  'TransferCompound',
-  'BufferedTransferCompound',
-  'MixedPrecisionCompound',
 ];
 
 /** The reason a case is skipped because its device is not implemented yet, or undefined. */

@@ -34,7 +34,6 @@ export const ORACLE_LIMITATIONS: ConformanceSkips = Object.freeze({
  */
 export const SUITE_PENDING: ConformanceSkips = Object.freeze({
   'file:devices': 'multi-call update cases on every single device (SoftBoundsPmax, PiecewiseStep, ...) wait for the device models and the runner for 3-d x/d (issue 16)',
-  'file:compounds': 'compound devices (unit cells, Tiki-Taka, mixed precision) are not implemented yet (issue 16)',
 });
 
 function pattern(key: string): RegExp {

@@ -660,11 +660,26 @@ class OneSidedModel extends VectorModel {
     this.gamma = Float32Array.from([-1, 1]);
     this.scratch = new Float32Array(this.size);
     this.dNeg = new Float32Array(ctx.outSize);
-    if (cell.copyInverted) {
-      throw new NotSupportedError(`${ctx.engine} engine: ${where}.copyInverted (copy_inverted) of OneSidedUnitCell is not supported yet`);
-    }
+    if (cell.copyInverted) this.copyInvert();
     this.refreshReader = cell.refreshEvery > 0 ? new VectorReader(ctx, cell.refreshForward, 'forward', `${where}.refreshForward`, ctx.seed) : null;
     this.refreshSettings = cell.refreshEvery > 0 ? pulsedSettings(cell.refreshUpdate, `${where}.refreshUpdate`) : null;
+  }
+
+  /**
+   * copy_inverted (aihwkit's copyInvertDeviceParameter): device 1's own drawn bounds mirrored
+   * (max ↔ −min) and its up/down steps swapped; LinearStep / SoftBounds slopes from device 0
+   * (slope_up_1 = −slope_down_0, slope_down_1 = −slope_up_0).
+   */
+  private copyInvert(): void {
+    const h0 = this.devices[0]!.model.getHiddenParameters();
+    const h1 = this.devices[1]!.model.getHiddenParameters();
+    const neg = (a: Float32Array) => a.map((v) => -v);
+    const set: HiddenParameters = { max_bound: neg(h1['min_bound']!), min_bound: neg(h1['max_bound']!), dwmin_up: h1['dwmin_down']!, dwmin_down: h1['dwmin_up']! };
+    if (h0['slope_up'] !== undefined && h0['slope_down'] !== undefined) {
+      set['slope_up'] = neg(h0['slope_down']);
+      set['slope_down'] = neg(h0['slope_up']);
+    }
+    this.devices[1]!.model.setHiddenParameters(set);
   }
 
   override updateWith(x: Float32Array, d: Float32Array, batch: number, lr: number, update: UpdateParameters, settings: UpdateSettings): void {
