@@ -159,9 +159,7 @@ describe("the engines' device model refuses what no engine implements yet", () =
     ['SoftBoundsPmaxDevice', new SingleRPUConfig({ device: new SoftBoundsPmaxDevice() })],
     ['SoftBoundsReferenceDevice', new SingleRPUConfig({ device: new SoftBoundsReferenceDevice() })],
     ['PowStepReferenceDevice', new SingleRPUConfig({ device: new PowStepReferenceDevice() })],
-    ['TransferCompound', new UnitCellRPUConfig({ device: new TransferCompound({ unitCellDevices: [cs(), cs()] }) })],
-    ['VectorUnitCell', new UnitCellRPUConfig()],
-    ['MixedPrecisionCompound', new DigitalRankUpdateRPUConfig({ device: new MixedPrecisionCompound({ device: cs() }) })],
+    ['PiecewiseStepDevice', new UnitCellRPUConfig({ device: new VectorUnitCell({ unitCellDevices: [cs(), new PiecewiseStepDevice()] }) })],
   ];
   for (const [name, config] of cases) {
     it(`${name}: NotSupportedError naming it`, () => {
@@ -170,6 +168,16 @@ describe("the engines' device model refuses what no engine implements yet", () =
       expect(() => deviceModelPlan(config, 1, 4)).toThrow(new RegExp(`${name}.*no engine implements`));
     });
   }
+  it("compound devices are core's tile's: implemented, but no device model plan of an engine's own", () => {
+    for (const config of [
+      new UnitCellRPUConfig({ device: new TransferCompound({ unitCellDevices: [cs(), cs()] }) }),
+      new UnitCellRPUConfig(),
+      new DigitalRankUpdateRPUConfig({ device: new MixedPrecisionCompound({ device: cs() }) }),
+    ]) {
+      expect(unimplementedDevice(config)).toBeUndefined();
+      expect(() => deviceModelPlan(config, 1, 4)).toThrow(/compound devices are simulated by core's tile/);
+    }
+  });
   it('the implemented devices still get their plan', () => {
     expect(unimplementedDevice(new SingleRPUConfig({ device: sb() }))).toBeUndefined();
     expect(deviceModelPlan(new SingleRPUConfig({ device: sb() }), 1, 4).kind).toBe('pulsed');

@@ -526,18 +526,43 @@ class TransferModel extends VectorModel {
     }
     const columns = this.cell.transferColumns;
     const resetProb = this.cell.withResetProb;
-    const pick = resetProb > 0 ? new RandomStream(this.ctx.seed, RandomStreamId.CompoundDevice, this.ctx.nextRandomCall(), 2) : null;
+    if (resetProb === 0) {
+      this.readAndUpdateBatched(to, from, lr, start, count);
+      return;
+    }
+    const pick = new RandomStream(this.ctx.seed, RandomStreamId.CompoundDevice, this.ctx.nextRandomCall(), 2);
     for (let i = 0; i < count; i++) {
       const col = start + i;
       this.unit.fill(0);
       this.unit[col] = 1;
       const v = this.reader.read(this.devices[from]!.weights, this.unit, 1, -1); // scale −1: a positive update
-      if (pick !== null && pick.uniform(i) < resetProb) {
+      if (pick.uniform(i) < resetProb) {
         // the whole current chunk of the source device (aihwkit's resetCols(i_slice, n_vec))
         this.devices[from]!.model.resetColumns(start, count, 1);
       }
       this.write(to, columns, this.unit, v, lr, this.transferUpdate, this.transferSettings);
     }
+  }
+
+  /**
+   * Without resets, aihwkit's loop (read vector i of `from`, write it onto `to`, next i) is
+   * the same as reading all `count` vectors first and writing them as one update of `count`
+   * rows (to ≠ from; the rows are applied in order with a plan per row): done so here, one
+   * read pass and one kernel call per transfer.
+   */
+  private readAndUpdateBatched(to: number, from: number, lr: number, start: number, count: number): void {
+    const { inSize, outSize } = this.ctx;
+    const columns = this.cell.transferColumns;
+    const nVec = this.nVec;
+    const units = new Float32Array(count * nVec);
+    for (let i = 0; i < count; i++) units[i * nVec + start + i] = 1;
+    const v = this.reader.read(this.devices[from]!.weights, units, count, -1); // [count × vecLen], scale −1: a positive update
+    const x = columns ? units : v;
+    const d = columns ? v : units;
+    const dev = this.devices[to]!;
+    const call = this.ctx.nextRandomCall();
+    if (this.writePlan.compute(x, d, count, inSize, outSize, lr, dev.model.granularity, this.transferSettings) === 0) return;
+    dev.model.applyPlan(this.writePlan, this.transferUpdate, this.transferSettings, x, d, count, lr, call, dev.ctx.seed);
   }
 
   /** A pulsed rank-1 update of device `to`: columns: x = the unit vector, d = v; rows: x = v, d = the unit vector. */
