@@ -571,4 +571,12 @@ describe.skipIf(process.env.CROSSBAR_DEMO_ACCEPTANCE !== '1')('the demo with its
     const rep = JSON.parse(r.stdout) as { inference: { beforeProgramming: number } };
     expect(rep.inference.beforeProgramming).toBeGreaterThanOrEqual(0.9);
   }, 900_000);
+
+  it('--training tiki-taka (TransferCompound on soft-bounds devices) learns to >= 90 %', () => {
+    const r = crossbar(['demo', '--engine', 'ndarray', '--training', 'tiki-taka', '--json', '--quiet'], { timeoutMs: 1_800_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const rep = JSON.parse(r.stdout) as { training: { mode: string; device: string }; inference: { beforeProgramming: number } };
+    expect(rep.training).toMatchObject({ mode: 'tiki-taka', device: 'SoftBoundsDevice' });
+    expect(rep.inference.beforeProgramming).toBeGreaterThanOrEqual(0.9);
+  }, 1_800_000);
 });
