@@ -431,7 +431,7 @@ export function caseForEngine(entry: OracleEntry): OracleCase {
   }
   // compound update cases with device-to-device variation: aihwkit's draws (and cell weights) after set_weights
   const dev = c.config.device as Record<string, unknown> | undefined;
-  if (c.kind === 'update' && dev?.unit_cell_devices !== undefined || (dev?.type === 'MixedPrecisionCompound' && dev.device !== undefined)) {
+  if ((c.kind === 'update' && dev?.unit_cell_devices !== undefined) || (dev?.type === 'MixedPrecisionCompound' && dev.device !== undefined)) {
     const hp = entry.expected.hidden_parameters_initial as Record<string, unknown> | undefined;
     if (hasConstructionSeed(dev) && hp && entry.expected.ok !== false) return { ...c, hidden_parameters: hp as OracleCase['hidden_parameters'] };
   }

@@ -6,10 +6,7 @@
 import type { OracleEntry } from './format.js';
 
 /** The device types (dict "type" names) whose oracle cases are skipped as pending. */
-export const PENDING_DEVICE_TYPES: readonly string[] = [
-  'SoftBoundsPmaxDevice',
-  'PiecewiseStepDevice',
-];
+export const PENDING_DEVICE_TYPES: readonly string[] = ['SoftBoundsPmaxDevice', 'PiecewiseStepDevice'];
 
 /** The reason a case is skipped because its device is not implemented yet, or undefined. */
 export function pendingDeviceReason(entry: OracleEntry): string | undefined {

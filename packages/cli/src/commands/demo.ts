@@ -1,7 +1,7 @@
 /** `crossbar demo`: hardware-aware training on MNIST digits, then inference over time on PCM. */
 import { relative } from 'node:path';
 import { Command, Option } from 'commander';
-import { demoDeviceNames, TRAINING_MODES, type TrainingMode } from '../demo/configs.js';
+import { demoDeviceNames, TIKI_TAKA_READS, TRAINING_MODES, type TrainingMode } from '../demo/configs.js';
 import { DEFAULT_TIMES, DEMO_DEFAULTS, DEMO_MODELS, runDemo, type DemoModel, type DemoReport } from '../demo/run.js';
 import { duration, percent, plural, textTable } from '../format.js';
 import { printJson, println, type CliIO } from '../io.js';
@@ -44,7 +44,7 @@ export function formatDemoReport(r: DemoReport): string {
     tr.mode === 'hwa'
       ? 'Training: hardware-aware (InferenceRPUConfig: weight noise, clipping and remapping in training; noisy 7/9-bit DAC/ADC)'
       : tr.mode === 'tiki-taka'
-        ? `Training: in situ, Tiki-Taka (TransferCompound: SGD pulses on a fast ${tr.device}, one column transferred per mini-batch onto the slow one the network reads)`
+        ? `Training: in situ, Tiki-Taka (TransferCompound: SGD pulses on a fast ${tr.device}, ${TIKI_TAKA_READS} columns transferred per mini-batch onto the slow one the network reads)`
         : `Training: in situ, pulsed stochastic updates on ${tr.device} (SingleRPUConfig)`,
     textTable(
       ['epoch', 'lr', 'loss', 'train acc', 'test acc', 'samples/s', 'time'],

@@ -160,7 +160,9 @@ interface CompoundModel extends DeviceModel {
 function pulsedSettings(update: UpdateParameters, where: string): UpdateSettings {
   const s = updateSettings(update);
   if (s === null) {
-    throw new NotSupportedError(`${where}.pulse_type = ${update.pulseType} with a compound device: aihwkit's compounds need a pulsed update (pulse_type other than None)`);
+    throw new NotSupportedError(
+      `${where}.pulse_type = ${update.pulseType} with a compound device: aihwkit's compounds need a pulsed update (pulse_type other than None)`,
+    );
   }
   return s;
 }
