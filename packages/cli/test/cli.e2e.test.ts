@@ -429,6 +429,23 @@ describe('crossbar demo', () => {
     expect(rep.inference).toMatchObject({ deployed: true, rpuConfig: { type: 'InferenceRPUConfig' } });
   });
 
+  it('--training tiki-taka trains a TransferCompound (soft bounds by default); --device takes aihwkit device preset names', () => {
+    const dir = tempDir();
+    const r = crossbar(['demo', ...SMALL, '--training', 'tiki-taka', '--json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    const rep = JSON.parse(r.stdout) as {
+      training: { mode: string; device: string; rpuConfig: { type: string; device: { type: string; unit_cell_devices: { type: string }[] } } };
+      inference: { deployed: boolean };
+    };
+    expect(rep.training).toMatchObject({ mode: 'tiki-taka', device: 'SoftBoundsDevice' });
+    expect(rep.training.rpuConfig).toMatchObject({ type: 'UnitCellRPUConfig', device: { type: 'TransferCompound' } });
+    expect(rep.training.rpuConfig.device.unit_cell_devices.map((d) => d.type)).toEqual(['SoftBoundsDevice', 'SoftBoundsDevice']);
+    expect(rep.inference.deployed).toBe(true);
+    const p = crossbar(['demo', ...SMALL, '--training', 'analog-sgd', '--device', 'ReRamSBPresetDevice', '--json', '-o', 'o2'], { cwd: dir });
+    expect(p.code, p.stderr).toBe(0);
+    expect((JSON.parse(p.stdout) as typeof rep).training.device).toBe('ReRamSBPresetDevice');
+  });
+
   it('errors: a missing or malformed --rpu-config, a config of the wrong class, a config the engine refuses', () => {
     const dir = tempDir();
     expectOneLineError(crossbar(['demo', ...SMALL, '--rpu-config', 'none.json'], { cwd: dir }), 2, /--rpu-config none\.json: no such file/);
