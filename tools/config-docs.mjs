@@ -7,6 +7,8 @@ const CONFIGS_ONLY =
   "**Configs only:** the fields, dicts and checks are aihwkit's, but no engine implements this device yet; creating a tile with it throws a `NotSupportedError` naming the device until issue 16's physics lands.";
 
 /** What each class is, where aihwkit defines it, and the combinations refused (in words). */
+const COMPOUND_SIMULATED =
+  "**Simulated** by core's tile (`tile/compounds.ts`) on every engine that supplies the `pulsedUpdate` kernel (and `perfectMvm` / `analogPass` for the transfer and refresh reads), checked against aihwkit 0.7.1's `compounds` oracle cases; see [training.md](training.md#compound-devices) for aihwkit's quirks.";
 const CLASS_NOTES = {
   FloatingPointRPUConfig: {
     about: 'Floating-point tile: ideal forward, backward and update; optional diffusion, decay and drift of the FloatingPointDevice.',
@@ -116,7 +118,7 @@ const CLASS_NOTES = {
     about:
       "Several devices per cross-point; the visible weight is Σ gamma_vec[k]·W_k (1/n each when `gammaVec` is empty). The pulses of a batch row are computed once, with the cell's granularity (the mean of its devices'), and go to every device (All), to the device of the hidden update index (SingleFixed), to the next device (SingleSequential: the index advances before every batch row, so after set_weights the first row goes to `firstUpdateIdx` + 1, not to `firstUpdateIdx` as aihwkit's docs say) or to a random one (SingleRandom). " +
       "set_weights writes W into every device (so gamma_vec [1, 0.5] shows 1.5·W), except with SingleFixed, where only the current device is written. `unitCellDevices` may hold any single pulsed device or unit cell; the cell's `constructionSeed` seeds all of them (theirs are ignored). " +
-      CONFIGS_ONLY,
+      COMPOUND_SIMULATED,
     source: 'aihwkit/simulator/configs/compounds.py; src/rpucuda/rpu_vector_device.cpp',
     refused: [
       '`gammaVec` neither empty nor one weight per device: aihwkit: "Gamma vector should have the same length as number of devices (or empty)!"',
@@ -126,7 +128,7 @@ const CLASS_NOTES = {
   ReferenceUnitCell: {
     about:
       'Two devices per cross-point, the second a fixed reference: W = W_0 − W_1 (gamma_vec [1, −1], SingleFixed, only device `firstUpdateIdx` is updated). One device given is used twice (an independent copy with its own draws). The reference starts at 0 unless set (set the hidden update index to 1, set the weights, set it back). ' +
-      CONFIGS_ONLY,
+      COMPOUND_SIMULATED,
     source: 'aihwkit/simulator/configs/compounds.py (ReferenceUnitCell.as_bindings); src/rpucuda/rpu_vector_device.cpp',
     refused: ['More than two devices (aihwkit silently drops all but the first two).', '`gammaVec` that is not empty or two weights.'],
   },
@@ -135,7 +137,7 @@ const CLASS_NOTES = {
       'A pair of devices per cross-point, g⁺ (device 1, weight +1) and g⁻ (device 0, weight −1), each pulsed in one direction only: a pulse that would increase W is an up pulse on g⁺, one that would decrease it an up pulse on g⁻; set_weights gives g⁺ = max(W, 0), g⁻ = max(−W, 0). Both are drawn from the first device spec (independent draws). ' +
       "`copyInverted`: device 1's own bounds are mirrored and its up/down steps swapped, but LinearStep/SoftBounds slopes are copied from device 0. Refresh (`refreshEvery` > 0, counted in batch rows, times the batch size with `unitsInMbatch`): each column of both devices is read with `refreshForward`; where the larger (relative to the spec's |w_max|) is above `refreshUpperThres` and the smaller above `refreshLowerThres`, both are reset and |g⁺ − g⁻| is rewritten onto one of them with `refreshUpdate` (learning rate −1). " +
       'aihwkit 0.7.1 quirk: with DeterministicImplicit or MeanCount refresh pulses the sign of that negative rate is lost, so the difference is written with the wrong sign (StochasticCompressed is right). ' +
-      CONFIGS_ONLY,
+      COMPOUND_SIMULATED,
     source: 'aihwkit/simulator/configs/compounds.py; src/rpucuda/rpu_onesided_device.cpp',
     refused: [
       'More than two devices: aihwkit: "Need 1 or 2 unit_cell_devices".',
@@ -144,7 +146,7 @@ const CLASS_NOTES = {
     ],
   },
   DifferenceUnitCell: {
-    about: "aihwkit 0.7.1's deprecated alias of OneSidedUnitCell: same fields, checks and behaviour. " + CONFIGS_ONLY,
+    about: "aihwkit 0.7.1's deprecated alias of OneSidedUnitCell: same fields, checks and behaviour. " + COMPOUND_SIMULATED,
     source: 'aihwkit/simulator/configs/compounds.py',
     refused: ['As OneSidedUnitCell.'],
   },
@@ -153,7 +155,7 @@ const CLASS_NOTES = {
       "Tiki-Taka (Gokmen & Haensch 2020). SGD pulses go to device 0 only (with `fastLr` when > 0, else the tile's learning rate; the granularity is the mean over all devices). After every batch row a counter advances; device j transfers to j + 1 when counter % e_j = 0, e_j = ceil(transfer_every_vec[j]·batch) with `unitsInMbatch`, else round(transfer_every_vec[j]). " +
       "By default transfer_every_vec[j] = transfer_every·(out_size/n_reads_per_transfer)^j with out_size the length of a read vector (aihwkit's docs say x_size), and 0 for the last device. A transfer reads `nReadsPerTransfer` consecutive columns (rows with `transferColumns` false), continuing where the last stopped (a random start with `randomSelection`), through `transferForward` with its noise and bound management forced to None, and writes each read vector onto device j + 1 as a pulsed rank-1 update with `transferUpdate` and learning rate transfer_lr_vec[j] (times the tile's with `scaleTransferLr`). " +
       '`gamma` 0 is "fully hidden": only the last device is visible; set_weights zeroes every device and gives the last W/gamma_vec[last]. `withResetProb`: after each read the whole chunk of device j is reset with that probability, so with several reads per transfer the later columns are read after their reset. Only the first device may differ: every device after it is built from device 1\'s spec. ' +
-      CONFIGS_ONLY,
+      COMPOUND_SIMULATED,
     source: 'aihwkit/simulator/configs/compounds.py; src/rpucuda/rpu_transfer_device.cpp',
     refused: [
       'One device only: aihwkit: "Need at least 2 devices".',
@@ -168,7 +170,7 @@ const CLASS_NOTES = {
     about:
       'Tiki-Taka v2 (Gokmen 2021): each read column v goes into a float buffer ω = buffer + v·|lr_t| (lr_t also times gamma_vec[j]/gamma_vec[j+1] when both are > 0); n = trunc(ω/(thres_scale·g)) clamped to ±desired_bl of `transferUpdate`, g the granularity of device j + 1; device j + 1 gets a pulsed update with d = −n and learning rate step·g; the buffer becomes ω·momentum where n ≠ 0 (`forgetBuffer`), else ω − (1 − momentum)·n·thres_scale·g. The last device never transfers. ' +
       'Its own `transferUpdate` default is desired_bl 1 without update or BL management (the TTv2 presets replace it with PresetUpdateParameters). ' +
-      CONFIGS_ONLY,
+      COMPOUND_SIMULATED,
     source: 'aihwkit/simulator/configs/compounds.py; src/rpucuda/rpu_buffered_transfer_device.cpp',
     refused: ['As TransferCompound.'],
   },
@@ -176,20 +178,20 @@ const CLASS_NOTES = {
     about:
       "Mixed precision (Nandakumar et al. 2020): per batch row χ += lr·d·xᵀ in a digital matrix (x and d first quantised by their abs-max into `nXBins`/`nDBins` bins, stochastically rounded with `stocRoundX`/`stocRoundD`). Batch rows are counted from 0 after set_weights; after χ took row k, when k > 0 and k % (transfer_every·batch) = 0, `nRowsPerTransfer` rows (−1: all, 0: none) from the current row on are transferred: n = trunc(χ_row/ε), χ_row −= n·ε, then a pulsed update of that row with x = n and learning rate ε·transfer_lr, through the RPU config's `update` with update and BL management forced on; ε = `granularity`, or the device's when 0. " +
       "So the first update call never changes the weights: its χ is written at the first row of the next call. aihwkit's default `device` is an empty VectorUnitCell, which aihwkit cannot build: give a device. " +
-      CONFIGS_ONLY,
+      COMPOUND_SIMULATED,
     source: 'aihwkit/simulator/configs/compounds.py; src/rpucuda/rpu_mixedprec_device_base.cpp, rpu_mixedprec_device.cpp',
     refused: ['Only one of `nXBins` and `nDBins` > 0: aihwkit 0.7.1 then stores the quantised d at a wrong index and χ stays 0, so nothing is ever learned.'],
   },
   UnitCellRPUConfig: {
     about:
       "Analog tile with a unit cell of several devices per cross-point (VectorUnitCell, ReferenceUnitCell, OneSidedUnitCell, TransferCompound, BufferedTransferCompound). aihwkit's default `device` is the abstract `UnitCell`, which it cannot build; here it is an empty VectorUnitCell: give its `unitCellDevices`. " +
-      CONFIGS_ONLY,
+      COMPOUND_SIMULATED,
     source: 'aihwkit/simulator/configs/configs.py',
   },
   DigitalRankUpdateRPUConfig: {
     about:
       "Analog tile whose rank update is computed in digital (MixedPrecisionCompound) and transferred to the analog devices with pulses (`update`). aihwkit's default `device` is the abstract `DigitalRankUpdateCell`; here it is a MixedPrecisionCompound. " +
-      CONFIGS_ONLY,
+      COMPOUND_SIMULATED,
     source: 'aihwkit/simulator/configs/configs.py',
   },
   PCMLikeNoiseModel: {

@@ -69,7 +69,8 @@ class NdarrayMvm {
   private wAbs: Float32Array | null = null;
   private wNegAbs: Float32Array | null = null;
   private acc = EMPTY64;
-  private readonly passes: Partial<Record<MvDirection, IOPass>> = {};
+  /** One IO pass per IO (a compound device's tile also reads through its transfer / refresh IO). */
+  private readonly passes = new Map<AnalogPassArgs['io'], IOPass>();
   private current: PassWeights | null = null;
 
   constructor(spec: TileSpec) {
@@ -96,7 +97,11 @@ class NdarrayMvm {
   }
 
   pass(args: AnalogPassArgs): void {
-    const pass = (this.passes[args.direction] ??= new IOPass(args.io, args.nOut, args.nIn));
+    let pass = this.passes.get(args.io);
+    if (pass === undefined) {
+      pass = new IOPass(args.io, args.nOut, args.nIn);
+      this.passes.set(args.io, pass);
+    }
     if (args.firstRound) this.current = this.prepare(args);
     pass.run(this.current!, args);
   }

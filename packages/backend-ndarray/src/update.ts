@@ -46,10 +46,20 @@ export type UpdateKernels = Pick<TileKernels, 'floatingPointUpdate' | 'pulsedUpd
 
 export function createUpdate(spec: TileSpec): UpdateKernels {
   const fp = new FloatingPointUpdate(spec);
-  let pulsed: PulsedUpdate | null = null;
+  // One pulse walk per device, update settings and stream seed: a compound device's tile
+  // (core's tile/compounds.ts) updates several devices, with its own and its transfers' settings.
+  const walks: { device: PulsedUpdateArgs['device']; settings: PulsedUpdateArgs['settings']; seed: number; walk: PulsedUpdate }[] = [];
+  const walkOf = (args: PulsedUpdateArgs): PulsedUpdate => {
+    let w = walks.find((k) => k.device === args.device && k.settings === args.settings && k.seed === args.seed);
+    if (w === undefined) {
+      w = { device: args.device, settings: args.settings, seed: args.seed, walk: new PulsedUpdate(spec, args) };
+      walks.push(w);
+    }
+    return w.walk;
+  };
   return {
     floatingPointUpdate: (w, x, d, batch, lr) => fp.update(w, x, d, batch, lr),
-    pulsedUpdate: (args) => (pulsed ??= new PulsedUpdate(spec, args)).update(args),
+    pulsedUpdate: (args) => walkOf(args).update(args),
   };
 }
 
@@ -114,13 +124,13 @@ class PulsedUpdate {
   constructor(spec: TileSpec, args: PulsedUpdateArgs) {
     this.outSize = spec.outSize;
     this.inSize = spec.inSize;
-    this.seed = spec.seed;
+    this.seed = args.seed;
     this.pulsesBefore = new Int32Array(spec.outSize * spec.inSize);
     this.rowDown = new Int32Array(spec.inSize);
     this.rowUp = new Int32Array(spec.inSize);
-    this.noise = new TableNormals(spec.seed, RandomStreamId.UpdateStepNoise);
-    this.sumNoise = new TableNormals(spec.seed, RandomStreamId.UpdateStepNoiseSum);
-    this.chunkNoise = new TableNormals(spec.seed, RandomStreamId.UpdateStepNoiseSum, UPDATE_BLOCK_ROWS / UPDATE_CHUNK_ROWS);
+    this.noise = new TableNormals(args.seed, RandomStreamId.UpdateStepNoise);
+    this.sumNoise = new TableNormals(args.seed, RandomStreamId.UpdateStepNoiseSum);
+    this.chunkNoise = new TableNormals(args.seed, RandomStreamId.UpdateStepNoiseSum, UPDATE_BLOCK_ROWS / UPDATE_CHUNK_ROWS);
     this.steps = makeSteps(args.device, this.noise);
   }
 

@@ -6,14 +6,7 @@
 import type { OracleEntry } from './format.js';
 
 /** The device types (dict "type" names) whose oracle cases are skipped as pending. */
-export const PENDING_DEVICE_TYPES: readonly string[] = [
-  'VectorUnitCell',
-  'ReferenceUnitCell',
-  'OneSidedUnitCell',
-  'TransferCompound',
-  'BufferedTransferCompound',
-  'MixedPrecisionCompound',
-];
+export const PENDING_DEVICE_TYPES: readonly string[] = [];
 
 /** The reason a case is skipped because its device is not implemented yet, or undefined. */
 export function pendingDeviceReason(entry: OracleEntry): string | undefined {

@@ -30,6 +30,7 @@ import { OracleFormatError, matrixFromCase, nest, stack, toDense, type OracleCas
 import { summarize } from './stats.js';
 import { d2dStatistics } from './d2d.js';
 import { hiddenFromCase, runUpdateCase } from './run-update.js';
+import { isCompoundCase, runCompoundUpdate } from './compounds-run.js';
 
 /** The seed a case runs with when it names none (aihwkit's harness seeded torch/numpy with it). */
 export const DEFAULT_ORACLE_SEED = 1234;
@@ -47,11 +48,11 @@ function now(): number {
   return perf ? perf.now() : Date.now();
 }
 
-function isDict(v: unknown): v is Dict {
+export function isDict(v: unknown): v is Dict {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-function optionalDict(config: Dict, key: string, where: string): Dict | undefined {
+export function optionalDict(config: Dict, key: string, where: string): Dict | undefined {
   const v = config[key];
   if (v === undefined) return undefined;
   if (!isDict(v)) throw new OracleFormatError(`${where}: config.${key} must be an object`);
@@ -66,7 +67,7 @@ function numberList(config: Dict, key: string, where: string): number[] {
   return v as number[];
 }
 
-function positiveInt(v: unknown, what: string, where: string): number {
+export function positiveInt(v: unknown, what: string, where: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new OracleFormatError(`${where}: ${what} must be a positive integer, got ${String(v)}`);
   return v;
 }
@@ -74,7 +75,7 @@ function positiveInt(v: unknown, what: string, where: string): number {
 const PERFECT_IO: Dict = { is_perfect: true };
 
 /** A result under construction: raw arrays per key, stacked over reps at the end. */
-class ResultBuilder {
+export class ResultBuilder {
   private readonly out: Dict = {};
 
   /** A single array (no rep axis). */
@@ -151,7 +152,7 @@ export function ioIsPerfect(io: Dict | undefined): boolean {
 
 // ---------------------------------------------------------------- kinds
 
-interface Prepared {
+export interface Prepared {
   outSize: number;
   inSize: number;
   weights: Float32Array;
@@ -499,7 +500,7 @@ async function runLifecycle(backend: AnalogTileBackend, c: OracleCase, p: Prepar
 const RUNNERS: Record<OracleCase['kind'], (b: AnalogTileBackend, c: OracleCase, p: Prepared, r: ResultBuilder) => Promise<void>> = {
   forward: runMvm,
   backward: runMvm,
-  update: runUpdateCase,
+  update: (b, c, p, r) => (isCompoundCase(c) ? runCompoundUpdate(b, c, p, r) : runUpdateCase(b, c, p, r)),
   drift: runDrift,
   modifier: runModifier,
   clip: runClip,

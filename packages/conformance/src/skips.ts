@@ -37,7 +37,6 @@ export const ORACLE_LIMITATIONS: ConformanceSkips = Object.freeze({
  * engine, so that the count of what is not checked stays visible.
  */
 export const SUITE_PENDING: ConformanceSkips = Object.freeze({
-  'file:compounds': 'compound devices (unit cells, Tiki-Taka, mixed precision) are not implemented yet (issue 16)',
 });
 
 function pattern(key: string): RegExp {

@@ -139,6 +139,7 @@ describe("the oracle's device and compound configs in core", () => {
       expect(() => deviceModelPlan(config, 1, 4), id).toThrow(missing);
       refused++;
     }
-    expect(refused).toBeGreaterThan(50);
+    // the compound devices are simulated (core tile/compounds.ts): only the pending single devices remain
+    expect(refused).toBeGreaterThan(0);
   });
 });

@@ -230,6 +230,12 @@ export const RandomStreamId = {
    * to 1, uses uniform i).
    */
   PlaygroundData: 81,
+  /**
+   * Compound devices (core tile/compounds.ts): sub 0 SingleRandom's device per batch row, sub 1 a
+   * random transfer start (random_selection, random_row), sub 2 with_reset_prob per read vector,
+   * sub 3 / 4 mixed precision's stochastic rounding of x / d (element = row · size + index).
+   */
+  CompoundDevice: 90,
 } as const;
 export type RandomStreamId = (typeof RandomStreamId)[keyof typeof RandomStreamId];
 

@@ -136,6 +136,13 @@ export interface AnalogTile {
   getHiddenParameters(): Awaitable<HiddenParameters>;
   /** Overwrites some hidden parameters by aihwkit name (each [outSize * inSize]). */
   setHiddenParameters(params: Partial<HiddenParameters>): Awaitable<void>;
+  /**
+   * aihwkit's set_hidden_update_index: the device of a unit cell that receives the pulses
+   * (update_policy SingleFixed) and that set_weights writes. Compound tiles only (optional).
+   */
+  setHiddenUpdateIndex?(index: number): Awaitable<void>;
+  /** aihwkit's get_hidden_update_index (compound tiles only, optional). */
+  getHiddenUpdateIndex?(): Awaitable<number>;
 
   /** Everything needed to restore the tile, JSON-safe. */
   getState(): Awaitable<TileState>;

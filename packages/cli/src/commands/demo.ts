@@ -1,7 +1,7 @@
 /** `crossbar demo`: hardware-aware training on MNIST digits, then inference over time on PCM. */
 import { relative } from 'node:path';
 import { Command, Option } from 'commander';
-import { DEVICES, TRAINING_MODES, type TrainingMode } from '../demo/configs.js';
+import { demoDeviceNames, TIKI_TAKA_READS, TRAINING_MODES, type TrainingMode } from '../demo/configs.js';
 import { DEFAULT_TIMES, DEMO_DEFAULTS, DEMO_MODELS, runDemo, type DemoModel, type DemoReport } from '../demo/run.js';
 import { duration, percent, plural, textTable } from '../format.js';
 import { printJson, println, type CliIO } from '../io.js';
@@ -12,7 +12,7 @@ import { CrossbarError } from '@crossbar/core';
 interface DemoCliOptions extends CommonOptions {
   model: DemoModel;
   training: TrainingMode;
-  device: string;
+  device?: string;
   epochs?: number;
   trainSize: number;
   testSize: number;
@@ -43,7 +43,9 @@ export function formatDemoReport(r: DemoReport): string {
     '',
     tr.mode === 'hwa'
       ? 'Training: hardware-aware (InferenceRPUConfig: weight noise, clipping and remapping in training; noisy 7/9-bit DAC/ADC)'
-      : `Training: in situ, pulsed stochastic updates on ${tr.device} (SingleRPUConfig)`,
+      : tr.mode === 'tiki-taka'
+        ? `Training: in situ, Tiki-Taka (TransferCompound: SGD pulses on a fast ${tr.device}, ${TIKI_TAKA_READS} columns transferred per mini-batch onto the slow one the network reads)`
+        : `Training: in situ, pulsed stochastic updates on ${tr.device} (SingleRPUConfig)`,
     textTable(
       ['epoch', 'lr', 'loss', 'train acc', 'test acc', 'samples/s', 'time'],
       tr.history.map((h) => [
@@ -94,14 +96,21 @@ export function demoCommand(io: CliIO): Command {
         .default('mlp'),
     )
     .addOption(
-      new Option('--training <mode>', 'hwa: hardware-aware training (InferenceRPUConfig); analog-sgd: in-situ pulsed training (SingleRPUConfig)')
+      new Option(
+        '--training <mode>',
+        'hwa: hardware-aware training (InferenceRPUConfig); analog-sgd: in-situ pulsed training (SingleRPUConfig); tiki-taka: in-situ Tiki-Taka training (TransferCompound)',
+      )
         .choices(TRAINING_MODES)
         .default('hwa'),
     )
-    .addOption(new Option('--device <name>', 'pulsed device of --training analog-sgd').choices(Object.keys(DEVICES)).default(DEMO_DEFAULTS.device))
+    .addOption(
+      new Option('--device <name>', "pulsed device of --training analog-sgd / tiki-taka (kebab-case names, or any aihwkit device preset's class name)")
+        .choices(demoDeviceNames())
+        .default(undefined, `${DEMO_DEFAULTS.device}; ${DEMO_DEFAULTS.tikiTakaDevice} for tiki-taka`),
+    )
     .option(
       '--epochs <n>',
-      `training epochs (default: ${DEMO_DEFAULTS.hwa.epochs} for hwa, ${DEMO_DEFAULTS['analog-sgd'].epochs} for analog-sgd; ${DEMO_DEFAULTS.cnn.epochs} for --model cnn)`,
+      `training epochs (default: ${DEMO_DEFAULTS.hwa.epochs} for hwa, ${DEMO_DEFAULTS['analog-sgd'].epochs} for analog-sgd, ${DEMO_DEFAULTS['tiki-taka'].epochs} for tiki-taka; ${DEMO_DEFAULTS.cnn.epochs} for --model cnn)`,
       intArg(0, 1000),
     )
     .option('--train-size <n>', 'training digits', intArg(1, 10000), DEMO_DEFAULTS.trainSize)
@@ -115,7 +124,7 @@ export function demoCommand(io: CliIO): Command {
     .option('--batch-size <n>', 'mini-batch size', intArg(1, 100000), DEMO_DEFAULTS.batchSize)
     .option(
       '--lr <rate>',
-      `initial learning rate, decaying linearly to 0 (default: ${DEMO_DEFAULTS.hwa.lr} for hwa, ${DEMO_DEFAULTS['analog-sgd'].lr} for analog-sgd)`,
+      `initial learning rate, decaying linearly to 0 (default: ${DEMO_DEFAULTS.hwa.lr} for hwa, ${DEMO_DEFAULTS['analog-sgd'].lr} for analog-sgd, ${DEMO_DEFAULTS['tiki-taka'].lr} for tiki-taka)`,
       numberArg(0, { exclusive: true }),
     )
     .option(

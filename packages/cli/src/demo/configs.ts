@@ -16,6 +16,15 @@
  * weights change only through stochastic pulse coincidences on the device.
  * Its inference phase deploys the trained weights onto the same PCM inference
  * hardware as the hardware-aware path (programming noise, drift, compensation).
+ *
+ * Tiki-Taka (`--training tiki-taka`, Gokmen & Haensch 2020) trains in situ on the
+ * same kind of device with aihwkit's TransferCompound (UnitCellRPUConfig): the SGD
+ * pulses go to a fast device A, and after every mini-batch one column of A is read
+ * (through the transfer IO) and written as pulses onto the slow device C, whose weights
+ * the network uses (gamma 0; tikiTakaConfig has the schedule). Default device: the
+ * soft-bounds model of ReRAM-like devices (SoftBoundsDevice, aihwkit's defaults: steps
+ * that shrink towards each bound, device-to-device and cycle-to-cycle variation), whose
+ * state-dependent steps are what plain analog SGD suffers from.
  */
 import { readFileSync } from 'node:fs';
 import {
@@ -34,6 +43,9 @@ import {
   SingleRPUConfig,
   SoftBoundsDevice,
   rpuConfigFromDict,
+  PRESETS,
+  TransferCompound,
+  UnitCellRPUConfig,
   type PulsedDevice,
   type RPUConfig,
 } from '@crossbar/core';
@@ -63,8 +75,27 @@ export const DEVICES: Readonly<Record<string, DemoDevice>> = Object.freeze({
   'gokmen-vlasov': { make: () => GokmenVlasovPresetDevice(), aihwkit: 'GokmenVlasovPresetDevice' },
 });
 
-/** The demo's training modes: hardware-aware training (hwa) or in-situ pulsed training on a device (analog-sgd). */
-export const TRAINING_MODES = ['hwa', 'analog-sgd'] as const;
+/**
+ * `--device` may also name any device preset of aihwkit 0.7.1 by its class name
+ * (`ReRamSBPresetDevice`, `PCMPresetDevice`, ...; core's PRESETS of kind "device").
+ */
+export function demoDevice(name: string): DemoDevice | undefined {
+  const own = DEVICES[name];
+  if (own) return own;
+  const p = PRESETS.find((x) => x.kind === 'device' && x.name === name);
+  return p ? { make: () => p.create() as PulsedDevice, aihwkit: p.name } : undefined;
+}
+
+/** Every `--device` name: the kebab-case ones, then aihwkit's device preset names. */
+export function demoDeviceNames(): string[] {
+  return [...Object.keys(DEVICES), ...PRESETS.filter((x) => x.kind === 'device').map((x) => x.name)];
+}
+
+/**
+ * The demo's training modes: hardware-aware training (hwa), in-situ pulsed training on a
+ * device (analog-sgd), or in-situ Tiki-Taka training on two such devices (tiki-taka).
+ */
+export const TRAINING_MODES = ['hwa', 'analog-sgd', 'tiki-taka'] as const;
 /** One of TRAINING_MODES. */
 export type TrainingMode = (typeof TRAINING_MODES)[number];
 
@@ -87,9 +118,37 @@ export function hwaConfig(modifierStd: number): InferenceRPUConfig {
 
 /** In-situ pulsed training on a device. */
 export function analogSgdConfig(device: string): SingleRPUConfig {
-  const d = DEVICES[device];
+  const d = demoDevice(device);
   if (!d) throw new Error(`unknown device ${device}`);
   return new SingleRPUConfig({ device: d.make() });
+}
+
+/** Columns of A transferred onto C after every mini-batch (--training tiki-taka). */
+export const TIKI_TAKA_READS = 32;
+
+/**
+ * In-situ Tiki-Taka training on two devices of `device` (fast A, slow visible C, gamma 0):
+ * aihwkit's TransferCompound, after every mini-batch (transfer_every 1, units_in_mbatch)
+ * TIKI_TAKA_READS columns of A read through the transfer IO and written onto C with a fixed
+ * transfer learning rate 1 (scale_transfer_lr false: C follows A, however the SGD rate of A
+ * decays); aihwkit's default IO and update parameters otherwise. aihwkit's TikiTaka*Preset
+ * transfers one column per mini-batch with the rate scaled: a 784-column layer then sees
+ * each column once every 784 mini-batches, too slow for the demo's few epochs.
+ */
+export function tikiTakaConfig(device: string): UnitCellRPUConfig {
+  const d = demoDevice(device);
+  if (!d) throw new Error(`unknown device ${device}`);
+  return new UnitCellRPUConfig({
+    device: new TransferCompound({
+      unitCellDevices: [d.make(), d.make()],
+      gamma: 0,
+      transferEvery: 1,
+      unitsInMbatch: true,
+      nReadsPerTransfer: TIKI_TAKA_READS,
+      transferLr: 1,
+      scaleTransferLr: false,
+    }),
+  });
 }
 
 /** The inference hardware the weights of in-situ training are deployed on. */

@@ -25,6 +25,8 @@ import {
   rpuConfigToDict,
   type AnalogTileBackend,
   type RPUConfig,
+  TransferCompound,
+  UnitCellRPUConfig,
 } from '@crossbar/core';
 import {
   AnalogConv2d,
@@ -50,7 +52,7 @@ import { resolveEngine } from '../engines.js';
 import { CliError } from '../errors.js';
 import { percent, plural, timeLabel } from '../format.js';
 import { ProgressBar, type ProgressOptions } from '../progress.js';
-import { analogSgdConfig, deployConfig, DEVICES, hwaConfig, readRpuConfigFile, type TrainingMode } from './configs.js';
+import { analogSgdConfig, deployConfig, demoDevice, demoDeviceNames, hwaConfig, readRpuConfigFile, tikiTakaConfig, type TrainingMode } from './configs.js';
 import { pixelStats, shiftedCopy, standardize } from './data.js';
 import { CLASSES, IMAGE_SIZE, classCounts, loadMnist, splitDigits, type Digits } from './mnist.js';
 import { accuracyPlotSvg, type AccuracyPlot, type PlotSeries } from './svg.js';
@@ -73,6 +75,9 @@ export const DEMO_DEFAULTS = {
   out: 'demo-output',
   hwa: { epochs: 6, lr: 0.2 },
   'analog-sgd': { epochs: 6, lr: 0.1 },
+  'tiki-taka': { epochs: 6, lr: 0.1 },
+  /** The device of --training tiki-taka when none is given: the soft-bounds (ReRAM-like) device model. */
+  tikiTakaDevice: 'soft-bounds',
   /** The CNN's own defaults (each of its training steps costs several times the MLP's). */
   cnn: { hidden: [64] as readonly number[], epochs: 3 },
 } as const;
@@ -219,7 +224,7 @@ function seconds(start: number): number {
 /** The training config: from the file, else the mode's default; checked against the mode. */
 function trainingConfig(mode: TrainingMode, device: string, modifierStd: number, file?: string, given?: RPUConfig): RPUConfig {
   if (given) return checkMode(mode, given, 'rpuConfig');
-  if (!file) return mode === 'hwa' ? hwaConfig(modifierStd) : analogSgdConfig(device);
+  if (!file) return mode === 'hwa' ? hwaConfig(modifierStd) : mode === 'tiki-taka' ? tikiTakaConfig(device) : analogSgdConfig(device);
   return checkMode(mode, readRpuConfigFile(file), `--rpu-config ${file}`);
 }
 
@@ -230,6 +235,9 @@ function checkMode(mode: TrainingMode, cfg: RPUConfig, where: string): RPUConfig
   }
   if (mode === 'analog-sgd' && !(cfg instanceof SingleRPUConfig)) {
     throw new ConfigError(`${where}: in-situ training (--training analog-sgd) needs a SingleRPUConfig, got ${cfg.constructor.name}`);
+  }
+  if (mode === 'tiki-taka' && !(cfg instanceof UnitCellRPUConfig && cfg.device instanceof TransferCompound)) {
+    throw new ConfigError(`${where}: Tiki-Taka training (--training tiki-taka) needs a UnitCellRPUConfig with a TransferCompound device, got ${cfg.constructor.name}`);
   }
   return cfg;
 }
@@ -311,8 +319,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const t0 = performance.now();
   const log = options.log ?? (() => undefined);
   const mode: TrainingMode = options.training ?? 'hwa';
-  const device = options.device ?? DEMO_DEFAULTS.device;
-  if (!DEVICES[device]) throw new CliError(`unknown device "${device}"; devices: ${Object.keys(DEVICES).join(', ')}`);
+  const device = options.device ?? (mode === 'tiki-taka' ? DEMO_DEFAULTS.tikiTakaDevice : DEMO_DEFAULTS.device);
+  const deviceInfo = demoDevice(device);
+  if (!deviceInfo) throw new CliError(`unknown device "${device}"; devices: ${demoDeviceNames().join(', ')}`);
   const kind: DemoModel = options.model ?? 'mlp';
   if (!DEMO_MODELS.includes(kind)) throw new CliError(`unknown model "${String(kind)}"; models: ${DEMO_MODELS.join(', ')}`);
   const seed = options.seed ?? DEMO_DEFAULTS.seed;
@@ -360,7 +369,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       `network: ${description} (ReLU), ${plural(model.analogTiles().length, 'analog tile')}; ` +
         (mode === 'hwa'
           ? `hardware-aware training with InferenceRPUConfig (weight noise ${modifierStd} in training)`
-          : `in-situ training with pulsed updates on ${DEVICES[device]!.aihwkit} (SingleRPUConfig)`) +
+          : mode === 'tiki-taka'
+            ? `in-situ Tiki-Taka training on two ${deviceInfo.aihwkit} devices per weight (TransferCompound)`
+            : `in-situ training with pulsed updates on ${deviceInfo.aihwkit} (SingleRPUConfig)`) +
         `, ${plural(epochs, 'epoch')}, batch ${batchSize}, lr ${lr} decaying linearly`,
     );
     // Data.
@@ -452,7 +463,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       },
       training: {
         mode,
-        device: mode === 'analog-sgd' ? DEVICES[device]!.aihwkit : null,
+        device: mode !== 'hwa' ? deviceInfo.aihwkit : null,
         rpuConfig: rpuConfigToDict(rpuConfig),
         epochs,
         batchSize,
@@ -517,7 +528,7 @@ export function plotOf(report: DemoReport): AccuracyPlot {
   return {
     title: `Analog ${report.model.kind === 'cnn' ? 'CNN' : 'MLP'} ${report.model.description} on MNIST: test accuracy after PCM drift`,
     subtitle:
-      `${report.training.mode === 'hwa' ? 'hardware-aware training (InferenceRPUConfig)' : `in-situ training on ${report.training.device}, deployed on PCM`}` +
+      `${report.training.mode === 'hwa' ? 'hardware-aware training (InferenceRPUConfig)' : `in-situ ${report.training.mode === 'tiki-taka' ? 'Tiki-Taka ' : ''}training on ${report.training.device}, deployed on PCM`}` +
       `, engine ${report.engine.name}, ${plural(report.data.test, 'test digit')}${withStd ? `, mean ± std of ${report.inference.repeats} programmings` : ''}`,
     times: pts.map((p) => p.t),
     series: driftSeries(pts, withStd),

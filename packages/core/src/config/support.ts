@@ -1,9 +1,10 @@
 /**
  * Which configs the engines can build tiles from today. aihwkit 0.7.1's other
- * devices (SoftBoundsPmax, SoftBoundsReference, PowStepReference,
- * PiecewiseStep and every compound device) are configs only until their
- * physics lands (issue 16): a tile asked for one is refused with a
- * NotSupportedError that names the device.
+ * single devices (SoftBoundsPmax, SoftBoundsReference, PowStepReference,
+ * PiecewiseStep) are configs only until their physics lands (issue 16): a tile
+ * asked for one, alone or inside a compound device, is refused with a
+ * NotSupportedError that names the device. The compound devices themselves are
+ * simulated by core's tile (tile/compounds.ts).
  */
 import { NotSupportedError } from '../errors.js';
 import { UNIMPLEMENTED_PULSED_DEVICES } from './devices.js';
@@ -13,10 +14,19 @@ import { DigitalRankUpdateRPUConfig, SingleRPUConfig, UnitCellRPUConfig, type RP
 /** The device (or compound device) of `rpuConfig` no engine implements yet, by aihwkit's class name; undefined when every part is implemented. */
 export function unimplementedDevice(rpuConfig: RPUConfig): string | undefined {
   const name = (c: object) => (c.constructor as unknown as AnyConfigClass).configName;
-  if (rpuConfig instanceof UnitCellRPUConfig || rpuConfig instanceof DigitalRankUpdateRPUConfig) return name(rpuConfig.device);
-  if (rpuConfig instanceof SingleRPUConfig && (UNIMPLEMENTED_PULSED_DEVICES as readonly unknown[]).includes(rpuConfig.device.constructor)) {
-    return name(rpuConfig.device);
-  }
+  const unimplemented = (d: object) => (UNIMPLEMENTED_PULSED_DEVICES as readonly unknown[]).includes(d.constructor);
+  // compound devices are core's tile's (tile/compounds.ts): only their single devices may be missing
+  const inCell = (d: object): string | undefined => {
+    if (unimplemented(d)) return name(d);
+    const c = d as { unitCellDevices?: object[]; device?: object };
+    for (const sub of c.unitCellDevices ?? []) {
+      const missing = inCell(sub);
+      if (missing !== undefined) return missing;
+    }
+    return c.device !== undefined ? inCell(c.device) : undefined;
+  };
+  if (rpuConfig instanceof UnitCellRPUConfig || rpuConfig instanceof DigitalRankUpdateRPUConfig) return inCell(rpuConfig.device);
+  if (rpuConfig instanceof SingleRPUConfig && unimplemented(rpuConfig.device)) return name(rpuConfig.device);
   return undefined;
 }
 

@@ -14,7 +14,8 @@
 import { NotSupportedError } from '../errors.js';
 import { IdealDevice, SoftBoundsPmaxDevice, softBoundsOfPmax, type PulsedDevice } from '../config/devices.js';
 import type { UpdateParameters } from '../config/parameters.js';
-import { FloatingPointRPUConfig, InferenceRPUConfig, type RPUConfig } from '../config/rpu-configs.js';
+import { DigitalRankUpdateRPUConfig, FloatingPointRPUConfig, InferenceRPUConfig, UnitCellRPUConfig, type RPUConfig } from '../config/rpu-configs.js';
+import type { AnyConfigClass } from '../config/field.js';
 import { checkDeviceImplemented } from '../config/support.js';
 import type { HiddenParameters, TileState } from '../tile.js';
 import { drawDriftExponents, driftSettings, pulsedWeightGranularity, reestimatedDwMin, type DriftSettings } from './devices.js';
@@ -56,6 +57,13 @@ export type DeviceModelPlan = SimpleDevicePlan | PulsedDevicePlan;
  */
 export function deviceModelPlan(rpuConfig: RPUConfig, seed: number, size: number): DeviceModelPlan {
   checkDeviceImplemented(rpuConfig);
+  if (rpuConfig instanceof UnitCellRPUConfig || rpuConfig instanceof DigitalRankUpdateRPUConfig) {
+    // core's KernelTile builds these itself (tile/compounds.ts) before asking for a plan
+    const device = (rpuConfig.device.constructor as unknown as AnyConfigClass).configName;
+    throw new NotSupportedError(
+      `${device}: compound devices are simulated by core's tile (KernelTile, tile/compounds.ts); an engine with a device model of its own has none`,
+    );
+  }
   if (rpuConfig instanceof FloatingPointRPUConfig) {
     const dev = rpuConfig.device;
     // aihwkit's RPUSimple drifts with the "simple" drift: one ν, no variation, no offsets or noise

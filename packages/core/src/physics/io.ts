@@ -677,6 +677,9 @@ export function nextBoundManagementRound(
   return reduction * 2;
 }
 
+/** The largest float32. */
+const F32_MAX = 3.4028234663852886e38;
+
 /** rowScale[a] = the input scale of active vector a: 1/α (noise management on and α > 0), divided by the reduction (bound management on), float32. */
 export function managedInputScales(io: ResolvedIO, reduction: number, active: Int32Array, nActive: number, nmScale: Float32Array, rowScale: Float32Array): void {
   const useNm = io.noiseManagement !== 'None';
@@ -684,7 +687,9 @@ export function managedInputScales(io: ResolvedIO, reduction: number, active: In
   for (let a = 0; a < nActive; a++) {
     let s = 1;
     const alpha = nmScale[active[a]!]!;
-    if (useNm && alpha > 0) s = f32(1 / alpha);
+    // a subnormal α (abs max below ~2.9e-39) has no float32 reciprocal: 1/α would be ∞ and
+    // 0·∞ NaN; the largest float32 keeps such a vector finite (its output is ~0 anyway)
+    if (useNm && alpha > 0) s = Math.min(f32(1 / alpha), F32_MAX);
     if (bm) s = f32(s / reduction);
     rowScale[a] = s;
   }

@@ -36,6 +36,7 @@ import { UpdateRowPlan, updateSettings, type UpdateSettings } from '../physics/u
 import type { HiddenParameters, TileState } from '../tile.js';
 import type { TileContext } from './context.js';
 import { missingKernel, type PulsedDeviceArrays } from './kernels.js';
+import { createCompoundModel, isCompoundConfig } from './compounds.js';
 
 /** The operations of a tile's device model (core's EngineDeviceModel), with the state check of validate-then-commit. */
 export interface DeviceModel extends EngineDeviceModel<void> {
@@ -45,6 +46,7 @@ export interface DeviceModel extends EngineDeviceModel<void> {
 
 /** The device model core's deviceModelPlan chooses for the tile's rpuConfig. */
 export function createDeviceModel(ctx: TileContext): DeviceModel {
+  if (isCompoundConfig(ctx.rpuConfig)) return createCompoundModel(ctx); // compounds.ts
   const plan = deviceModelPlan(ctx.rpuConfig, ctx.seed, ctx.size);
   if (plan.kind === 'pulsed') return new PulsedDeviceModel(ctx, plan.device, plan.update);
   const drifter = plan.drift === null ? null : new DeviceDrifter(ctx, plan.drift.settings, plan.drift.exponents);
@@ -114,7 +116,7 @@ class FloatingPointDeviceModel extends SimpleDeviceModel implements DeviceModel 
  * same devices from the same seed), the pulsed update through the engine's kernel,
  * NoneWithDevice, decay, diffusion, column reset, drift and write noise.
  */
-class PulsedDeviceModel implements DeviceModel {
+export class PulsedDeviceModel implements DeviceModel {
   private readonly size: number;
   private readonly w: Float32Array;
   private readonly arrays: PulsedDeviceArrays;
@@ -255,14 +257,44 @@ class PulsedDeviceModel implements DeviceModel {
     const call = ctx.nextRandomCall();
     const maxBl = this.plan.compute(x, d, batch, ctx.inSize, ctx.outSize, lr, this.dw.granularity, this.settings);
     if (maxBl === 0) return;
+    this.applyPlan(this.plan, this.update_, this.settings, x, d, batch, lr, call, ctx.seed);
+  }
+
+  /** The weight granularity of the device (dw_min, or its kind's rule): the BL scale of its pulsed updates. */
+  get granularity(): number {
+    return this.dw.granularity;
+  }
+
+  /**
+   * The pulses of a plan computed elsewhere (a compound device: the cell's granularity, its
+   * update policy, a transfer's update parameters) through the engine's `pulsedUpdate` kernel
+   * onto this device's weights. `seed`: the stream key of the pulse trains (a compound's devices
+   * that get the same pulses share it); `call`: the tile's random call.
+   */
+  applyPlan(
+    plan: UpdateRowPlan,
+    update: UpdateParameters,
+    settings: UpdateSettings,
+    x: Float32Array,
+    d: Float32Array,
+    batch: number,
+    lr: number,
+    call: number,
+    seed: number,
+  ): void {
+    const ctx = this.ctx;
+    const kernel = ctx.kernels.pulsedUpdate;
+    if (kernel === undefined) {
+      throw missingKernel(ctx.engine, `pulse_type ${settings.pulseType}`, 'pulsedUpdate', `rpuConfig.update.pulse_type = ${settings.pulseType}`);
+    }
     this.touched.fill(0);
     kernel.call(ctx.kernels, {
-      seed: ctx.seed,
+      seed,
       call,
       device: this.arrays,
-      update: this.update_,
-      settings: this.settings,
-      plan: this.plan,
+      update,
+      settings,
+      plan,
       x,
       d,
       batch,
@@ -340,6 +372,20 @@ class PulsedDeviceModel implements DeviceModel {
         t[e] = resetWeight(this.resetBias[e]!, this.resetStd, this.resetStd > 0 ? xi.normal(e) : 0, minBound[e]!, maxBound[e]!);
       }
     }
+    this.redrawWriteNoise(call);
+  }
+
+  /**
+   * aihwkit's PulsedRPUDevice::resetAtIndices (a OneSidedUnitCell refresh): each listed
+   * element ← clip(reset_bias + reset_std·ξ), in a random call of its own.
+   */
+  resetAt(indices: readonly number[]): void {
+    if (indices.length === 0) return;
+    const call = this.ctx.nextRandomCall();
+    const xi = new RandomStream(this.ctx.seed, RandomStreamId.DeviceReset, call, 1);
+    const t = this.target;
+    const { minBound, maxBound } = this.arrays;
+    for (const e of indices) t[e] = resetWeight(this.resetBias[e]!, this.resetStd, this.resetStd > 0 ? xi.normal(e) : 0, minBound[e]!, maxBound[e]!);
     this.redrawWriteNoise(call);
   }
 

@@ -24,6 +24,7 @@ import {
   tileStateOf,
 } from '../tile-calls.js';
 import { checkTileState } from '../tile-state.js';
+import { InputError, NotSupportedError } from '../errors.js';
 import type { RPUConfig } from '../config/rpu-configs.js';
 import type { AnalogTile, AnalogTileBackend, Awaitable, CreateTileOptions, ForwardOptions, HiddenParameters, TileState } from '../tile.js';
 import type { TileContext } from './context.js';
@@ -240,6 +241,27 @@ export class KernelTile implements AnalogTile, TileContext {
     this.alive('setHiddenParameters');
     checkSetHiddenParametersArgs(this, params, this.getHiddenParameters());
     this.writeHiddenParameters(params);
+  }
+
+  /** aihwkit's set_hidden_update_index (compound devices; refused by the others). */
+  setHiddenUpdateIndex(index: number): void {
+    this.alive('setHiddenUpdateIndex');
+    if (!Number.isInteger(index) || index < 0) throw new InputError(`setHiddenUpdateIndex: index must be a non-negative integer, got ${String(index)}`);
+    this.compound('setHiddenUpdateIndex').setHiddenUpdateIndex(index);
+  }
+
+  /** aihwkit's get_hidden_update_index (compound devices; refused by the others). */
+  getHiddenUpdateIndex(): number {
+    this.alive('getHiddenUpdateIndex');
+    return this.compound('getHiddenUpdateIndex').getHiddenUpdateIndex();
+  }
+
+  private compound(where: string): { setHiddenUpdateIndex(i: number): void; getHiddenUpdateIndex(): number } {
+    const d = this.device as Partial<{ setHiddenUpdateIndex(i: number): void; getHiddenUpdateIndex(): number }>;
+    if (d.setHiddenUpdateIndex === undefined || d.getHiddenUpdateIndex === undefined) {
+      throw new NotSupportedError(`${this.engine} engine: ${where} needs a compound device (UnitCellRPUConfig or DigitalRankUpdateRPUConfig)`);
+    }
+    return d as { setHiddenUpdateIndex(i: number): void; getHiddenUpdateIndex(): number };
   }
 
   private writeHiddenParameters(params: Partial<HiddenParameters>): void {

@@ -164,7 +164,11 @@ export interface TileKernels {
    * FloatingPointRPUConfig, IdealDevice, InferenceRPUConfig. lr > 0.
    */
   floatingPointUpdate?(weights: Float32Array, x: Float32Array, d: Float32Array, batch: number, learningRate: number): void;
-  /** The pulsed update of SingleRPUConfig's pulsed devices (PulsedUpdateArgs). */
+  /**
+   * The pulsed update of a pulsed device (PulsedUpdateArgs). A compound device's tile
+   * (tile/compounds.ts) calls it for several devices, with their own arrays, update settings
+   * (the tile's, transfer_update, refresh_update) and stream seeds: key any cache on those.
+   */
   pulsedUpdate?(args: PulsedUpdateArgs): void;
   /** InferenceRPUConfig's weight modifier (ModifyWeightsArgs); core's modifyWeightsHost is a plain-JS one. */
   modifyWeights?(args: ModifyWeightsArgs): void;

@@ -38,8 +38,8 @@ import type { TileContext } from './context.js';
 
 const EMPTY32 = new Float32Array(0);
 
-/** One direction's managed pass: its IO, draws and batch-sized scratch (grown to the largest batch seen). */
-class ManagedPass {
+/** One direction's managed pass: its IO, draws and batch-sized scratch (grown to the largest batch seen); compounds.ts reads its transfers through one. */
+export class ManagedPass {
   private nmScale = EMPTY32; // [batch] noise-management value per row
   private rowScale = EMPTY32; // [active] input scale per active row
   private active = new Int32Array(0); // [active] batch row of each active row
