@@ -88,6 +88,27 @@ export interface KernelExports {
     round: number,
   ): number;
   rowAbsMax(x: number, rows: number, n: number, out: number): void;
+  /** The engine's analog pass of active vectors a0 … a1 − 1 (assembly/engine.ts); returns how many failed the bound test. */
+  analogRows(
+    params: number,
+    x: number,
+    w: number,
+    nOut: number,
+    nIn: number,
+    active: number,
+    rowScale: number,
+    a0: number,
+    a1: number,
+    inp: number,
+    out: number,
+    passed: number,
+    nl: number,
+    scratch: number,
+    k0: number,
+    k1: number,
+    call: number,
+    round: number,
+  ): number;
   heapBase(): number;
 }
 
