@@ -39,6 +39,7 @@ import {
   type TileKernels,
   type TileSpec,
 } from '@crossbar/core';
+import type { WasmHeap } from './heap.js';
 import { hasSharedMemory, loadKernels, type Kernels, type KernelSource } from './loader.js';
 import type { ThreadPool } from './thread-pool.js';
 
@@ -102,10 +103,18 @@ export function wasmFusedRefusal(io: ResolvedIO): string | null {
   return null;
 }
 
-/** The loaded kernels of one engine instance and its optional thread pool. */
+/**
+ * The loaded kernels of one engine instance: an instance over plain memory for the calls
+ * that run on the calling thread, and with threads an instance over shared memory and
+ * its pool for the large ones (copying into shared memory is slower in V8, so a small
+ * call, e.g. one vector, stays on plain memory; the numbers are the same bits).
+ */
 export class WasmEngine {
   private constructor(
+    /** The kernels over plain memory (calls on the calling thread). */
     readonly kernels: Kernels,
+    /** The kernels over shared memory, with threads. */
+    readonly sharedKernels: Kernels | null,
     readonly pool: ThreadPool | null,
     private readonly minThreadedWork: number,
   ) {}
@@ -121,31 +130,38 @@ export class WasmEngine {
     if (!(Number.isInteger(threads) && threads >= 1 && threads <= 64)) throw new InputError(`wasm engine: threads must be an integer in [1, 64], got ${threads}`);
     const minWork = options.minThreadedWork ?? THREADED_MIN_WORK;
     if (!(minWork >= 0)) throw new InputError(`wasm engine: minThreadedWork must be >= 0, got ${minWork}`);
-    const shared = threads > 1;
-    const kernels = await loadKernels({ shared, source: options.source, maximumBytes: options.maximumBytes });
-    let pool: ThreadPool | null = null;
-    if (shared) {
-      const { ThreadPool } = await import('./thread-pool.js');
-      pool = new ThreadPool(kernels, threads, { stallMs: options.stallMs });
-    }
-    return new WasmEngine(kernels, pool, minWork);
+    const kernels = await loadKernels({ source: options.source, maximumBytes: options.maximumBytes });
+    if (threads === 1) return new WasmEngine(kernels, null, null, minWork);
+    const shared = await loadKernels({ shared: true, source: options.source, maximumBytes: options.maximumBytes });
+    const { ThreadPool } = await import('./thread-pool.js');
+    return new WasmEngine(kernels, shared, new ThreadPool(shared, threads, { stallMs: options.stallMs }), minWork);
   }
 
-  /** C = A Bᵀ (gemmNT) or A B (gemmNN) on heap buffers, split over the pool when large enough. */
-  gemm(nn: boolean, m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number): void {
-    if (this.pool !== null && m > 1 && m * n * k >= this.minThreadedWork) {
-      this.pool.run(nn ? 2 : 1, [m, n, k, a, lda, b, ldb, c, ldc]);
+  /** Whether a call of `rows` rows and `work` multiply-adds is split over the pool. */
+  threaded(rows: number, work: number): boolean {
+    return this.pool !== null && rows > 1 && work >= this.minThreadedWork;
+  }
+
+  /** The kernels a call runs on (the shared ones when it is threaded). */
+  kernelsFor(threaded: boolean): Kernels {
+    return threaded ? this.sharedKernels! : this.kernels;
+  }
+
+  /** C = A Bᵀ (gemmNT) or A B (gemmNN) on the heap of kernelsFor(threaded). */
+  gemm(threaded: boolean, nn: boolean, m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number): void {
+    if (threaded) {
+      this.pool!.run(nn ? 2 : 1, [m, n, k, a, lda, b, ldb, c, ldc]);
       return;
     }
     const e = this.kernels.exports;
     (nn ? e.gemmNN : e.gemmNT)(m, n, k, a, lda, b, ldb, c, ldc);
   }
 
-  /** The analog pass of `nActive` vectors (analogRows), split over the pool when large enough. */
-  analogRows(args: readonly number[], nActive: number, work: number, scratch: number, scratchStride: number): void {
+  /** The analog pass of `nActive` vectors (analogRows) on the heap of kernelsFor(threaded). */
+  analogRows(threaded: boolean, args: readonly number[], nActive: number, scratch: number, scratchStride: number): void {
     const [p, x, w, nOut, nIn, active, rowScale, inp, out, passed, nl, k0, k1, call, round] = args as [number, ...number[]];
-    if (this.pool !== null && nActive > 1 && work >= this.minThreadedWork) {
-      this.pool.run(3, [p, x!, w!, nOut!, nIn!, active!, rowScale!, nActive, inp!, out!, passed!, nl!, scratch, k0!, k1!, call!, round!, scratchStride]);
+    if (threaded) {
+      this.pool!.run(3, [p, x!, w!, nOut!, nIn!, active!, rowScale!, nActive, inp!, out!, passed!, nl!, scratch, k0!, k1!, call!, round!, scratchStride]);
       return;
     }
     this.kernels.exports.analogRows(p, x!, w!, nOut!, nIn!, active!, rowScale!, 0, nActive, inp!, out!, passed!, nl!, scratch, k0!, k1!, call!, round!);
@@ -157,46 +173,51 @@ export class WasmEngine {
   }
 }
 
+/** Runs `body` with the heap's top restored after it (the call's buffers are freed). */
+function scoped<T>(heap: WasmHeap, body: () => T): T {
+  const mark = heap.mark();
+  try {
+    return body();
+  } finally {
+    heap.release(mark);
+  }
+}
+
 /** The kernels of one tile on `engine`. */
 export function createWasmKernels(engine: WasmEngine, spec: TileSpec): TileKernels {
   const fallback = createNdarrayKernels(spec);
   const { outSize, inSize } = spec;
-  const heap = engine.kernels.heap;
   const [k0, k1] = seedToKey(spec.seed);
 
-  /** Runs `body` with the heap's top restored after it (the call's buffers are freed). */
-  const scoped = <T>(body: () => T): T => {
-    const mark = heap.mark();
-    try {
-      return body();
-    } finally {
-      heap.release(mark);
-    }
-  };
-
-  const perfectMvm = (direction: MvDirection, weights: Float32Array, x: Float32Array, batch: number, outScale: number): Float32Array =>
-    scoped(() => {
-      const forward = direction === 'forward';
-      const nOut = forward ? outSize : inSize;
-      const nIn = forward ? inSize : outSize;
-      const w = heap.allocF32(outSize * inSize);
-      const xp = heap.allocF32(batch * nIn);
-      const yp = heap.allocF32(batch * nOut);
+  const perfectMvm = (direction: MvDirection, weights: Float32Array, x: Float32Array, batch: number, outScale: number): Float32Array => {
+    const forward = direction === 'forward';
+    const nOut = forward ? outSize : inSize;
+    const nIn = forward ? inSize : outSize;
+    const threaded = engine.threaded(batch, batch * nIn * nOut);
+    const heap = engine.kernelsFor(threaded).heap;
+    return scoped(heap, () => {
+      // every buffer of a call is written whole before it is read: not zeroed
+      const w = heap.allocF32(outSize * inSize, false);
+      const xp = heap.allocF32(batch * nIn, false);
+      const yp = heap.allocF32(batch * nOut, false);
       heap.f32(w, outSize * inSize).set(weights);
       heap.f32(xp, batch * nIn).set(x.subarray(0, batch * nIn));
-      if (forward) engine.gemm(false, batch, nOut, nIn, xp, nIn, w, nIn, yp, nOut);
-      else engine.gemm(true, batch, nOut, nIn, xp, nIn, w, nOut, yp, nOut);
+      if (forward) engine.gemm(threaded, false, batch, nOut, nIn, xp, nIn, w, nIn, yp, nOut);
+      else engine.gemm(threaded, true, batch, nOut, nIn, xp, nIn, w, nOut, yp, nOut);
       const y = heap.f32(yp, batch * nOut).slice();
       if (outScale !== 1) for (let k = 0; k < y.length; k++) y[k] = outScale * y[k]!;
       return y;
     });
+  };
 
   const analogPass = (args: AnalogPassArgs): void => {
     if (wasmFusedRefusal(args.io) !== null) {
       fallback.analogPass!(args);
       return;
     }
-    scoped(() => runFused(engine, args, outSize, inSize, k0, k1));
+    if (args.nActive === 0) return;
+    const threaded = engine.threaded(args.nActive, args.nActive * args.nIn * args.nOut);
+    scoped(engine.kernelsFor(threaded).heap, () => runFused(engine, threaded, args, outSize, inSize, k0, k1));
   };
 
   return {
@@ -209,10 +230,10 @@ export function createWasmKernels(engine: WasmEngine, spec: TileSpec): TileKerne
 }
 
 /** One round of the fused analog pass (inside a heap scope). */
-function runFused(engine: WasmEngine, args: AnalogPassArgs, outSize: number, inSize: number, k0: number, k1: number): void {
-  const heap = engine.kernels.heap;
+function runFused(engine: WasmEngine, threaded: boolean, args: AnalogPassArgs, outSize: number, inSize: number, k0: number, k1: number): void {
+  const kernels = engine.kernelsFor(threaded);
+  const heap = kernels.heap;
   const { io, nIn, nOut, nActive } = args;
-  if (nActive === 0) return;
   const streams = ioPassStreams(args.direction);
   const nl = args.draws.outNonlinearity;
   const withNl = io.hasNLCalibration && nl !== null;
@@ -238,27 +259,28 @@ function runFused(engine: WasmEngine, args: AnalogPassArgs, outSize: number, inS
   ];
   if (params.length !== PARAM_WORDS) throw new BackendError('wasm engine: parameter block out of step with assembly/engine.ts');
   const batch = args.x.length / nIn;
-  const threads = engine.threads;
-  const scratchStride = Math.ceil((16 * Math.max(nIn, nOut)) / 16) * 16;
-  const p = heap.allocF64(PARAM_WORDS);
-  const x = heap.allocF32(batch * nIn);
-  const w = heap.allocF32(outSize * inSize);
-  const active = heap.allocI32(nActive);
-  const rowScale = heap.allocF32(nActive);
-  const inp = heap.allocF32(nActive * nIn);
-  const out = heap.allocF32(nActive * nOut);
-  const passed = heap.alloc(nActive);
-  const nlp = heap.allocF32(withNl ? nOut : 0);
-  const scratch = heap.alloc(scratchStride * threads);
+  const parts = threaded ? engine.threads : 1;
+  const scratchStride = 16 * Math.max(nIn, nOut); // 2 · max(nIn, nOut) float64 per part
+  // every buffer is written whole (here or by the kernel) before it is read: not zeroed
+  const p = heap.allocF64(PARAM_WORDS, false);
+  const x = heap.allocF32(batch * nIn, false);
+  const w = heap.allocF32(outSize * inSize, false);
+  const active = heap.allocI32(nActive, false);
+  const rowScale = heap.allocF32(nActive, false);
+  const inp = heap.allocF32(nActive * nIn, false);
+  const out = heap.allocF32(nActive * nOut, false);
+  const passed = heap.alloc(nActive, false);
+  const nlp = heap.allocF32(withNl ? nOut : 0, false);
+  const scratch = heap.alloc(scratchStride * parts, false);
   heap.f64(p, PARAM_WORDS).set(params);
   heap.f32(x, batch * nIn).set(args.x);
   heap.f32(w, outSize * inSize).set(args.weights);
   heap.i32(active, nActive).set(args.active.subarray(0, nActive));
   heap.f32(rowScale, nActive).set(args.rowScale.subarray(0, nActive));
   if (withNl) heap.f32(nlp, nOut).set(nl);
-  engine.analogRows([p, x, w, nOut, nIn, active, rowScale, inp, out, passed, nlp, k0, k1, args.call, args.round], nActive, nActive * nIn * nOut, scratch, scratchStride);
+  engine.analogRows(threaded, [p, x, w, nOut, nIn, active, rowScale, inp, out, passed, nlp, k0, k1, args.call, args.round], nActive, scratch, scratchStride);
   args.out.set(heap.f32(out, nActive * nOut));
-  args.passed.set(new Uint8Array(engine.kernels.memory.buffer, passed, nActive));
+  args.passed.set(new Uint8Array(kernels.memory.buffer, passed, nActive));
 }
 
 /** The wasm engine's kernel set on loaded kernels (for core's kernelBackend). */

@@ -23,8 +23,8 @@ export class WasmHeap {
     return this.top - align(this.base);
   }
 
-  /** A new buffer of `bytes` bytes (16-byte aligned, zeroed); returns its byte offset. */
-  alloc(bytes: number): number {
+  /** A new buffer of `bytes` bytes (16-byte aligned, zeroed unless `zero` is false: a buffer the caller fills whole); returns its byte offset. */
+  alloc(bytes: number, zero = true): number {
     if (!(Number.isInteger(bytes) && bytes >= 0)) throw new RangeError(`WasmHeap.alloc: bytes must be a non-negative integer, got ${bytes}`);
     const ptr = this.top;
     const end = align(ptr + bytes);
@@ -37,19 +37,19 @@ export class WasmHeap {
         throw new RangeError(`WasmHeap.alloc: cannot grow the WebAssembly memory to ${end} bytes: ${(e as Error).message}`);
       }
     }
-    new Uint8Array(this.memory.buffer, ptr, end - ptr).fill(0);
+    if (zero) new Uint8Array(this.memory.buffer, ptr, end - ptr).fill(0);
     this.top = end;
     return ptr;
   }
 
-  allocF32(n: number): number {
-    return this.alloc(4 * n);
+  allocF32(n: number, zero = true): number {
+    return this.alloc(4 * n, zero);
   }
-  allocF64(n: number): number {
-    return this.alloc(8 * n);
+  allocF64(n: number, zero = true): number {
+    return this.alloc(8 * n, zero);
   }
-  allocI32(n: number): number {
-    return this.alloc(4 * n);
+  allocI32(n: number, zero = true): number {
+    return this.alloc(4 * n, zero);
   }
 
   /** The current top: `release(mark)` frees everything allocated after it. */
