@@ -13,7 +13,18 @@ import { createWasmBackend, WASM_NAME, type WasmEngineOptions } from './engine.j
 
 export { WasmLoadError, type WasmLoadFailure } from './errors.js';
 export { WasmHeap } from './heap.js';
-export { hasSharedMemory, hasWasmSimd, loadKernels, type KernelExports, type Kernels, type KernelSource, type LoadKernelsOptions } from './loader.js';
+export {
+  hasSharedMemory,
+  hasWasmSimd,
+  loadKernels,
+  type FillKernel,
+  type GemmKernel,
+  type KernelExports,
+  type Kernels,
+  type KernelSource,
+  type LoadKernelsOptions,
+} from './loader.js';
+export type { ThreadPool, ThreadPoolOptions } from './thread-pool.js';
 export { checkFusedForward, forwardIOArgs, FusedForward } from './forward.js';
 export { KernelPool, type ForwardIOArgs } from './pool.js';
 export { createWasmBackend, createWasmKernels, WASM_NAME, WasmEngine, wasmFusedRefusal, wasmKernelSet, type WasmEngineOptions } from './engine.js';

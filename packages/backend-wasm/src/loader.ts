@@ -10,9 +10,9 @@ import type { ForwardIOArgs } from './pool.js';
 
 /** The functions of the compiled kernels (assembly/index.ts); pointers are byte offsets. */
 /** C [m × n] from A and B with row strides lda, ldb, ldc (byte offsets a, b, c). */
-type GemmKernel = (m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number) => void;
+export type GemmKernel = (m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number) => void;
 /** out[0 … n) = elements start … of the stream (seed words k0, k1; stream id, call, sub). */
-type FillKernel = (out: number, n: number, k0: number, k1: number, stream: number, call: number, sub: number, start: bigint) => void;
+export type FillKernel = (out: number, n: number, k0: number, k1: number, stream: number, call: number, sub: number, start: bigint) => void;
 
 /** The functions of the compiled kernels (assembly/index.ts); pointers are byte offsets into the memory. */
 export interface KernelExports {
