@@ -10,3 +10,4 @@ export { setForwardIO, prepareInputs, finalizeOutputs, forwardPass, rowAbsMax } 
 export function heapBase(): usize {
   return __heap_base;
 }
+export { analogRows } from './engine';

@@ -8,9 +8,11 @@
 const ALIGN = 16;
 const PAGE = 65536;
 
+/** A stack (bump) allocator over the kernels' WebAssembly memory (16-byte aligned buffers). */
 export class WasmHeap {
   private top: number;
 
+  /** A heap over `memory` from byte `base` (the module's heap base). */
   constructor(
     readonly memory: WebAssembly.Memory,
     readonly base: number,
@@ -23,8 +25,8 @@ export class WasmHeap {
     return this.top - align(this.base);
   }
 
-  /** A new buffer of `bytes` bytes (16-byte aligned, zeroed); returns its byte offset. */
-  alloc(bytes: number): number {
+  /** A new buffer of `bytes` bytes (16-byte aligned, zeroed unless `zero` is false: a buffer the caller fills whole); returns its byte offset. */
+  alloc(bytes: number, zero = true): number {
     if (!(Number.isInteger(bytes) && bytes >= 0)) throw new RangeError(`WasmHeap.alloc: bytes must be a non-negative integer, got ${bytes}`);
     const ptr = this.top;
     const end = align(ptr + bytes);
@@ -37,19 +39,22 @@ export class WasmHeap {
         throw new RangeError(`WasmHeap.alloc: cannot grow the WebAssembly memory to ${end} bytes: ${(e as Error).message}`);
       }
     }
-    new Uint8Array(this.memory.buffer, ptr, end - ptr).fill(0);
+    if (zero) new Uint8Array(this.memory.buffer, ptr, end - ptr).fill(0);
     this.top = end;
     return ptr;
   }
 
-  allocF32(n: number): number {
-    return this.alloc(4 * n);
+  /** A buffer of n float32 (see alloc). */
+  allocF32(n: number, zero = true): number {
+    return this.alloc(4 * n, zero);
   }
-  allocF64(n: number): number {
-    return this.alloc(8 * n);
+  /** A buffer of n float64 (see alloc). */
+  allocF64(n: number, zero = true): number {
+    return this.alloc(8 * n, zero);
   }
-  allocI32(n: number): number {
-    return this.alloc(4 * n);
+  /** A buffer of n int32 (see alloc). */
+  allocI32(n: number, zero = true): number {
+    return this.alloc(4 * n, zero);
   }
 
   /** The current top: `release(mark)` frees everything allocated after it. */
@@ -57,6 +62,7 @@ export class WasmHeap {
     return this.top;
   }
 
+  /** Frees every buffer allocated after `mark` (a value of mark()). */
   release(mark: number): void {
     if (!(Number.isInteger(mark) && mark >= align(this.base) && mark <= this.top)) {
       throw new RangeError(`WasmHeap.release: ${mark} is not a mark of this heap`);
@@ -64,15 +70,19 @@ export class WasmHeap {
     this.top = mark;
   }
 
+  /** A float32 view of n elements at byte offset ptr (made afresh: growing replaces the buffer). */
   f32(ptr: number, n: number): Float32Array {
     return new Float32Array(this.memory.buffer, ptr, n);
   }
+  /** A float64 view of n elements at byte offset ptr. */
   f64(ptr: number, n: number): Float64Array {
     return new Float64Array(this.memory.buffer, ptr, n);
   }
+  /** An int32 view of n elements at byte offset ptr. */
   i32(ptr: number, n: number): Int32Array {
     return new Int32Array(this.memory.buffer, ptr, n);
   }
+  /** A uint32 view of n elements at byte offset ptr. */
   u32(ptr: number, n: number): Uint32Array {
     return new Uint32Array(this.memory.buffer, ptr, n);
   }

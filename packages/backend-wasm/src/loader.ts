@@ -10,13 +10,15 @@ import type { ForwardIOArgs } from './pool.js';
 
 /** The functions of the compiled kernels (assembly/index.ts); pointers are byte offsets. */
 /** C [m × n] from A and B with row strides lda, ldb, ldc (byte offsets a, b, c). */
-type GemmKernel = (m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number) => void;
+export type GemmKernel = (m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number) => void;
 /** out[0 … n) = elements start … of the stream (seed words k0, k1; stream id, call, sub). */
-type FillKernel = (out: number, n: number, k0: number, k1: number, stream: number, call: number, sub: number, start: bigint) => void;
+export type FillKernel = (out: number, n: number, k0: number, k1: number, stream: number, call: number, sub: number, start: bigint) => void;
 
+/** The functions of the compiled kernels (assembly/index.ts); pointers are byte offsets into the memory. */
 export interface KernelExports {
   gemmNT: GemmKernel;
   gemmNN: GemmKernel;
+  /** Philox4x32-10 of counter (c0 … c3) under key (k0, k1); the words land in word0 … word3. */
   philox(k0: number, k1: number, c0: number, c1: number, c2: number, c3: number): void;
   word0: WebAssembly.Global;
   word1: WebAssembly.Global;
@@ -25,18 +27,26 @@ export interface KernelExports {
   fillNormal64: FillKernel;
   fillUniform64: FillKernel;
   fillUint32: FillKernel;
+  /** fdlibm's log, as V8's Math.log. */
   fdlibmLog(x: number): number;
+  /** fdlibm's sin, as V8's Math.sin. */
   fdlibmSin(x: number): number;
+  /** fdlibm's cos, as V8's Math.cos. */
   fdlibmCos(x: number): number;
+  /** sin and cos at once (into sinOut, cosOut). */
   fdlibmSinCos(x: number): void;
+  /** The two-lane log (a; b into logLane1), for tests. */
   fdlibmLogPair(a: number, b: number): number;
   logLane1: WebAssembly.Global;
+  /** The two-lane sin/cos, for tests. */
   fdlibmSinCosPair(a: number, b: number): void;
   sinLane1: WebAssembly.Global;
   cosLane1: WebAssembly.Global;
   sinOut: WebAssembly.Global;
   cosOut: WebAssembly.Global;
+  /** The resolved forward IO of the groundwork's fused forward kernels. */
   setForwardIO(...io: ForwardIOArgs): void;
+  /** The groundwork's DAC stage of active vectors a0 … a1 − 1. */
   prepareInputs(
     x: number,
     nIn: number,
@@ -51,6 +61,7 @@ export interface KernelExports {
     call: number,
     round: number,
   ): void;
+  /** The groundwork's ADC stage; returns how many vectors failed the bound test. */
   finalizeOutputs(
     acc: number,
     nOut: number,
@@ -67,6 +78,7 @@ export interface KernelExports {
     call: number,
     round: number,
   ): number;
+  /** The groundwork's fused forward round; returns how many vectors failed the bound test. */
   forwardPass(
     x: number,
     w: number,
@@ -87,13 +99,37 @@ export interface KernelExports {
     call: number,
     round: number,
   ): number;
+  /** max |x| per row. */
   rowAbsMax(x: number, rows: number, n: number, out: number): void;
+  /** The engine's analog pass of active vectors a0 … a1 − 1 (assembly/engine.ts); returns how many failed the bound test. */
+  analogRows(
+    params: number,
+    x: number,
+    w: number,
+    nOut: number,
+    nIn: number,
+    active: number,
+    rowScale: number,
+    a0: number,
+    a1: number,
+    inp: number,
+    out: number,
+    passed: number,
+    nl: number,
+    scratch: number,
+    k0: number,
+    k1: number,
+    call: number,
+    round: number,
+  ): number;
+  /** The first byte after the module's static data. */
   heapBase(): number;
 }
 
 /** Where the module's bytes come from: bytes, a compiled module, a fetch Response, a URL or a file path. */
 export type KernelSource = BufferSource | WebAssembly.Module | Response | URL | string;
 
+/** Options of loadKernels. */
 export interface LoadKernelsOptions {
   /** The `.wasm` to load; default: the file in this package's dist/ (Node). */
   readonly source?: KernelSource;

@@ -68,6 +68,7 @@ const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v
 /** The resolved forward IO values the fused kernel takes (setForwardIO's arguments, in order). */
 export type ForwardIOArgs = readonly [number, number, number, number, number, number, number, number, number, number, number, number];
 
+/** The groundwork's asynchronous worker pool over the kernels' shared memory (the engine uses its synchronous ThreadPool). */
 export class KernelPool {
   private workers: Worker[] = [];
   private readonly ctrl: Int32Array;

@@ -1,6 +1,7 @@
 /**
- * The engines the CLI can use: the installed engine packages (the ndarray
- * engine, and gpu.js where its package loads), engines a contributor loads
+ * The engines the CLI can use: the installed engine packages (the wasm engine,
+ * the default where its kernels load, the ndarray engine, and gpu.js where its
+ * package loads), engines a contributor loads
  * with `--load ./my-engine.js`, and `--engine name[:mode]` resolution.
  */
 import { existsSync, statSync } from 'node:fs';
@@ -8,6 +9,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BackendError, getBackend, listBackends, probeBackends, registerBackend, type AnalogTileBackend, type BackendFactory } from '@crossbar/core';
 import '@crossbar/backend-ndarray';
+// registers "wasm" above ndarray: the default wherever its kernels load (else the registry says why and takes ndarray)
+import '@crossbar/backend-wasm';
 import { TOLERANCES, type ToleranceMode } from '@crossbar/conformance/portable';
 import { CliError, UsageError, oneLine } from './errors.js';
 

@@ -13,6 +13,7 @@ import { IMAGE_SIZE, loadMnist, type Digits } from '../../demo/mnist.js';
 import { buildNetwork, DEMO_DEFAULTS } from '../../demo/run.js';
 import { registerInstalledEngines } from '../../engines.js';
 import { defineBench } from '../harness.js';
+import { wasmBackend } from './wasm-engine.js';
 
 /** Digits of one demo epoch. */
 export const DEMO_EPOCH_DIGITS = DEMO_DEFAULTS.trainSize;
@@ -20,7 +21,8 @@ export const DEMO_EPOCH_DIGITS = DEMO_DEFAULTS.trainSize;
 const SIZES = [IMAGE_SIZE, ...DEMO_DEFAULTS.hidden, 10];
 const TRAIN_BATCH = DEMO_DEFAULTS.batchSize;
 const EVAL_BATCH = 500;
-const ENGINES = ['ndarray', 'gpujs'];
+/** The engines measured: registry names, and the wasm engine on one and on two threads (wasm-engine.ts). */
+const ENGINES = ['ndarray', 'gpujs', 'wasm-1t', 'wasm-2t'];
 
 let digits: Digits | undefined;
 function standardDigits(): Digits {
@@ -33,7 +35,8 @@ function standardDigits(): Digits {
 
 async function network(engineName: string) {
   await registerInstalledEngines();
-  const engine = await getBackend(engineName);
+  const wasmThreads = /^wasm-(\d+)t$/.exec(engineName);
+  const engine = wasmThreads ? await wasmBackend(Number(wasmThreads[1])) : await getBackend(engineName);
   manualSeed(1);
   const model = buildNetwork(SIZES, hwaConfig(DEMO_DEFAULTS.modifierStd), engine);
   await model.build();

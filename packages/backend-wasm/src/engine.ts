@@ -1,0 +1,303 @@
+/**
+ * The wasm engine on core's kernel contract (core tile/kernels.ts): a KernelSet whose
+ * per-tile kernels run the matrix products and the analog pass in the AssemblyScript
+ * kernels (assembly/), on one thread or split over a ThreadPool. Core's tile
+ * (KernelTile) runs everything around them.
+ *
+ *   perfectMvm           gemmNT forward, gemmNN backward (Wᵀ without a copy), float32 sums
+ *   analogPass           assembly/engine.ts analogRows: DAC (input noise, rounding, bound,
+ *                        asymmetry) → GEMM → ADC (non-linearity, asymmetry, output noise,
+ *                        rounding, bound test, clip), fused per block of vectors, both
+ *                        directions, core's random streams. The IOParameters the fused
+ *                        kernel does not compute (wasmFusedRefusal: mv_type PosNegSeparate*,
+ *                        w_noise, ir_drop, v_offset / r_series) run through the ndarray
+ *                        engine's analogPass, the readable reference, with the same streams.
+ *   floatingPointUpdate,
+ *   pulsedUpdate         the ndarray engine's kernels (plain JS; core's UpdateRowPlan and
+ *                        TableNormals), which refuse what they do not implement
+ *   modifyWeights        core's modifyWeightsHost
+ *
+ * Memory: per call the kernels' heap holds the call's copy of the weights, the inputs
+ * and the scratch (a mark / release around the call), so the WebAssembly memory grows
+ * to the largest call and stays there: a tile's memory is flat over calls. The results
+ * go to core's host buffers only at the end of a call, so a call that throws has
+ * written nothing core keeps.
+ */
+import { createNdarrayKernels } from '@crossbar/backend-ndarray';
+import {
+  BackendError,
+  InputError,
+  ioPassStreams,
+  kernelBackend,
+  modifyWeightsHost,
+  seedToKey,
+  type AnalogPassArgs,
+  type AnalogTileBackend,
+  type KernelSet,
+  type MvDirection,
+  type ResolvedIO,
+  type TileKernels,
+  type TileSpec,
+} from '@crossbar/core';
+import type { WasmHeap } from './heap.js';
+import { hasSharedMemory, loadKernels, type Kernels, type KernelSource } from './loader.js';
+import type { ThreadPool } from './thread-pool.js';
+
+/** The engine's registry name. */
+export const WASM_NAME = 'wasm';
+
+/** Options of the wasm engine. */
+export interface WasmEngineOptions {
+  /**
+   * Threads (the calling one included) the kernels split rows over: 1 runs on the
+   * calling thread only. Default: CROSSBAR_WASM_THREADS, else min(4, available cores)
+   * in Node where shared memory works, else 1 (browsers: the kernel contract is
+   * synchronous and a page's main thread may not block).
+   */
+  readonly threads?: number;
+  /** The `.wasm` to load (default: this package's dist/ file for the thread mode). */
+  readonly source?: KernelSource;
+  /** The most memory the kernels may grow to, in bytes (default 1 GiB). */
+  readonly maximumBytes?: number;
+  /** How long a threaded call waits for a silent worker before failing (ms; default 120 000). */
+  readonly stallMs?: number;
+  /**
+   * Multiply-adds below which a call runs on the calling thread alone, where waking the
+   * workers costs more than it saves (default 2^17; 0 splits every call, as tests do).
+   */
+  readonly minThreadedWork?: number;
+}
+
+const THREADED_MIN_WORK = 1 << 17;
+
+/** Words of the analog pass's parameter block (assembly/engine.ts P_*). */
+const PARAM_WORDS = 18;
+
+function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return typeof p?.versions?.node === 'string';
+}
+
+async function defaultThreads(): Promise<number> {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.CROSSBAR_WASM_THREADS?.trim();
+  if (env) {
+    const n = Number(env);
+    if (!(Number.isInteger(n) && n >= 1 && n <= 64)) throw new InputError(`CROSSBAR_WASM_THREADS must be an integer in [1, 64], got ${JSON.stringify(env)}`);
+    return n;
+  }
+  if (!isNode() || !hasSharedMemory()) return 1;
+  const os = await import('node:os');
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, Math.min(4, cores));
+}
+
+/**
+ * Why the fused analog kernel cannot run `io` (the field and its value), or null when it
+ * can. Those passes go through the ndarray engine's analogPass.
+ */
+export function wasmFusedRefusal(io: ResolvedIO): string | null {
+  if (io.mvType !== 'OnePass') return `mvType = ${io.mvType}`;
+  if (io.wNoiseType !== 'None') return `wNoiseType = ${io.wNoiseType}`;
+  if (io.irDrop > 0) return `irDrop = ${io.irDrop}`;
+  if (io.hasVoltageOffsets) return io.rSeries > 0 ? `rSeries = ${io.rSeries}` : `vOffsetStd = ${io.vOffsetStd}`;
+  return null;
+}
+
+/**
+ * The loaded kernels of one engine instance: an instance over plain memory for the calls
+ * that run on the calling thread, and with threads an instance over shared memory and
+ * its pool for the large ones (copying into shared memory is slower in V8, so a small
+ * call, e.g. one vector, stays on plain memory; the numbers are the same bits).
+ */
+export class WasmEngine {
+  private constructor(
+    /** The kernels over plain memory (calls on the calling thread). */
+    readonly kernels: Kernels,
+    /** The kernels over shared memory, with threads. */
+    readonly sharedKernels: Kernels | null,
+    readonly pool: ThreadPool | null,
+    private readonly minThreadedWork: number,
+  ) {}
+
+  /** Threads the kernels split rows over (1: the calling thread alone). */
+  get threads(): number {
+    return this.pool?.threads ?? 1;
+  }
+
+  /** Loads the kernels (WasmLoadError with the reason when they cannot load here) and starts the pool. */
+  static async create(options: WasmEngineOptions = {}): Promise<WasmEngine> {
+    const threads = options.threads ?? (await defaultThreads());
+    if (!(Number.isInteger(threads) && threads >= 1 && threads <= 64)) throw new InputError(`wasm engine: threads must be an integer in [1, 64], got ${threads}`);
+    const minWork = options.minThreadedWork ?? THREADED_MIN_WORK;
+    if (!(minWork >= 0)) throw new InputError(`wasm engine: minThreadedWork must be >= 0, got ${minWork}`);
+    const kernels = await loadKernels({ source: options.source, maximumBytes: options.maximumBytes });
+    if (threads === 1) return new WasmEngine(kernels, null, null, minWork);
+    const shared = await loadKernels({ shared: true, source: options.source, maximumBytes: options.maximumBytes });
+    const { ThreadPool } = await import('./thread-pool.js');
+    return new WasmEngine(kernels, shared, new ThreadPool(shared, threads, { stallMs: options.stallMs }), minWork);
+  }
+
+  /** Whether a call of `rows` rows and `work` multiply-adds is split over the pool. */
+  threaded(rows: number, work: number): boolean {
+    return this.pool !== null && rows > 1 && work >= this.minThreadedWork;
+  }
+
+  /** The kernels a call runs on (the shared ones when it is threaded). */
+  kernelsFor(threaded: boolean): Kernels {
+    return threaded ? this.sharedKernels! : this.kernels;
+  }
+
+  /** C = A Bᵀ (gemmNT) or A B (gemmNN) on the heap of kernelsFor(threaded). */
+  gemm(threaded: boolean, nn: boolean, m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number): void {
+    if (threaded) {
+      this.pool!.run(nn ? 2 : 1, [m, n, k, a, lda, b, ldb, c, ldc]);
+      return;
+    }
+    const e = this.kernels.exports;
+    (nn ? e.gemmNN : e.gemmNT)(m, n, k, a, lda, b, ldb, c, ldc);
+  }
+
+  /** The analog pass of `nActive` vectors (analogRows) on the heap of kernelsFor(threaded). */
+  analogRows(threaded: boolean, args: readonly number[], nActive: number, scratch: number, scratchStride: number): void {
+    const [p, x, w, nOut, nIn, active, rowScale, inp, out, passed, nl, k0, k1, call, round] = args as [number, ...number[]];
+    if (threaded) {
+      this.pool!.run(3, [p, x!, w!, nOut!, nIn!, active!, rowScale!, nActive, inp!, out!, passed!, nl!, scratch, k0!, k1!, call!, round!, scratchStride]);
+      return;
+    }
+    this.kernels.exports.analogRows(p, x!, w!, nOut!, nIn!, active!, rowScale!, 0, nActive, inp!, out!, passed!, nl!, scratch, k0!, k1!, call!, round!);
+  }
+
+  /** Stops the pool's workers. */
+  async dispose(): Promise<void> {
+    await this.pool?.dispose();
+  }
+}
+
+/** Runs `body` with the heap's top restored after it (the call's buffers are freed). */
+function scoped<T>(heap: WasmHeap, body: () => T): T {
+  const mark = heap.mark();
+  try {
+    return body();
+  } finally {
+    heap.release(mark);
+  }
+}
+
+/** The kernels of one tile on `engine`. */
+export function createWasmKernels(engine: WasmEngine, spec: TileSpec): TileKernels {
+  const fallback = createNdarrayKernels(spec);
+  const { outSize, inSize } = spec;
+  const [k0, k1] = seedToKey(spec.seed);
+
+  const perfectMvm = (direction: MvDirection, weights: Float32Array, x: Float32Array, batch: number, outScale: number): Float32Array => {
+    const forward = direction === 'forward';
+    const nOut = forward ? outSize : inSize;
+    const nIn = forward ? inSize : outSize;
+    const threaded = engine.threaded(batch, batch * nIn * nOut);
+    const heap = engine.kernelsFor(threaded).heap;
+    return scoped(heap, () => {
+      // every buffer of a call is written whole before it is read: not zeroed
+      const w = heap.allocF32(outSize * inSize, false);
+      const xp = heap.allocF32(batch * nIn, false);
+      const yp = heap.allocF32(batch * nOut, false);
+      heap.f32(w, outSize * inSize).set(weights);
+      heap.f32(xp, batch * nIn).set(x.subarray(0, batch * nIn));
+      if (forward) engine.gemm(threaded, false, batch, nOut, nIn, xp, nIn, w, nIn, yp, nOut);
+      else engine.gemm(threaded, true, batch, nOut, nIn, xp, nIn, w, nOut, yp, nOut);
+      const y = heap.f32(yp, batch * nOut).slice();
+      if (outScale !== 1) for (let k = 0; k < y.length; k++) y[k] = outScale * y[k]!;
+      return y;
+    });
+  };
+
+  const analogPass = (args: AnalogPassArgs): void => {
+    if (wasmFusedRefusal(args.io) !== null) {
+      fallback.analogPass!(args);
+      return;
+    }
+    if (args.nActive === 0) return;
+    const threaded = engine.threaded(args.nActive, args.nActive * args.nIn * args.nOut);
+    scoped(engine.kernelsFor(threaded).heap, () => runFused(engine, threaded, args, outSize, inSize, k0, k1));
+  };
+
+  return {
+    perfectMvm,
+    analogPass,
+    floatingPointUpdate: fallback.floatingPointUpdate,
+    pulsedUpdate: fallback.pulsedUpdate,
+    modifyWeights: modifyWeightsHost,
+  };
+}
+
+/** One round of the fused analog pass (inside a heap scope). */
+function runFused(engine: WasmEngine, threaded: boolean, args: AnalogPassArgs, outSize: number, inSize: number, k0: number, k1: number): void {
+  const kernels = engine.kernelsFor(threaded);
+  const heap = kernels.heap;
+  const { io, nIn, nOut, nActive } = args;
+  const streams = ioPassStreams(args.direction);
+  const nl = args.draws.outNonlinearity;
+  const withNl = io.hasNLCalibration && nl !== null;
+  const params = [
+    io.inpStep,
+    io.inpBound,
+    io.inpNoise,
+    io.inpNegativeScale,
+    io.inpStoRound ? 1 : 0,
+    io.outStep,
+    io.outBound,
+    io.outNoise,
+    io.outNegativeScale,
+    io.outStoRound ? 1 : 0,
+    io.bmTestNegativeBound ? 1 : 0,
+    withNl ? 1 : 0,
+    args.draws.nlFactor,
+    streams.inputNoise,
+    streams.inputRounding,
+    streams.outputNoise,
+    streams.outputRounding,
+    args.direction === 'backward' ? 1 : 0,
+  ];
+  if (params.length !== PARAM_WORDS) throw new BackendError('wasm engine: parameter block out of step with assembly/engine.ts');
+  const batch = args.x.length / nIn;
+  const parts = threaded ? engine.threads : 1;
+  const scratchStride = 16 * Math.max(nIn, nOut); // 2 · max(nIn, nOut) float64 per part
+  // every buffer is written whole (here or by the kernel) before it is read: not zeroed
+  const p = heap.allocF64(PARAM_WORDS, false);
+  const x = heap.allocF32(batch * nIn, false);
+  const w = heap.allocF32(outSize * inSize, false);
+  const active = heap.allocI32(nActive, false);
+  const rowScale = heap.allocF32(nActive, false);
+  const inp = heap.allocF32(nActive * nIn, false);
+  const out = heap.allocF32(nActive * nOut, false);
+  const passed = heap.alloc(nActive, false);
+  const nlp = heap.allocF32(withNl ? nOut : 0, false);
+  const scratch = heap.alloc(scratchStride * parts, false);
+  heap.f64(p, PARAM_WORDS).set(params);
+  heap.f32(x, batch * nIn).set(args.x);
+  heap.f32(w, outSize * inSize).set(args.weights);
+  heap.i32(active, nActive).set(args.active.subarray(0, nActive));
+  heap.f32(rowScale, nActive).set(args.rowScale.subarray(0, nActive));
+  if (withNl) heap.f32(nlp, nOut).set(nl);
+  engine.analogRows(threaded, [p, x, w, nOut, nIn, active, rowScale, inp, out, passed, nlp, k0, k1, args.call, args.round], nActive, scratch, scratchStride);
+  args.out.set(heap.f32(out, nActive * nOut));
+  args.passed.set(new Uint8Array(kernels.memory.buffer, passed, nActive));
+}
+
+/** The wasm engine's kernel set on loaded kernels (for core's kernelBackend). */
+export function wasmKernelSet(engine: WasmEngine): KernelSet {
+  return {
+    name: WASM_NAME,
+    description: `WebAssembly SIMD engine (AssemblyScript kernels, ${engine.threads} thread${engine.threads === 1 ? '' : 's'})`,
+    createKernels: (spec) => createWasmKernels(engine, spec),
+    dispose: () => engine.dispose(),
+  };
+}
+
+/**
+ * The wasm engine (for the registry): loads the kernels and starts the threads; rejects
+ * with WasmLoadError (its `reason`) where they cannot load, so the registry reports it
+ * and takes the next engine.
+ */
+export async function createWasmBackend(options: WasmEngineOptions = {}): Promise<AnalogTileBackend> {
+  return kernelBackend(wasmKernelSet(await WasmEngine.create(options)));
+}

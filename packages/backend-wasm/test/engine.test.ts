@@ -1,0 +1,203 @@
+// The wasm engine on core's tile against the ndarray engine (same seed → same noise),
+// across thread counts, through the ndarray path for the IO it does not fuse, and
+// with a worker that fails or dies.
+import { describe, expect, it, afterAll } from 'vitest';
+import {
+  BackendError,
+  BackendRegistry,
+  InferenceRPUConfig,
+  resolveIOParameters,
+  rpuConfigFromDict,
+  type AnalogTile,
+  type AnalogTileBackend,
+  type ResolvedIO,
+  type RPUConfig,
+} from '@crossbar/core';
+import { NdarrayBackend } from '@crossbar/backend-ndarray';
+import { createWasmBackend, WasmEngine, WasmLoadError, wasmFusedRefusal, WASM_PRIORITY } from '../src/index.js';
+import { bits, uniform } from './helpers.js';
+
+const backends: AnalogTileBackend[] = [];
+async function wasm(threads: number): Promise<AnalogTileBackend> {
+  const b = await createWasmBackend({ threads, minThreadedWork: 0 });
+  backends.push(b);
+  return b;
+}
+afterAll(async () => {
+  for (const b of backends) await b.dispose?.();
+});
+
+async function tile(backend: AnalogTileBackend, outSize: number, inSize: number, rpuConfig: RPUConfig, w: Float32Array, seed = 7): Promise<AnalogTile> {
+  const t = await backend.createTile({ outSize, inSize, rpuConfig, seed });
+  await t.setWeights(w);
+  return t;
+}
+
+/** Values k / 2^shift for integers |k| <= 2^bits: their products and sums stay exact in float32. */
+function dyadic(seed: number, n: number, shift: number, maxAbs = 1): Float32Array {
+  return uniform(seed, n, maxAbs).map((v) => Math.round(v * 2 ** shift) / 2 ** shift);
+}
+
+describe('wasm engine vs the ndarray engine', () => {
+  it('the managed IO pass (output noise, ADC, bound management) is bit-identical where the GEMM is exact, forward and backward, 1 and 2 threads', async () => {
+    const [outSize, inSize, batch] = [37, 29, 11];
+    // DAC quantisation off and no input noise: the inputs reach the GEMM as given (dyadic,
+    // each row's |max| = 1 so that noise management scales by 1), every sum is exact
+    const io = { inp_res: -1, inp_noise: 0, out_noise: 0.06, out_bound: 3, bound_management: 'Iterative' };
+    const rpuConfig = rpuConfigFromDict({ type: 'InferenceRPUConfig', forward: io, backward: io });
+    const w = dyadic(1, outSize * inSize, 6, 0.5);
+    const x = dyadic(2, batch * inSize, 6);
+    const d = dyadic(3, batch * outSize, 6);
+    for (let b = 0; b < batch; b++) {
+      x[b * inSize] = b % 2 ? 1 : -1;
+      d[b * outSize] = 1;
+    }
+    const ref = await tile(new NdarrayBackend(), outSize, inSize, rpuConfig, w);
+    const y = await ref.forward(x, batch);
+    const z = await ref.backward(d, batch);
+    expect(
+      y.some((v) => Math.abs(v) >= 2.9),
+      'some vectors clip (bound management re-runs them)',
+    ).toBe(true);
+    for (const threads of [1, 2]) {
+      const t = await tile(await wasm(threads), outSize, inSize, rpuConfig, w);
+      expect(bits(await t.forward(x, batch)), `forward, ${threads} thread(s)`).toEqual(bits(y));
+      expect(bits(await t.backward(d, batch)), `backward, ${threads} thread(s)`).toEqual(bits(z));
+      expect(t.getForwardPassCounts?.()).toEqual(ref.getForwardPassCounts?.());
+    }
+  });
+
+  it("aihwkit's default IO: the float32 GEMM moves an output by at most one ADC step, rarely", async () => {
+    const [outSize, inSize, batch] = [64, 96, 32];
+    const rpuConfig = new InferenceRPUConfig();
+    const w = uniform(4, outSize * inSize, 0.3);
+    const x = uniform(5, batch * inSize);
+    const y = await (await tile(new NdarrayBackend(), outSize, inSize, rpuConfig, w)).forward(x, batch);
+    const t = await tile(await wasm(1), outSize, inSize, rpuConfig, w);
+    const ours = await t.forward(x, batch);
+    // out_res 1/510 of the range [−out_bound, out_bound], times the noise-management scale max|x| <= 1
+    const step = (2 * 12) / 510;
+    let moved = 0;
+    for (let k = 0; k < y.length; k++) {
+      const diff = Math.abs(ours[k]! - y[k]!);
+      expect(diff, `output ${k}`).toBeLessThanOrEqual(step * (1 + 1e-6));
+      if (diff > 0) moved++;
+    }
+    expect(moved / y.length).toBeLessThan(0.02);
+  });
+
+  it('the perfect pass matches ndarray within the float32 summation bound, forward and backward', async () => {
+    const [outSize, inSize, batch] = [33, 70, 9];
+    const rpuConfig = rpuConfigFromDict({ type: 'FloatingPointRPUConfig' });
+    const w = uniform(6, outSize * inSize);
+    const x = uniform(7, batch * inSize);
+    const d = uniform(8, batch * outSize);
+    const ref = await tile(new NdarrayBackend(), outSize, inSize, rpuConfig, w);
+    for (const threads of [1, 2]) {
+      const t = await tile(await wasm(threads), outSize, inSize, rpuConfig, w);
+      for (const [ours, want, k, a, ldw, ldb] of [
+        [await t.forward(x, batch), await ref.forward(x, batch), inSize, x, 1, inSize],
+        [await t.backward(d, batch), await ref.backward(d, batch), outSize, d, inSize, 1],
+      ] as const) {
+        const n = want.length / batch;
+        for (let i = 0; i < want.length; i++) {
+          // Σ_p |a_p b_p| of the element: the float32 sum is within k · 2^-24 of it (any order), plus the reference's rounding
+          const [r, c] = [Math.floor(i / n), i % n];
+          let absSum = 0;
+          for (let p = 0; p < k; p++) absSum += Math.abs(a[r * k + p]! * w[c * ldb + p * ldw]!);
+          expect(Math.abs(ours[i]! - want[i]!)).toBeLessThanOrEqual(k * 2 ** -24 * absSum + 2 ** -24 * Math.abs(want[i]!));
+        }
+      }
+    }
+  });
+
+  it('1, 2 and 3 threads give the same bits (default IO and the perfect pass, odd sizes)', async () => {
+    const [outSize, inSize, batch] = [45, 53, 19];
+    const w = uniform(9, outSize * inSize, 0.4);
+    const x = uniform(10, batch * inSize);
+    const d = uniform(11, batch * outSize);
+    for (const rpuConfig of [new InferenceRPUConfig(), rpuConfigFromDict({ type: 'FloatingPointRPUConfig' })]) {
+      const results: Uint32Array[][] = [];
+      for (const threads of [1, 2, 3]) {
+        const t = await tile(await wasm(threads), outSize, inSize, rpuConfig, w);
+        results.push([bits(await t.forward(x, batch)), bits(await t.backward(d, batch)), bits(await t.forward(x, batch))]);
+      }
+      expect(results[1]).toEqual(results[0]);
+      expect(results[2]).toEqual(results[0]);
+    }
+  });
+
+  it('IO the fused kernel does not compute (weight noise, IR drop, PosNeg, voltage offsets) goes through the ndarray pass: the same bits', async () => {
+    const [outSize, inSize, batch] = [12, 10, 5];
+    const w = uniform(12, outSize * inSize, 0.5);
+    const x = uniform(13, batch * inSize);
+    for (const forward of [
+      { w_noise: 0.02, w_noise_type: 'AdditiveConstant' },
+      { ir_drop: 1 },
+      { mv_type: 'PosNegSeparate', w_read_asymmetry_dtod: 0.1 },
+      { v_offset_std: 0.05, r_series: 0.02 },
+    ]) {
+      const rpuConfig = rpuConfigFromDict({ type: 'InferenceRPUConfig', forward });
+      const want = await (await tile(new NdarrayBackend(), outSize, inSize, rpuConfig, w)).forward(x, batch);
+      const t = await tile(await wasm(1), outSize, inSize, rpuConfig, w);
+      expect(bits(await t.forward(x, batch)), JSON.stringify(forward)).toEqual(bits(want));
+    }
+    expect(wasmFusedRefusal(resolvedForward({ ir_drop: 1 }))).toBe('irDrop = 1');
+    expect(wasmFusedRefusal(resolvedForward({}))).toBeNull();
+  });
+});
+
+function resolvedForward(fields: Record<string, unknown>): ResolvedIO {
+  const { forward } = rpuConfigFromDict({ type: 'InferenceRPUConfig', forward: fields }) as InferenceRPUConfig;
+  return resolveIOParameters(forward, 'forward', 'rpuConfig.forward', 'wasm');
+}
+
+describe('the thread pool', () => {
+  it('a worker whose kernel throws fails the call with its message; the next call runs on new workers', async () => {
+    const engine = await WasmEngine.create({ threads: 3, minThreadedWork: 0 });
+    try {
+      expect(() => engine.pool!.run(9, [2, 0])).toThrow(/kernel worker 2 failed: injected kernel fault/);
+      expect(() => engine.pool!.run(9, [-1, 0])).not.toThrow();
+    } finally {
+      await engine.dispose();
+    }
+  });
+
+  it('a worker that dies fails the pending call after stallMs; the pool recovers, and a tile computes the same bits again', async () => {
+    const backend = await createWasmBackend({ threads: 2, minThreadedWork: 0, stallMs: 500 });
+    backends.push(backend);
+    const [outSize, inSize, batch] = [20, 24, 6];
+    const t = await tile(backend, outSize, inSize, new InferenceRPUConfig(), uniform(14, outSize * inSize, 0.4));
+    const x = uniform(15, batch * inSize);
+    const y0 = await t.forward(x, batch);
+    // the engine behind the backend is not exposed: a second engine shows the pool's recovery
+    const engine = await WasmEngine.create({ threads: 2, minThreadedWork: 0, stallMs: 500 });
+    try {
+      expect(() => engine.pool!.run(9, [1, 1])).toThrow(BackendError);
+      expect(() => engine.pool!.run(9, [1, 1])).toThrow(/did not finish the call within 500 ms/);
+      expect(() => engine.pool!.run(9, [-1, 0])).not.toThrow();
+    } finally {
+      await engine.dispose();
+    }
+    const ref = await tile(await wasm(1), outSize, inSize, new InferenceRPUConfig(), uniform(14, outSize * inSize, 0.4));
+    expect(bits(await ref.forward(x, batch))).toEqual(bits(y0));
+  });
+});
+
+describe('registry', () => {
+  it('"wasm" outranks ndarray; where the kernels do not load, the registry reports the WasmLoadError and takes ndarray', async () => {
+    const registry = new BackendRegistry();
+    registry.register('ndarray', () => new NdarrayBackend(), { priority: 1 });
+    registry.register('wasm', () => createWasmBackend({ threads: 1, source: '/nonexistent/kernels.wasm' }), { priority: WASM_PRIORITY });
+    expect(WASM_PRIORITY).toBeGreaterThan(1);
+    expect((await registry.get()).name).toBe('ndarray');
+    const info = registry.list().find((b) => b.name === 'wasm')!;
+    expect(info.status).toBe('failed');
+    expect(info.detail).toMatch(/cannot read the kernels \/nonexistent\/kernels.wasm/);
+    await expect(createWasmBackend({ threads: 1, source: '/nonexistent/kernels.wasm' })).rejects.toBeInstanceOf(WasmLoadError);
+    const ok = new BackendRegistry();
+    ok.register('ndarray', () => new NdarrayBackend(), { priority: 1 });
+    ok.register('wasm', () => wasm(1), { priority: WASM_PRIORITY });
+    expect((await ok.get()).name).toBe('wasm');
+  });
+});
