@@ -17,6 +17,7 @@ import {
   ConstantStepDevice,
   FloatingPointDevice,
   FloatingPointRPUConfig,
+  IdealDevice,
   LinearStepDevice,
   RandomStream,
   RandomStreamId,
@@ -423,6 +424,61 @@ const lifecycle: ConformanceProperty = {
         compare('restored from a state saved before the first drift, then drifted', await tile.getWeights(), reference, ctx.tolerance, failures, 0.5);
       });
     }
+    // IdealDevice (RPUSimple) decays only with a factor 1 − α/lifetime strictly inside (0, 1).
+    const ideal = new SingleRPUConfig({});
+    (ideal as unknown as { device: IdealDevice }).device = new IdealDevice({ lifetime: 10 });
+    await withTile(ctx.backend, ideal.validate(), OUT, IN, seed, async (tile) => {
+      await tile.setWeights(w0);
+      for (const alpha of [10, -1]) {
+        await tile.decayWeights(alpha);
+        compare(`IdealDevice lifetime 10, decayWeights(${alpha}) (factor ${1 - alpha / 10}: unchanged)`, await tile.getWeights(), w0, ctx.tolerance, failures, 0.5);
+      }
+    });
+    // Tiles without a drifter (IdealDevice; a pulsed device with nu 0) and a FloatingPointDevice tile save and restore too.
+    const restores: Array<[string, RPUConfig]> = [
+      [
+        'IdealDevice with diffusion',
+        (() => {
+          const c = new SingleRPUConfig({});
+          (c as unknown as { device: IdealDevice }).device = new IdealDevice({ diffusion: 0.01 });
+          return c.validate();
+        })(),
+      ],
+      ['ConstantStep without drift', pulsed({ diffusion: 0.01 })],
+      ['FloatingPointDevice with drift', floatingPoint({ diffusion: 0.01, drift: { nu: 0.1 } })],
+    ];
+    for (const [label, cfg] of restores) {
+      const run = async (tile: AnalogTile): Promise<Float32Array> => {
+        await tile.driftWeights(100);
+        await tile.diffuseWeights();
+        return tile.getWeights();
+      };
+      const first = await withTile(ctx.backend, cfg, OUT, IN, seed, async (tile) => {
+        await tile.setWeights(w0);
+        await tile.driftWeights(10);
+        let state: TileState | undefined;
+        try {
+          state = JSON.parse(JSON.stringify(await tile.getState())) as TileState;
+        } catch (e) {
+          if (!isRefusal(e)) throw e;
+        }
+        return { state, reference: await run(tile) };
+      });
+      if (!first.state) continue;
+      await withTile(ctx.backend, cfg, OUT, IN, seed, async (tile) => {
+        await tile.diffuseWeights();
+        await tile.setState(first.state!);
+        compare(`${label}: saved, restored and continued`, await run(tile), first.reference, ctx.tolerance, failures, 0.5);
+      });
+    }
+    // setHiddenParameters with persistent_weights keeps the given ones.
+    await withTile(ctx.backend, writeNoisy(), OUT, IN, seed, async (tile) => {
+      await tile.setWeights(w0);
+      const given = Float32Array.from(w0, (v) => v / 2);
+      await tile.setHiddenParameters({ persistent_weights: given });
+      const pw = (await tile.getHiddenParameters()).persistent_weights;
+      if (pw) compare('persistent_weights set by setHiddenParameters, read back', pw, given, ctx.tolerance, failures, 0.5);
+    });
     return result(failures);
   },
 };
