@@ -10,6 +10,7 @@
  * d2d cases).
  */
 import { ConstantStepDevice, IdealDevice, SingleRPUConfig, type AnalogTile, type RPUConfig, type TileState } from '@crossbar/core';
+import { DRAW_PROPERTIES } from './draw-properties.js';
 import { withTile } from './run.js';
 import { DataRng, describeError, fmt, isRefusal, result, tileSnapshot, type ConformanceProperty, type PropertyContext, type PropertyResult } from './property-kit.js';
 import { chiSquareLowerTail, chiSquareUpperTail, normalUpperTail } from './stats.js';
@@ -596,4 +597,15 @@ const disposed: ConformanceProperty = {
 };
 
 /** The tile-method properties, appended to PROPERTIES. */
-export const TILE_PROPERTIES: readonly ConformanceProperty[] = [decay, diffusion, reset, drift, driftNoise, hiddenParameters, saveRestore, badScales, disposed];
+export const TILE_PROPERTIES: readonly ConformanceProperty[] = [
+  decay,
+  diffusion,
+  reset,
+  drift,
+  driftNoise,
+  hiddenParameters,
+  saveRestore,
+  badScales,
+  disposed,
+  ...DRAW_PROPERTIES,
+];
