@@ -2,10 +2,6 @@
 // tools/gen-config-docs.mjs (with the built core) and by core's test that
 // fails when the committed file is stale (with core's sources).
 
-/** Said of every device and RPU config whose physics no engine has yet. */
-const CONFIGS_ONLY =
-  "**Configs only:** the fields, dicts and checks are aihwkit's, but no engine implements this device yet; creating a tile with it throws a `NotSupportedError` naming the device until issue 16's physics lands.";
-
 /** What each class is, where aihwkit defines it, and the combinations refused (in words). */
 const COMPOUND_SIMULATED =
   "**Simulated** by core's tile (`tile/compounds.ts`) on every engine that supplies the `pulsedUpdate` kernel (and `perfectMvm` / `analogPass` for the transfer and refresh reads), checked against aihwkit 0.7.1's `compounds` oracle cases; see [training.md](training.md#compound-devices) for aihwkit's quirks.";

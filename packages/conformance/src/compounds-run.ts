@@ -12,7 +12,8 @@
  */
 import { rpuConfigFromDict, type AnalogTile, type AnalogTileBackend } from '@crossbar/core';
 import { OracleFormatError, matrixFromCase, nest, toDense, type OracleCase } from './format.js';
-import { hiddenFromCase, isDict, optionalDict, withTile, type Prepared, type ResultBuilder } from './run.js';
+import { isDict, optionalDict, withTile, type Prepared, type ResultBuilder } from './run.js';
+import { hiddenFromCase } from './run-update.js';
 
 type Dict = Record<string, unknown>;
 

@@ -36,8 +36,7 @@ export const ORACLE_LIMITATIONS: ConformanceSkips = Object.freeze({
  * no engine has yet, in the other files: pending-devices.ts). Reported as skipped, for every
  * engine, so that the count of what is not checked stays visible.
  */
-export const SUITE_PENDING: ConformanceSkips = Object.freeze({
-});
+export const SUITE_PENDING: ConformanceSkips = Object.freeze({});
 
 function pattern(key: string): RegExp {
   const escaped = key.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');

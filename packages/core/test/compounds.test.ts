@@ -1,9 +1,8 @@
 /**
  * The new devices and compound devices as configs: what aihwkit refuses when it
  * builds them (and what it would silently ignore) is a ConfigError naming the
- * field; SoftBoundsPmaxDevice's derived values; and the engines' device model
- * refusing every device no engine implements yet with a NotSupportedError
- * naming it.
+ * field; SoftBoundsPmaxDevice's derived values; and the engines' device model,
+ * which implements every device of aihwkit 0.7.1.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -15,7 +14,6 @@ import {
   IdealDevice,
   LinearStepDevice,
   MixedPrecisionCompound,
-  NotSupportedError,
   OneSidedUnitCell,
   PiecewiseStepDevice,
   PowStepReferenceDevice,
