@@ -38,6 +38,7 @@ import {
   type SoftBoundsReferenceDevice,
   type PulsedUpdateArgs,
   type TileKernels,
+  type UpdateSettings,
   type TileSpec,
 } from '@crossbar/core';
 
@@ -198,16 +199,26 @@ function plainKernels(spec: TileSpec): TileKernels {
     }
   }
 
-  let encoder: UpdateRowEncoder | null = null;
-  let noise: TableNormals | null = null;
+  // one pulse encoder and noise table per (update settings, stream seed): a compound device's
+  // sub-devices, its transfer and its refresh each update with their own
+  const streams = new WeakMap<UpdateSettings, Map<number, { encoder: UpdateRowEncoder; noise: TableNormals }>>();
+  const streamsOf = (a: PulsedUpdateArgs) => {
+    let bySeed = streams.get(a.settings);
+    if (!bySeed) streams.set(a.settings, (bySeed = new Map()));
+    let s = bySeed.get(a.seed);
+    if (!s) {
+      s = { encoder: new UpdateRowEncoder(a.seed, inSize, outSize, a.settings), noise: new TableNormals(a.seed, RandomStreamId.UpdateStepNoise) };
+      bySeed.set(a.seed, s);
+    }
+    return s;
+  };
   const pulsesSoFar = new Int32Array(outSize * inSize);
 
   /** The pulsed update, row by row, device by device, pulse by pulse (core's PulsedUpdateArgs). */
   function pulsedUpdate(a: PulsedUpdateArgs): void {
     const dev = a.device;
     const p = dev.device;
-    encoder ??= new UpdateRowEncoder(spec.seed, inSize, outSize, a.settings);
-    noise ??= new TableNormals(spec.seed, RandomStreamId.UpdateStepNoise);
+    const { encoder, noise } = streamsOf(a);
     noise.begin(a.call);
     pulsesSoFar.fill(0);
     const std = f32(p.dwMinStd);

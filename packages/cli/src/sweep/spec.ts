@@ -14,9 +14,19 @@ import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError, InferenceRPUConfig, PRESETS, rpuConfigFromDict, rpuConfigToDict, SingleRPUConfig, type RPUConfig } from '@crossbar/core';
+import {
+  ConfigError,
+  InferenceRPUConfig,
+  PRESETS,
+  rpuConfigFromDict,
+  rpuConfigToDict,
+  SingleRPUConfig,
+  TransferCompound,
+  UnitCellRPUConfig,
+  type RPUConfig,
+} from '@crossbar/core';
 import { CliError } from '../errors.js';
-import { analogSgdConfig, DEVICES, hwaConfig, TRAINING_MODES, type TrainingMode } from '../demo/configs.js';
+import { analogSgdConfig, DEVICES, hwaConfig, tikiTakaConfig, TRAINING_MODES, type TrainingMode } from '../demo/configs.js';
 import { DEFAULT_TIMES, DEMO_DEFAULTS } from '../demo/run.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -73,10 +83,14 @@ const BASE_SCHEMA = {
   properties: {
     training: {
       enum: [...TRAINING_MODES],
-      description: 'hwa: hardware-aware training (InferenceRPUConfig); analog-sgd: in-situ pulsed training (SingleRPUConfig)',
+      description:
+        'hwa: hardware-aware training (InferenceRPUConfig); analog-sgd: in-situ pulsed training (SingleRPUConfig); tiki-taka: in-situ Tiki-Taka training (UnitCellRPUConfig with a TransferCompound)',
       default: 'hwa',
     },
-    device: { enum: Object.keys(DEVICES), description: 'pulsed device of analog-sgd training', default: DEMO_DEFAULTS.device },
+    device: {
+      enum: Object.keys(DEVICES),
+      description: `pulsed device of analog-sgd and tiki-taka training (default: ${DEMO_DEFAULTS.device} for analog-sgd, ${DEMO_DEFAULTS.tikiTakaDevice} for tiki-taka)`,
+    },
     epochs: { type: 'integer', minimum: 0, maximum: 1000, description: 'training epochs (default: 6)' },
     trainSize: { type: 'integer', minimum: 1, maximum: 10000, default: DEMO_DEFAULTS.trainSize },
     testSize: { type: 'integer', minimum: 1, maximum: 10000, default: DEMO_DEFAULTS.testSize },
@@ -96,7 +110,8 @@ const BASE_SCHEMA = {
     engine: { type: 'string', minLength: 1, description: "engine of every job, 'name' or 'name:mode'", default: 'ndarray' },
     rpuConfig: {
       type: 'object',
-      description: "an aihwkit dict replacing the mode's built-in training config (InferenceRPUConfig for hwa, SingleRPUConfig for analog-sgd)",
+      description:
+        "an aihwkit dict replacing the mode's built-in training config (InferenceRPUConfig for hwa, SingleRPUConfig for analog-sgd, UnitCellRPUConfig with a TransferCompound for tiki-taka)",
     },
   },
 } as const;
@@ -199,7 +214,8 @@ export function schemaErrors(errors: readonly ErrorObject[] | null | undefined):
 /** The training config of a mode before the axes: the file's rpuConfig, else the demo's built-in one. */
 function baseConfigDict(base: SweepBase): Record<string, unknown> {
   if (base.rpuConfig) return structuredClone(base.rpuConfig);
-  return rpuConfigToDict(base.training === 'hwa' ? hwaConfig(base.modifierStd) : analogSgdConfig(base.device));
+  const builtIn = base.training === 'hwa' ? hwaConfig(base.modifierStd) : base.training === 'tiki-taka' ? tikiTakaConfig(base.device) : analogSgdConfig(base.device);
+  return rpuConfigToDict(builtIn);
 }
 
 const RPU_PRESETS = PRESETS.filter((p) => p.kind === 'rpuConfig');
@@ -244,6 +260,9 @@ export function jobRpuConfig(base: SweepBase, settings: Readonly<Record<string, 
   if (base.training === 'analog-sgd' && !(cfg instanceof SingleRPUConfig)) {
     throw new ConfigError(`in-situ training (training: analog-sgd) needs a SingleRPUConfig, got ${cfg.constructor.name}`);
   }
+  if (base.training === 'tiki-taka' && !(cfg instanceof UnitCellRPUConfig && cfg.device instanceof TransferCompound)) {
+    throw new ConfigError(`Tiki-Taka training (training: tiki-taka) needs a UnitCellRPUConfig with a TransferCompound device, got ${cfg.constructor.name}`);
+  }
   return cfg;
 }
 
@@ -256,7 +275,7 @@ function fullBase(b: Partial<SweepBase>): SweepBase {
   const training = b.training ?? 'hwa';
   return {
     training,
-    device: b.device ?? DEMO_DEFAULTS.device,
+    device: b.device ?? (training === 'tiki-taka' ? DEMO_DEFAULTS.tikiTakaDevice : DEMO_DEFAULTS.device),
     epochs: b.epochs ?? DEMO_DEFAULTS[training].epochs,
     trainSize: b.trainSize ?? DEMO_DEFAULTS.trainSize,
     testSize: b.testSize ?? DEMO_DEFAULTS.testSize,
