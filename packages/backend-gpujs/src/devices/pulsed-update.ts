@@ -36,6 +36,8 @@ import {
   trainWordsPerColumn,
   type ExpStepDevice,
   type LinearStepDevice,
+  type PiecewiseStepDevice,
+  type SoftBoundsReferenceDevice,
   type PulsedDevice,
   type PulsedDeviceKind,
   type UpdateSettings,
@@ -54,9 +56,19 @@ export interface PulsedArrays {
   minBound: DeviceArray;
   scaleUp: DeviceArray;
   scaleDown: DeviceArray;
-  /** LinearStep / SoftBounds slopes, PowStep exponents. */
+  /** LinearStep / SoftBounds slopes, PowStep (PowStepReference) exponents. */
   extraUp: DeviceArray | null;
   extraDown: DeviceArray | null;
+  /** SoftBoundsReference / PowStepReference: the reference conductances. */
+  reference: DeviceArray | null;
+}
+
+/** PiecewiseStep's nodes (float32, as aihwkit stores them). */
+interface PiecewiseNodes {
+  pwUp: Float32Array;
+  pwDown: Float32Array;
+  /** Nodes − 1. */
+  pwSections: number;
 }
 
 /** The device's scalars (DEVICE_SCALARS), float32. */
@@ -70,7 +82,9 @@ export class DevicePulsedUpdate {
   private readonly pulseNoise: TableNormals;
   private readonly sumNoise: TableNormals;
   private readonly key: [number, number, number, number];
+  private readonly scalars: DeviceScalars;
   private readonly size: number;
+  private readonly nodes: PiecewiseNodes | null;
   /** The row plan of the running call (core's). */
   private plan!: UpdateRowPlan;
   /** The device's resident arrays of the running call. */
@@ -79,17 +93,24 @@ export class DevicePulsedUpdate {
   constructor(
     private readonly ctx: GpuTileContext,
     private readonly kind: PulsedDeviceKind,
+    device: PulsedDevice,
     settings: UpdateSettings,
-    private readonly scalars: DeviceScalars,
+    /** The seed of the update's streams (core's PulsedUpdateArgs.seed: a compound's device has its own). */
+    seed: number,
   ) {
-    this.encoder = new UpdateRowEncoder(ctx.seed, ctx.inSize, ctx.outSize, settings);
+    this.scalars = deviceScalars(device, kind);
+    this.encoder = new UpdateRowEncoder(seed, ctx.inSize, ctx.outSize, settings);
     this.stochastic = this.encoder.stochastic;
-    this.noisy = scalars.std > 0;
+    this.noisy = this.scalars.std > 0;
     this.summed = kind === 'ConstantStep' && this.noisy;
-    this.pulseNoise = new TableNormals(ctx.seed, RandomStreamId.UpdateStepNoise);
-    this.sumNoise = new TableNormals(ctx.seed, RandomStreamId.UpdateStepNoiseSum);
-    this.key = keyHalves(ctx.seed);
+    this.pulseNoise = new TableNormals(seed, RandomStreamId.UpdateStepNoise);
+    this.sumNoise = new TableNormals(seed, RandomStreamId.UpdateStepNoiseSum);
+    this.key = keyHalves(seed);
     this.size = ctx.outSize * ctx.inSize;
+    if (kind === 'PiecewiseStep') {
+      const pw = device as PiecewiseStepDevice;
+      this.nodes = { pwUp: Float32Array.from(pw.piecewiseUp), pwDown: Float32Array.from(pw.piecewiseDown), pwSections: pw.piecewiseUp.length - 1 };
+    } else this.nodes = null;
   }
 
   /**
@@ -284,6 +305,7 @@ export class DevicePulsedUpdate {
       sd: a.scaleDown.data,
       ea: a.extraUp?.data,
       eb: a.extraDown?.data,
+      rf: a.reference?.data,
       prev: c.prev,
       X: c.X,
       D: c.D,
@@ -291,6 +313,7 @@ export class DevicePulsedUpdate {
       K: c.K,
       r0: c.r0,
       ...this.scalars,
+      ...this.nodes,
       sums,
       before: c.before,
       offY: lists?.offY,
@@ -455,6 +478,7 @@ export function deviceScalars(device: PulsedDevice, kind: PulsedDeviceKind): Dev
   const std = f(device.dwMinStd);
   const s: DeviceScalars = { std, multNoise: 0, aUp: 0, aDown: 0, gammaUp: 0, gammaDown: 0, expA: 0, expB: 0, stdAdd: 0, stdSlope: 0, complexNoise: 0 };
   if (kind === 'LinearStep' || kind === 'SoftBounds') s.multNoise = (device as LinearStepDevice).multNoise ? 1 : 0;
+  if (kind === 'SoftBoundsReference') s.multNoise = (device as SoftBoundsReferenceDevice).multNoise ? 1 : 0;
   if (kind === 'ExpStep') {
     const e = device as ExpStepDevice;
     Object.assign(s, {
