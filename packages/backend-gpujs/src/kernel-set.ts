@@ -100,7 +100,8 @@ class GpujsKernels implements GpuTileContext {
   /** The target of an update (uploaded per call). */
   private target: DeviceArray | null = null;
   /** One pulsed update per (device arrays, update settings, seed), with the resident copies of its device's arrays. */
-  private readonly pulsed: { device: PulsedDeviceArrays; settings: PulsedUpdateArgs['settings']; seed: number; update: DevicePulsedUpdate; mirrors: DeviceMirrors }[] = [];
+  private readonly pulsed: { device: PulsedDeviceArrays; settings: PulsedUpdateArgs['settings']; seed: number; update: DevicePulsedUpdate; mirrors: DeviceMirrors }[] =
+    [];
 
   constructor(
     readonly scope: KernelScope,

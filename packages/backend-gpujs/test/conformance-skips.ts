@@ -13,5 +13,8 @@ import type { GpujsMode } from '../src/modes.js';
 
 /** The skips of every mode (the engine runs the same physics in each). */
 export function gpujsSkips(_mode: GpujsMode): ConformanceSkips {
-  return {};
+  return {
+    'compounds/tt_random_selection':
+      "TransferCompound random_selection: the ndarray engine's skip (its conformance-skips.ts): aihwkit's mean weights differ at the first and last column, as if it picked those columns more often than a uniform choice; core's tile/compounds.ts, which runs every engine's compounds, draws the start column uniformly",
+  };
 }

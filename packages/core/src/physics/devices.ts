@@ -326,11 +326,15 @@ export function softBoundsReferencePulse(
   const noise = Math.fround(std * xi);
   if (sign > 0) {
     const a = minBound < 0 ? Math.fround(g / minBound) : 0;
-    const step = multNoise > 0 ? Math.fround(Math.fround(scaleDown * Math.fround(1 - a)) * Math.fround(1 + noise)) : Math.fround(scaleDown * Math.fround(Math.fround(1 - a) + noise));
+    const step =
+      multNoise > 0
+        ? Math.fround(Math.fround(scaleDown * Math.fround(1 - a)) * Math.fround(1 + noise))
+        : Math.fround(scaleDown * Math.fround(Math.fround(1 - a) + noise));
     g = Math.fround(g - step);
   } else {
     const a = maxBound > 0 ? Math.fround(g / maxBound) : 0;
-    const step = multNoise > 0 ? Math.fround(Math.fround(scaleUp * Math.fround(1 - a)) * Math.fround(1 + noise)) : Math.fround(scaleUp * Math.fround(Math.fround(1 - a) + noise));
+    const step =
+      multNoise > 0 ? Math.fround(Math.fround(scaleUp * Math.fround(1 - a)) * Math.fround(1 + noise)) : Math.fround(scaleUp * Math.fround(Math.fround(1 - a) + noise));
     g = Math.fround(g + step);
   }
   g = Math.min(Math.max(g, minBound), maxBound);
