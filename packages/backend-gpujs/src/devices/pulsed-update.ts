@@ -168,20 +168,22 @@ export class DevicePulsedUpdate {
     const { inSize, outSize } = this.ctx;
     const enc = this.encoder;
     if (!this.stochastic) {
-      const X = new Float32Array(rows * inSize);
-      const D = new Float32Array(rows * outSize);
+      const height = paddedHeight(rows);
+      const X = new Float32Array(height * inSize);
+      const D = new Float32Array(height * outSize);
       for (let rr = 0; rr < rows; rr++) {
         if (enc.encode(call, this.plan, x, d, r0 + rr) === 0) continue;
         X.set(enc.xFactors, rr * inSize);
         D.set(enc.dFactors, rr * outSize);
       }
-      return { X, D, rows, units: rows, K: 1, width: 1 };
+      return { X, D, rows, units: rows, K: 1, width: 1, height };
     }
     let K = 1;
     for (let r = r0; r < r0 + rows; r++) K = Math.max(K, this.plan.bl[r]!);
     const groups = Math.ceil(rows / 16);
-    const X = new Float32Array(groups * (K + 1) * inSize);
-    const D = new Float32Array(groups * (K + 1) * outSize);
+    const height = paddedHeight(groups * (K + 1));
+    const X = new Float32Array(height * inSize);
+    const D = new Float32Array(height * outSize);
     for (let rr = 0; rr < rows; rr++) {
       const r = r0 + rr;
       const bl = enc.encode(call, this.plan, x, d, r);
@@ -191,7 +193,7 @@ export class DevicePulsedUpdate {
       slice(enc.xMasks, x, r * inSize, inSize, bl, K, g, bit, X);
       slice(enc.dMasks, d, r * outSize, outSize, bl, K, g, bit, D);
     }
-    return { X, D, rows, units: groups, K, width: K + 1 };
+    return { X, D, rows, units: groups, K, width: K + 1, height };
   }
 
   /**
@@ -200,9 +202,8 @@ export class DevicePulsedUpdate {
    */
   private block(target: DeviceArray, data: Block, call: number, r0: number, before: Float32Array | null, loops: number, needTotals: boolean): Float32Array | null {
     const { inSize, outSize } = this.ctx;
-    const height = data.units * data.width;
-    const X = this.matrix(data.X, inSize, height);
-    const D = this.matrix(data.D, outSize, height);
+    const X = this.matrix(data.X, inSize, data.height);
+    const D = this.matrix(data.D, outSize, data.height);
     const inKernel = this.ctx.rand === 'kernel';
     const base: Omit<WalkSpec, 'perPulse'> = {
       layout: this.ctx.scope.runtime.isGl ? 'packed4' : 'flat',
@@ -274,7 +275,7 @@ export class DevicePulsedUpdate {
     const offX = new Float32Array(size);
     let total = 0;
     for (let e = 0; e < size; e++) if (n[e]! > 0 && listed(e)) total += n[e]!;
-    const height = Math.max(1, Math.ceil(total / LIST_WIDTH));
+    const height = paddedHeight(Math.ceil(total / LIST_WIDTH));
     const noise = new Float32Array(height * LIST_WIDTH);
     let o = 0;
     for (let e = 0; e < size; e++) {
@@ -410,6 +411,20 @@ interface Block {
   K: number;
   /** Rows of X and D per unit. */
   width: number;
+  /** Rows of X and D allocated: units · width padded (paddedHeight). */
+  height: number;
+}
+
+/**
+ * The rows allocated for a kernel input of `rows` rows: the next power of two (at least 1), so
+ * that its size, and with it the kernel's size signature, takes few values (gpu.js's webasm mode
+ * rebuilds its module for each new size and keeps 8; GL reallocates the input texture). The
+ * kernels index the rows they use; the padding stays zero.
+ */
+function paddedHeight(rows: number): number {
+  let h = 1;
+  while (h < rows) h *= 2;
+  return h;
 }
 
 /**
