@@ -12,9 +12,15 @@ import {
   InferenceRPUConfig,
   IOParameters,
   LinearStepDevice,
+  OneSidedUnitCell,
+  PiecewiseStepDevice,
   PowStepDevice,
+  PowStepReferenceDevice,
   SingleRPUConfig,
   SoftBoundsDevice,
+  SoftBoundsReferenceDevice,
+  TransferCompound,
+  UnitCellRPUConfig,
   UpdateParameters,
   WeightModifierParameter,
   type AnalogTile,
@@ -90,9 +96,14 @@ function pulsed(
   update: ConstructorParameters<typeof UpdateParameters>[0],
   sizes: [number, number, number] = [10, 13, 6],
 ): Scenario {
+  return compound(name, () => new SingleRPUConfig({ device: device(), update: new UpdateParameters(update) }), sizes);
+}
+
+/** A pulsed-update scenario of any config (a compound device's UnitCellRPUConfig). */
+function compound(name: string, config: () => RPUConfig, sizes: [number, number, number] = [10, 13, 6]): Scenario {
   return {
     name: `pulsed update: ${name}`,
-    config: () => new SingleRPUConfig({ device: device(), update: new UpdateParameters(update) }),
+    config,
     outSize: sizes[0],
     inSize: sizes[1],
     batch: sizes[2],
@@ -125,6 +136,43 @@ export const PULSED_SCENARIOS: Scenario[] = [
   }),
   pulsed('StochasticCompressed, ConstantStep, 300 rows (two row blocks)', () => new ConstantStepDevice(bounds), {}, [6, 7, 300]),
   pulsed('DeterministicImplicit, LinearStep, 300 rows (two row blocks)', () => new LinearStepDevice(bounds), { pulseType: 'DeterministicImplicit' }, [5, 6, 300]),
+  pulsed(
+    'StochasticCompressed, PiecewiseStep (5 nodes), dw_min_std 0.3',
+    () => new PiecewiseStepDevice({ ...bounds, dwMinStd: 0.3, piecewiseUp: [1.5, 1.2, 1, 0.6, 0.2], piecewiseDown: [0.3, 0.7, 1, 1.3, 1.6] }),
+    {},
+  ),
+  pulsed('DeterministicImplicit, PiecewiseStep (one node)', () => new PiecewiseStepDevice({ ...bounds, piecewiseUp: [1.3], piecewiseDown: [0.8] }), {
+    pulseType: 'DeterministicImplicit',
+  }),
+  pulsed(
+    'StochasticCompressed, SoftBoundsReference with a reference, additive noise',
+    () => new SoftBoundsReferenceDevice({ ...bounds, dwMinStd: 0.2, referenceMean: 0.05, referenceStd: 0.02 }),
+    {},
+  ),
+  pulsed(
+    'Stochastic, PowStepReference with a reference (bounds ±1: w + reference stays inside)',
+    () => new PowStepReferenceDevice({ wMax: 1, wMin: -1, dwMinStd: 0.1, referenceMean: -0.03, referenceStd: 0.02 }),
+    {
+      pulseType: 'Stochastic',
+    },
+  ),
+  // compounds (core's tile/compounds.ts): several devices per tile, each through the engine's
+  // pulsedUpdate with its own arrays and seed; Tiki-Taka's transfer reads through the analog pass
+  compound(
+    'TransferCompound (ConstantStep, SoftBounds; default transfer IO)',
+    () =>
+      new UnitCellRPUConfig({
+        device: new TransferCompound({
+          unitCellDevices: [new ConstantStepDevice({ ...bounds, dwMinStd: 0.3 }), new SoftBoundsDevice(bounds)],
+          gamma: 0.5,
+          transferEvery: 1,
+        }),
+      }),
+  ),
+  compound(
+    'OneSidedUnitCell (two LinearStep devices)',
+    () => new UnitCellRPUConfig({ device: new OneSidedUnitCell({ unitCellDevices: [new LinearStepDevice({ ...bounds, dwMinStd: 0.2 })] }) }),
+  ),
 ];
 
 export const SCENARIOS: Scenario[] = [

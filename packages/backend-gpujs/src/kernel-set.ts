@@ -13,11 +13,27 @@
  * W · asymmetry per direction), uploaded again only when core's weights version
  * changes (AnalogPassArgs.weightsVersion: between forward and backward calls it
  * stays). The updates upload their target, run on the device and write it back.
+ *
+ * Compound devices (core's tile/compounds.ts) call these kernels for several
+ * devices and IOs of one tile: a pulsed update per (device arrays, update
+ * settings, seed), each with resident copies of its device's arrays, and an
+ * analog pass per (direction, IO, seed) — the tile's own and each transfer or
+ * refresh reader's.
  */
-import { ioPassStreams, modifyWeightsHost, type AnalogPassArgs, type MvDirection, type PulsedUpdateArgs, type TileKernels, type TileSpec } from '@crossbar/core';
+import {
+  ioPassStreams,
+  modifyWeightsHost,
+  type AnalogPassArgs,
+  type MvDirection,
+  type PulsedDeviceArrays,
+  type PulsedUpdateArgs,
+  type ResolvedIO,
+  type TileKernels,
+  type TileSpec,
+} from '@crossbar/core';
 import type { GpuTileContext } from './context.js';
 import type { DeviceArray } from './device.js';
-import { deviceScalars, DevicePulsedUpdate, type PulsedArrays } from './devices/pulsed-update.js';
+import { DevicePulsedUpdate, type PulsedArrays } from './devices/pulsed-update.js';
 import { rankUpdate } from './devices/rank-update.js';
 import { Gemm } from './gemm.js';
 import { DevicePass } from './pass.js';
@@ -64,22 +80,28 @@ function equal(a: Float32Array, b: Float32Array): boolean {
   return true;
 }
 
+/** The resident copies of one pulsed device's arrays. */
+type DeviceMirrors = Record<'maxBound' | 'minBound' | 'scaleUp' | 'scaleDown' | 'extraUp' | 'extraDown' | 'reference', Mirror>;
+
 class GpujsKernels implements GpuTileContext {
   readonly outSize: number;
   readonly inSize: number;
   readonly seed: number;
   private readonly gemm: Gemm;
-  private readonly passes: Partial<Record<MvDirection, DevicePass>> = {};
+  /** One pass per (direction, IO, seed): the tile's reads and a compound's transfer / refresh reads. */
+  private readonly passes: { direction: MvDirection; io: ResolvedIO; seed: number; pass: DevicePass }[] = [];
   /** The device copy of the weights the MVM last read, and which host array and version it holds. */
   private resident: DeviceArray | null = null;
   private residentOf: Float32Array | null = null;
   private residentVersion = NaN;
-  /** W · read asymmetry per direction (PosNeg passes), valid for the resident weights. */
+  /** W · read asymmetry per direction (PosNeg passes), valid for the resident weights and the asymmetry it was made of. */
   private readonly negative: Partial<Record<MvDirection, DeviceArray | null>> = {};
+  private readonly negativeOf: Partial<Record<MvDirection, Float32Array>> = {};
   /** The target of an update (uploaded per call). */
   private target: DeviceArray | null = null;
-  private pulsed: DevicePulsedUpdate | null = null;
-  private deviceArrays: { maxBound: Mirror; minBound: Mirror; scaleUp: Mirror; scaleDown: Mirror; extraUp: Mirror; extraDown: Mirror } | null = null;
+  /** One pulsed update per (device arrays, update settings, seed), with the resident copies of its device's arrays. */
+  private readonly pulsed: { device: PulsedDeviceArrays; settings: PulsedUpdateArgs['settings']; seed: number; update: DevicePulsedUpdate; mirrors: DeviceMirrors }[] =
+    [];
 
   constructor(
     readonly scope: KernelScope,
@@ -100,6 +122,7 @@ class GpujsKernels implements GpuTileContext {
     for (const dir of ['forward', 'backward'] as const) {
       this.scope.free(this.negative[dir]);
       delete this.negative[dir];
+      delete this.negativeOf[dir];
     }
     return this.resident;
   }
@@ -116,15 +139,23 @@ class GpujsKernels implements GpuTileContext {
 
   analogPass(args: AnalogPassArgs): void {
     const dir = args.direction;
-    const pass = (this.passes[dir] ??= new DevicePass(this.scope, args.io, args.nOut, args.nIn, this.inSize, ioPassStreams(dir), this.seed, this.rand));
+    let entry = this.passes.find((p) => p.direction === dir && p.io === args.io && p.seed === args.seed);
+    if (entry === undefined) {
+      const pass = new DevicePass(this.scope, args.io, args.nOut, args.nIn, this.inSize, ioPassStreams(dir), args.seed, this.rand);
+      entry = { direction: dir, io: args.io, seed: args.seed, pass };
+      this.passes.push(entry);
+    }
+    const pass = entry.pass;
     const w = this.weights(args.weights, args.weightsVersion);
     let wNeg: DeviceArray | null = null;
     const posNeg = args.io.mvType === 'PosNegSeparate' || args.io.mvType === 'PosNegSeparateDigitalSum';
     const asym = args.draws.wAsymmetry;
     if (posNeg && asym !== null) {
       // the read asymmetry of negative inputs, in the weights' [out × in] order as aihwkit indexes it
-      wNeg = this.negative[dir] ?? null;
+      wNeg = this.negativeOf[dir] === asym ? (this.negative[dir] ?? null) : null;
       if (wNeg === null) {
+        this.scope.free(this.negative[dir]);
+        this.negativeOf[dir] = asym;
         const host = args.weights;
         const prod = new Float32Array(host.length);
         for (let e = 0; e < host.length; e++) prod[e] = Math.fround(host[e]! * asym[e]!);
@@ -150,14 +181,15 @@ class GpujsKernels implements GpuTileContext {
 
   pulsedUpdate(args: PulsedUpdateArgs): void {
     const dev = args.device;
-    const mirrors = (this.deviceArrays ??= {
-      maxBound: new Mirror(this),
-      minBound: new Mirror(this),
-      scaleUp: new Mirror(this),
-      scaleDown: new Mirror(this),
-      extraUp: new Mirror(this),
-      extraDown: new Mirror(this),
-    });
+    let entry = this.pulsed.find((p) => p.device === dev && p.settings === args.settings && p.seed === args.seed);
+    if (entry === undefined) {
+      const update = new DevicePulsedUpdate(this, dev.kind, dev.device, args.settings, args.seed);
+      const mirror = () => new Mirror(this);
+      const mirrors = { maxBound: mirror(), minBound: mirror(), scaleUp: mirror(), scaleDown: mirror(), extraUp: mirror(), extraDown: mirror(), reference: mirror() };
+      entry = { device: dev, settings: args.settings, seed: args.seed, update, mirrors };
+      this.pulsed.push(entry);
+    }
+    const mirrors = entry.mirrors;
     const arrays: PulsedArrays = {
       maxBound: mirrors.maxBound.sync(dev.maxBound),
       minBound: mirrors.minBound.sync(dev.minBound),
@@ -165,10 +197,10 @@ class GpujsKernels implements GpuTileContext {
       scaleDown: mirrors.scaleDown.sync(dev.scaleDown),
       extraUp: dev.extraUp === null ? null : mirrors.extraUp.sync(dev.extraUp),
       extraDown: dev.extraDown === null ? null : mirrors.extraDown.sync(dev.extraDown),
+      reference: dev.reference === null ? null : mirrors.reference.sync(dev.reference),
     };
-    this.pulsed ??= new DevicePulsedUpdate(this, dev.kind, args.settings, deviceScalars(dev.device, dev.kind));
     const t = this.uploadTarget(args.target);
-    const pulses = this.pulsed.run(t, arrays, args.plan, args.x, args.d, args.batch, args.call, args.touchedRead ?? true);
+    const pulses = entry.update.run(t, arrays, args.plan, args.x, args.d, args.batch, args.call, args.touchedRead ?? true);
     t.download(args.target);
     this.forgetResident();
     if (pulses !== null) {

@@ -36,6 +36,8 @@ import {
   trainWordsPerColumn,
   type ExpStepDevice,
   type LinearStepDevice,
+  type PiecewiseStepDevice,
+  type SoftBoundsReferenceDevice,
   type PulsedDevice,
   type PulsedDeviceKind,
   type UpdateSettings,
@@ -54,9 +56,19 @@ export interface PulsedArrays {
   minBound: DeviceArray;
   scaleUp: DeviceArray;
   scaleDown: DeviceArray;
-  /** LinearStep / SoftBounds slopes, PowStep exponents. */
+  /** LinearStep / SoftBounds slopes, PowStep (PowStepReference) exponents. */
   extraUp: DeviceArray | null;
   extraDown: DeviceArray | null;
+  /** SoftBoundsReference / PowStepReference: the reference conductances. */
+  reference: DeviceArray | null;
+}
+
+/** PiecewiseStep's nodes (float32, as aihwkit stores them). */
+interface PiecewiseNodes {
+  pwUp: Float32Array;
+  pwDown: Float32Array;
+  /** Nodes − 1. */
+  pwSections: number;
 }
 
 /** The device's scalars (DEVICE_SCALARS), float32. */
@@ -70,7 +82,9 @@ export class DevicePulsedUpdate {
   private readonly pulseNoise: TableNormals;
   private readonly sumNoise: TableNormals;
   private readonly key: [number, number, number, number];
+  private readonly scalars: DeviceScalars;
   private readonly size: number;
+  private readonly nodes: PiecewiseNodes | null;
   /** The row plan of the running call (core's). */
   private plan!: UpdateRowPlan;
   /** The device's resident arrays of the running call. */
@@ -79,17 +93,24 @@ export class DevicePulsedUpdate {
   constructor(
     private readonly ctx: GpuTileContext,
     private readonly kind: PulsedDeviceKind,
+    device: PulsedDevice,
     settings: UpdateSettings,
-    private readonly scalars: DeviceScalars,
+    /** The seed of the update's streams (core's PulsedUpdateArgs.seed: a compound's device has its own). */
+    seed: number,
   ) {
-    this.encoder = new UpdateRowEncoder(ctx.seed, ctx.inSize, ctx.outSize, settings);
+    this.scalars = deviceScalars(device, kind);
+    this.encoder = new UpdateRowEncoder(seed, ctx.inSize, ctx.outSize, settings);
     this.stochastic = this.encoder.stochastic;
-    this.noisy = scalars.std > 0;
+    this.noisy = this.scalars.std > 0;
     this.summed = kind === 'ConstantStep' && this.noisy;
-    this.pulseNoise = new TableNormals(ctx.seed, RandomStreamId.UpdateStepNoise);
-    this.sumNoise = new TableNormals(ctx.seed, RandomStreamId.UpdateStepNoiseSum);
-    this.key = keyHalves(ctx.seed);
+    this.pulseNoise = new TableNormals(seed, RandomStreamId.UpdateStepNoise);
+    this.sumNoise = new TableNormals(seed, RandomStreamId.UpdateStepNoiseSum);
+    this.key = keyHalves(seed);
     this.size = ctx.outSize * ctx.inSize;
+    if (kind === 'PiecewiseStep') {
+      const pw = device as PiecewiseStepDevice;
+      this.nodes = { pwUp: Float32Array.from(pw.piecewiseUp), pwDown: Float32Array.from(pw.piecewiseDown), pwSections: pw.piecewiseUp.length - 1 };
+    } else this.nodes = null;
   }
 
   /**
@@ -147,20 +168,22 @@ export class DevicePulsedUpdate {
     const { inSize, outSize } = this.ctx;
     const enc = this.encoder;
     if (!this.stochastic) {
-      const X = new Float32Array(rows * inSize);
-      const D = new Float32Array(rows * outSize);
+      const height = paddedHeight(rows);
+      const X = new Float32Array(height * inSize);
+      const D = new Float32Array(height * outSize);
       for (let rr = 0; rr < rows; rr++) {
         if (enc.encode(call, this.plan, x, d, r0 + rr) === 0) continue;
         X.set(enc.xFactors, rr * inSize);
         D.set(enc.dFactors, rr * outSize);
       }
-      return { X, D, rows, units: rows, K: 1, width: 1 };
+      return { X, D, rows, units: rows, K: 1, width: 1, height };
     }
     let K = 1;
     for (let r = r0; r < r0 + rows; r++) K = Math.max(K, this.plan.bl[r]!);
     const groups = Math.ceil(rows / 16);
-    const X = new Float32Array(groups * (K + 1) * inSize);
-    const D = new Float32Array(groups * (K + 1) * outSize);
+    const height = paddedHeight(groups * (K + 1));
+    const X = new Float32Array(height * inSize);
+    const D = new Float32Array(height * outSize);
     for (let rr = 0; rr < rows; rr++) {
       const r = r0 + rr;
       const bl = enc.encode(call, this.plan, x, d, r);
@@ -170,7 +193,7 @@ export class DevicePulsedUpdate {
       slice(enc.xMasks, x, r * inSize, inSize, bl, K, g, bit, X);
       slice(enc.dMasks, d, r * outSize, outSize, bl, K, g, bit, D);
     }
-    return { X, D, rows, units: groups, K, width: K + 1 };
+    return { X, D, rows, units: groups, K, width: K + 1, height };
   }
 
   /**
@@ -179,9 +202,8 @@ export class DevicePulsedUpdate {
    */
   private block(target: DeviceArray, data: Block, call: number, r0: number, before: Float32Array | null, loops: number, needTotals: boolean): Float32Array | null {
     const { inSize, outSize } = this.ctx;
-    const height = data.units * data.width;
-    const X = this.matrix(data.X, inSize, height);
-    const D = this.matrix(data.D, outSize, height);
+    const X = this.matrix(data.X, inSize, data.height);
+    const D = this.matrix(data.D, outSize, data.height);
     const inKernel = this.ctx.rand === 'kernel';
     const base: Omit<WalkSpec, 'perPulse'> = {
       layout: this.ctx.scope.runtime.isGl ? 'packed4' : 'flat',
@@ -253,7 +275,7 @@ export class DevicePulsedUpdate {
     const offX = new Float32Array(size);
     let total = 0;
     for (let e = 0; e < size; e++) if (n[e]! > 0 && listed(e)) total += n[e]!;
-    const height = Math.max(1, Math.ceil(total / LIST_WIDTH));
+    const height = paddedHeight(Math.ceil(total / LIST_WIDTH));
     const noise = new Float32Array(height * LIST_WIDTH);
     let o = 0;
     for (let e = 0; e < size; e++) {
@@ -284,6 +306,7 @@ export class DevicePulsedUpdate {
       sd: a.scaleDown.data,
       ea: a.extraUp?.data,
       eb: a.extraDown?.data,
+      rf: a.reference?.data,
       prev: c.prev,
       X: c.X,
       D: c.D,
@@ -291,6 +314,7 @@ export class DevicePulsedUpdate {
       K: c.K,
       r0: c.r0,
       ...this.scalars,
+      ...this.nodes,
       sums,
       before: c.before,
       offY: lists?.offY,
@@ -387,6 +411,20 @@ interface Block {
   K: number;
   /** Rows of X and D per unit. */
   width: number;
+  /** Rows of X and D allocated: units · width padded (paddedHeight). */
+  height: number;
+}
+
+/**
+ * The rows allocated for a kernel input of `rows` rows: the next power of two (at least 1), so
+ * that its size, and with it the kernel's size signature, takes few values (gpu.js's webasm mode
+ * rebuilds its module for each new size and keeps 8; GL reallocates the input texture). The
+ * kernels index the rows they use; the padding stays zero.
+ */
+function paddedHeight(rows: number): number {
+  let h = 1;
+  while (h < rows) h *= 2;
+  return h;
 }
 
 /**
@@ -455,6 +493,7 @@ export function deviceScalars(device: PulsedDevice, kind: PulsedDeviceKind): Dev
   const std = f(device.dwMinStd);
   const s: DeviceScalars = { std, multNoise: 0, aUp: 0, aDown: 0, gammaUp: 0, gammaDown: 0, expA: 0, expB: 0, stdAdd: 0, stdSlope: 0, complexNoise: 0 };
   if (kind === 'LinearStep' || kind === 'SoftBounds') s.multNoise = (device as LinearStepDevice).multNoise ? 1 : 0;
+  if (kind === 'SoftBoundsReference') s.multNoise = (device as SoftBoundsReferenceDevice).multNoise ? 1 : 0;
   if (kind === 'ExpStep') {
     const e = device as ExpStepDevice;
     Object.assign(s, {

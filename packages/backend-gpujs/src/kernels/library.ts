@@ -37,6 +37,11 @@ export const KERNEL_FORMULAS = [
   'linearStepPulse',
   'expStepPulse',
   'powStepPulse',
+  'piecewiseStepPosition',
+  'piecewiseStepNode',
+  'piecewiseStepNodesPulse',
+  'softBoundsReferencePulse',
+  'powStepReferencePulse',
 ] as const;
 
 export type KernelFormula = (typeof KERNEL_FORMULAS)[number];

@@ -6,7 +6,11 @@
  *           one row block in order: each row's coincidences, then the pulses
  *           one by one through the device's step formula, clipped to the
  *           bounds after each (constantStepPulse, linearStepPulse,
- *           expStepPulse, powStepPulse). ConstantStep with cycle-to-cycle noise
+ *           expStepPulse, powStepPulse, softBoundsReferencePulse,
+ *           powStepReferencePulse; PiecewiseStep: piecewiseStepPosition and
+ *           piecewiseStepNode locate the weight among the nodes, the kernel
+ *           reads the two nodes of the pulse's sign from its node arguments
+ *           and piecewiseStepNodesPulse steps). ConstantStep with cycle-to-cycle noise
  *           sums the pulses of the block, else of each chunk of 32 rows, where
  *           core's summedPulsesApply says no bound can be reached
  *           (summedPulsesWeight).
@@ -33,7 +37,7 @@
  *             again with its list).
  */
 import type { PulsedDeviceKind } from '@crossbar/core';
-import { NotSupportedError, RandomStreamId } from '@crossbar/core';
+import { RandomStreamId } from '@crossbar/core';
 import type { Layout } from '../device.js';
 import { roundUp4 } from '../device.js';
 import { formulaName as fn } from './library.js';
@@ -86,7 +90,11 @@ export interface PulseKernelSource {
 /** The device scalars every walk takes (ExpStep's shape, LinearStep's noise kind), by argument name. */
 export const DEVICE_SCALARS = ['std', 'multNoise', 'aUp', 'aDown', 'gammaUp', 'gammaDown', 'expA', 'expB', 'stdAdd', 'stdSlope', 'complexNoise'] as const;
 
-const hasExtra = (kind: PulsedDeviceKind): boolean => kind === 'LinearStep' || kind === 'SoftBounds' || kind === 'PowStep';
+const hasExtra = (kind: PulsedDeviceKind): boolean => kind === 'LinearStep' || kind === 'SoftBounds' || kind === 'PowStep' || kind === 'PowStepReference';
+/** Devices with a reference conductance per element (the matrix argument `rf`). */
+const hasReference = (kind: PulsedDeviceKind): boolean => kind === 'SoftBoundsReference' || kind === 'PowStepReference';
+/** The node arguments of PiecewiseStep: the up and down nodes (1D) and the number of sections (nodes − 1). */
+const PIECEWISE_ARGS = ['pwUp', 'pwDown', 'pwSections'] as const;
 
 /** One pulse of `sign` with noise `xi` on the device (a core formula). */
 function step(kind: PulsedDeviceKind, m: string, xi: string): string {
@@ -102,10 +110,30 @@ function step(kind: PulsedDeviceKind, m: string, xi: string): string {
     case 'PowStep':
       return `${fn('powStepPulse')}(${v}, sg${m}, su${m}, sd${m}, ea${m}, eb${m}, lo${m}, hi${m}, std, ${xi})`;
     case 'PiecewiseStep':
+      // the nodes a = v[i], b = v[i + 1] of the pulse's sign (piecewiseLines reads them)
+      return `${fn('piecewiseStepNodesPulse')}(${v}, sg${m}, ps${m}, pq${m}, pi${m}, pa${m}, pb${m}, std, ${xi}, lo${m}, hi${m})`;
     case 'SoftBoundsReference':
+      return `${fn('softBoundsReferencePulse')}(${v}, sg${m}, su${m}, sd${m}, rf${m}, lo${m}, hi${m}, std, ${xi}, multNoise)`;
     case 'PowStepReference':
-      throw new NotSupportedError(`gpujs engine: ${kind}Device is not supported yet (use the ndarray engine)`);
+      return `${fn('powStepReferencePulse')}(${v}, sg${m}, su${m}, sd${m}, ea${m}, eb${m}, rf${m}, lo${m}, hi${m}, std, ${xi})`;
   }
+}
+
+/**
+ * PiecewiseStep, before each pulse: the weight's position among the nodes and the two nodes
+ * around it of the pulse's sign (float locals: gpu.js would compile a call inside an index as
+ * integer code).
+ */
+function piecewiseLines(kind: PulsedDeviceKind, m: string): string[] {
+  if (kind !== 'PiecewiseStep') return [];
+  return [
+    `const pq${m} = ${fn('piecewiseStepPosition')}(v${m}, lo${m}, hi${m}, pwSections);`,
+    `const pi${m} = ${fn('piecewiseStepNode')}(pq${m}, pwSections);`,
+    `const pj${m} = Math.min(pi${m} + 1.0, pwSections);`,
+    `const ps${m} = sg${m} > 0.0 ? sd${m} : su${m};`,
+    `const pa${m} = sg${m} > 0.0 ? pwDown[pi${m}] : pwUp[pi${m}];`,
+    `const pb${m} = sg${m} > 0.0 ? pwDown[pj${m}] : pwUp[pj${m}];`,
+  ];
 }
 
 /**
@@ -129,7 +157,14 @@ function pulseXi(s: WalkSpec, m: string): [string[], string] {
 /** `count` pulses of sign `sg${m}` (> 0: down) one by one. */
 function pulses(s: WalkSpec, m: string, count: string): string[] {
   const [pre, xi] = pulseXi(s, m);
-  return [`for (let q = 0; q < ${count}; q++) {`, ...pre.map((l) => `  ${l}`), `  v${m} = ${step(s.device, m, xi)};`, `  h${m} += 1.0;`, '}'];
+  return [
+    `for (let q = 0; q < ${count}; q++) {`,
+    ...pre.map((l) => `  ${l}`),
+    ...piecewiseLines(s.device, m).map((l) => `  ${l}`),
+    `  v${m} = ${step(s.device, m, xi)};`,
+    `  h${m} += 1.0;`,
+    '}',
+  ];
 }
 
 /**
@@ -289,6 +324,7 @@ function element(s: WalkSpec, m: string, valid: string, read: (name: string) => 
     body.push(`const ${name}${m} = ${read(arg)};`);
   }
   if (hasExtra(s.device)) body.push(`const ea${m} = ${read('ea')};`, `const eb${m} = ${read('eb')};`);
+  if (hasReference(s.device)) body.push(`const rf${m} = ${read('rf')};`);
   body.push(`let h${m} = ${s.before ? `before[e${m}]` : '0.0'};`, `let st${m} = 0.0;`);
   if (s.perPulse === 'list') {
     body.push(`const oy${m} = offY[e${m}];`, `const ox${m} = offX[e${m}];`, `const hb${m} = h${m};`);
@@ -348,6 +384,7 @@ function element(s: WalkSpec, m: string, valid: string, read: (name: string) => 
 function matrixArgs(s: WalkSpec): string[] {
   const names = ['w', 'lo', 'hi', 'su', 'sd'];
   if (hasExtra(s.device)) names.push('ea', 'eb');
+  if (hasReference(s.device)) names.push('rf');
   if (s.perPulse === 'list') names.push('prev');
   return names;
 }
@@ -356,6 +393,7 @@ function matrixArgs(s: WalkSpec): string[] {
 export function walkSource(s: WalkSpec): PulseKernelSource {
   const matrices = matrixArgs(s);
   const args = [...matrices, 'X', 'D', 'units', 'K', 'r0', ...DEVICE_SCALARS];
+  if (s.device === 'PiecewiseStep') args.push(...PIECEWISE_ARGS);
   if (s.summed && s.sums === 'upload') args.push('sums');
   if (s.before) args.push('before');
   if (s.perPulse === 'list') args.push('offY', 'offX', 'noise');

@@ -238,6 +238,10 @@ export function powStepPulse(
  * q = max((w − min)/(max − min)·(n − 1), 0), i = min(⌊q⌋, n − 2), t = min(q − i, 1),
  * step = dwmin·((1 − t)·v[i] + t·v[i + 1]), times (1 + std·ξ), clipped. With one node,
  * or max <= min, the step is dwmin·v[0].
+ *
+ * Written as three scalar pieces (piecewiseStepPosition, piecewiseStepNode,
+ * piecewiseStepNodesPulse) so that an engine whose kernels take numbers only (gpu.js)
+ * reads the two nodes itself and computes the same numbers.
  */
 export function piecewiseStepPulse(
   w: number,
@@ -251,22 +255,51 @@ export function piecewiseStepPulse(
   std: number,
   xi: number,
 ): number {
-  const f = Math.fround;
   const sections = up.length - 1;
   const v = sign > 0 ? down : up;
+  const q = piecewiseStepPosition(w, minBound, maxBound, sections);
+  const i = piecewiseStepNode(q, sections);
   const scale = sign > 0 ? scaleDown : scaleUp;
-  let step: number;
-  if (sections <= 0 || maxBound <= minBound) {
-    step = f(v[0]! * scale);
-  } else {
-    const q = Math.max(f(f(f(w - minBound) / f(maxBound - minBound)) * sections), 0);
-    const i = Math.min(Math.floor(q), sections - 1);
-    const t = Math.min(f(q - i), 1);
-    const t1 = f(1 - t);
-    step = f(scale * f(f(t1 * v[i]!) + f(t * v[i + 1]!)));
-  }
-  const noisy = f(step * f(1 + f(std * xi)));
-  const next = sign > 0 ? f(w - noisy) : f(w + noisy);
+  return piecewiseStepNodesPulse(w, sign, scale, q, i, v[i]!, v[Math.min(i + 1, Math.max(sections, 0))]!, std, xi, minBound, maxBound);
+}
+
+/**
+ * PiecewiseStep: the weight's position among the nodes, q = max((w − min)/(max − min)·sections, 0)
+ * (float32; sections = nodes − 1), 0 with one node or max <= min.
+ */
+export function piecewiseStepPosition(w: number, minBound: number, maxBound: number, sections: number): number {
+  if (sections <= 0 || maxBound <= minBound) return 0;
+  return Math.max(Math.fround(Math.fround(Math.fround(w - minBound) / Math.fround(maxBound - minBound)) * sections), 0);
+}
+
+/** PiecewiseStep: the node i left of position q, min(⌊q⌋, sections − 1), at least 0. */
+export function piecewiseStepNode(q: number, sections: number): number {
+  return Math.max(Math.min(Math.floor(q), sections - 1), 0);
+}
+
+/**
+ * PiecewiseStep: one pulse from the nodes a = v[i] and b = v[i + 1] around position q:
+ * t = min(q − i, 1), step = scale·((1 − t)·a + t·b) with scale dwmin_down (sign > 0) or
+ * dwmin_up, times (1 + std·ξ), clipped.
+ */
+export function piecewiseStepNodesPulse(
+  w: number,
+  sign: number,
+  scale: number,
+  q: number,
+  i: number,
+  a: number,
+  b: number,
+  std: number,
+  xi: number,
+  minBound: number,
+  maxBound: number,
+): number {
+  const t = Math.min(Math.fround(q - i), 1);
+  const t1 = Math.fround(1 - t);
+  const step = Math.fround(scale * Math.fround(Math.fround(t1 * a) + Math.fround(t * b)));
+  const noisy = Math.fround(step * Math.fround(1 + Math.fround(std * xi)));
+  const next = sign > 0 ? Math.fround(w - noisy) : Math.fround(w + noisy);
   return Math.min(Math.max(next, minBound), maxBound);
 }
 
@@ -289,20 +322,23 @@ export function softBoundsReferencePulse(
   xi: number,
   multNoise: number,
 ): number {
-  const f = Math.fround;
-  let g = f(w + reference);
-  const noise = f(std * xi);
+  let g = Math.fround(w + reference);
+  const noise = Math.fround(std * xi);
   if (sign > 0) {
-    const a = minBound < 0 ? f(g / minBound) : 0;
-    const step = multNoise > 0 ? f(f(scaleDown * f(1 - a)) * f(1 + noise)) : f(scaleDown * f(f(1 - a) + noise));
-    g = f(g - step);
+    const a = minBound < 0 ? Math.fround(g / minBound) : 0;
+    const step =
+      multNoise > 0
+        ? Math.fround(Math.fround(scaleDown * Math.fround(1 - a)) * Math.fround(1 + noise))
+        : Math.fround(scaleDown * Math.fround(Math.fround(1 - a) + noise));
+    g = Math.fround(g - step);
   } else {
-    const a = maxBound > 0 ? f(g / maxBound) : 0;
-    const step = multNoise > 0 ? f(f(scaleUp * f(1 - a)) * f(1 + noise)) : f(scaleUp * f(f(1 - a) + noise));
-    g = f(g + step);
+    const a = maxBound > 0 ? Math.fround(g / maxBound) : 0;
+    const step =
+      multNoise > 0 ? Math.fround(Math.fround(scaleUp * Math.fround(1 - a)) * Math.fround(1 + noise)) : Math.fround(scaleUp * Math.fround(Math.fround(1 - a) + noise));
+    g = Math.fround(g + step);
   }
   g = Math.min(Math.max(g, minBound), maxBound);
-  return f(g - reference);
+  return Math.fround(g - reference);
 }
 
 /**

@@ -2,7 +2,8 @@
  * The gpu.js engine in every mode, beside the ndarray engine's cases
  * (ndarray-mvm.ts, ndarray-update.ts: the same sizes, configs and inputs):
  * 512 × 512, batch 256, the perfect forward (the GEMM alone), the forward and
- * backward with aihwkit's default IOParameters, and the pulsed update; and
+ * backward with aihwkit's default IOParameters, the pulsed update, and the
+ * TransferCompound update of ndarray-transfer-update.ts (Node modes); and
  * the perfect forward of a 4096 × 4096 tile with batch 256 in the two fastest
  * modes here (headlessgl, webasm).
  *
@@ -20,7 +21,7 @@
 import { createGpujsBackend, type GpujsMode, type RandomSource } from '@crossbar/backend-gpujs';
 import { openPage, type BrowserPage } from '@crossbar/backend-gpujs/browser-harness';
 import { defineBench, type BenchCase } from '../harness.js';
-import { BATCH, mvmConfig, mvmRun, pulsedUpdateConfig, pulsedUpdateRun, UPDATE_LR, type MvmKind } from './common/inputs.js';
+import { BATCH, mvmConfig, mvmRun, pulsedUpdateConfig, pulsedUpdateRun, transferCompoundConfig, UPDATE_LR, type MvmKind } from './common/inputs.js';
 
 type Kind = MvmKind;
 
@@ -40,18 +41,24 @@ function nodeMvm(mode: GpujsMode, kind: Kind, direction: 'forward' | 'backward',
   });
 }
 
-/** The pulsed update of ndarray-update.ts (the same config, sizes and inputs) in a Node mode. */
-function nodeUpdate(mode: GpujsMode, random?: RandomSource): BenchCase {
+/**
+ * The pulsed update of ndarray-update.ts (the same config, sizes and inputs) in a Node mode; with
+ * `transfer`, the TransferCompound update of ndarray-transfer-update.ts.
+ */
+function nodeUpdate(mode: GpujsMode, random?: RandomSource, transfer = false): BenchCase {
   const n = 512;
+  const what = transfer ? 'TransferCompound update' : 'pulsed update';
+  const device = transfer ? '2×ConstantStep' : 'ConstantStep';
   return defineBench({
-    name: `pulsed update ${n}x${n} b${BATCH} ConstantStep lr ${UPDATE_LR} (${mode}${random ? `, random ${random}` : ''})`,
+    name: `${what} ${n}x${n} b${BATCH} ${device} lr ${UPDATE_LR} (${mode}${random ? `, random ${random}` : ''})`,
     group: 'update',
     engine: 'gpujs',
     size: `${n}x${n}, batch ${BATCH}`,
     items: { count: n * n * BATCH, unit: 'device-rows' },
     async setup() {
       const backend = createGpujsBackend({ mode, random });
-      const tile = await backend.createTile({ outSize: n, inSize: n, rpuConfig: pulsedUpdateConfig(), seed: 1 });
+      const rpuConfig = transfer ? transferCompoundConfig() : pulsedUpdateConfig();
+      const tile = await backend.createTile({ outSize: n, inSize: n, rpuConfig, seed: 1 });
       return { run: await pulsedUpdateRun(tile, n), teardown: () => backend.dispose() };
     },
   });
@@ -109,6 +116,7 @@ export default [
     nodeMvm(mode, 'default-IO', 'forward', 512),
     nodeMvm(mode, 'default-IO', 'backward', 512),
     nodeUpdate(mode),
+    nodeUpdate(mode, undefined, true),
   ]),
   browserCase('pulsed', 'update', 512),
   browserCase('perfect', 'forward', 512),

@@ -6,12 +6,13 @@
  * written with the default transfer_update), the default UpdateParameters for the SGD
  * pulses onto the fast device. The same inputs and learning rate as the single-device
  * case (ndarray-update.ts), so the two compare: the compound's cost is its fast device's
- * pulsed update plus the transfer (core's tile/compounds.ts).
+ * pulsed update plus the transfer (core's tile/compounds.ts). The same case on the gpu.js
+ * engine: gpujs.ts; on the wasm engine: wasm-engine.ts.
  */
-import { ConstantStepDevice, getBackend, TransferCompound, UnitCellRPUConfig, UpdateParameters } from '@crossbar/core';
+import { getBackend } from '@crossbar/core';
 import '@crossbar/backend-ndarray';
 import { defineBench } from '../harness.js';
-import { BATCH, pulsedUpdateRun, UPDATE_LR } from './common/inputs.js';
+import { BATCH, pulsedUpdateRun, transferCompoundConfig, UPDATE_LR } from './common/inputs.js';
 
 const N = 512;
 
@@ -22,11 +23,7 @@ export default defineBench({
   size: `${N}x${N}, batch ${BATCH}`,
   items: { count: N * N * BATCH, unit: 'device-rows' },
   async setup() {
-    const rpuConfig = new UnitCellRPUConfig({
-      device: new TransferCompound({ unitCellDevices: [new ConstantStepDevice(), new ConstantStepDevice()] }),
-      update: new UpdateParameters(),
-    });
-    const tile = await (await getBackend('ndarray')).createTile({ outSize: N, inSize: N, rpuConfig, seed: 1 });
+    const tile = await (await getBackend('ndarray')).createTile({ outSize: N, inSize: N, rpuConfig: transferCompoundConfig(), seed: 1 });
     return { run: await pulsedUpdateRun(tile, N), teardown: () => tile.dispose() };
   },
 });

@@ -2,7 +2,7 @@
  * The wasm engine (@crossbar/backend-wasm) on one and on two threads beside the
  * ndarray engine, in one table: the cases of ndarray-mvm.ts and ndarray-update.ts
  * (the same sizes, configs and inputs: common/inputs.ts) through core's tile on the
- * wasm kernels, and one vector (batch 1) through a 512 × 512 tile with aihwkit's
+ * wasm kernels (with the TransferCompound update of ndarray-transfer-update.ts), and one vector (batch 1) through a 512 × 512 tile with aihwkit's
  * default IOParameters on every engine. The demo's training step on wasm is in
  * demo-training.ts. "wasm-1t" runs on the calling thread alone, "wasm-2t" splits
  * rows with one worker thread (the same bits).
@@ -10,7 +10,7 @@
 import { getBackend, type AnalogTileBackend } from '@crossbar/core';
 import '@crossbar/backend-ndarray';
 import { defineBench } from '../harness.js';
-import { BATCH, mvmConfig, mvmRun, pulsedUpdateConfig, pulsedUpdateRun, uniform, UPDATE_LR } from './common/inputs.js';
+import { BATCH, mvmConfig, mvmRun, pulsedUpdateConfig, pulsedUpdateRun, transferCompoundConfig, uniform, UPDATE_LR } from './common/inputs.js';
 
 const N = 512;
 
@@ -57,24 +57,31 @@ function wasmCases(engine: string) {
         }),
       ),
     ),
-    defineBench({
-      name: `pulsed update ${N}x${N} b${BATCH} ConstantStep lr ${UPDATE_LR}`,
-      group: 'update',
-      engine,
-      size: `${N}x${N}, batch ${BATCH}`,
-      items: { count: N * N * BATCH, unit: 'device-rows' },
-      async setup() {
-        const { backend, free } = await make();
-        const tile = await backend.createTile({ outSize: N, inSize: N, rpuConfig: pulsedUpdateConfig(), seed: 1 });
-        return {
-          run: await pulsedUpdateRun(tile, N),
-          teardown: async () => {
-            await tile.dispose();
-            await free();
-          },
-        };
-      },
-    }),
+    ...(
+      [
+        ['pulsed update', 'ConstantStep', pulsedUpdateConfig],
+        ['TransferCompound update', '2×ConstantStep', transferCompoundConfig],
+      ] as const
+    ).map(([what, device, config]) =>
+      defineBench({
+        name: `${what} ${N}x${N} b${BATCH} ${device} lr ${UPDATE_LR}`,
+        group: 'update',
+        engine,
+        size: `${N}x${N}, batch ${BATCH}`,
+        items: { count: N * N * BATCH, unit: 'device-rows' },
+        async setup() {
+          const { backend, free } = await make();
+          const tile = await backend.createTile({ outSize: N, inSize: N, rpuConfig: config(), seed: 1 });
+          return {
+            run: await pulsedUpdateRun(tile, N),
+            teardown: async () => {
+              await tile.dispose();
+              await free();
+            },
+          };
+        },
+      }),
+    ),
   ];
 }
 

@@ -1,6 +1,6 @@
 /**
  * What the engines' MVM and pulsed-update cases share, so that their numbers
- * compare (ndarray-mvm.ts, ndarray-update.ts, gpujs.ts): the batch, the
+ * compare (ndarray-mvm.ts, ndarray-update.ts, ndarray-transfer-update.ts, gpujs.ts, wasm-engine.ts): the batch, the
  * configs, the inputs and the run step. Not a case file: the case loader
  * reads only the files directly in cases/.
  *
@@ -16,6 +16,8 @@ import {
   IOParameters,
   RandomStream,
   SingleRPUConfig,
+  TransferCompound,
+  UnitCellRPUConfig,
   UpdateParameters,
   type AnalogTile,
   type RPUConfig,
@@ -43,6 +45,18 @@ export function mvmConfig(kind: MvmKind): RPUConfig {
 /** A ConstantStepDevice with aihwkit's defaults and the default UpdateParameters. */
 export function pulsedUpdateConfig(): SingleRPUConfig {
   return new SingleRPUConfig({ device: new ConstantStepDevice(), update: new UpdateParameters() });
+}
+
+/**
+ * A TransferCompound (Tiki-Taka) with aihwkit's defaults: two ConstantStepDevices, gamma 0,
+ * transfer_every 1 with units_in_mbatch (one column transferred per update call), the default
+ * UpdateParameters for the SGD pulses (ndarray-transfer-update.ts explains the case).
+ */
+export function transferCompoundConfig(): UnitCellRPUConfig {
+  return new UnitCellRPUConfig({
+    device: new TransferCompound({ unitCellDevices: [new ConstantStepDevice(), new ConstantStepDevice()] }),
+    update: new UpdateParameters(),
+  });
 }
 
 /** Sets the n × n tile's weights and makes its inputs; returns one timed MVM (the mini-batches in turn; 2 of them above 1024). */
