@@ -589,12 +589,12 @@ describe.skipIf(process.env.CROSSBAR_DEMO_ACCEPTANCE !== '1')('the demo with its
     expect(rep.inference.beforeProgramming).toBeGreaterThanOrEqual(0.9);
   }, 900_000);
 
-  // 89.70 % measured on 2026-12-06 (README); the issue's target is 90 %, not reliably reached yet
-  it('--training tiki-taka (TransferCompound on soft-bounds devices) learns to >= 85 %', () => {
+  // the issue's target; 94.60 % measured on ndarray, seed 1 (docs/training.md, "Tiki-Taka in the demo")
+  it('--training tiki-taka (TransferCompound on soft-bounds devices) learns to >= 90 %', () => {
     const r = crossbar(['demo', '--engine', 'ndarray', '--training', 'tiki-taka', '--json', '--quiet'], { timeoutMs: 1_800_000 });
     expect(r.code, r.stderr).toBe(0);
     const rep = JSON.parse(r.stdout) as { training: { mode: string; device: string }; inference: { beforeProgramming: number } };
     expect(rep.training).toMatchObject({ mode: 'tiki-taka', device: 'SoftBoundsDevice' });
-    expect(rep.inference.beforeProgramming).toBeGreaterThanOrEqual(0.85);
+    expect(rep.inference.beforeProgramming).toBeGreaterThanOrEqual(0.9);
   }, 1_800_000);
 });
