@@ -346,8 +346,13 @@ async function runRemap(backend: AnalogTileBackend, c: OracleCase, p: Prepared, 
 function deviceConfig(c: OracleCase, p: Prepared, extra: Dict = {}): RPUConfig {
   const device = optionalDict(c.config, 'device', p.where) ?? {};
   const update = optionalDict(c.config, 'update', p.where);
-  return rpuConfigFromDict({ type: 'SingleRPUConfig', device: { type: 'ConstantStepDevice', ...device, ...extra }, ...(update ? { update } : {}) });
+  const dev = { type: 'ConstantStepDevice', ...device, ...extra };
+  // a compound device's case names its config class as compounds-run.ts does (a SingleRPUConfig holds one pulsed device)
+  const type = dev.type === 'MixedPrecisionCompound' ? 'DigitalRankUpdateRPUConfig' : COMPOUND_CELL_TYPES.has(String(dev.type)) ? 'UnitCellRPUConfig' : 'SingleRPUConfig';
+  return rpuConfigFromDict({ type, device: dev, ...(update ? { update } : {}) });
 }
+
+const COMPOUND_CELL_TYPES = new Set(['VectorUnitCell', 'ReferenceUnitCell', 'OneSidedUnitCell', 'DifferenceUnitCell', 'TransferCompound', 'BufferedTransferCompound']);
 
 async function hiddenOut(tile: AnalogTile, p: Prepared): Promise<Dict> {
   const hp = await tile.getHiddenParameters();

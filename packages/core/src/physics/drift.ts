@@ -16,7 +16,6 @@
  * ν cycle-to-cycle variation (nu_std), sub 1 normal weight noise (w_noise_std),
  * element = row · inSize + column.
  */
-import { InputError } from '../errors.js';
 import { RandomStream, RandomStreamId } from '../rng.js';
 import type { TileState } from '../tile.js';
 import { driftExponent, driftedWeight, type DriftSettings } from './devices.js';
@@ -121,19 +120,10 @@ export class DeviceDrifter {
     arrays['drift.start'] = this.active ? Array.from(this.start) : null;
   }
 
-  /** Throws an InputError when the saved drift state does not fit this tile; changes nothing. */
-  checkState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
-    for (const name of ['drift.previous', 'drift.w0', 'drift.start']) {
-      const a = arrays[name];
-      if (a !== undefined && a !== null && (!Array.isArray(a) || a.length !== this.size || !a.every((v) => Number.isFinite(v)))) {
-        throw new InputError(`setState: ${name} must have ${this.size} finite elements`);
-      }
-    }
-    const now = scalars['drift.now'];
-    if (now !== undefined && now !== null && !Number.isFinite(now)) throw new InputError('setState: drift.now must be a finite number');
-  }
-
-  /** Restores a state checkState accepted. */
+  /**
+   * Restores the `drift.*` entries of a state that core's checkTileState accepted (it
+   * refuses arrays of another length than the tile's and non-finite numbers first).
+   */
   loadState(arrays: TileState['arrays'], scalars: TileState['scalars']): void {
     const previous = arrays['drift.previous'];
     const w0 = arrays['drift.w0'];
