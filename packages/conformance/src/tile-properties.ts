@@ -11,6 +11,7 @@
  */
 import { ConstantStepDevice, IdealDevice, SingleRPUConfig, type AnalogTile, type RPUConfig, type TileState } from '@crossbar/core';
 import { DRAW_PROPERTIES } from './draw-properties.js';
+import { EDGE_PROPERTIES } from './edge-properties.js';
 import { withTile } from './run.js';
 import { DataRng, describeError, fmt, isRefusal, result, tileSnapshot, type ConformanceProperty, type PropertyContext, type PropertyResult } from './property-kit.js';
 import { chiSquareLowerTail, chiSquareUpperTail, normalUpperTail } from './stats.js';
@@ -608,4 +609,5 @@ export const TILE_PROPERTIES: readonly ConformanceProperty[] = [
   badScales,
   disposed,
   ...DRAW_PROPERTIES,
+  ...EDGE_PROPERTIES,
 ];

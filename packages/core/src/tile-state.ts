@@ -71,7 +71,8 @@ export function checkTileState(tile: TileIdentity, state: TileState): CheckedTil
  */
 function expectedLength(tile: TileIdentity, key: string): number | undefined {
   const size = tile.outSize * tile.inSize;
-  if (key.startsWith('drift.')) return size;
+  // a drifter's arrays, also those of a compound's devices (compound.<k>.drift.*: every device has the tile's size)
+  if (key.startsWith('drift.') || /^compound\.\d+\.drift\./.test(key)) return size;
   if (key === 'training.scales') return tile.outSize;
   if (key === 'training.modifiedWeights' || key === 'inference.referenceWeights' || key === 'inference.programmedWeights') return size;
   if (key.endsWith('.wAsymmetry')) return size;

@@ -40,6 +40,7 @@ describe('checkTileState', () => {
     ['hidden null', { hiddenParameters: { nu_drift_0: [0, 0, null, 0, 0, 0] } as unknown as TileState['hiddenParameters'] }, /hiddenParameters.nu_drift_0\[2\] is null/],
     ['hidden length', { hiddenParameters: { nu_drift_0: [0, 0] } }, /hiddenParameters.nu_drift_0 must have 6 elements/],
     ['drift.previous short', { arrays: { 'drift.previous': [1, 2] } }, /arrays\["drift.previous"\] must have 6 elements, got 2/],
+    ['compound device drift.w0 long', { arrays: { 'compound.1.drift.w0': [1, 2, 3, 4, 5, 6, 7] } }, /arrays\["compound.1.drift.w0"\] must have 6 elements, got 7/],
     ['array string', { arrays: { 'training.scales': ['1', 1] } as unknown as TileState['arrays'] }, /arrays\["training.scales"\]\[0\] is "1"/],
     ['scalar string', { scalars: { 'drift.now': 'abc' } as unknown as TileState['scalars'] }, /scalars\["drift.now"\] is "abc"/],
     ['arrays missing', { arrays: null } as unknown as Partial<TileState>, /state.arrays must be an object/],
