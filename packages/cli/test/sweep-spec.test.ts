@@ -96,7 +96,9 @@ describe('sweep file', () => {
     );
     expect(() => parse({ axes: { 'forward.out_noise': [] } })).toThrow(/axes\."forward\.out_noise": must NOT have fewer than 1 items/);
     expect(() => parse({ axes: { 'forward.out_noise': [0.1, 0.1] } })).toThrow(/axes\."forward\.out_noise": must NOT have duplicate items/);
-    expect(() => parse({ base: { training: 'backprop', times: [0] } })).toThrow(/base\.training: must be one of "hwa", "analog-sgd", "tiki-taka"; base\.times\[0\]: must be > 0/);
+    expect(() => parse({ base: { training: 'backprop', times: [0] } })).toThrow(
+      /base\.training: must be one of "hwa", "analog-sgd", "tiki-taka"; base\.times\[0\]: must be > 0/,
+    );
     expect(() => parse({ seeds: [1, 1] })).toThrow(/seeds: must be a count/);
     expect(() => parse('text')).toThrow(/study\.yaml: \(top level\): must be object/);
     expect(() => parse({ base: { rpuConfig: { type: 'SingleRPUConfig' } } })).toThrow(
