@@ -1,7 +1,8 @@
 /**
- * Oracle cases for devices that no engine implements yet (issue 16: aihwkit's
- * compound devices). The suite reports them as
- * skipped with this reason, not as failures; remove a type here when it lands.
+ * Oracle cases for devices that no engine implements yet. The suite reports them
+ * as skipped with this reason, not as failures; remove a type here when it lands.
+ * Empty since issue 16 (every aihwkit 0.7.1 device is simulated); kept for the
+ * devices of later aihwkit oracles.
  */
 import type { OracleEntry } from './format.js';
 
