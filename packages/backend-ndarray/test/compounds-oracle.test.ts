@@ -5,7 +5,7 @@
  * so the compound cases can be run alone: `vitest run test/compounds-oracle.test.ts`).
  */
 import { describe, expect, it } from 'vitest';
-import { caseSkipReason, checkOracleCase, oracleEntries, TOLERANCES } from '@crossbar/conformance';
+import { caseSkipReason, checkOracleCase, oracleEntries, suiteSkipReason, TOLERANCES } from '@crossbar/conformance';
 import { loadOracle } from '@crossbar/conformance/node';
 import { NdarrayBackend } from '../src/index.js';
 import { ndarraySkips } from './conformance-skips.js';
@@ -20,7 +20,7 @@ describe('compounds oracle on ndarray', () => {
   });
   for (const entry of entries) {
     if (only !== undefined && !entry.case.name.includes(only)) continue;
-    const skip = caseSkipReason(ndarraySkips, entry);
+    const skip = suiteSkipReason(entry) ?? caseSkipReason(ndarraySkips, entry);
     (skip === undefined ? it : it.skip)(
       skip === undefined ? entry.case.name : `${entry.case.name} (skipped: ${skip})`,
       async () => {
