@@ -6,10 +6,11 @@
  * machine has no chromium or no oracle.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseSkipReason, DEFAULT_MAX_REPS, propertySkipReason, PROPERTIES, oracleEntries, suiteSkipReason } from '@crossbar/conformance/portable';
+import { caseSkipReason, propertySkipReason, PROPERTIES, oracleEntries, suiteSkipReason } from '@crossbar/conformance/portable';
 import { findOracleDir, loadOracle } from '@crossbar/conformance/node';
 import { usePage } from '../browser/harness.js';
 import { gpujsSkips } from './conformance-skips.js';
+import { GPUJS_MAX_REPS } from './helpers.js';
 
 const MODE = 'webgl2' as const;
 const skips = gpujsSkips(MODE);
@@ -41,7 +42,7 @@ describe(`conformance: gpujs (${MODE}) in headless Chromium`, () => {
         const reason = caseSkipReason(skips, entry);
         if (reason) return ctx.skip(reason);
         const p = need(ctx);
-        const r = await p.call('conformanceCase', MODE, entry.id, DEFAULT_MAX_REPS);
+        const r = await p.call('conformanceCase', MODE, entry.id, GPUJS_MAX_REPS);
         if (r.flips > 0) await ctx.annotate(`${r.flips} quantisation flip(s) on a rounding boundary`, 'notice');
         expect(r.failures, `${entry.id} does not match aihwkit (notes: ${r.notes.join('; ')})`).toEqual([]);
         expect(r.ok).toBe(true);

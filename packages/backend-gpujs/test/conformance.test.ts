@@ -8,7 +8,7 @@ import { createGpujsBackend } from '../src/index.js';
 // must continue on it with the same numbers.
 import { NdarrayBackend } from '@crossbar/backend-ndarray';
 import { gpujsSkips } from './conformance-skips.js';
-import { modeCheck, NODE_MODES } from './helpers.js';
+import { GPUJS_MAX_REPS, modeCheck, NODE_MODES } from './helpers.js';
 
 for (const mode of NODE_MODES) {
   const check = modeCheck(mode);
@@ -16,6 +16,7 @@ for (const mode of NODE_MODES) {
     describeConformance(`gpujs (${mode})`, () => createGpujsBackend({ mode }), {
       tolerance: mode === 'cpu' ? 'cpu' : mode === 'webasm' ? 'webasm' : 'headlessgl',
       skips: gpujsSkips(mode),
+      maxReps: GPUJS_MAX_REPS,
       restoreOn: [{ name: 'ndarray', factory: () => new NdarrayBackend() }],
     });
   } else {

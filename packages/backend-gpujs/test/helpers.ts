@@ -10,6 +10,15 @@ import { checkMode, GPUJS_MODES, type GpujsMode, type ModeCheck } from '../src/m
 /** The modes a Node test process can run (webgl2/webgl are browser modes: test/browser.test.ts). */
 export const NODE_MODES: readonly GpujsMode[] = ['cpu', 'webasm', 'headlessgl'];
 
+/**
+ * Repetitions of a stochastic oracle case on gpu.js (the reference engines run the suite's
+ * 1000). gpu.js runs core's physics through its kernels, and the cross-engine tests hold it
+ * to ndarray's numbers bit for bit; 200 repetitions keep the statistical comparison (same
+ * significance level, less power) and the four modes' runs within CI's time budget, as the
+ * mutation-testing run of the suite does.
+ */
+export const GPUJS_MAX_REPS = 200;
+
 const checks = new Map<GpujsMode, ModeCheck>();
 
 export function modeCheck(mode: GpujsMode): ModeCheck {
