@@ -20,20 +20,10 @@ import {
   SoftBoundsDevice,
   UpdateParameters,
   type AnalogTile,
-  type RPUConfig,
 } from '@crossbar/core';
-import { NdarrayBackend } from '../src/index.js';
+import { hidden, tile } from './device-helpers.js';
 
-const backend = new NdarrayBackend();
 const f = Math.fround;
-
-function tile(rpuConfig: RPUConfig, outSize: number, inSize: number, seed = 1): AnalogTile {
-  return backend.createTile({ outSize, inSize, rpuConfig, seed });
-}
-
-function hidden(t: AnalogTile): Record<string, Float32Array> {
-  return t.getHiddenParameters() as Record<string, Float32Array>;
-}
 
 function stats(a: ArrayLike<number>): { mean: number; std: number } {
   let m = 0;

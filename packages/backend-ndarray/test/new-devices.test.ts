@@ -20,20 +20,10 @@ import {
   SoftBoundsReferenceDevice,
   UpdateParameters,
   type AnalogTile,
-  type RPUConfig,
 } from '@crossbar/core';
-import { NdarrayBackend } from '../src/index.js';
+import { hidden, tile } from './device-helpers.js';
 
-const backend = new NdarrayBackend();
 const f = Math.fround;
-
-function tile(rpuConfig: RPUConfig, outSize: number, inSize: number, seed = 1): AnalogTile {
-  return backend.createTile({ outSize, inSize, rpuConfig, seed });
-}
-
-function hidden(t: AnalogTile): Record<string, Float32Array> {
-  return t.getHiddenParameters() as Record<string, Float32Array>;
-}
 
 const weights = (t: AnalogTile): Float32Array => t.getWeights() as Float32Array;
 

@@ -14,7 +14,6 @@
  * properties then say so in a note and check what they can without it.
  */
 import {
-  ConstantStepDevice,
   FloatingPointDevice,
   FloatingPointRPUConfig,
   IdealDevice,
@@ -26,14 +25,10 @@ import {
   type RPUConfig,
   type TileState,
 } from '@crossbar/core';
+import { compare, IN, MAX_LISTED, OUT, pulsed, SIZE } from './lifecycle-kit.js';
 import { withTile } from './run.js';
 import { DataRng, fmt, isRefusal, result, type ConformanceProperty, type PropertyContext, type PropertyResult } from './property-kit.js';
-import { floatAllowance, type Tolerance } from './tolerance.js';
-
-const OUT = 6;
-const IN = 5;
-const SIZE = OUT * IN;
-const MAX_LISTED = 4;
+import { floatAllowance } from './tolerance.js';
 
 /** The tile's random-call position (TileState.rngCall), or undefined when the engine refuses getState. */
 async function rngCall(tile: AnalogTile): Promise<number | undefined> {
@@ -43,24 +38,6 @@ async function rngCall(tile: AnalogTile): Promise<number | undefined> {
     if (isRefusal(e)) return undefined;
     throw e;
   }
-}
-
-function compare(what: string, got: ArrayLike<number>, want: ArrayLike<number>, tol: Tolerance, failures: string[], scale = 1): void {
-  const bad: string[] = [];
-  let n = 0;
-  for (let e = 0; e < want.length; e++) {
-    if (!(Math.abs(got[e]! - want[e]!) <= floatAllowance(tol, 4 * Math.max(scale, Math.abs(want[e]!))))) {
-      n++;
-      if (bad.length < MAX_LISTED) bad.push(`[${e}] ${fmt(got[e]!)}, expected ${fmt(want[e]!)}`);
-    }
-  }
-  if (n > 0) failures.push(`${what}: ${n} of ${want.length} elements differ: ${bad.join('; ')}`);
-}
-
-function pulsed(init: ConstructorParameters<typeof ConstantStepDevice>[0] = {}): SingleRPUConfig {
-  return new SingleRPUConfig({
-    device: new ConstantStepDevice({ dwMin: 0.01, dwMinStd: 0, resetStd: 0, wMax: 0.6, wMin: -0.6, wMaxDtod: 0, wMinDtod: 0, constructionSeed: 4321, ...init }),
-  });
 }
 
 /** LinearStep without nonlinearity and with write noise: the physics acts on the persistent weights, the visible ones are those plus noise. */

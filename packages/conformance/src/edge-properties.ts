@@ -7,33 +7,11 @@
  * strict comparison of the column reset's draw with its probability, and the
  * write noise of a row whose every device received pulses.
  */
-import { ConstantStepDevice, LinearStepDevice, RandomStream, RandomStreamId, SingleRPUConfig, type AnalogTile, type TileState } from '@crossbar/core';
+import { LinearStepDevice, RandomStream, RandomStreamId, SingleRPUConfig, type AnalogTile, type TileState } from '@crossbar/core';
+import { compare, IN, MAX_LISTED, OUT, pulsed, SIZE } from './lifecycle-kit.js';
 import { withTile } from './run.js';
 import { DataRng, fmt, isRefusal, result, type ConformanceProperty } from './property-kit.js';
-import { floatAllowance, type Tolerance } from './tolerance.js';
-
-const OUT = 6;
-const IN = 5;
-const SIZE = OUT * IN;
-const MAX_LISTED = 4;
-
-function compare(what: string, got: ArrayLike<number>, want: ArrayLike<number>, tol: Tolerance, failures: string[], scale = 1): void {
-  const bad: string[] = [];
-  let n = 0;
-  for (let e = 0; e < want.length; e++) {
-    if (!(Math.abs(got[e]! - want[e]!) <= floatAllowance(tol, 4 * Math.max(scale, Math.abs(want[e]!))))) {
-      n++;
-      if (bad.length < MAX_LISTED) bad.push(`[${e}] ${fmt(got[e]!)}, expected ${fmt(want[e]!)}`);
-    }
-  }
-  if (n > 0) failures.push(`${what}: ${n} of ${want.length} elements differ: ${bad.join('; ')}`);
-}
-
-function pulsed(init: ConstructorParameters<typeof ConstantStepDevice>[0] = {}): SingleRPUConfig {
-  return new SingleRPUConfig({
-    device: new ConstantStepDevice({ dwMin: 0.01, dwMinStd: 0, resetStd: 0, wMax: 0.6, wMin: -0.6, wMaxDtod: 0, wMinDtod: 0, constructionSeed: 4321, ...init }),
-  });
-}
+import { floatAllowance } from './tolerance.js';
 
 /** The tile's state through JSON, or undefined when the engine refuses getState. */
 async function savedState(tile: AnalogTile): Promise<TileState | undefined> {
