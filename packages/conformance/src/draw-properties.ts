@@ -17,7 +17,6 @@ import {
   FloatingPointDevice,
   FloatingPointRPUConfig,
   IdealDevice,
-  LinearStepDevice,
   RandomStream,
   RandomStreamId,
   SingleRPUConfig,
@@ -25,7 +24,7 @@ import {
   type RPUConfig,
   type TileState,
 } from '@crossbar/core';
-import { compare, IN, MAX_LISTED, OUT, pulsed, SIZE } from './lifecycle-kit.js';
+import { compare, IN, MAX_LISTED, OUT, pulsed, SIZE, writeNoisy } from './lifecycle-kit.js';
 import { withTile } from './run.js';
 import { DataRng, fmt, isRefusal, result, type ConformanceProperty, type PropertyContext, type PropertyResult } from './property-kit.js';
 import { floatAllowance } from './tolerance.js';
@@ -38,29 +37,6 @@ async function rngCall(tile: AnalogTile): Promise<number | undefined> {
     if (isRefusal(e)) return undefined;
     throw e;
   }
-}
-
-/** LinearStep without nonlinearity and with write noise: the physics acts on the persistent weights, the visible ones are those plus noise. */
-function writeNoisy(init: ConstructorParameters<typeof LinearStepDevice>[0] = {}): SingleRPUConfig {
-  return new SingleRPUConfig({
-    device: new LinearStepDevice({
-      dwMin: 0.01,
-      dwMinStd: 0,
-      dwMinDtod: 0,
-      upDown: 0,
-      upDownDtod: 0,
-      gammaUp: 0,
-      gammaDown: 0,
-      wMax: 0.6,
-      wMin: -0.6,
-      wMaxDtod: 0,
-      wMinDtod: 0,
-      resetStd: 0,
-      writeNoiseStd: 2,
-      constructionSeed: 4321,
-      ...init,
-    }),
-  });
 }
 
 function floatingPoint(init: ConstructorParameters<typeof FloatingPointDevice>[0] = {}): RPUConfig {

@@ -7,8 +7,8 @@
  * strict comparison of the column reset's draw with its probability, and the
  * write noise of a row whose every device received pulses.
  */
-import { LinearStepDevice, RandomStream, RandomStreamId, SingleRPUConfig, type AnalogTile, type TileState } from '@crossbar/core';
-import { compare, IN, MAX_LISTED, OUT, pulsed, SIZE } from './lifecycle-kit.js';
+import { RandomStream, RandomStreamId, type AnalogTile, type TileState } from '@crossbar/core';
+import { compare, IN, MAX_LISTED, OUT, pulsed, SIZE, writeNoisy } from './lifecycle-kit.js';
 import { withTile } from './run.js';
 import { DataRng, fmt, isRefusal, result, type ConformanceProperty } from './property-kit.js';
 import { floatAllowance } from './tolerance.js';
@@ -176,24 +176,7 @@ const resetWriteNoiseDetails: ConformanceProperty = {
       compare(`resetColumns(0, -1, p = ${fmt(p)}, the draw of element ${e0}): reset iff uniform(e) < p`, await tile.getWeights(), want, ctx.tolerance, failures, 0.5);
     });
     // Write noise after updates whose rows 0, 2, 4 get pulses (d = 1) at every device (x = 1), then at all but column 0 (x_0 = 0).
-    const config = new SingleRPUConfig({
-      device: new LinearStepDevice({
-        dwMin: 0.01,
-        dwMinStd: 0,
-        dwMinDtod: 0,
-        upDown: 0,
-        upDownDtod: 0,
-        gammaUp: 0,
-        gammaDown: 0,
-        wMax: 0.6,
-        wMin: -0.6,
-        wMaxDtod: 0,
-        wMinDtod: 0,
-        resetStd: 0,
-        writeNoiseStd: 2,
-        constructionSeed: 4321,
-      }),
-    });
+    const config = writeNoisy();
     const std = Math.fround(Math.fround(2) * Math.fround(0.01)); // write_noise_std · dw_min
     await withTile(ctx.backend, config, OUT, IN, seed, async (tile) => {
       await tile.setWeights(new DataRng(seed).array(SIZE, -0.3, 0.3));

@@ -3,7 +3,7 @@
  * the small tile they run on, its pulsed config without noise, and the element-wise
  * comparison within a float tolerance that lists the first differences.
  */
-import { ConstantStepDevice, SingleRPUConfig } from '@crossbar/core';
+import { ConstantStepDevice, LinearStepDevice, SingleRPUConfig } from '@crossbar/core';
 import { fmt } from './property-kit.js';
 import { floatAllowance, type Tolerance } from './tolerance.js';
 
@@ -33,5 +33,28 @@ export function compare(what: string, got: ArrayLike<number>, want: ArrayLike<nu
 export function pulsed(init: ConstructorParameters<typeof ConstantStepDevice>[0] = {}): SingleRPUConfig {
   return new SingleRPUConfig({
     device: new ConstantStepDevice({ dwMin: 0.01, dwMinStd: 0, resetStd: 0, wMax: 0.6, wMin: -0.6, wMaxDtod: 0, wMinDtod: 0, constructionSeed: 4321, ...init }),
+  });
+}
+
+/** LinearStep without nonlinearity and with write noise: the physics acts on the persistent weights, the visible ones are those plus noise. */
+export function writeNoisy(init: ConstructorParameters<typeof LinearStepDevice>[0] = {}): SingleRPUConfig {
+  return new SingleRPUConfig({
+    device: new LinearStepDevice({
+      dwMin: 0.01,
+      dwMinStd: 0,
+      dwMinDtod: 0,
+      upDown: 0,
+      upDownDtod: 0,
+      gammaUp: 0,
+      gammaDown: 0,
+      wMax: 0.6,
+      wMin: -0.6,
+      wMaxDtod: 0,
+      wMinDtod: 0,
+      resetStd: 0,
+      writeNoiseStd: 2,
+      constructionSeed: 4321,
+      ...init,
+    }),
   });
 }
