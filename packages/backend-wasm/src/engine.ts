@@ -15,7 +15,8 @@
  *   floatingPointUpdate,
  *   pulsedUpdate         the ndarray engine's kernels (plain JS; core's UpdateRowPlan and
  *                        TableNormals), which refuse what they do not implement
- *   modifyWeights        core's modifyWeightsHost
+ *   modifyWeights        core's modifyWeightsWith (the physics) with the draws in the
+ *                        kernels (draws.ts: one or more normals per weight per call)
  *
  * Memory: per call the kernels' heap holds the call's copy of the weights, the inputs
  * and the scratch (a mark / release around the call), so the WebAssembly memory grows
@@ -29,7 +30,7 @@ import {
   InputError,
   ioPassStreams,
   kernelBackend,
-  modifyWeightsHost,
+  modifyWeightsWith,
   seedToKey,
   type AnalogPassArgs,
   type AnalogTileBackend,
@@ -39,6 +40,7 @@ import {
   type TileKernels,
   type TileSpec,
 } from '@crossbar/core';
+import { wasmStreamFills } from './draws.js';
 import type { WasmHeap } from './heap.js';
 import { hasSharedMemory, loadKernels, type Kernels, type KernelSource } from './loader.js';
 import type { ThreadPool } from './thread-pool.js';
@@ -188,6 +190,7 @@ export function createWasmKernels(engine: WasmEngine, spec: TileSpec): TileKerne
   const fallback = createNdarrayKernels(spec);
   const { outSize, inSize } = spec;
   const [k0, k1] = seedToKey(spec.seed);
+  const fills = wasmStreamFills(engine.kernels);
 
   const perfectMvm = (direction: MvDirection, weights: Float32Array, x: Float32Array, batch: number, outScale: number): Float32Array => {
     const forward = direction === 'forward';
@@ -225,7 +228,7 @@ export function createWasmKernels(engine: WasmEngine, spec: TileSpec): TileKerne
     analogPass,
     floatingPointUpdate: fallback.floatingPointUpdate,
     pulsedUpdate: fallback.pulsedUpdate,
-    modifyWeights: modifyWeightsHost,
+    modifyWeights: (args) => modifyWeightsWith(args, fills),
   };
 }
 

@@ -50,6 +50,28 @@ function buffers(size: number, n: number): Float32Array[] {
  *   WeightModifierDrop  sub 0 uniform drop connect (pdrop)
  */
 export function modifyWeightsHost(args: ModifyWeightsArgs): void {
+  modifyWeightsWith(args, hostFills);
+}
+
+/**
+ * Fills of a random stream's elements 0 … out.length − 1 (core's RandomStream numbers,
+ * float32): an engine that draws them in its own kernels hands its fills to
+ * modifyWeightsWith and keeps the modifier's physics here.
+ */
+export interface StreamFills {
+  /** out[k] = new RandomStream(seed, streamId, call, sub).normal(k). */
+  normal(out: Float32Array, seed: number, streamId: number, call: number, sub: number): Float32Array;
+  /** out[k] = new RandomStream(seed, streamId, call, sub).uniform(k). */
+  uniform(out: Float32Array, seed: number, streamId: number, call: number, sub: number): Float32Array;
+}
+
+const hostFills: StreamFills = {
+  normal: (out, seed, streamId, call, sub) => new RandomStream(seed, streamId, call, sub).fillNormal(out),
+  uniform: (out, seed, streamId, call, sub) => new RandomStream(seed, streamId, call, sub).fillUniform(out),
+};
+
+/** modifyWeightsHost with the random numbers of `fills` (the same numbers, drawn elsewhere). */
+export function modifyWeightsWith(args: ModifyWeightsArgs, fills: StreamFills): void {
   const { out, weights: w, modifier: p, outSize, inSize, seed, call } = args;
   const size = outSize * inSize;
   out.set(w);
@@ -57,9 +79,8 @@ export function modifyWeightsHost(args: ModifyWeightsArgs): void {
   const sto = p.stoRound ? 1 : 0;
   const stdDev = Math.fround(p.stdDev);
   const { rounding: needsRounding, drop: needsDrop } = weightModifierDraws(p);
-  const fillNormal = (buf: Float32Array, sub: number): Float32Array => new RandomStream(seed, RandomStreamId.WeightModifier, call, sub).fillNormal(buf) as Float32Array;
-  const fillUniform = (buf: Float32Array, sub: number, stream: number = RandomStreamId.WeightModifier): Float32Array =>
-    new RandomStream(seed, stream, call, sub).fillUniform(buf) as Float32Array;
+  const fillNormal = (buf: Float32Array, sub: number): Float32Array => fills.normal(buf, seed, RandomStreamId.WeightModifier, call, sub);
+  const fillUniform = (buf: Float32Array, sub: number, stream: number = RandomStreamId.WeightModifier): Float32Array => fills.uniform(buf, seed, stream, call, sub);
   const [b0] = buffers(size, 1) as [Float32Array];
   switch (p.type) {
     case 'None':

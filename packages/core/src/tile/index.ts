@@ -15,4 +15,4 @@ export {
   type TileKernels,
   type TileSpec,
 } from './kernels.js';
-export { modifyWeightsHost } from './host-kernels.js';
+export { modifyWeightsHost, modifyWeightsWith, type StreamFills } from './host-kernels.js';
