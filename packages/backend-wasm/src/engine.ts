@@ -17,6 +17,8 @@
  *                        TableNormals), which refuse what they do not implement
  *   modifyWeights        core's modifyWeightsWith (the physics) with the draws in the
  *                        kernels (draws.ts: one or more normals per weight per call)
+ *   streamFills          the same draws for core's host physics (PCM programming, drift
+ *                        and read noise, device diffusion and write noise)
  *
  * Memory: per call the kernels' heap holds the call's copy of the weights, the inputs
  * and the scratch (a mark / release around the call), so the WebAssembly memory grows
@@ -229,6 +231,7 @@ export function createWasmKernels(engine: WasmEngine, spec: TileSpec): TileKerne
     floatingPointUpdate: fallback.floatingPointUpdate,
     pulsedUpdate: fallback.pulsedUpdate,
     modifyWeights: (args) => modifyWeightsWith(args, fills),
+    streamFills: fills,
   };
 }
 

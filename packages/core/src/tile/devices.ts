@@ -34,6 +34,7 @@ import { deviceModelPlan, DwMinState, SimpleDeviceModel, type EngineDeviceModel,
 import { DeviceDrifter } from '../physics/drift.js';
 import { UpdateRowPlan, updateSettings, type UpdateSettings } from '../physics/update.js';
 import type { HiddenParameters, TileState } from '../tile.js';
+import { streamFillsOf } from './fills.js';
 import type { TileContext } from './context.js';
 import { missingKernel, type PulsedDeviceArrays } from './kernels.js';
 import { createCompoundModel, isCompoundConfig } from './compounds.js';
@@ -105,10 +106,11 @@ class FloatingPointDeviceModel extends SimpleDeviceModel implements DeviceModel 
     const diffusion = Math.fround(this.plan.diffusion);
     if (!(diffusion > 0)) return;
     const { inSize, outSize, weights: w } = this.ctx;
-    const xi = new RandomStream(this.ctx.seed, RandomStreamId.DeviceDiffusion, this.ctx.nextRandomCall(), 0);
+    const call = this.ctx.nextRandomCall();
+    const fills = streamFillsOf(this.ctx.kernels);
     // Stryker disable next-line EqualityOperator: equivalent, the extra index past a typed array's end reads undefined and its write is ignored
     for (let i = 0; i < outSize; i++) {
-      xi.fillNormal(this.row, i * inSize);
+      fills.normal(this.row, this.ctx.seed, RandomStreamId.DeviceDiffusion, call, 0, i * inSize);
       for (let j = 0; j < inSize; j++) w[i * inSize + j] = Math.fround(w[i * inSize + j]! + Math.fround(diffusion * this.row[j]!));
     }
   }
@@ -209,13 +211,14 @@ export class PulsedDeviceModel implements DeviceModel {
   private redrawWriteNoise(call?: number): void {
     const pw = this.persistent;
     if (pw === null) return;
-    const noise = new RandomStream(this.ctx.seed, RandomStreamId.UpdateWriteNoise, call ?? this.ctx.nextRandomCall(), 1);
+    const noiseCall = call ?? this.ctx.nextRandomCall();
+    const fills = streamFillsOf(this.ctx.kernels);
     const std = this.writeStd;
     const row = this.rowNormals;
     const n = this.ctx.inSize;
     // Stryker disable next-line EqualityOperator: equivalent, the extra index past a typed array's end reads undefined and its write is ignored
     for (let i = 0; i < this.ctx.outSize; i++) {
-      noise.fillNormal(row, i * n);
+      fills.normal(row, this.ctx.seed, RandomStreamId.UpdateWriteNoise, noiseCall, 1, i * n);
       // Stryker disable next-line EqualityOperator: equivalent, the extra write (NaN) goes to the next row's first weight, which that row then rewrites from its persistent weight (past the last row it is ignored)
       for (let j = 0; j < n; j++) this.w[i * n + j] = Math.fround(pw[i * n + j]! + Math.fround(std * row[j]!));
     }
@@ -225,7 +228,7 @@ export class PulsedDeviceModel implements DeviceModel {
   private finishWriteNoise(call: number): void {
     const pw = this.persistent;
     if (pw === null) return;
-    const noise = new RandomStream(this.ctx.seed, RandomStreamId.UpdateWriteNoise, call, 0);
+    const fills = streamFillsOf(this.ctx.kernels);
     const std = this.writeStd;
     const n = this.ctx.inSize;
     const row = this.rowNormals;
@@ -240,7 +243,7 @@ export class PulsedDeviceModel implements DeviceModel {
       }
       // Stryker disable next-line ConditionalExpression: equivalent, skipping a row without pulses saves its draws; the loop below writes only touched devices either way
       if (!any) continue;
-      noise.fillNormal(row, i * n);
+      fills.normal(row, this.ctx.seed, RandomStreamId.UpdateWriteNoise, call, 0, i * n);
       // Stryker disable next-line EqualityOperator: equivalent, the extra index is the next row's first device: written (NaN) only when touched, and then its row rewrites it
       for (let j = 0; j < n; j++) {
         const e = i * n + j;
@@ -369,13 +372,13 @@ export class PulsedDeviceModel implements DeviceModel {
   diffuse(): void {
     const t = this.target;
     const call = this.ctx.nextRandomCall();
-    const xi = new RandomStream(this.ctx.seed, RandomStreamId.DeviceDiffusion, call, 0);
+    const fills = streamFillsOf(this.ctx.kernels);
     const row = this.rowNormals;
     const n = this.ctx.inSize;
     const { minBound, maxBound } = this.arrays;
     // Stryker disable next-line EqualityOperator: equivalent, the extra index past a typed array's end reads undefined and its write is ignored
     for (let i = 0; i < this.ctx.outSize; i++) {
-      xi.fillNormal(row, i * n);
+      fills.normal(row, this.ctx.seed, RandomStreamId.DeviceDiffusion, call, 0, i * n);
       for (let j = 0; j < n; j++) {
         const e = i * n + j;
         t[e] = diffusedWeight(t[e]!, this.diffusionRate[e]!, row[j]!, minBound[e]!, maxBound[e]!);

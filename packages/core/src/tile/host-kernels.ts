@@ -4,7 +4,7 @@
  * engine lists them in its kernel set, a device engine writes its own.
  */
 import { NotSupportedError } from '../errors.js';
-import { RandomStream, RandomStreamId } from '../rng.js';
+import { RandomStreamId } from '../rng.js';
 import { pcmReadNoiseLogFactor } from '../physics/inference.js';
 import {
   doReFaScale,
@@ -20,6 +20,7 @@ import {
   powerSeries,
   weightModifierDraws,
 } from '../physics/weights.js';
+import { hostStreamFills, type StreamFills } from './fills.js';
 import type { ModifyWeightsArgs } from './kernels.js';
 
 const PCM_T_READ = 250e-9; // aihwkit's PCM_T_READ of the PCMNoise modifier (weight_modifier_cuda.cu)
@@ -50,25 +51,8 @@ function buffers(size: number, n: number): Float32Array[] {
  *   WeightModifierDrop  sub 0 uniform drop connect (pdrop)
  */
 export function modifyWeightsHost(args: ModifyWeightsArgs): void {
-  modifyWeightsWith(args, hostFills);
+  modifyWeightsWith(args, hostStreamFills);
 }
-
-/**
- * Fills of a random stream's elements 0 … out.length − 1 (core's RandomStream numbers,
- * float32): an engine that draws them in its own kernels hands its fills to
- * modifyWeightsWith and keeps the modifier's physics here.
- */
-export interface StreamFills {
-  /** out[k] = new RandomStream(seed, streamId, call, sub).normal(k). */
-  normal(out: Float32Array, seed: number, streamId: number, call: number, sub: number): Float32Array;
-  /** out[k] = new RandomStream(seed, streamId, call, sub).uniform(k). */
-  uniform(out: Float32Array, seed: number, streamId: number, call: number, sub: number): Float32Array;
-}
-
-const hostFills: StreamFills = {
-  normal: (out, seed, streamId, call, sub) => new RandomStream(seed, streamId, call, sub).fillNormal(out),
-  uniform: (out, seed, streamId, call, sub) => new RandomStream(seed, streamId, call, sub).fillUniform(out),
-};
 
 /** modifyWeightsHost with the random numbers of `fills` (the same numbers, drawn elsewhere). */
 export function modifyWeightsWith(args: ModifyWeightsArgs, fills: StreamFills): void {

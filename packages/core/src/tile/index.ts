@@ -15,4 +15,5 @@ export {
   type TileKernels,
   type TileSpec,
 } from './kernels.js';
-export { modifyWeightsHost, modifyWeightsWith, type StreamFills } from './host-kernels.js';
+export { modifyWeightsHost, modifyWeightsWith } from './host-kernels.js';
+export { hostStreamFills, type StreamFills } from './fills.js';

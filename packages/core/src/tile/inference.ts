@@ -36,7 +36,7 @@
  */
 import { InferenceRPUConfig } from '../config/rpu-configs.js';
 import { ConfigError, NotSupportedError } from '../errors.js';
-import { RandomStream, RandomStreamId } from '../rng.js';
+import { RandomStreamId } from '../rng.js';
 import {
   PCM_DRIFT_EXPONENTS,
   driftCompensationAlpha,
@@ -52,6 +52,7 @@ import {
 import { powerSeries, weightsAbsMax } from '../physics/weights.js';
 import type { HiddenParameters, TileState } from '../tile.js';
 import type { TileContext } from './context.js';
+import { streamFillsOf } from './fills.js';
 import type { TileMvm } from './mvm.js';
 import type { TrainingState } from './training.js';
 import { checkStateArray, checkStateScalar } from './state-checks.js';
@@ -107,6 +108,7 @@ export function createInferenceState(ctx: TileContext, mvm: TileMvm, training: T
 
   const { outSize, inSize } = ctx;
   const size = outSize * inSize;
+  const fills = streamFillsOf(ctx.kernels);
   const nm = cfg.noiseModel;
   if (!(nm.gMax > nm.gMin)) {
     throw new ConfigError(
@@ -154,13 +156,13 @@ export function createInferenceState(ctx: TileContext, mvm: TileMvm, training: T
     for (let k = 0; k < 2; k++) {
       const conductance = k === 0 ? pcmConductancePlus : pcmConductanceMinus;
       const gk = s.g[k]!;
-      const noise = new RandomStream(ctx.seed, RandomStreamId.ProgrammingNoise, call, k).fillNormal(s.draws);
+      const noise = fills.normal(s.draws, ctx.seed, RandomStreamId.ProgrammingNoise, call, k);
       for (let i = 0; i < size; i++) {
         const target = conductance(ref[i]!, scale, nm.gMax, nm.gMin);
         const sig = powerSeries(nm.progCoeff, Math.fround(target / nm.gMax));
         gk[i] = pcmProgrammedConductance(target, sig, nm.progNoiseScale, noise[i]!);
       }
-      const nuNoise = new RandomStream(ctx.seed, RandomStreamId.InferenceDrift, call, k).fillNormal(s.draws);
+      const nuNoise = fills.normal(s.draws, ctx.seed, RandomStreamId.InferenceDrift, call, k);
       const nuk = nu[k]!;
       for (let i = 0; i < size; i++) {
         nuk[i] = pcmDriftNu(conductance(ref[i]!, scale, nm.gMax, nm.gMin), nm.gMax, nm.driftScale, nuNoise[i]!);
@@ -186,7 +188,7 @@ export function createInferenceState(ctx: TileContext, mvm: TileMvm, training: T
       const conductance = k === 0 ? pcmConductancePlus : pcmConductanceMinus;
       const gk = s.g[k]!;
       const nuk = nu[k];
-      const noise = new RandomStream(ctx.seed, RandomStreamId.InferenceReadNoise, call, k).fillNormal(s.draws);
+      const noise = fills.normal(s.draws, ctx.seed, RandomStreamId.InferenceReadNoise, call, k);
       for (let i = 0; i < size; i++) {
         const gProg = conductance(p[i]!, scale, nm.gMax, nm.gMin);
         gk[i] = pcmDriftedConductance(gProg, nuk[i]!, t, nm.t0, nm.gMax, nm.tRead, nm.readNoiseScale, noise[i]!);

@@ -21,6 +21,7 @@
  * field that needs it (`missingKernel`), as tfjs's KernelBackend defaults throw
  * "not yet implemented".
  */
+import type { StreamFills } from './fills.js';
 import { NotSupportedError } from '../errors.js';
 import type { RPUConfig } from '../config/rpu-configs.js';
 import type { PulsedDevice } from '../config/devices.js';
@@ -172,6 +173,12 @@ export interface TileKernels {
   pulsedUpdate?(args: PulsedUpdateArgs): void;
   /** InferenceRPUConfig's weight modifier (ModifyWeightsArgs); core's modifyWeightsHost is a plain-JS one. */
   modifyWeights?(args: ModifyWeightsArgs): void;
+  /**
+   * The random fills of the tile's host physics (PCM programming, drift and read noise,
+   * device diffusion and write noise): core's RandomStream numbers, drawn by the engine
+   * (fills.ts). Without it core draws them itself.
+   */
+  readonly streamFills?: StreamFills;
   /** Frees the engine's buffers of this tile. */
   dispose?(): void;
 }

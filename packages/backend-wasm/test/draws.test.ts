@@ -1,9 +1,21 @@
-// The weight modifier on the wasm engine (core's physics, the draws in the kernels:
-// src/draws.ts) gives the ndarray engine's modified weights bit for bit, for every
-// modifier type, with stochastic rounding and drop connect, and over more than one
-// chunk of draws.
+// Core's host physics on the wasm engine with its draws in the kernels (src/draws.ts,
+// TileKernels.streamFills) gives the ndarray engine's weights bit for bit: the weight
+// modifier (every type, stochastic rounding, drop connect), PCM programming, drift and
+// read noise, device diffusion and write noise; and the fills are core's numbers over
+// more than one chunk of draws and from any start.
 import { afterAll, describe, expect, it } from 'vitest';
-import { InferenceRPUConfig, RandomStream, RandomStreamId, WeightModifierType, type AnalogTile, type AnalogTileBackend } from '@crossbar/core';
+import {
+  ConstantStepDevice,
+  InferenceRPUConfig,
+  LinearStepDevice,
+  RandomStream,
+  RandomStreamId,
+  WeightModifierType,
+  SingleRPUConfig,
+  type AnalogTile,
+  type AnalogTileBackend,
+  type RPUConfig,
+} from '@crossbar/core';
 import { NdarrayBackend } from '@crossbar/backend-ndarray';
 import { createWasmBackend, loadKernels } from '../src/index.js';
 import { wasmStreamFills } from '../src/draws.js';
@@ -62,12 +74,63 @@ describe('weight modifier on the wasm engine', () => {
 
   it("the kernels' fills are core's RandomStream numbers over several chunks and at odd lengths", async () => {
     const fills = wasmStreamFills(await loadKernels());
-    for (const n of [1, 5, 16, 17, 65_536 + 7, 3 * 65_536 + 1]) {
+    for (const n of [1, 5, 16, 17, 65_536 + 7, 2 * 65_536 + 1]) {
       const want = new RandomStream(12345, RandomStreamId.WeightModifier, 9, 2);
       expect(bits(fills.normal(new Float32Array(n), 12345, RandomStreamId.WeightModifier, 9, 2))).toEqual(bits(want.fillNormal(new Float32Array(n))));
+      for (const start of n < 100 ? [1, 3, 70_001] : []) {
+        const got = fills.normal(new Float64Array(n), 12345, RandomStreamId.DeviceDiffusion, 4, 0, start);
+        const ref = new RandomStream(12345, RandomStreamId.DeviceDiffusion, 4, 0).fillNormal(new Float64Array(n), start);
+        expect(new Uint32Array(got.buffer)).toEqual(new Uint32Array(ref.buffer));
+      }
       expect(bits(fills.uniform(new Float32Array(n), 2 ** 40 + 3, RandomStreamId.WeightModifierDrop, 1, 0))).toEqual(
         bits(new RandomStream(2 ** 40 + 3, RandomStreamId.WeightModifierDrop, 1, 0).fillUniform(new Float32Array(n))),
       );
     }
+  });
+
+  it('rejects a start that is not a non-negative integer', async () => {
+    const fills = wasmStreamFills(await loadKernels());
+    expect(() => fills.normal(new Float32Array(4), 1, 0, 0, 0, -1)).toThrow(/start must be a non-negative integer/);
+  });
+});
+
+/** The same operations on a tile of each engine: the weights after them, bit for bit. */
+async function sameWeights(rpuConfig: RPUConfig, ops: (t: AnalogTile) => Promise<void>): Promise<void> {
+  const [outSize, inSize] = [9, 70];
+  const w = uniform(5, outSize * inSize, 0.5);
+  const run = async (b: AnalogTileBackend): Promise<Float32Array> => {
+    const t = await b.createTile({ outSize, inSize, rpuConfig, seed: 21 });
+    await t.setWeights(w);
+    await ops(t);
+    return (await t.getWeights()) as Float32Array;
+  };
+  const want = await run(new NdarrayBackend());
+  expect(bits(want)).not.toEqual(bits(w));
+  const b = await createWasmBackend({ threads: 1 });
+  backends.push(b);
+  expect(bits(await run(b))).toEqual(bits(want));
+}
+
+describe("core's host physics with the wasm engine's draws", () => {
+  it("PCM programming, drift and read noise (InferenceRPUConfig): the ndarray engine's weights", async () => {
+    await sameWeights(new InferenceRPUConfig({ forward: { isPerfect: true } }), async (t) => {
+      await t.programWeights();
+      await t.driftWeights(3600);
+      await t.driftWeights(86_400);
+    });
+  });
+
+  it("device diffusion and write noise: the ndarray engine's weights", async () => {
+    const x = uniform(8, 70 * 4, 1);
+    const d = uniform(9, 9 * 4, 1);
+    await sameWeights(new SingleRPUConfig({ device: new ConstantStepDevice({ diffusion: 0.05 }) }), async (t) => {
+      await t.diffuseWeights();
+      await t.update(x, d, 4, 0.01);
+      await t.diffuseWeights();
+    });
+    await sameWeights(new SingleRPUConfig({ device: new LinearStepDevice({ writeNoiseStd: 0.5, diffusion: 0.02 }) }), async (t) => {
+      await t.update(x, d, 4, 0.01);
+      await t.diffuseWeights();
+    });
   });
 });
