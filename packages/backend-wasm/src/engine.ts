@@ -39,6 +39,7 @@ import {
   type TileKernels,
   type TileSpec,
 } from '@crossbar/core';
+import { FUSED_IO_WORDS, fusedScratchBytes, writeFusedIo } from './fused-io.js';
 import type { WasmHeap } from './heap.js';
 import { hasSharedMemory, loadKernels, type Kernels, type KernelSource } from './loader.js';
 import type { ThreadPool } from './thread-pool.js';
@@ -70,7 +71,7 @@ export interface WasmEngineOptions {
 
 const THREADED_MIN_WORK = 1 << 17;
 
-/** Words of the analog pass's parameter block (assembly/engine.ts P_*). */
+/** Words of the analog pass's parameter block (assembly/engine.ts P_*; src/fused-io.ts's FUSED_IO_WORDS follow). */
 const PARAM_WORDS = 18;
 
 function isNode(): boolean {
@@ -97,7 +98,6 @@ async function defaultThreads(): Promise<number> {
  */
 export function wasmFusedRefusal(io: ResolvedIO): string | null {
   if (io.mvType !== 'OnePass') return `mvType = ${io.mvType}`;
-  if (io.wNoiseType !== 'None') return `wNoiseType = ${io.wNoiseType}`;
   if (io.irDrop > 0) return `irDrop = ${io.irDrop}`;
   if (io.hasVoltageOffsets) return io.rSeries > 0 ? `rSeries = ${io.rSeries}` : `vOffsetStd = ${io.vOffsetStd}`;
   return null;
@@ -260,9 +260,9 @@ function runFused(engine: WasmEngine, threaded: boolean, args: AnalogPassArgs, o
   if (params.length !== PARAM_WORDS) throw new BackendError('wasm engine: parameter block out of step with assembly/engine.ts');
   const batch = args.x.length / nIn;
   const parts = threaded ? engine.threads : 1;
-  const scratchStride = 16 * Math.max(nIn, nOut); // 2 · max(nIn, nOut) float64 per part
+  const scratchStride = fusedScratchBytes(io, nIn, nOut); // per part
   // every buffer is written whole (here or by the kernel) before it is read: not zeroed
-  const p = heap.allocF64(PARAM_WORDS, false);
+  const p = heap.allocF64(PARAM_WORDS + FUSED_IO_WORDS, false);
   const x = heap.allocF32(batch * nIn, false);
   const w = heap.allocF32(outSize * inSize, false);
   const active = heap.allocI32(nActive, false);
@@ -275,6 +275,7 @@ function runFused(engine: WasmEngine, threaded: boolean, args: AnalogPassArgs, o
   heap.f64(p, PARAM_WORDS).set(params);
   heap.f32(x, batch * nIn).set(args.x);
   heap.f32(w, outSize * inSize).set(args.weights);
+  writeFusedIo(kernels, p + 8 * PARAM_WORDS, args, w, outSize * inSize);
   heap.i32(active, nActive).set(args.active.subarray(0, nActive));
   heap.f32(rowScale, nActive).set(args.rowScale.subarray(0, nActive));
   if (withNl) heap.f32(nlp, nOut).set(nl);
