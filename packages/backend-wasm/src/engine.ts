@@ -97,7 +97,6 @@ async function defaultThreads(): Promise<number> {
  * can. Those passes go through the ndarray engine's analogPass.
  */
 export function wasmFusedRefusal(io: ResolvedIO): string | null {
-  if (io.mvType !== 'OnePass') return `mvType = ${io.mvType}`;
   if (io.irDrop > 0) return `irDrop = ${io.irDrop}`;
   if (io.hasVoltageOffsets) return io.rSeries > 0 ? `rSeries = ${io.rSeries}` : `vOffsetStd = ${io.vOffsetStd}`;
   return null;

@@ -54,6 +54,15 @@ function refusal(fields: Record<string, unknown>): string | null {
 const SETTINGS: { name: string; fields: Record<string, unknown>; exact: boolean }[] = [
   { name: 'w_noise AdditiveConstant', fields: { w_noise: 0.03, w_noise_type: 'AdditiveConstant' }, exact: true },
   { name: 'w_noise PCMRead', fields: { w_noise: 0.05, w_noise_type: 'PCMRead' }, exact: true },
+  // (without noise or read asymmetry, PosNegSeparate's exact sums are OnePass's)
+  { name: 'mv_type PosNegSeparate, w_noise', fields: { mv_type: 'PosNegSeparate', w_noise: 0.03, w_noise_type: 'AdditiveConstant' }, exact: true },
+  { name: 'mv_type PosNegSeparateDigitalSum', fields: { mv_type: 'PosNegSeparateDigitalSum' }, exact: true },
+  {
+    name: 'PosNegSeparate, read asymmetry, PCMRead noise',
+    fields: { mv_type: 'PosNegSeparate', w_read_asymmetry_dtod: 0.1, w_noise: 0.02, w_noise_type: 'PCMRead' },
+    exact: false,
+  },
+  { name: 'PosNegSeparateDigitalSum, read asymmetry', fields: { mv_type: 'PosNegSeparateDigitalSum', w_read_asymmetry_dtod: 0.1 }, exact: false },
 ];
 
 // sizes powers of two: the IR-drop weights 1 − (1 − j/n)² stay short dyadic numbers
