@@ -98,7 +98,6 @@ async function defaultThreads(): Promise<number> {
  */
 export function wasmFusedRefusal(io: ResolvedIO): string | null {
   if (io.irDrop > 0) return `irDrop = ${io.irDrop}`;
-  if (io.hasVoltageOffsets) return io.rSeries > 0 ? `rSeries = ${io.rSeries}` : `vOffsetStd = ${io.vOffsetStd}`;
   return null;
 }
 

@@ -57,6 +57,11 @@ const SETTINGS: { name: string; fields: Record<string, unknown>; exact: boolean 
   // (without noise or read asymmetry, PosNegSeparate's exact sums are OnePass's)
   { name: 'mv_type PosNegSeparate, w_noise', fields: { mv_type: 'PosNegSeparate', w_noise: 0.03, w_noise_type: 'AdditiveConstant' }, exact: true },
   { name: 'mv_type PosNegSeparateDigitalSum', fields: { mv_type: 'PosNegSeparateDigitalSum' }, exact: true },
+  { name: 'v_offset_std', fields: { v_offset_std: 0.05 }, exact: true },
+  { name: 'r_series', fields: { r_series: 0.02 }, exact: true },
+  { name: 'v_offset_std and r_series, v_offset_w_min 0', fields: { v_offset_std: 0.05, r_series: 0.02, v_offset_w_min: 0 }, exact: true },
+  { name: 'v_offset_std, v_offset_w_min 0', fields: { v_offset_std: 0.05, v_offset_w_min: 0 }, exact: true },
+  { name: 'PosNegSeparate, v_offset_std and r_series', fields: { mv_type: 'PosNegSeparate', v_offset_std: 0.05, r_series: 0.02 }, exact: true },
   {
     name: 'PosNegSeparate, read asymmetry, PCMRead noise',
     fields: { mv_type: 'PosNegSeparate', w_read_asymmetry_dtod: 0.1, w_noise: 0.02, w_noise_type: 'PCMRead' },
