@@ -87,7 +87,8 @@ export function deriveWeights(w: usize, asym: usize, wNeg: usize, wAbs: usize, w
 @inline function irDropCoefficient(current: f32, nIn: i32, gRatio: f64): f32 {
   const a: f32 = <f32>(<f64>nIn / gRatio) * current;
   const t: f32 = <f32>(<f64>(<f32>(0.05 * <f64>a)) - 0.2);
-  return <f32>(<f64>a * <f64>t + 0.5);
+  const inner: f32 = <f32>(<f64>a * <f64>t + 0.5);
+  return a * inner;
 }
 
 /** core irDropInputFactor(j, inSize): 1 − (1 − j/n)². */

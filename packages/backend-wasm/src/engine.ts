@@ -97,7 +97,6 @@ async function defaultThreads(): Promise<number> {
  * can. Those passes go through the ndarray engine's analogPass.
  */
 export function wasmFusedRefusal(io: ResolvedIO): string | null {
-  if (io.irDrop > 0) return `irDrop = ${io.irDrop}`;
   return null;
 }
 
