@@ -8,10 +8,9 @@
  *   analogPass           assembly/engine.ts analogRows: DAC (input noise, rounding, bound,
  *                        asymmetry) → GEMM → ADC (non-linearity, asymmetry, output noise,
  *                        rounding, bound test, clip), fused per block of vectors, both
- *                        directions, core's random streams. The IOParameters the fused
- *                        kernel does not compute (wasmFusedRefusal: mv_type PosNegSeparate*,
- *                        w_noise, ir_drop, v_offset / r_series) run through the ndarray
- *                        engine's analogPass, the readable reference, with the same streams.
+ *                        directions, core's random streams; assembly/array.ts between GEMM
+ *                        and ADC: IR drop, voltage offsets / series resistance, weight
+ *                        noise, the PosNegSeparate(DigitalSum) passes (src/fused-io.ts)
  *   floatingPointUpdate,
  *   pulsedUpdate         the ndarray engine's kernels (plain JS; core's UpdateRowPlan and
  *                        TableNormals), which refuse what they do not implement
@@ -35,7 +34,6 @@ import {
   type AnalogTileBackend,
   type KernelSet,
   type MvDirection,
-  type ResolvedIO,
   type TileKernels,
   type TileSpec,
 } from '@crossbar/core';
@@ -90,14 +88,6 @@ async function defaultThreads(): Promise<number> {
   const os = await import('node:os');
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   return Math.max(1, Math.min(4, cores));
-}
-
-/**
- * Why the fused analog kernel cannot run `io` (the field and its value), or null when it
- * can. Those passes go through the ndarray engine's analogPass.
- */
-export function wasmFusedRefusal(io: ResolvedIO): string | null {
-  return null;
 }
 
 /**
@@ -208,10 +198,6 @@ export function createWasmKernels(engine: WasmEngine, spec: TileSpec): TileKerne
   };
 
   const analogPass = (args: AnalogPassArgs): void => {
-    if (wasmFusedRefusal(args.io) !== null) {
-      fallback.analogPass!(args);
-      return;
-    }
     if (args.nActive === 0) return;
     const threaded = engine.threaded(args.nActive, args.nActive * args.nIn * args.nOut);
     scoped(engine.kernelsFor(threaded).heap, () => runFused(engine, threaded, args, outSize, inSize, k0, k1));

@@ -3,9 +3,9 @@
 // ndarray engine's analogPass (the reference), forward and backward, bound management
 // and noise management on, several seeds, 1 and 2 threads.
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveIOParameters, rpuConfigFromDict, type AnalogTile, type AnalogTileBackend, type InferenceRPUConfig, type RPUConfig } from '@crossbar/core';
+import { rpuConfigFromDict, type AnalogTile, type AnalogTileBackend, type RPUConfig } from '@crossbar/core';
 import { NdarrayBackend } from '@crossbar/backend-ndarray';
-import { createWasmBackend, wasmFusedRefusal } from '../src/index.js';
+import { createWasmBackend } from '../src/index.js';
 import { bits, uniform } from './helpers.js';
 
 const backends: AnalogTileBackend[] = [];
@@ -42,11 +42,6 @@ function config(fields: Record<string, unknown>, base: Record<string, unknown> =
   const io = { bound_management: 'Iterative', noise_management: 'AbsMax', ...base, ...fields };
   // InferenceRPUConfig's backward is perfect by default: analog here
   return rpuConfigFromDict({ type: 'InferenceRPUConfig', forward: io, backward: { ...io, is_perfect: false } });
-}
-
-function refusal(fields: Record<string, unknown>): string | null {
-  const { forward } = config(fields) as InferenceRPUConfig;
-  return wasmFusedRefusal(resolveIOParameters(forward, 'forward', 'rpuConfig.forward', 'wasm'));
 }
 
 // Every setting of the array stage; `exact`: the GEMMs of the test's dyadic values are exact in
@@ -88,7 +83,7 @@ const SETTINGS: { name: string; fields: Record<string, unknown>; exact: boolean;
 ];
 
 // sizes powers of two: the IR-drop weights 1 − (1 − j/n)² stay short dyadic numbers
-const [OUT, IN, BATCH] = [16, 32, 13];
+const [OUT, IN, BATCH] = [16, 32, 37]; // 37 vectors: several blocks of 16 per thread
 
 describe('the fused array stage is the ndarray pass: bit-identical where the GEMMs are exact', () => {
   for (const { name, fields, exact, exactBase } of SETTINGS) {
@@ -98,7 +93,6 @@ describe('the fused array stage is the ndarray pass: bit-identical where the GEM
       // row's |max| = 1 so noise management scales by 1, bound management by powers of two)
       const base = { inp_res: -1, inp_noise: 0, out_noise: 0.04, out_bound: 2, ...exactBase };
       const rpuConfig = config(fields, base);
-      expect(refusal(fields)).toBeNull();
       const w = dyadic(1, OUT * IN, 4, 0.5);
       const x = dyadic(2, BATCH * IN, 4);
       const d = dyadic(3, BATCH * OUT, 4);
