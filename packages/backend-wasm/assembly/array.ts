@@ -77,6 +77,33 @@ export function deriveWeights(w: usize, asym: usize, wNeg: usize, wAbs: usize, w
   }
 }
 
+/** dst[k] = |src[k]|, k < n. */
+function absInto(src: usize, dst: usize, n: i32): void {
+  const n4 = n & ~3;
+  for (let k = 0; k < n4; k += 4) v128.store(dst + (<usize>k << 2), f32x4.abs(v128.load(src + (<usize>k << 2))));
+  for (let k = n4; k < n; k++) store<f32>(dst + (<usize>k << 2), abs<f32>(load<f32>(src + (<usize>k << 2))));
+}
+
+/** dst[k] = src[k]² in float32, k < n. */
+function squareInto(src: usize, dst: usize, n: i32): void {
+  const n4 = n & ~3;
+  for (let k = 0; k < n4; k += 4) {
+    const v = v128.load(src + (<usize>k << 2));
+    v128.store(dst + (<usize>k << 2), f32x4.mul(v, v));
+  }
+  for (let k = n4; k < n; k++) {
+    const v = load<f32>(src + (<usize>k << 2));
+    store<f32>(dst + (<usize>k << 2), v * v);
+  }
+}
+
+/** dst[k] += src[k] in float32, k < n. */
+function addInto(src: usize, dst: usize, n: i32): void {
+  const n4 = n & ~3;
+  for (let k = 0; k < n4; k += 4) v128.store(dst + (<usize>k << 2), f32x4.add(v128.load(dst + (<usize>k << 2)), v128.load(src + (<usize>k << 2))));
+  for (let k = n4; k < n; k++) store<f32>(dst + (<usize>k << 2), load<f32>(dst + (<usize>k << 2)) + load<f32>(src + (<usize>k << 2)));
+}
+
 /** C [rows × nOut] = A [rows × nIn] · Bᵀ of the pass (B = W forward, gemmNT; Wᵀ backward, gemmNN on W in place). */
 @inline function passGemm(backward: bool, rows: i32, nOut: i32, nIn: i32, a: usize, b: usize, c: usize): void {
   if (backward) gemmNN(rows, nOut, nIn, a, nIn, b, nOut, c, nOut);
@@ -121,7 +148,7 @@ export function deriveWeights(w: usize, asym: usize, wNeg: usize, wAbs: usize, w
  * One pass through the array of `rows` prepared vectors x [rows × nIn] (block rows
  * b0 …): y [rows × nOut] = B x with IR drop, voltage offsets and weight noise (see the
  * file comment). b, bAbs: the weights and |weights| of this pass. `extra`: the block
- * scratch (aux [ROWS × nIn], then two [ROWS × nOut]); `g`: nOut float64.
+ * scratch (aux [ROWS × nIn], two [ROWS × nOut], [nIn]); `g`: nOut float64.
  */
 function arrayPass(
   p: usize,
@@ -145,6 +172,7 @@ function arrayPass(
   const aux = extra;
   const cur = aux + ((<usize>ROWS * <usize>nIn) << 2);
   const drop = cur + ((<usize>ROWS * <usize>nOut) << 2);
+  const factors = drop + ((<usize>ROWS * <usize>nOut) << 2); // [nIn] the IR-drop input weights
   const n = rows * nOut;
   const nx = rows * nIn;
   passGemm(backward, rows, nOut, nIn, x, b, y);
@@ -152,11 +180,17 @@ function arrayPass(
   const irDrop = param(p, P_IR_DROP);
   if (irDrop > 0) {
     // the total current Σ_j |b_ij| |x_j|, and Σ_j b_ij x_j (1 − (1 − j/n)²)
-    for (let k = 0; k < nx; k++) store<f32>(aux + (<usize>k << 2), abs<f32>(load<f32>(x + (<usize>k << 2))));
+    absInto(x, aux, nx);
     passGemm(backward, rows, nOut, nIn, aux, bAbs, cur);
+    for (let j = 0; j < nIn; j++) store<f32>(factors + (<usize>j << 2), irDropInputFactor(j, nIn));
+    const n4 = nIn & ~3;
     for (let r = 0; r < rows; r++) {
       const o = (<usize>r * <usize>nIn) << 2;
-      for (let j = 0; j < nIn; j++) store<f32>(aux + o + (<usize>j << 2), load<f32>(x + o + (<usize>j << 2)) * irDropInputFactor(j, nIn));
+      for (let j = 0; j < n4; j += 4) {
+        const q = <usize>j << 2;
+        v128.store(aux + o + q, f32x4.mul(v128.load(x + o + q), v128.load(factors + q)));
+      }
+      for (let j = n4; j < nIn; j++) store<f32>(aux + o + (<usize>j << 2), load<f32>(x + o + (<usize>j << 2)) * load<f32>(factors + (<usize>j << 2)));
     }
     passGemm(backward, rows, nOut, nIn, aux, b, drop);
     const gRatio = param(p, P_IR_DROP_G_RATIO);
@@ -191,10 +225,7 @@ function arrayPass(
     const stream = <u32>param(p, P_STREAM_WEIGHT_NOISE);
     if (wNoiseType == 2) {
       // PCMRead: Σ_j |b_ij| x_j² per output (x_j² rounded to float32, as ndarray's buffer)
-      for (let k = 0; k < nx; k++) {
-        const v = load<f32>(x + (<usize>k << 2));
-        store<f32>(aux + (<usize>k << 2), v * v);
-      }
+      squareInto(x, aux, nx);
       passGemm(backward, rows, nOut, nIn, aux, bAbs, cur);
     }
     for (let r = 0; r < rows; r++) {
@@ -226,9 +257,16 @@ function arrayPass(
   }
 }
 
-/** dst = the negative (negative true) or positive part of src, n elements. */
+/** dst = the negative (negative true) or positive part of src, n elements: v where v < 0 (v > 0), else +0. */
 function signPart(src: usize, dst: usize, n: i32, negative: bool): void {
-  for (let k = 0; k < n; k++) {
+  const n4 = n & ~3;
+  const zero = f32x4.splat(0);
+  for (let k = 0; k < n4; k += 4) {
+    const v = v128.load(src + (<usize>k << 2));
+    // the lane mask keeps v's bits where the test holds, else all-zero bits (+0); NaN → +0
+    v128.store(dst + (<usize>k << 2), v128.and(v, negative ? f32x4.lt(v, zero) : f32x4.gt(v, zero)));
+  }
+  for (let k = n4; k < n; k++) {
     const v = load<f32>(src + (<usize>k << 2));
     store<f32>(dst + (<usize>k << 2), (negative ? v < 0 : v > 0) ? v : 0);
   }
@@ -286,11 +324,7 @@ export function arrayRows(
   arrayPass(p, w, wAbs, part, po, rows, nOut, nIn, active, b0, extra, scratch, k0, k1, call, 2 * round);
   let failed = 0;
   if (digitalSum) failed = finalizeRows(p, out, nOut, active, b0, b1, passed, nl, scratch, k0, k1, call, round, 0, true);
-  const n = rows * nOut;
-  for (let k = 0; k < n; k++) {
-    const o = <usize>k << 2;
-    store<f32>(po + o, load<f32>(po + o) + load<f32>(pn + o));
-  }
+  addInto(pn, po, rows * nOut);
   if (!digitalSum) failed = finalizeRows(p, out, nOut, active, b0, b1, passed, nl, scratch, k0, k1, call, round, 0, false);
   return failed;
 }

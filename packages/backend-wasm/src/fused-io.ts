@@ -30,11 +30,11 @@ function arrayStageOn(io: ResolvedIO): boolean {
 /**
  * Bytes of one thread's scratch: 2 · max(nIn, nOut) float64 for the random rows, and with
  * the array stage one block's signed part of the input, an auxiliary input and two
- * auxiliary outputs (float32, BLOCK_ROWS vectors each).
+ * auxiliary outputs (float32, BLOCK_ROWS vectors each), and the nIn IR-drop input weights.
  */
 export function fusedScratchBytes(io: ResolvedIO, nIn: number, nOut: number): number {
   const rows = 16 * Math.max(nIn, nOut);
-  return arrayStageOn(io) ? rows + 4 * BLOCK_ROWS * (2 * nIn + 2 * nOut) : rows;
+  return arrayStageOn(io) ? rows + 4 * BLOCK_ROWS * (2 * nIn + 2 * nOut) + 16 * Math.ceil(nIn / 4) : rows;
 }
 
 /**
