@@ -11,6 +11,7 @@
 // sub = 2 · round, element = batch row · nOut + i (the stream ids are parameters).
 // The IO parameters are a float64 block in memory (P_* word offsets), so that worker
 // threads read the same ones.
+import { arrayRows, arrayStageOn } from './array';
 import { gemmNN, gemmNT } from './gemm';
 import { quantize } from './io';
 import { fillNormal64, fillUniform64 } from './philox';
@@ -83,8 +84,28 @@ function prepareRows(p: usize, x: usize, nIn: i32, active: usize, rowScale: usiz
   }
 }
 
-/** ADC of active vectors a0 … a1 − 1 on out[a, ·] in place; passed[a] = the bound test. Returns how many failed. */
-function finalizeRows(p: usize, out: usize, nOut: i32, active: usize, a0: i32, a1: i32, passed: usize, nl: usize, scratch: usize, k0: u32, k1: u32, call: u32, round: u32): i32 {
+/**
+ * ADC of active vectors a0 … a1 − 1 on out[a, ·] in place; passed[a] = the bound test
+ * (and-ed with passed[a] when `andPassed`: PosNegSeparateDigitalSum's second ADC). Output
+ * noise and rounding sub = 2 · round + phase. Returns how many failed.
+ */
+export function finalizeRows(
+  p: usize,
+  out: usize,
+  nOut: i32,
+  active: usize,
+  a0: i32,
+  a1: i32,
+  passed: usize,
+  nl: usize,
+  scratch: usize,
+  k0: u32,
+  k1: u32,
+  call: u32,
+  round: u32,
+  phase: u32,
+  andPassed: bool,
+): i32 {
   const step = <f32>param(p, P_OUT_STEP);
   const bound = <f32>param(p, P_OUT_BOUND);
   const noise = param(p, P_OUT_NOISE);
@@ -103,8 +124,8 @@ function finalizeRows(p: usize, out: usize, nOut: i32, active: usize, a0: i32, a
     const r = load<i32>(active + (<usize>a << 2));
     const o = out + ((<usize>a * <usize>nOut) << 2);
     const e = <u64>r * <u64>nOut;
-    if (withNoise) fillNormal64(g, nOut, k0, k1, sNoise, call, 2 * round, e);
-    if (withRounding) fillUniform64(u, nOut, k0, k1, sRound, call, 2 * round, e);
+    if (withNoise) fillNormal64(g, nOut, k0, k1, sNoise, call, 2 * round + phase, e);
+    if (withRounding) fillUniform64(u, nOut, k0, k1, sRound, call, 2 * round + phase, e);
     let ok: i32 = 1;
     for (let i = 0; i < nOut; i++) {
       let v = load<f32>(o + (<usize>i << 2));
@@ -123,6 +144,7 @@ function finalizeRows(p: usize, out: usize, nOut: i32, active: usize, a0: i32, a
       else if (v < -bound) ok = testNegative ? 0 : 1;
       store<f32>(o + (<usize>i << 2), min<f32>(max<f32>(v, -bound), bound));
     }
+    if (andPassed && load<u8>(passed + <usize>a) == 0) ok = 0;
     store<u8>(passed + <usize>a, <u8>ok);
     if (ok == 0) failed++;
   }
@@ -157,15 +179,21 @@ export function analogRows(
   round: u32,
 ): i32 {
   const backward = param(p, P_BACKWARD) != 0;
+  const arrayStage = arrayStageOn(p);
   let failed = 0;
   for (let b0 = a0; b0 < a1; b0 += ROWS) {
     const b1 = min(a1, b0 + ROWS);
     prepareRows(p, x, nIn, active, rowScale, b0, b1, inp, scratch, k0, k1, call, round);
+    if (arrayStage) {
+      // IR drop, voltage offsets, weight noise, PosNeg passes (assembly/array.ts)
+      failed += arrayRows(p, w, nOut, nIn, active, b0, b1, inp, out, passed, nl, scratch, k0, k1, call, round);
+      continue;
+    }
     const pi = inp + ((<usize>b0 * <usize>nIn) << 2);
     const po = out + ((<usize>b0 * <usize>nOut) << 2);
     if (backward) gemmNN(b1 - b0, nOut, nIn, pi, nIn, w, nOut, po, nOut);
     else gemmNT(b1 - b0, nOut, nIn, pi, nIn, w, nIn, po, nOut);
-    failed += finalizeRows(p, out, nOut, active, b0, b1, passed, nl, scratch, k0, k1, call, round);
+    failed += finalizeRows(p, out, nOut, active, b0, b1, passed, nl, scratch, k0, k1, call, round, 0, false);
   }
   return failed;
 }

@@ -8,10 +8,9 @@
  *   analogPass           assembly/engine.ts analogRows: DAC (input noise, rounding, bound,
  *                        asymmetry) → GEMM → ADC (non-linearity, asymmetry, output noise,
  *                        rounding, bound test, clip), fused per block of vectors, both
- *                        directions, core's random streams. The IOParameters the fused
- *                        kernel does not compute (wasmFusedRefusal: mv_type PosNegSeparate*,
- *                        w_noise, ir_drop, v_offset / r_series) run through the ndarray
- *                        engine's analogPass, the readable reference, with the same streams.
+ *                        directions, core's random streams; assembly/array.ts between GEMM
+ *                        and ADC: IR drop, voltage offsets / series resistance, weight
+ *                        noise, the PosNegSeparate(DigitalSum) passes (src/fused-io.ts)
  *   floatingPointUpdate,
  *   pulsedUpdate         the ndarray engine's kernels (plain JS; core's UpdateRowPlan and
  *                        TableNormals), which refuse what they do not implement
@@ -38,11 +37,11 @@ import {
   type AnalogTileBackend,
   type KernelSet,
   type MvDirection,
-  type ResolvedIO,
   type TileKernels,
   type TileSpec,
 } from '@crossbar/core';
 import { wasmStreamFills } from './draws.js';
+import { FUSED_IO_WORDS, fusedScratchBytes, writeFusedIo } from './fused-io.js';
 import type { WasmHeap } from './heap.js';
 import { hasSharedMemory, loadKernels, type Kernels, type KernelSource } from './loader.js';
 import type { ThreadPool } from './thread-pool.js';
@@ -74,7 +73,7 @@ export interface WasmEngineOptions {
 
 const THREADED_MIN_WORK = 1 << 17;
 
-/** Words of the analog pass's parameter block (assembly/engine.ts P_*). */
+/** Words of the analog pass's parameter block (assembly/engine.ts P_*; src/fused-io.ts's FUSED_IO_WORDS follow). */
 const PARAM_WORDS = 18;
 
 function isNode(): boolean {
@@ -93,18 +92,6 @@ async function defaultThreads(): Promise<number> {
   const os = await import('node:os');
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   return Math.max(1, Math.min(4, cores));
-}
-
-/**
- * Why the fused analog kernel cannot run `io` (the field and its value), or null when it
- * can. Those passes go through the ndarray engine's analogPass.
- */
-export function wasmFusedRefusal(io: ResolvedIO): string | null {
-  if (io.mvType !== 'OnePass') return `mvType = ${io.mvType}`;
-  if (io.wNoiseType !== 'None') return `wNoiseType = ${io.wNoiseType}`;
-  if (io.irDrop > 0) return `irDrop = ${io.irDrop}`;
-  if (io.hasVoltageOffsets) return io.rSeries > 0 ? `rSeries = ${io.rSeries}` : `vOffsetStd = ${io.vOffsetStd}`;
-  return null;
 }
 
 /**
@@ -216,10 +203,6 @@ export function createWasmKernels(engine: WasmEngine, spec: TileSpec): TileKerne
   };
 
   const analogPass = (args: AnalogPassArgs): void => {
-    if (wasmFusedRefusal(args.io) !== null) {
-      fallback.analogPass!(args);
-      return;
-    }
     if (args.nActive === 0) return;
     const threaded = engine.threaded(args.nActive, args.nActive * args.nIn * args.nOut);
     scoped(engine.kernelsFor(threaded).heap, () => runFused(engine, threaded, args, outSize, inSize, k0, k1));
@@ -266,9 +249,9 @@ function runFused(engine: WasmEngine, threaded: boolean, args: AnalogPassArgs, o
   if (params.length !== PARAM_WORDS) throw new BackendError('wasm engine: parameter block out of step with assembly/engine.ts');
   const batch = args.x.length / nIn;
   const parts = threaded ? engine.threads : 1;
-  const scratchStride = 16 * Math.max(nIn, nOut); // 2 · max(nIn, nOut) float64 per part
+  const scratchStride = fusedScratchBytes(io, nIn, nOut); // per part
   // every buffer is written whole (here or by the kernel) before it is read: not zeroed
-  const p = heap.allocF64(PARAM_WORDS, false);
+  const p = heap.allocF64(PARAM_WORDS + FUSED_IO_WORDS, false);
   const x = heap.allocF32(batch * nIn, false);
   const w = heap.allocF32(outSize * inSize, false);
   const active = heap.allocI32(nActive, false);
@@ -281,6 +264,7 @@ function runFused(engine: WasmEngine, threaded: boolean, args: AnalogPassArgs, o
   heap.f64(p, PARAM_WORDS).set(params);
   heap.f32(x, batch * nIn).set(args.x);
   heap.f32(w, outSize * inSize).set(args.weights);
+  writeFusedIo(kernels, p + 8 * PARAM_WORDS, args, w, outSize * inSize);
   heap.i32(active, nActive).set(args.active.subarray(0, nActive));
   heap.f32(rowScale, nActive).set(args.rowScale.subarray(0, nActive));
   if (withNl) heap.f32(nlp, nOut).set(nl);

@@ -27,7 +27,7 @@ export {
 export type { ThreadPool, ThreadPoolOptions } from './thread-pool.js';
 export { checkFusedForward, forwardIOArgs, FusedForward } from './forward.js';
 export { KernelPool, type ForwardIOArgs } from './pool.js';
-export { createWasmBackend, createWasmKernels, WASM_NAME, WasmEngine, wasmFusedRefusal, wasmKernelSet, type WasmEngineOptions } from './engine.js';
+export { createWasmBackend, createWasmKernels, WASM_NAME, WasmEngine, wasmKernelSet, type WasmEngineOptions } from './engine.js';
 
 /** The registry priority of "wasm": above the ndarray engine (1), the default wherever the kernels load. */
 export const WASM_PRIORITY = 2;

@@ -122,6 +122,8 @@ export interface KernelExports {
     call: number,
     round: number,
   ): number;
+  /** The fused pass's derived weights (assembly/array.ts): wNeg = w ⊙ asym, |w|, |wNeg|; a zero pointer skips one. */
+  deriveWeights(w: number, asym: number, wNeg: number, wAbs: number, wNegAbs: number, n: number): void;
   /** The first byte after the module's static data. */
   heapBase(): number;
 }

@@ -1,20 +1,10 @@
 // The wasm engine on core's tile against the ndarray engine (same seed → same noise),
-// across thread counts, through the ndarray path for the IO it does not fuse, and
-// with a worker that fails or dies.
+// across thread counts, and with a worker that fails or dies (the array-stage IO:
+// fused-io.test.ts).
 import { describe, expect, it, afterAll } from 'vitest';
-import {
-  BackendError,
-  BackendRegistry,
-  InferenceRPUConfig,
-  resolveIOParameters,
-  rpuConfigFromDict,
-  type AnalogTile,
-  type AnalogTileBackend,
-  type ResolvedIO,
-  type RPUConfig,
-} from '@crossbar/core';
+import { BackendError, BackendRegistry, InferenceRPUConfig, rpuConfigFromDict, type AnalogTile, type AnalogTileBackend, type RPUConfig } from '@crossbar/core';
 import { NdarrayBackend } from '@crossbar/backend-ndarray';
-import { createWasmBackend, WasmEngine, WasmLoadError, wasmFusedRefusal, WASM_PRIORITY } from '../src/index.js';
+import { createWasmBackend, WasmEngine, WasmLoadError, WASM_PRIORITY } from '../src/index.js';
 import { bits, uniform } from './helpers.js';
 
 const backends: AnalogTileBackend[] = [];
@@ -126,31 +116,7 @@ describe('wasm engine vs the ndarray engine', () => {
       expect(results[2]).toEqual(results[0]);
     }
   });
-
-  it('IO the fused kernel does not compute (weight noise, IR drop, PosNeg, voltage offsets) goes through the ndarray pass: the same bits', async () => {
-    const [outSize, inSize, batch] = [12, 10, 5];
-    const w = uniform(12, outSize * inSize, 0.5);
-    const x = uniform(13, batch * inSize);
-    for (const forward of [
-      { w_noise: 0.02, w_noise_type: 'AdditiveConstant' },
-      { ir_drop: 1 },
-      { mv_type: 'PosNegSeparate', w_read_asymmetry_dtod: 0.1 },
-      { v_offset_std: 0.05, r_series: 0.02 },
-    ]) {
-      const rpuConfig = rpuConfigFromDict({ type: 'InferenceRPUConfig', forward });
-      const want = await (await tile(new NdarrayBackend(), outSize, inSize, rpuConfig, w)).forward(x, batch);
-      const t = await tile(await wasm(1), outSize, inSize, rpuConfig, w);
-      expect(bits(await t.forward(x, batch)), JSON.stringify(forward)).toEqual(bits(want));
-    }
-    expect(wasmFusedRefusal(resolvedForward({ ir_drop: 1 }))).toBe('irDrop = 1');
-    expect(wasmFusedRefusal(resolvedForward({}))).toBeNull();
-  });
 });
-
-function resolvedForward(fields: Record<string, unknown>): ResolvedIO {
-  const { forward } = rpuConfigFromDict({ type: 'InferenceRPUConfig', forward: fields }) as InferenceRPUConfig;
-  return resolveIOParameters(forward, 'forward', 'rpuConfig.forward', 'wasm');
-}
 
 describe('the thread pool', () => {
   it('a worker whose kernel throws fails the call with its message; the next call runs on new workers', async () => {
