@@ -17,7 +17,7 @@ function workerThreads(): WorkerThreads | undefined {
 }
 
 const SOURCE = `${WORKER_PROGRAM}
-startPoolWorker(require('node:worker_threads').workerData, () => process.exit(7));
+startPoolWorker(process.getBuiltinModule('node:worker_threads').workerData, () => process.exit(7));
 `;
 
 /** Node's worker_threads as the pool's WorkerHost (undefined outside Node). */

@@ -1,10 +1,18 @@
 /**
- * The page's engines: the ndarray reference engine (JavaScript on the CPU),
- * and the gpu.js engine on the page's WebGL2 (fragment shaders on the GPU, or
- * on the browser's software rasteriser). Each is made once and kept.
+ * The page's engines: the wasm engine (WebAssembly SIMD kernels; the default),
+ * the ndarray reference engine (JavaScript on the CPU), and the gpu.js engine on
+ * the page's WebGL2 (fragment shaders on the GPU, or on the browser's software
+ * rasteriser). Each is made once and kept.
+ *
+ * The wasm engine runs on the page's main thread, where a synchronous kernel call may
+ * not block on workers: it computes on one thread there, even on a cross-origin
+ * isolated page (the dev and preview servers send COOP/COEP, so a Worker could use
+ * threads). Its kernels are inlined in the bundle (vite.config.ts), so loading them
+ * fetches nothing.
  */
 import '@crossbar/backend-ndarray';
 import { createGpujsBackend, checkMode } from '@crossbar/backend-gpujs';
+import { createWasmBackend } from '@crossbar/backend-wasm';
 import { BackendError, getBackend, type AnalogTileBackend } from '@crossbar/core';
 import type { EngineName } from './state.js';
 
@@ -21,6 +29,16 @@ async function make(name: EngineName): Promise<PageEngine> {
   if (name === 'ndarray') {
     const backend = await getBackend('ndarray');
     return { name, backend, label: 'ndarray (JavaScript, CPU)' };
+  }
+  if (name === 'wasm') {
+    let backend: AnalogTileBackend;
+    try {
+      backend = await createWasmBackend();
+    } catch (e) {
+      throw new BackendError(`the wasm engine cannot run in this browser: ${(e as Error).message}`);
+    }
+    const threads = /(\d+) threads?\)/.exec(backend.description ?? '')?.[1] ?? '1';
+    return { name, backend, label: `wasm (WebAssembly SIMD, CPU, ${threads} thread${threads === '1' ? '' : 's'})` };
   }
   const check = checkMode('webgl2');
   if (!check.ok) throw new BackendError(`the gpu.js engine needs WebGL2, which this browser does not give: ${check.reason ?? 'unknown reason'}`);
