@@ -196,6 +196,8 @@ export interface OpenPageOptions {
    * this package's test page. Other packages' browser tests open their own pages.
    */
   root?: string;
+  /** Serve the page cross-origin isolated (COOP/COEP: SharedArrayBuffer works); default true. */
+  crossOriginIsolated?: boolean;
 }
 
 /**
@@ -213,7 +215,7 @@ export async function openPage<Api = Record<string, (...args: never[]) => unknow
     return { ok: false, reason: `the test page could not be built with Vite: ${(e as Error).message.split('\n')[0]}` };
   }
   // cross-origin isolation: SharedArrayBuffer (gpu.js's webasm threads) works in the page
-  const launched = await launchServed(runtime, outDir, { mounts: options.mounts, crossOriginIsolated: true });
+  const launched = await launchServed(runtime, outDir, { mounts: options.mounts, crossOriginIsolated: options.crossOriginIsolated ?? true });
   if (!launched.ok) return launched;
   const { browser, url } = launched.served;
   const page = await browser.newPage();
@@ -262,7 +264,7 @@ export function usePage<Api = Record<string, (...args: never[]) => unknown>>(
   let page: BrowserPage<Api> | undefined;
   let reason = '';
   hooks.beforeAll(async () => {
-    const opened = await openPage<Api>({ mounts: options.mounts, root: options.root });
+    const opened = await openPage<Api>({ mounts: options.mounts, root: options.root, crossOriginIsolated: options.crossOriginIsolated });
     if (!opened.ok) {
       reason = opened.reason;
       return;

@@ -15,7 +15,7 @@ export type BrowserPage = Page<HarnessApi>;
 /** The page for one test file (see the gpu.js harness's usePage): `need(ctx)` gives it or skips with why. */
 export function usePage(
   hooks: { beforeAll(fn: () => Promise<void>, timeout?: number): void; afterAll(fn: () => Promise<void>): void },
-  options: { mounts?: Record<string, string>; ready?: (page: BrowserPage) => Promise<void> } = {},
+  options: { mounts?: Record<string, string>; crossOriginIsolated?: boolean; ready?: (page: BrowserPage) => Promise<void> } = {},
 ): { need(ctx: { skip(condition: boolean, note?: string): void }): BrowserPage; readonly page: BrowserPage | undefined } {
   return use<HarnessApi>(hooks, { ...options, root: PAGE_DIR });
 }

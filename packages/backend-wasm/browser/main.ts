@@ -57,8 +57,8 @@ const api = {
   async mainThread() {
     return scenario(await wasm());
   },
-  /** The scenario in a Worker, on 1 and 2 threads (the Web Worker pool). */
-  inWorker(): Promise<Record<string, unknown>> {
+  /** A task of browser/worker.ts in a Worker: 'threads' (the Web Worker pool), 'faults', 'plain'. */
+  inWorker(task: 'threads' | 'faults' | 'plain'): Promise<Record<string, unknown>> {
     const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
     return new Promise((resolve, reject) => {
       worker.onmessage = (e) => {
@@ -69,7 +69,7 @@ const api = {
         worker.terminate();
         reject(new Error(`the test worker failed: ${e.message}`));
       };
-      worker.postMessage('run');
+      worker.postMessage(task);
     });
   },
   /** Loads the aihwkit oracle from `url` (cases/, expected/); returns the case ids. */

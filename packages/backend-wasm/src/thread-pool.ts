@@ -104,6 +104,9 @@ function startPoolWorker(data, exit) {
   for (;;) {
     Atomics.wait(ctrl, ${GEN}, gen);
     gen = Atomics.load(ctrl, ${GEN});
+    // a replaced worker stops by itself (terminate() may take effect late: a browser's may
+    // not interrupt Atomics.wait at once), so that it never counts in a newer set's calls
+    if (Atomics.load(ctrl, ${EPOCH}) !== epoch) return;
     const op = Atomics.load(ctrl, ${OP});
     if (op === ${PoolOp.Stop}) break;
     try {
@@ -118,6 +121,7 @@ function startPoolWorker(data, exit) {
         dst.set(bytes);
       }
     }
+    if (Atomics.load(ctrl, ${EPOCH}) !== epoch) return;
     if (Atomics.add(ctrl, ${DONE}, 1) === threads - 2) Atomics.notify(ctrl, ${DONE});
   }
 }

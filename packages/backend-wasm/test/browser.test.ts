@@ -11,6 +11,10 @@ import { scenario } from '../browser/scenario.js';
 import { usePage } from '../browser/harness.js';
 
 const { need } = usePage({ beforeAll, afterAll });
+// the same page served without the COOP/COEP headers: no SharedArrayBuffer
+const plainPage = usePage({ beforeAll, afterAll }, { crossOriginIsolated: false });
+
+type Bits = { forward: number[]; backward: number[] };
 
 describe('the wasm engine in headless Chromium', () => {
   it('loads its kernels in the page, outranks ndarray, and runs one thread on the main thread (it may not block)', async (ctx) => {
@@ -33,15 +37,15 @@ describe('the wasm engine in headless Chromium', () => {
 
   it('in a Worker, the Web Worker pool runs 2 threads with the same bits as 1 thread, the main thread and Node', async (ctx) => {
     const p = need(ctx);
-    const r = (await p.call('inWorker')) as {
+    const r = (await p.call('inWorker', 'threads')) as {
       ok: boolean;
       error?: string;
       refusal: string | null;
       defaultThreads: number;
       description: string;
-      one: { forward: number[]; backward: number[] };
-      two: { forward: number[]; backward: number[] };
-      again: { forward: number[]; backward: number[] };
+      one: Bits;
+      two: Bits;
+      again: Bits;
     };
     expect(r.ok, r.error).toBe(true);
     expect(r.refusal).toBeNull();
@@ -56,5 +60,32 @@ describe('the wasm engine in headless Chromium', () => {
     } finally {
       await node.dispose?.();
     }
+  });
+
+  it('in a Worker, a pool worker whose kernel throws fails the call; one that exits is noticed after stallMs; the pool recovers', async (ctx) => {
+    const p = need(ctx);
+    const r = await p.call('inWorker', 'faults');
+    expect(r.ok, String(r.error)).toBe(true);
+    expect(r.host).toBe('Web Workers');
+    expect(r.thrown).toMatch(/^BackendError: .*kernel worker 2 failed: injected kernel fault/);
+    expect(r.readyAfterReplace).toBe(false); // the new workers start once the Worker's event loop runs
+    expect(r.readyLater).toBe(true);
+    expect(r.exited).toMatch(/^BackendError: .*1 kernel worker\(s\) did not finish the call within 400 ms/);
+    expect(r.recovered).toBe(true);
+  });
+});
+
+describe('the wasm engine on a page without cross-origin isolation', () => {
+  it('runs one thread, also in a Worker, says why, and gives the same bits', async (ctx) => {
+    const p = plainPage.need(ctx);
+    const info = await p.call('info');
+    expect(info).toMatchObject({ crossOriginIsolated: false, simd: true, sharedMemory: false, chosen: 'wasm' });
+    expect(info.threadsRefusal).toMatch(/cross-origin isolation/);
+    const r = await p.call('inWorker', 'plain');
+    expect(r.ok, String(r.error)).toBe(true);
+    expect(r).toMatchObject({ crossOriginIsolated: false, defaultThreads: 1 });
+    expect(r.refusal).toMatch(/shared WebAssembly memory is unavailable here/);
+    expect(r.two).toMatch(/^WasmLoadError: .*cross-origin isolation/);
+    expect(r.one).toEqual(await p.call('mainThread'));
   });
 });
