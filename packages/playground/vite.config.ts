@@ -5,7 +5,7 @@
 // (packages/backend-wasm/dist/*.wasm, `nx run @crossbar/backend-wasm:build`), which
 // the bundle inlines. The dev and preview servers send the cross-origin isolation
 // headers (COOP/COEP), so the page may use SharedArrayBuffer (the wasm engine's
-// threads, in a Worker); serve the built dist/ with the same two headers.
+// threads, in its Worker: src/engine-worker.ts); serve the built dist/ with the same two headers.
 import { defineConfig } from 'vite';
 
 /** Cross-origin isolation: SharedArrayBuffer and shared WebAssembly memory in the page. */
@@ -30,6 +30,8 @@ export default defineConfig({
     // the wasm engine's kernels (2 × 15 KB) go into the bundle as data: URLs: nothing to fetch
     assetsInlineLimit: (file: string) => (file.endsWith('.wasm') ? true : undefined),
   },
+  // the engine worker (src/engine-worker.ts) as an ES module chunk beside the page's script
+  worker: { format: 'es' },
   server: { host: '127.0.0.1', port: 5173, headers: ISOLATION_HEADERS },
   preview: { host: '127.0.0.1', port: 4173, headers: ISOLATION_HEADERS },
 });

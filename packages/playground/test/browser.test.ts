@@ -53,8 +53,8 @@ let nodeWasm: Promise<AnalogTileBackend> | undefined;
 
 /**
  * What Node computes for the page's state: W, x from the seed, one tile, its first forward
- * call — on the wasm engine (one thread, as on the page's main thread: the same kernels,
- * the same bits) where the page uses it, else on ndarray.
+ * call — on the wasm engine (one thread: the same kernels give the same bits on any thread
+ * count, in the page's Worker too) where the page uses it, else on ndarray.
  */
 async function nodeTile(page: Page) {
   const state = decodeState(new URL(page.url()).hash);
@@ -96,11 +96,17 @@ describe('the playground in headless Chromium', () => {
     const { page, requests, url, console: log } = need(ctx);
     await waitForTile(page);
     expect(requests.length).toBeGreaterThan(0);
-    for (const r of requests) expect(r.startsWith(url), `request outside the page: ${r}`).toBe(true);
+    // (blob: URLs of the page's origin are the wasm engine's pool workers, made in the browser)
+    const origin = new URL(url).origin;
+    for (const r of requests) expect(r.startsWith(url) || r.startsWith(`blob:${origin}/`), `request outside the page: ${r}`).toBe(true);
+    expect(requests.some((r) => /\/assets\/engine-worker-[\w-]+\.js$/.test(r))).toBe(true);
     for (const id of ['plot-scatter', 'plot-errors', 'plot-passes']) expect(await page.locator(`#${id}`).count(), id).toBe(1);
-    // the wasm engine by default, its kernels inlined in the bundle (no request for them); one thread on the page's main thread
+    // the wasm engine by default, its kernels inlined in the bundle (no request for them); on this cross-origin
+    // isolated page it runs in a Web Worker, on its pool of min(4, cores) threads
     expect(await page.inputValue('#engine')).toBe('wasm');
-    expect(await page.textContent('#tile-engine')).toBe('wasm (WebAssembly SIMD, CPU, 1 thread)');
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const threads = Math.min(4, cores);
+    expect(await page.textContent('#tile-engine')).toBe(`wasm (WebAssembly SIMD, CPU, ${threads} thread${threads === 1 ? '' : 's'} in a Web Worker)`);
     expect(requests.filter((r) => /\.wasm$/.test(r))).toEqual([]);
     // served as the dev and preview servers serve it: cross-origin isolated (SharedArrayBuffer)
     expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
@@ -220,7 +226,7 @@ describe('the playground in headless Chromium', () => {
     expect(await page.textContent('#app')).not.toBe('');
   });
 
-  it('works offline once loaded, and trains and drifts the model as Node does with the same seed', async (ctx) => {
+  it('works offline once loaded, and trains and drifts the model as Node does with the same seed, on ndarray and on wasm', async (ctx) => {
     const { page, context, requests, console: log } = need(ctx);
     const seen = requests.length;
     await context.setOffline(true);
@@ -258,6 +264,19 @@ describe('the playground in headless Chromium', () => {
       expect((await shown(page, `acc-unc-2`)).value).toBe(drifted.points[2]!.uncompensated.mean);
       expect(await page.locator('#plot-drift').count()).toBe(1);
       await page.screenshot({ path: join(OUTPUT, 'playground-drift.png') });
+      // the same on the wasm engine (in the page's Worker, every tile method a message): as Node's wasm engine
+      await page.selectOption('#engine', 'wasm');
+      await waitForDrift(page);
+      expect(await page.textContent('#drift-engine'), log.join('\n')).toContain('wasm');
+      const config3 = await shownConfig(page);
+      const wasm = await (nodeWasm ??= createWasmBackend({ threads: 1 }));
+      const trainedWasm = await trainModel(wasm, config3, s);
+      const curvesWasm = await driftCurves(wasm, trainedWasm, config3, s);
+      expect((await shown(page, 'acc-before')).value).toBe(curvesWasm.beforeProgramming);
+      for (let i = 0; i < s.times.length; i++) {
+        expect((await shown(page, `acc-comp-${i}`)).value, `wasm, compensated at ${s.times[i]} s`).toBe(curvesWasm.points[i]!.compensated.mean);
+        expect((await shown(page, `acc-unc-${i}`)).value, `wasm, not compensated at ${s.times[i]} s`).toBe(curvesWasm.points[i]!.uncompensated.mean);
+      }
       expect(requests.slice(seen), 'requests after going offline').toEqual([]);
     } finally {
       await context.setOffline(false);
