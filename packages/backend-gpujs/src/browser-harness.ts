@@ -253,6 +253,17 @@ export async function openPage<Api = Record<string, (...args: never[]) => unknow
 }
 
 /**
+ * What `usePage` gives a test file.
+ * @typeParam Api - the harness's methods: name → function.
+ */
+export interface PageUse<Api = Record<string, (...args: never[]) => unknown>> {
+  /** The page, for a test; or the test is skipped with why there is none (no chromium). */
+  need(ctx: { skip(condition: boolean, note?: string): void }): BrowserPage<Api>;
+  /** The page once opened (undefined where it could not be). */
+  readonly page: BrowserPage<Api> | undefined;
+}
+
+/**
  * The page for one test file: opened before its tests (in `beforeAll`), closed after;
  * `need(ctx)` gives it to a test or skips the test with why there is none (no chromium).
  * @typeParam Api - the harness's methods: name → function.
@@ -260,7 +271,7 @@ export async function openPage<Api = Record<string, (...args: never[]) => unknow
 export function usePage<Api = Record<string, (...args: never[]) => unknown>>(
   hooks: { beforeAll(fn: () => Promise<void>, timeout?: number): void; afterAll(fn: () => Promise<void>): void },
   options: OpenPageOptions & { ready?: (page: BrowserPage<Api>) => Promise<void> } = {},
-): { need(ctx: { skip(condition: boolean, note?: string): void }): BrowserPage<Api>; readonly page: BrowserPage<Api> | undefined } {
+): PageUse<Api> {
   let page: BrowserPage<Api> | undefined;
   let reason = '';
   hooks.beforeAll(async () => {
