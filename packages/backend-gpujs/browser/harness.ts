@@ -2,7 +2,7 @@
  * The browser page's harness, typed with the page's API (main.ts) for the
  * tests; the machinery is src/browser-harness.ts.
  */
-import { openPage as open, type BrowserPage as Page, type OpenResult } from '../src/browser-harness.js';
+import { openPage as open, usePage as use, type BrowserPage as Page, type OpenResult } from '../src/browser-harness.js';
 import type { HarnessApi } from './main.js';
 
 export { findChromium, CHROMIUM_FLAGS, PAGE_DIR, buildPage } from '../src/browser-harness.js';
@@ -20,27 +20,5 @@ export function usePage(
   hooks: { beforeAll(fn: () => Promise<void>, timeout?: number): void; afterAll(fn: () => Promise<void>): void },
   options: { mounts?: Record<string, string>; ready?: (page: BrowserPage) => Promise<void> } = {},
 ): { need(ctx: { skip(condition: boolean, note?: string): void }): BrowserPage; readonly page: BrowserPage | undefined } {
-  let page: BrowserPage | undefined;
-  let reason = '';
-  hooks.beforeAll(async () => {
-    const opened = await openPage({ mounts: options.mounts });
-    if (!opened.ok) {
-      reason = opened.reason;
-      return;
-    }
-    page = opened.page;
-    await options.ready?.(page);
-  }, 240_000);
-  hooks.afterAll(async () => {
-    await page?.close();
-  });
-  return {
-    get page() {
-      return page;
-    },
-    need(ctx) {
-      ctx.skip(page === undefined, `browser tests need Chromium: ${reason}`);
-      return page!;
-    },
-  };
+  return use<HarnessApi>(hooks, options);
 }

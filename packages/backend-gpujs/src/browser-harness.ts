@@ -148,12 +148,12 @@ export async function launchServed(
   };
 }
 
-/** Builds the page into a temporary folder; returns the folder. */
-export async function buildPage(): Promise<string> {
+/** Builds the page in `root` (index.html + its scripts; default: this package's test page) into a temporary folder; returns the folder. */
+export async function buildPage(root: string = PAGE_DIR): Promise<string> {
   const { build } = await import('vite');
-  const outDir = mkdtempSync(join(tmpdir(), 'crossbar-gpujs-page-'));
+  const outDir = mkdtempSync(join(tmpdir(), 'crossbar-browser-page-'));
   await build({
-    root: PAGE_DIR,
+    root,
     configFile: false,
     logLevel: 'error',
     resolve: { conditions: ['source', 'browser', 'module', 'import', 'default'] },
@@ -187,22 +187,35 @@ export interface BrowserPage<Api = Record<string, (...args: never[]) => unknown>
  */
 export type OpenResult<Api = Record<string, (...args: never[]) => unknown>> = { ok: true; page: BrowserPage<Api> } | { ok: false; reason: string };
 
+/** Options of `openPage`. */
+export interface OpenPageOptions {
+  /** URL prefixes ('/oracle/') served from other folders. */
+  mounts?: Record<string, string>;
+  /**
+   * The page's folder (index.html whose scripts set `window.crossbarHarness`); default:
+   * this package's test page. Other packages' browser tests open their own pages.
+   */
+  root?: string;
+  /** Serve the page cross-origin isolated (COOP/COEP: SharedArrayBuffer works); default true. */
+  crossOriginIsolated?: boolean;
+}
+
 /**
- * Builds, serves and opens the test page in headless Chromium. Resolves
- * { ok: false, reason } where this machine cannot (no chromium, no playwright-core).
+ * Builds, serves (cross-origin isolated) and opens a test page in headless Chromium.
+ * Resolves { ok: false, reason } where this machine cannot (no chromium, no playwright-core).
  * @typeParam Api - the harness's methods: name → function.
  */
-export async function openPage<Api = Record<string, (...args: never[]) => unknown>>(options: { mounts?: Record<string, string> } = {}): Promise<OpenResult<Api>> {
+export async function openPage<Api = Record<string, (...args: never[]) => unknown>>(options: OpenPageOptions = {}): Promise<OpenResult<Api>> {
   const runtime = await findBrowserRuntime();
   if (!runtime.ok) return runtime;
   let outDir: string;
   try {
-    outDir = await buildPage();
+    outDir = await buildPage(options.root);
   } catch (e) {
     return { ok: false, reason: `the test page could not be built with Vite: ${(e as Error).message.split('\n')[0]}` };
   }
   // cross-origin isolation: SharedArrayBuffer (gpu.js's webasm threads) works in the page
-  const launched = await launchServed(runtime, outDir, { mounts: options.mounts, crossOriginIsolated: true });
+  const launched = await launchServed(runtime, outDir, { mounts: options.mounts, crossOriginIsolated: options.crossOriginIsolated ?? true });
   if (!launched.ok) return launched;
   const { browser, url } = launched.served;
   const page = await browser.newPage();
@@ -235,6 +248,51 @@ export async function openPage<Api = Record<string, (...args: never[]) => unknow
         ) as never;
       },
       close: () => launched.served.close(),
+    },
+  };
+}
+
+/**
+ * What `usePage` gives a test file.
+ * @typeParam Api - the harness's methods: name → function.
+ */
+export interface PageUse<Api = Record<string, (...args: never[]) => unknown>> {
+  /** The page, for a test; or the test is skipped with why there is none (no chromium). */
+  need(ctx: { skip(condition: boolean, note?: string): void }): BrowserPage<Api>;
+  /** The page once opened (undefined where it could not be). */
+  readonly page: BrowserPage<Api> | undefined;
+}
+
+/**
+ * The page for one test file: opened before its tests (in `beforeAll`), closed after;
+ * `need(ctx)` gives it to a test or skips the test with why there is none (no chromium).
+ * @typeParam Api - the harness's methods: name → function.
+ */
+export function usePage<Api = Record<string, (...args: never[]) => unknown>>(
+  hooks: { beforeAll(fn: () => Promise<void>, timeout?: number): void; afterAll(fn: () => Promise<void>): void },
+  options: OpenPageOptions & { ready?: (page: BrowserPage<Api>) => Promise<void> } = {},
+): PageUse<Api> {
+  let page: BrowserPage<Api> | undefined;
+  let reason = '';
+  hooks.beforeAll(async () => {
+    const opened = await openPage<Api>({ mounts: options.mounts, root: options.root, crossOriginIsolated: options.crossOriginIsolated });
+    if (!opened.ok) {
+      reason = opened.reason;
+      return;
+    }
+    page = opened.page;
+    await options.ready?.(page);
+  }, 240_000);
+  hooks.afterAll(async () => {
+    await page?.close();
+  });
+  return {
+    get page() {
+      return page;
+    },
+    need(ctx) {
+      ctx.skip(page === undefined, `browser tests need Chromium: ${reason}`);
+      return page!;
     },
   };
 }

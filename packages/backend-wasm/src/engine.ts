@@ -43,8 +43,9 @@ import {
 import { wasmStreamFills } from './draws.js';
 import { FUSED_IO_WORDS, fusedScratchBytes, writeFusedIo } from './fused-io.js';
 import type { WasmHeap } from './heap.js';
-import { hasSharedMemory, loadKernels, type Kernels, type KernelSource } from './loader.js';
+import { loadKernels, type Kernels, type KernelSource } from './loader.js';
 import type { ThreadPool } from './thread-pool.js';
+import { defaultThreads, startThreadPool } from './threads.js';
 
 /** The engine's registry name. */
 export const WASM_NAME = 'wasm';
@@ -54,8 +55,9 @@ export interface WasmEngineOptions {
   /**
    * Threads (the calling one included) the kernels split rows over: 1 runs on the
    * calling thread only. Default: CROSSBAR_WASM_THREADS, else min(4, available cores)
-   * in Node where shared memory works, else 1 (browsers: the kernel contract is
-   * synchronous and a page's main thread may not block).
+   * where shared memory works and this thread may block (Node, a Web Worker on a
+   * cross-origin isolated page), else 1 (a page's main thread: the kernel contract is
+   * synchronous and it may not block; more than 1 there is refused).
    */
   readonly threads?: number;
   /** The `.wasm` to load (default: this package's dist/ file for the thread mode). */
@@ -75,24 +77,6 @@ const THREADED_MIN_WORK = 1 << 17;
 
 /** Words of the analog pass's parameter block (assembly/engine.ts P_*; src/fused-io.ts's FUSED_IO_WORDS follow). */
 const PARAM_WORDS = 18;
-
-function isNode(): boolean {
-  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  return typeof p?.versions?.node === 'string';
-}
-
-async function defaultThreads(): Promise<number> {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.CROSSBAR_WASM_THREADS?.trim();
-  if (env) {
-    const n = Number(env);
-    if (!(Number.isInteger(n) && n >= 1 && n <= 64)) throw new InputError(`CROSSBAR_WASM_THREADS must be an integer in [1, 64], got ${JSON.stringify(env)}`);
-    return n;
-  }
-  if (!isNode() || !hasSharedMemory()) return 1;
-  const os = await import('node:os');
-  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return Math.max(1, Math.min(4, cores));
-}
 
 /**
  * The loaded kernels of one engine instance: an instance over plain memory for the calls
@@ -117,15 +101,14 @@ export class WasmEngine {
 
   /** Loads the kernels (WasmLoadError with the reason when they cannot load here) and starts the pool. */
   static async create(options: WasmEngineOptions = {}): Promise<WasmEngine> {
-    const threads = options.threads ?? (await defaultThreads());
+    const threads = options.threads ?? defaultThreads();
     if (!(Number.isInteger(threads) && threads >= 1 && threads <= 64)) throw new InputError(`wasm engine: threads must be an integer in [1, 64], got ${threads}`);
     const minWork = options.minThreadedWork ?? THREADED_MIN_WORK;
     if (!(minWork >= 0)) throw new InputError(`wasm engine: minThreadedWork must be >= 0, got ${minWork}`);
     const kernels = await loadKernels({ source: options.source, maximumBytes: options.maximumBytes });
     if (threads === 1) return new WasmEngine(kernels, null, null, minWork);
     const shared = await loadKernels({ shared: true, source: options.source, maximumBytes: options.maximumBytes });
-    const { ThreadPool } = await import('./thread-pool.js');
-    return new WasmEngine(kernels, shared, new ThreadPool(shared, threads, { stallMs: options.stallMs }), minWork);
+    return new WasmEngine(kernels, shared, await startThreadPool(shared, threads, { stallMs: options.stallMs }), minWork);
   }
 
   /** Whether a call of `rows` rows and `work` multiply-adds is split over the pool. */

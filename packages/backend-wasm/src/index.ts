@@ -24,7 +24,8 @@ export {
   type KernelSource,
   type LoadKernelsOptions,
 } from './loader.js';
-export type { ThreadPool, ThreadPoolOptions } from './thread-pool.js';
+export type { PoolWorker, PoolWorkerData, ThreadPool, ThreadPoolOptions, WorkerHost } from './thread-pool.js';
+export { canBlock, threadsRefusal } from './threads.js';
 export { checkFusedForward, forwardIOArgs, FusedForward } from './forward.js';
 export { KernelPool, type ForwardIOArgs } from './pool.js';
 export { createWasmBackend, createWasmKernels, WASM_NAME, WasmEngine, wasmKernelSet, type WasmEngineOptions } from './engine.js';

@@ -1,8 +1,10 @@
 /**
  * Loads the AssemblyScript kernels (dist/kernels.wasm, or kernels-shared.wasm for
  * threads) into a WebAssembly.Memory this module makes, and hands out typed views
- * of it. In Node the file beside this module is read; in a browser, pass the
- * bytes, a Response or a URL (`source`).
+ * of it. By default the file beside this module: read from disk in Node, fetched
+ * (compiled while streaming) in a browser, where a bundler ships it with the page
+ * or inlines it as a data: URL (decoded without a fetch). `source` takes bytes, a
+ * compiled module, a Response, a URL or a path instead.
  */
 import { WasmLoadError } from './errors.js';
 import { WasmHeap } from './heap.js';
@@ -178,17 +180,60 @@ function fileName(shared: boolean): string {
   return shared ? 'kernels-shared.wasm' : 'kernels.wasm';
 }
 
+/**
+ * The build output beside this module (src/ or dist/ → ../dist/). Two literal
+ * `new URL(…, import.meta.url)` expressions, so that bundlers (Vite, webpack 5, …) see
+ * the files and ship them with the page (or inline them as data: URLs).
+ */
+function defaultUrl(shared: boolean): URL {
+  return shared ? new URL('../dist/kernels-shared.wasm', import.meta.url) : new URL('../dist/kernels.wasm', import.meta.url);
+}
+
+type FsPromises = typeof import('node:fs/promises');
+
+/** Node's fs/promises (through process.getBuiltinModule, so a browser bundle imports no Node module), or undefined. */
+function nodeFs(): FsPromises | undefined {
+  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  return p?.getBuiltinModule?.('node:fs/promises') as FsPromises | undefined;
+}
+
+/** The bytes of a base64 data: URL (a bundler's inlined asset): decoded here, no fetch. */
+function dataUrlBytes(url: URL): Uint8Array {
+  const href = url.href;
+  const comma = href.indexOf(',');
+  if (comma < 0 || !/;base64$/i.test(href.slice(0, comma)))
+    throw new WasmLoadError('invalid-module', '@crossbar/backend-wasm: a data: URL of the kernels must be base64');
+  const text = atob(decodeURIComponent(href.slice(comma + 1)));
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+async function fromResponse(response: Response, where: string): Promise<BufferSource | WebAssembly.Module> {
+  if (!response.ok) throw new WasmLoadError('missing-file', `@crossbar/backend-wasm: fetching the kernels ${where} gave HTTP ${response.status}`);
+  // compiled while it downloads where the server sends the WebAssembly type
+  if (typeof WebAssembly.compileStreaming === 'function' && /^application\/wasm\b/.test(response.headers.get('content-type') ?? '')) {
+    try {
+      return await WebAssembly.compileStreaming(response);
+    } catch (e) {
+      throw new WasmLoadError('invalid-module', `@crossbar/backend-wasm: the kernels ${where} do not compile here: ${(e as Error).message}`);
+    }
+  }
+  return response.arrayBuffer();
+}
+
 async function readSource(source: KernelSource | undefined, shared: boolean): Promise<BufferSource | WebAssembly.Module> {
   if (source instanceof WebAssembly.Module || ArrayBuffer.isView(source) || source instanceof ArrayBuffer) return source;
-  if (typeof source === 'object' && !(source instanceof URL)) return source.arrayBuffer(); // a Response
-  // a path or URL: the default is the build output beside this module (src/ → ../dist/)
-  const where: URL | string = source ?? new URL(`../dist/${fileName(shared)}`, import.meta.url);
+  if (typeof source === 'object' && !(source instanceof URL)) return fromResponse(source, source.url || 'Response');
+  // a path or URL: the default is the build output beside this module
+  const where: URL | string = source ?? defaultUrl(shared);
   const url = where instanceof URL ? where : /^[a-z][a-z0-9+.-]*:/i.test(where) ? new URL(where) : undefined;
-  if (url === undefined || url.protocol === 'file:') {
-    const { readFile } = await import('node:fs/promises');
+  if (url?.protocol === 'data:') return dataUrlBytes(url);
+  const fs = url === undefined || url.protocol === 'file:' ? nodeFs() : undefined;
+  if (fs) {
     const path = url ?? (where as string);
     try {
-      return await readFile(path);
+      return await fs.readFile(path);
     } catch (e) {
       const code = (e as { code?: string }).code;
       throw new WasmLoadError(
@@ -198,9 +243,14 @@ async function readSource(source: KernelSource | undefined, shared: boolean): Pr
       );
     }
   }
-  const response = await fetch(url);
-  if (!response.ok) throw new WasmLoadError('missing-file', `@crossbar/backend-wasm: fetching the kernels ${url.href} gave HTTP ${response.status}`);
-  return response.arrayBuffer();
+  const href = url?.href ?? new URL(where as string, (globalThis as { location?: { href: string } }).location?.href).href;
+  let response: Response;
+  try {
+    response = await fetch(href);
+  } catch (e) {
+    throw new WasmLoadError('missing-file', `@crossbar/backend-wasm: cannot fetch the kernels ${href}: ${(e as Error).message}`);
+  }
+  return fromResponse(response, href);
 }
 
 /**

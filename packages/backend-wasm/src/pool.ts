@@ -13,7 +13,7 @@
  * caller's thread taking a share of the rows.
  */
 import { BackendError, InputError } from '@crossbar/core';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Kernels } from './loader.js';
 
 // control block, int32 words
@@ -112,7 +112,11 @@ export class KernelPool {
     this.workers = workers;
     this.broken = undefined;
     for (let index = 0; index < threads; index++) {
-      const worker = new Worker(WORKER_SOURCE, {
+      // worker_threads through process.getBuiltinModule: a browser bundle of the package imports no Node module
+      const { Worker: NodeWorker } = (process as unknown as { getBuiltinModule(id: string): typeof import('node:worker_threads') }).getBuiltinModule(
+        'node:worker_threads',
+      );
+      const worker = new NodeWorker(WORKER_SOURCE, {
         eval: true,
         workerData: { module: kernels.module, memory: kernels.memory, ctrlPtr, argsPtr, index, threads, generation },
       });

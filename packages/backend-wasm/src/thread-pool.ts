@@ -1,14 +1,17 @@
 /**
- * The engine's worker threads (Node worker_threads): every worker instantiates the
- * kernels' compiled module over the same shared WebAssembly.Memory; the calling
- * thread takes part 0 of the rows and workers 1 … threads − 1 the others. A call is
- * synchronous, as core's kernel contract is: the caller publishes the call in a
- * control block (generation counter → Atomics.notify), runs its part, then blocks in
- * Atomics.wait until every worker has added itself to the done counter (Node lets
- * the main thread wait; browsers do not, so there the engine runs on one thread).
- * Rows are split evenly; a row's outputs do not depend on where it sits in the
- * GEMM's blocks and every random number is addressed by its element, so the results
- * are the same bits for every thread count.
+ * The engine's worker pool: every worker instantiates the kernels' compiled module over
+ * the same shared WebAssembly.Memory; the calling thread takes part 0 of the rows and
+ * workers 1 … threads − 1 the others. The workers come from a WorkerHost: Node's
+ * worker_threads (node-workers.ts) or a browser's Web Workers (web-workers.ts); the
+ * protocol below is the same on both. A call is synchronous, as core's kernel contract
+ * is: the caller publishes the call in a control block (generation counter →
+ * Atomics.notify), runs its part, then blocks in Atomics.wait until every worker has
+ * added itself to the done counter. So the calling thread must be one that may block:
+ * Node's main thread or a Worker, never a browser page's main thread (threads.ts picks 1
+ * thread there). Rows are split evenly; a row's outputs do not depend on where it sits in
+ * the GEMM's blocks and every random number is addressed by its element, so the results
+ * are the same bits for every thread count — and for the calling thread running every
+ * part itself, which it does while a browser's workers have not started yet.
  *
  * Faults: a kernel that traps in a worker reports the error through the control block
  * and the call throws a BackendError naming it; a worker that dies (exits, is killed)
@@ -16,7 +19,6 @@
  * a BackendError, and either way the next call replaces all workers and runs.
  */
 import { BackendError, InputError } from '@crossbar/core';
-import { Worker } from 'node:worker_threads';
 import type { Kernels } from './loader.js';
 
 // control block, int32 words
@@ -25,6 +27,8 @@ const OP = 1;
 const DONE = 2; // workers finished with the call
 const FAILED = 3; // analog pass: vectors that failed the bound test, summed
 const ERROR = 4; // 1 + index of the first worker whose kernel threw, else 0
+const READY = 5; // workers of the current set that have started
+const EPOCH = 6; // the current set of workers (bumped when they are replaced)
 const CTRL_WORDS = 8;
 const ARG_WORDS = 32; // float64 arguments
 const MESSAGE_BYTES = 512; // the failing worker's message (UTF-8)
@@ -61,7 +65,10 @@ const RUN_PART_BODY = `
   }
   if (op === ${PoolOp.Fault}) {
     if (a[0] === index) {
-      if (a[1] === 1) process.exit(7);
+      if (a[1] === 1) {
+        exit();
+        throw EXIT;
+      }
       throw new Error('injected kernel fault');
     }
     return 0;
@@ -69,37 +76,100 @@ const RUN_PART_BODY = `
   throw new Error('unknown pool operation ' + op);
 `;
 
-type RunPart = (e: unknown, op: number, a: Float64Array, index: number, threads: number) => number;
+type RunPart = (e: unknown, op: number, a: Float64Array, index: number, threads: number, exit: () => never) => number;
 // the one source of the row split, shared with the workers
-const runPart = new Function('e', 'op', 'a', 'index', 'threads', RUN_PART_BODY) as RunPart;
+const runPart = new Function('e', 'op', 'a', 'index', 'threads', 'exit', RUN_PART_BODY) as RunPart;
+const callerMayNotExit = (): never => {
+  throw new BackendError('@crossbar/backend-wasm: the calling thread does not exit');
+};
 
-/** The worker's program (run with `eval`, so the pool works from the TypeScript sources and from dist/ alike). */
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { module, memory, ctrlPtr, argsPtr, messagePtr, index, threads, generation } = workerData;
-const e = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const ctrl = new Int32Array(memory.buffer, ctrlPtr, ${CTRL_WORDS});
-function runPart(e, op, a, index, threads) {${RUN_PART_BODY}}
-let gen = generation; // a replacement worker starts at the pool's current call
-for (;;) {
-  Atomics.wait(ctrl, ${GEN}, gen);
-  gen = Atomics.load(ctrl, ${GEN});
-  const op = Atomics.load(ctrl, ${OP});
-  if (op === ${PoolOp.Stop}) break;
-  try {
-    const failed = runPart(e, op, new Float64Array(memory.buffer, argsPtr, ${ARG_WORDS}), index, threads);
-    if (failed) Atomics.add(ctrl, ${FAILED}, failed);
-  } catch (err) {
-    if (Atomics.compareExchange(ctrl, ${ERROR}, 0, index + 1) === 0) {
-      const bytes = new TextEncoder().encode(String(err && err.message || err)).subarray(0, ${MESSAGE_BYTES - 1});
-      const dst = new Uint8Array(memory.buffer, messagePtr, ${MESSAGE_BYTES});
-      dst.fill(0);
-      dst.set(bytes);
-    }
+/**
+ * The worker's program: `startPoolWorker(data, exit)` with the data of PoolWorkerData.
+ * A WorkerHost runs it after its own prelude (Node: workerData; browsers: the first
+ * message), so Node and browsers share every line of the pool's protocol. `exit()` ends
+ * the worker without answering (fault injection in the tests).
+ */
+export const WORKER_PROGRAM = `
+const EXIT = Symbol('exit');
+function runPart(e, op, a, index, threads, exit) {${RUN_PART_BODY}}
+function startPoolWorker(data, exit) {
+  const { module, memory, ctrlPtr, argsPtr, messagePtr, index, threads, generation, epoch } = data;
+  const e = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const ctrl = new Int32Array(memory.buffer, ctrlPtr, ${CTRL_WORDS});
+  if (Atomics.load(ctrl, ${EPOCH}) === epoch) {
+    Atomics.add(ctrl, ${READY}, 1);
+    Atomics.notify(ctrl, ${READY});
   }
-  if (Atomics.add(ctrl, ${DONE}, 1) === threads - 2) Atomics.notify(ctrl, ${DONE});
+  let gen = generation; // a replacement worker starts at the pool's current call
+  for (;;) {
+    Atomics.wait(ctrl, ${GEN}, gen);
+    gen = Atomics.load(ctrl, ${GEN});
+    // a replaced worker stops by itself (terminate() may take effect late: a browser's may
+    // not interrupt Atomics.wait at once), so that it never counts in a newer set's calls
+    if (Atomics.load(ctrl, ${EPOCH}) !== epoch) return;
+    const op = Atomics.load(ctrl, ${OP});
+    if (op === ${PoolOp.Stop}) break;
+    try {
+      const failed = runPart(e, op, new Float64Array(memory.buffer, argsPtr, ${ARG_WORDS}), index, threads, exit);
+      if (failed) Atomics.add(ctrl, ${FAILED}, failed);
+    } catch (err) {
+      if (err === EXIT) return;
+      if (Atomics.compareExchange(ctrl, ${ERROR}, 0, index + 1) === 0) {
+        const bytes = new TextEncoder().encode(String(err && err.message || err)).subarray(0, ${MESSAGE_BYTES - 1});
+        const dst = new Uint8Array(memory.buffer, messagePtr, ${MESSAGE_BYTES});
+        dst.fill(0);
+        dst.set(bytes);
+      }
+    }
+    if (Atomics.load(ctrl, ${EPOCH}) !== epoch) return;
+    if (Atomics.add(ctrl, ${DONE}, 1) === threads - 2) Atomics.notify(ctrl, ${DONE});
+  }
 }
 `;
+
+/** What a pool worker starts with (posted to it: the compiled module and the shared memory are cloned by reference). */
+export interface PoolWorkerData {
+  readonly module: WebAssembly.Module;
+  readonly memory: WebAssembly.Memory;
+  /** Byte offsets of the control block, the arguments and the error message. */
+  readonly ctrlPtr: number;
+  readonly argsPtr: number;
+  readonly messagePtr: number;
+  /** The worker's part (1 … threads − 1; part 0 is the calling thread's). */
+  readonly index: number;
+  readonly threads: number;
+  /** The pool's call counter when the worker was made (it waits for the next call). */
+  readonly generation: number;
+  /** Which set of workers it belongs to (a worker of a replaced set does not count as ready). */
+  readonly epoch: number;
+}
+
+/** A started worker, as a pool holds it. */
+export interface PoolWorker {
+  /** Stops it (a pending kernel call is abandoned). */
+  terminate(): unknown;
+}
+
+/**
+ * How a platform makes the pool's workers: Node's worker_threads (node-workers.ts) or
+ * Web Workers (web-workers.ts). The pool logic (thread-pool.ts) is the same on both.
+ */
+export interface WorkerHost {
+  /** What the workers are, for messages ("worker_threads", "Web Workers"). */
+  readonly kind: string;
+  /**
+   * Whether a new worker starts while the thread that made it blocks in Atomics.wait.
+   * Node's do; a browser starts a Worker only when its maker's event loop runs, so there
+   * a call never waits for workers that have not started (the calling thread runs every
+   * part until they are ready).
+   */
+  readonly startsWhileBlocked: boolean;
+  /**
+   * Starts a worker that runs WORKER_PROGRAM's `startPoolWorker(data, exit)`; it calls
+   * `onFailure` with "failed: …" (an uncaught error) or "exited (…)" when the worker ends.
+   */
+  spawn(data: PoolWorkerData, onFailure: (message: string) => void): PoolWorker;
+}
 
 /** Options of a ThreadPool. */
 export interface ThreadPoolOptions {
@@ -109,7 +179,7 @@ export interface ThreadPoolOptions {
 
 /** `threads` − 1 workers and the calling thread over the kernels' shared memory. */
 export class ThreadPool {
-  private workers: Worker[] = [];
+  private workers: PoolWorker[] = [];
   private readonly ctrl: Int32Array;
   private readonly args: Float64Array;
   private readonly ctrlPtr: number;
@@ -122,6 +192,7 @@ export class ThreadPool {
   constructor(
     readonly kernels: Kernels,
     readonly threads: number,
+    readonly host: WorkerHost,
     options: ThreadPoolOptions = {},
   ) {
     if (!kernels.shared) throw new InputError('ThreadPool: the kernels must be loaded with shared: true');
@@ -138,21 +209,20 @@ export class ThreadPool {
   }
 
   private spawn(): void {
-    const { kernels, ctrlPtr, argsPtr, messagePtr, threads } = this;
-    const generation = Atomics.load(this.ctrl, GEN);
-    const workers: Worker[] = [];
+    const { kernels, ctrlPtr, argsPtr, messagePtr, threads, ctrl } = this;
+    const generation = Atomics.load(ctrl, GEN);
+    Atomics.store(ctrl, READY, 0);
+    const epoch = Atomics.add(ctrl, EPOCH, 1) + 1;
+    const workers: PoolWorker[] = [];
     this.workers = workers;
     this.broken = undefined;
     for (let index = 1; index < threads; index++) {
-      const worker = new Worker(WORKER_SOURCE, {
-        eval: true,
-        workerData: { module: kernels.module, memory: kernels.memory, ctrlPtr, argsPtr, messagePtr, index, threads, generation },
-      });
+      const data: PoolWorkerData = { module: kernels.module, memory: kernels.memory, ctrlPtr, argsPtr, messagePtr, index, threads, generation, epoch };
       // events of replaced workers are ignored; a death between calls is seen at the next one
-      worker.on('error', (e) => this.workers === workers && (this.broken ??= new BackendError(`@crossbar/backend-wasm: kernel worker ${index} failed: ${e.message}`)));
-      worker.on('exit', (code) => this.workers === workers && (this.broken ??= new BackendError(`@crossbar/backend-wasm: kernel worker ${index} exited (code ${code})`)));
-      worker.unref(); // an idle pool does not keep the process alive
-      workers.push(worker);
+      const onFailure = (message: string) => {
+        if (this.workers === workers) this.broken ??= new BackendError(`@crossbar/backend-wasm: kernel worker ${index} ${message}`);
+      };
+      workers.push(this.host.spawn(data, onFailure));
     }
   }
 
@@ -164,6 +234,31 @@ export class ThreadPool {
     this.spawn();
   }
 
+  /** Whether every worker of the current set has started. */
+  get ready(): boolean {
+    return Atomics.load(this.ctrl, READY) >= this.threads - 1;
+  }
+
+  /**
+   * Resolves once every worker has started (without blocking the thread, so that a
+   * browser can start them); rejects with a BackendError when one fails or they have not
+   * started within `timeoutMs` (default: the pool's stallMs).
+   */
+  async whenReady(timeoutMs = this.stallMs): Promise<void> {
+    const start = Date.now();
+    for (;;) {
+      if (this.disposed) throw new BackendError('@crossbar/backend-wasm: the thread pool is disposed');
+      if (this.broken) throw this.broken;
+      if (this.ready) return;
+      if (Date.now() - start > timeoutMs) {
+        throw new BackendError(
+          `@crossbar/backend-wasm: ${this.threads - 1 - Atomics.load(this.ctrl, READY)} kernel worker(s) (${this.host.kind}) did not start within ${timeoutMs} ms`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+
   /**
    * Runs `op` with `args` (float64 words) on every part; returns the analog pass's
    * failed-vector count. Throws BackendError when a worker's kernel threw or a worker
@@ -172,8 +267,15 @@ export class ThreadPool {
   run(op: number, args: ArrayLike<number>): number {
     if (this.disposed) throw new BackendError('@crossbar/backend-wasm: the thread pool is disposed');
     if (this.broken) this.respawn();
-    const ctrl = this.ctrl;
     this.args.set(args);
+    if (!this.ready && !this.host.startsWhileBlocked) {
+      // the workers cannot start while this thread blocks: it runs every part (the same bits)
+      // this time; the injected faults of the tests are the workers'
+      let failed = 0;
+      if (op !== PoolOp.Fault) for (let t = 0; t < this.threads; t++) failed += runPart(this.kernels.exports, op, this.args, t, this.threads, callerMayNotExit);
+      return failed;
+    }
+    const ctrl = this.ctrl;
     Atomics.store(ctrl, DONE, 0);
     Atomics.store(ctrl, FAILED, 0);
     Atomics.store(ctrl, ERROR, 0);
@@ -183,7 +285,7 @@ export class ThreadPool {
     let failed = 0;
     let own: unknown;
     try {
-      failed = runPart(this.kernels.exports, op, this.args, 0, this.threads);
+      failed = runPart(this.kernels.exports, op, this.args, 0, this.threads, callerMayNotExit);
     } catch (e) {
       own = e;
     }

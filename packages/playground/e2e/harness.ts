@@ -3,7 +3,8 @@
  * builds the page with Vite (the package's vite.config.ts) into a temporary
  * folder, serves it on 127.0.0.1, and opens it in Debian's Chromium through
  * playwright-core (never a downloaded browser), with the gpu.js engine's
- * browser harness (its static server, chromium lookup, flags and launch).
+ * browser harness (its static server, chromium lookup, flags and launch), served
+ * cross-origin isolated (COOP/COEP) as the dev and preview servers serve it.
  * `openPlayground()` says why it cannot run (no chromium, no playwright-core)
  * instead of failing, so the test can skip with the reason.
  */
@@ -53,8 +54,8 @@ export async function openPlayground(options: { width?: number; height?: number;
   const runtime = await findBrowserRuntime();
   if (!runtime.ok) return runtime;
   const dir = await buildPage();
-  // plain static files (no cross-origin isolation headers), as a web server would serve the built page
-  const launched = await launchServed(runtime, dir);
+  // the cross-origin isolation headers (COOP/COEP), as vite.config.ts's dev and preview servers send them
+  const launched = await launchServed(runtime, dir, { crossOriginIsolated: true });
   if (!launched.ok) return launched;
   const { browser, url } = launched.served;
   const context = await browser.newContext({ viewport: { width: options.width ?? 1400, height: options.height ?? 1000 }, acceptDownloads: true });

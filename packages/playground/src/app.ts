@@ -40,6 +40,7 @@ export class App {
     this.engineSelect = h(
       'select',
       { id: 'engine', name: 'engine', onchange: () => this.setEngine(this.engineSelect.value as EngineName) },
+      h('option', { value: 'wasm' }, 'wasm (WebAssembly SIMD)'),
       h('option', { value: 'ndarray' }, 'ndarray (CPU)'),
       h('option', { value: 'gpujs' }, 'gpu.js (WebGL2)'),
     );
@@ -67,6 +68,7 @@ export class App {
 
     if (linkError) page.showBanner(linkError);
     this.applyState(true);
+    this.checkEngine();
     window.addEventListener('hashchange', () => {
       if (location.hash === encodeState(page.state)) return;
       try {
@@ -110,15 +112,28 @@ export class App {
     page.state.engine = name;
     page.saveUrl();
     page.markAll();
+    this.checkEngine(true);
+    page.schedule();
+  }
+
+  /**
+   * Makes the state's engine; where it cannot run here (the wasm engine without
+   * WebAssembly SIMD, gpu.js without WebGL2) the page says why and goes on with ndarray.
+   */
+  private checkEngine(clearBanner = false): void {
+    const page = this.page;
+    const name = page.state.engine;
     pageEngine(name).then(
-      () => page.showBanner(null),
+      () => clearBanner && page.showBanner(null),
       (e) => {
+        if (page.state.engine !== name) return;
         page.showBanner(`${messageOf(e)}. The page goes on with the ndarray engine.`);
         page.state.engine = 'ndarray';
         this.engineSelect.value = 'ndarray';
         page.saveUrl();
+        page.markAll();
+        page.schedule();
       },
     );
-    page.schedule();
   }
 }

@@ -1,10 +1,19 @@
 /**
- * The page's engines: the ndarray reference engine (JavaScript on the CPU),
- * and the gpu.js engine on the page's WebGL2 (fragment shaders on the GPU, or
- * on the browser's software rasteriser). Each is made once and kept.
+ * The page's engines: the wasm engine (WebAssembly SIMD kernels; the default),
+ * the ndarray reference engine (JavaScript on the CPU), and the gpu.js engine on
+ * the page's WebGL2 (fragment shaders on the GPU, or on the browser's software
+ * rasteriser). Each is made once and kept.
+ *
+ * On a cross-origin isolated page (the dev and preview servers send COOP/COEP) the wasm
+ * engine runs in a Web Worker (worker-engine.ts), where it may block on its own pool:
+ * min(4, cores) threads. Elsewhere it runs on the page's main thread, on one thread (a
+ * synchronous kernel call may not block the main thread on workers). Its kernels are
+ * inlined in the bundle (vite.config.ts), so loading them fetches nothing.
  */
 import '@crossbar/backend-ndarray';
 import { createGpujsBackend, checkMode } from '@crossbar/backend-gpujs';
+import { createWasmBackend } from '@crossbar/backend-wasm';
+import { createWorkerWasmBackend } from './worker-engine.js';
 import { BackendError, getBackend, type AnalogTileBackend } from '@crossbar/core';
 import type { EngineName } from './state.js';
 
@@ -21,6 +30,25 @@ async function make(name: EngineName): Promise<PageEngine> {
   if (name === 'ndarray') {
     const backend = await getBackend('ndarray');
     return { name, backend, label: 'ndarray (JavaScript, CPU)' };
+  }
+  if (name === 'wasm') {
+    // threads need a thread that may block (a Worker) and shared memory (a cross-origin isolated page)
+    let backend: AnalogTileBackend | undefined;
+    if (self.crossOriginIsolated && typeof Worker === 'function') {
+      try {
+        backend = await createWorkerWasmBackend();
+      } catch (e) {
+        console.warn(`the wasm engine's worker did not start (${(e as Error).message}); it runs on the page's main thread`);
+      }
+    }
+    try {
+      backend ??= await createWasmBackend();
+    } catch (e) {
+      throw new BackendError(`the wasm engine cannot run in this browser: ${(e as Error).message}`);
+    }
+    const threads = /(\d+) threads?\)/.exec(backend.description ?? '')?.[1] ?? '1';
+    const where = /in a Web Worker$/.test(backend.description ?? '') ? ' in a Web Worker' : '';
+    return { name, backend, label: `wasm (WebAssembly SIMD, CPU, ${threads} thread${threads === '1' ? '' : 's'}${where})` };
   }
   const check = checkMode('webgl2');
   if (!check.ok) throw new BackendError(`the gpu.js engine needs WebGL2, which this browser does not give: ${check.reason ?? 'unknown reason'}`);

@@ -10,8 +10,10 @@ import { DRIFT_DEFAULTS, SettingError, TILE_DEFAULTS, type DriftSettings, type T
 
 export type View = 'tile' | 'drift' | 'config';
 export const VIEWS: readonly View[] = ['tile', 'drift', 'config'];
-export type EngineName = 'ndarray' | 'gpujs';
-export const ENGINE_NAMES: readonly EngineName[] = ['ndarray', 'gpujs'];
+export type EngineName = 'wasm' | 'ndarray' | 'gpujs';
+export const ENGINE_NAMES: readonly EngineName[] = ['wasm', 'ndarray', 'gpujs'];
+/** The page's engine unless the link names another: the wasm engine (WebAssembly SIMD), as everywhere it loads. */
+export const DEFAULT_ENGINE: EngineName = 'wasm';
 
 /**
  * The page's default config: the crossbar demo's hardware-aware training config
@@ -43,7 +45,7 @@ export interface PageState {
 export function defaultState(): PageState {
   return {
     view: 'tile',
-    engine: 'ndarray',
+    engine: DEFAULT_ENGINE,
     config: rpuConfigToDict(defaultRpuConfig()),
     tile: structuredClone(TILE_DEFAULTS),
     drift: structuredClone(DRIFT_DEFAULTS),
@@ -112,7 +114,7 @@ function fromBase64Url(s: string): string {
 export function encodeState(state: PageState): string {
   const payload: Record<string, Json> = {};
   if (state.view !== 'tile') payload.v = state.view;
-  if (state.engine !== 'ndarray') payload.e = state.engine;
+  if (state.engine !== DEFAULT_ENGINE) payload.e = state.engine;
   const type = state.config.type;
   let base: Record<string, unknown>;
   try {

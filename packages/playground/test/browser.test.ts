@@ -2,8 +2,8 @@
  * The built playground in headless Chromium (Debian's chromium through
  * playwright-core; the page built with Vite and served on 127.0.0.1): change a
  * control, wait for the plots, compare the numbers shown with the same
- * computation in Node (same seed, config read back from the page's dict),
- * switch to the gpu.js engine on WebGL2, share the setup as a link, refuse bad
+ * computation in Node (same seed, config read back from the page's dict; the
+ * wasm engine by default, its kernels inlined), switch to the gpu.js engine on WebGL2, share the setup as a link, refuse bad
  * input with visible messages, work offline, and train the drift view's model.
  * Where this machine has no chromium the tests report themselves skipped with why.
  */
@@ -11,7 +11,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NdarrayBackend } from '@crossbar/backend-ndarray';
-import { rpuConfigFromDict, type RPUConfig } from '@crossbar/core';
+import { createWasmBackend } from '@crossbar/backend-wasm';
+import { rpuConfigFromDict, type AnalogTileBackend, type RPUConfig } from '@crossbar/core';
 import type { Page } from 'playwright-core';
 import { openPlayground, PACKAGE_DIR, waitForDrift, waitForTile, type Playground } from '../e2e/harness.js';
 import { DataSub, seededMatrix } from '../src/data.js';
@@ -35,6 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await pg?.close();
+  await (await nodeWasm)?.dispose?.();
 });
 
 function need(ctx: { skip(condition: boolean, note?: string): void }): Playground {
@@ -47,17 +49,24 @@ async function shownConfig(page: Page): Promise<RPUConfig> {
   return rpuConfigFromDict(parseDictText((await page.textContent('#config-python')) ?? ''));
 }
 
-/** What Node computes for the page's state: W, x from the seed, one ndarray tile, its first forward call. */
+let nodeWasm: Promise<AnalogTileBackend> | undefined;
+
+/**
+ * What Node computes for the page's state: W, x from the seed, one tile, its first forward
+ * call — on the wasm engine (one thread: the same kernels give the same bits on any thread
+ * count, in the page's Worker too) where the page uses it, else on ndarray.
+ */
 async function nodeTile(page: Page) {
   const state = decodeState(new URL(page.url()).hash);
   const s = checkTileSettings(state.tile);
   const config = await shownConfig(page);
   const w = seededMatrix(s.seed, DataSub.weights, s.outSize, s.inSize, s.weights);
   const x = seededMatrix(s.seed, DataSub.inputs, s.batch, s.inSize, s.inputs);
-  const tile = new NdarrayBackend().createTile({ outSize: s.outSize, inSize: s.inSize, rpuConfig: config, seed: s.seed });
-  tile.setWeights(w);
-  const y = tile.forward(x, s.batch, { isTest: true });
-  const passes = tile.getForwardPassCounts()!;
+  const backend = state.engine === 'wasm' ? await (nodeWasm ??= createWasmBackend({ threads: 1 })) : new NdarrayBackend();
+  const tile = await backend.createTile({ outSize: s.outSize, inSize: s.inSize, rpuConfig: config, seed: s.seed });
+  await tile.setWeights(w);
+  const y = await tile.forward(x, s.batch, { isTest: true });
+  const passes = (await tile.getForwardPassCounts!())!;
   // the exact product and the statistics, written out here (not the page's code)
   let se = 0;
   let si = 0;
@@ -87,9 +96,20 @@ describe('the playground in headless Chromium', () => {
     const { page, requests, url, console: log } = need(ctx);
     await waitForTile(page);
     expect(requests.length).toBeGreaterThan(0);
-    for (const r of requests) expect(r.startsWith(url), `request outside the page: ${r}`).toBe(true);
+    // (blob: URLs of the page's origin are the wasm engine's pool workers, made in the browser)
+    const origin = new URL(url).origin;
+    for (const r of requests) expect(r.startsWith(url) || r.startsWith(`blob:${origin}/`), `request outside the page: ${r}`).toBe(true);
+    expect(requests.some((r) => /\/assets\/engine-worker-[\w-]+\.js$/.test(r))).toBe(true);
     for (const id of ['plot-scatter', 'plot-errors', 'plot-passes']) expect(await page.locator(`#${id}`).count(), id).toBe(1);
-    expect(await page.textContent('#tile-engine')).toContain('ndarray');
+    // the wasm engine by default, its kernels inlined in the bundle (no request for them); on this cross-origin
+    // isolated page it runs in a Web Worker, on its pool of min(4, cores) threads
+    expect(await page.inputValue('#engine')).toBe('wasm');
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    const threads = Math.min(4, cores);
+    expect(await page.textContent('#tile-engine')).toBe(`wasm (WebAssembly SIMD, CPU, ${threads} thread${threads === 1 ? '' : 's'} in a Web Worker)`);
+    expect(requests.filter((r) => /\.wasm$/.test(r))).toEqual([]);
+    // served as the dev and preview servers serve it: cross-origin isolated (SharedArrayBuffer)
+    expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
     expect(log.filter((l) => l.startsWith('pageerror'))).toEqual([]);
   });
 
@@ -119,7 +139,7 @@ describe('the playground in headless Chromium', () => {
     expect(passes.value).toBe(want.meanPasses);
     expect(passes.text).toBe(`${formatNumber(want.meanPasses)} (max ${want.maxPasses})`);
     expect(want.maxPasses).toBeGreaterThan(1); // the setup does exercise bound management
-    await page.screenshot({ path: join(OUTPUT, 'playground-tile-ndarray.png') });
+    await page.screenshot({ path: join(OUTPUT, 'playground-tile-wasm.png') });
   });
 
   it('switches the engine to gpu.js on WebGL2 and shows its numbers and time per call', async (ctx) => {
@@ -206,7 +226,7 @@ describe('the playground in headless Chromium', () => {
     expect(await page.textContent('#app')).not.toBe('');
   });
 
-  it('works offline once loaded, and trains and drifts the model as Node does with the same seed', async (ctx) => {
+  it('works offline once loaded, and trains and drifts the model as Node does with the same seed, on ndarray and on wasm', async (ctx) => {
     const { page, context, requests, console: log } = need(ctx);
     const seen = requests.length;
     await context.setOffline(true);
@@ -244,6 +264,19 @@ describe('the playground in headless Chromium', () => {
       expect((await shown(page, `acc-unc-2`)).value).toBe(drifted.points[2]!.uncompensated.mean);
       expect(await page.locator('#plot-drift').count()).toBe(1);
       await page.screenshot({ path: join(OUTPUT, 'playground-drift.png') });
+      // the same on the wasm engine (in the page's Worker, every tile method a message): as Node's wasm engine
+      await page.selectOption('#engine', 'wasm');
+      await waitForDrift(page);
+      expect(await page.textContent('#drift-engine'), log.join('\n')).toContain('wasm');
+      const config3 = await shownConfig(page);
+      const wasm = await (nodeWasm ??= createWasmBackend({ threads: 1 }));
+      const trainedWasm = await trainModel(wasm, config3, s);
+      const curvesWasm = await driftCurves(wasm, trainedWasm, config3, s);
+      expect((await shown(page, 'acc-before')).value).toBe(curvesWasm.beforeProgramming);
+      for (let i = 0; i < s.times.length; i++) {
+        expect((await shown(page, `acc-comp-${i}`)).value, `wasm, compensated at ${s.times[i]} s`).toBe(curvesWasm.points[i]!.compensated.mean);
+        expect((await shown(page, `acc-unc-${i}`)).value, `wasm, not compensated at ${s.times[i]} s`).toBe(curvesWasm.points[i]!.uncompensated.mean);
+      }
       expect(requests.slice(seen), 'requests after going offline').toEqual([]);
     } finally {
       await context.setOffline(false);

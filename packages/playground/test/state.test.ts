@@ -10,6 +10,14 @@ describe('page state in the link', () => {
     expect(rpuConfigFromDict(defaultState().config).equals(defaultRpuConfig())).toBe(true);
   });
 
+  it('defaults to the wasm engine; another engine is named in the link', () => {
+    expect(defaultState().engine).toBe('wasm');
+    const s = defaultState();
+    s.engine = 'ndarray';
+    expect(encodeState(s)).not.toBe('');
+    expect(decodeState(encodeState(s)).engine).toBe('ndarray');
+  });
+
   it('round-trips the view, engine, config and settings, keeping only what differs', () => {
     const s = defaultState();
     s.view = 'drift';
