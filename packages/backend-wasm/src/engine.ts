@@ -17,11 +17,13 @@
  *                        TableNormals), which refuse what they do not implement
  *   modifyWeights        core's modifyWeightsHost
  *
- * Memory: per call the kernels' heap holds the call's copy of the weights, the inputs
- * and the scratch (a mark / release around the call), so the WebAssembly memory grows
- * to the largest call and stays there: a tile's memory is flat over calls. The results
- * go to core's host buffers only at the end of a call, so a call that throws has
- * written nothing core keeps.
+ * Memory: each tile keeps its weights resident in the kernels' memory (resident.ts: a
+ * long-lived heap block per instance, copied again only when core's weights version
+ * changes, freed by `dispose`); per call the heap holds the inputs and the scratch (a
+ * mark / release around the call), so the WebAssembly memory grows to the largest call
+ * and stays there: a tile's memory is flat over calls and over creating and disposing
+ * tiles. The results go to core's host buffers only at the end of a call, so a call
+ * that throws has written nothing core keeps.
  */
 import { createNdarrayKernels } from '@crossbar/backend-ndarray';
 import {
@@ -41,6 +43,7 @@ import {
 } from '@crossbar/core';
 import type { WasmHeap } from './heap.js';
 import { hasSharedMemory, loadKernels, type Kernels, type KernelSource } from './loader.js';
+import { ResidentWeights } from './resident.js';
 import type { ThreadPool } from './thread-pool.js';
 
 /** The engine's registry name. */
@@ -189,18 +192,20 @@ export function createWasmKernels(engine: WasmEngine, spec: TileSpec): TileKerne
   const { outSize, inSize } = spec;
   const [k0, k1] = seedToKey(spec.seed);
 
-  const perfectMvm = (direction: MvDirection, weights: Float32Array, x: Float32Array, batch: number, outScale: number): Float32Array => {
+  const resident = new ResidentWeights(outSize * inSize);
+
+  const perfectMvm = (direction: MvDirection, weights: Float32Array, x: Float32Array, batch: number, outScale: number, weightsVersion?: number): Float32Array => {
     const forward = direction === 'forward';
     const nOut = forward ? outSize : inSize;
     const nIn = forward ? inSize : outSize;
     const threaded = engine.threaded(batch, batch * nIn * nOut);
-    const heap = engine.kernelsFor(threaded).heap;
+    const kernels = engine.kernelsFor(threaded);
+    const heap = kernels.heap;
+    const w = resident.ptr(kernels, weights, weightsVersion);
     return scoped(heap, () => {
       // every buffer of a call is written whole before it is read: not zeroed
-      const w = heap.allocF32(outSize * inSize, false);
       const xp = heap.allocF32(batch * nIn, false);
       const yp = heap.allocF32(batch * nOut, false);
-      heap.f32(w, outSize * inSize).set(weights);
       heap.f32(xp, batch * nIn).set(x.subarray(0, batch * nIn));
       if (forward) engine.gemm(threaded, false, batch, nOut, nIn, xp, nIn, w, nIn, yp, nOut);
       else engine.gemm(threaded, true, batch, nOut, nIn, xp, nIn, w, nOut, yp, nOut);
@@ -217,7 +222,9 @@ export function createWasmKernels(engine: WasmEngine, spec: TileSpec): TileKerne
     }
     if (args.nActive === 0) return;
     const threaded = engine.threaded(args.nActive, args.nActive * args.nIn * args.nOut);
-    scoped(engine.kernelsFor(threaded).heap, () => runFused(engine, threaded, args, outSize, inSize, k0, k1));
+    const kernels = engine.kernelsFor(threaded);
+    const w = resident.ptr(kernels, args.weights, args.weightsVersion);
+    scoped(kernels.heap, () => runFused(engine, threaded, args, w, k0, k1));
   };
 
   return {
@@ -226,11 +233,12 @@ export function createWasmKernels(engine: WasmEngine, spec: TileSpec): TileKerne
     floatingPointUpdate: fallback.floatingPointUpdate,
     pulsedUpdate: fallback.pulsedUpdate,
     modifyWeights: modifyWeightsHost,
+    dispose: () => resident.dispose(),
   };
 }
 
-/** One round of the fused analog pass (inside a heap scope). */
-function runFused(engine: WasmEngine, threaded: boolean, args: AnalogPassArgs, outSize: number, inSize: number, k0: number, k1: number): void {
+/** One round of the fused analog pass (inside a heap scope) on the weights at byte offset `w`. */
+function runFused(engine: WasmEngine, threaded: boolean, args: AnalogPassArgs, w: number, k0: number, k1: number): void {
   const kernels = engine.kernelsFor(threaded);
   const heap = kernels.heap;
   const { io, nIn, nOut, nActive } = args;
@@ -264,7 +272,6 @@ function runFused(engine: WasmEngine, threaded: boolean, args: AnalogPassArgs, o
   // every buffer is written whole (here or by the kernel) before it is read: not zeroed
   const p = heap.allocF64(PARAM_WORDS, false);
   const x = heap.allocF32(batch * nIn, false);
-  const w = heap.allocF32(outSize * inSize, false);
   const active = heap.allocI32(nActive, false);
   const rowScale = heap.allocF32(nActive, false);
   const inp = heap.allocF32(nActive * nIn, false);
@@ -274,7 +281,6 @@ function runFused(engine: WasmEngine, threaded: boolean, args: AnalogPassArgs, o
   const scratch = heap.alloc(scratchStride * parts, false);
   heap.f64(p, PARAM_WORDS).set(params);
   heap.f32(x, batch * nIn).set(args.x);
-  heap.f32(w, outSize * inSize).set(args.weights);
   heap.i32(active, nActive).set(args.active.subarray(0, nActive));
   heap.f32(rowScale, nActive).set(args.rowScale.subarray(0, nActive));
   if (withNl) heap.f32(nlp, nOut).set(nl);

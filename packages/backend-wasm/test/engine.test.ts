@@ -14,7 +14,7 @@ import {
   type RPUConfig,
 } from '@crossbar/core';
 import { NdarrayBackend } from '@crossbar/backend-ndarray';
-import { createWasmBackend, WasmEngine, WasmLoadError, wasmFusedRefusal, WASM_PRIORITY } from '../src/index.js';
+import { createWasmBackend, createWasmKernels, WasmEngine, WasmLoadError, wasmFusedRefusal, WASM_PRIORITY } from '../src/index.js';
 import { bits, uniform } from './helpers.js';
 
 const backends: AnalogTileBackend[] = [];
@@ -151,6 +151,68 @@ function resolvedForward(fields: Record<string, unknown>): ResolvedIO {
   const { forward } = rpuConfigFromDict({ type: 'InferenceRPUConfig', forward: fields }) as InferenceRPUConfig;
   return resolveIOParameters(forward, 'forward', 'rpuConfig.forward', 'wasm');
 }
+
+describe('resident weights', () => {
+  it('a kernel copies the weights again only when (array, weightsVersion) change; absent version: every call', async () => {
+    const engine = await WasmEngine.create({ threads: 2, minThreadedWork: 0 });
+    try {
+      const [outSize, inSize] = [5, 7];
+      const k = createWasmKernels(engine, { engine: 'wasm', outSize, inSize, seed: 1, rpuConfig: rpuConfigFromDict({ type: 'FloatingPointRPUConfig' }) });
+      for (const batch of [1, 3]) {
+        // batch 1 runs on the plain instance, batch 3 on the shared one (its own copy)
+        const x = uniform(20, batch * inSize);
+        const w = uniform(21, outSize * inSize);
+        const before = k.perfectMvm!('forward', w, x, batch, 1, 10 + batch);
+        const old = w.slice();
+        w.fill(0.25); // written without a new version: the resident copy is used
+        expect(bits(k.perfectMvm!('forward', w, x, batch, 1, 10 + batch))).toEqual(bits(before));
+        expect(bits(k.perfectMvm!('backward', w, uniform(22, batch * outSize), batch, 1, 10 + batch))).toEqual(
+          bits(k.perfectMvm!('backward', old, uniform(22, batch * outSize), batch, 1, undefined)),
+        );
+        const fresh = k.perfectMvm!('forward', w, x, batch, 1, undefined); // no version: copied
+        expect(bits(fresh)).not.toEqual(bits(before));
+        w.set(old); // the copy is of the 0.25s now, under no version: the next version copies again
+        expect(bits(k.perfectMvm!('forward', w, x, batch, 1, 10 + batch))).toEqual(bits(before));
+        const other = new Float32Array(outSize * inSize).fill(0.25); // another array, the same version: copied
+        expect(bits(k.perfectMvm!('forward', other, x, batch, 1, 10 + batch))).toEqual(bits(fresh));
+      }
+      k.dispose!();
+      expect(engine.kernels.heap.blockBytes + engine.sharedKernels!.heap.blockBytes).toBe(0);
+    } finally {
+      await engine.dispose();
+    }
+  });
+
+  it('a tile reads its new weights after every call that writes them (setWeights, update, applyWeightModifier, setState), as ndarray does', async () => {
+    const [outSize, inSize, batch] = [12, 10, 4];
+    const io = { inp_res: -1, inp_noise: 0, out_noise: 0, out_res: -1, out_bound: 100, noise_management: 'None', bound_management: 'None' };
+    const rpuConfig = rpuConfigFromDict({ type: 'InferenceRPUConfig', forward: io, backward: io, modifier: { type: 'AddNormal', std_dev: 0.1 } });
+    const w = dyadic(30, outSize * inSize, 6, 0.5);
+    const x = dyadic(31, batch * inSize, 6);
+    const d = dyadic(32, batch * outSize, 6);
+    const ref = await tile(new NdarrayBackend(), outSize, inSize, rpuConfig, w);
+    const t = await tile(await wasm(1), outSize, inSize, rpuConfig, w);
+    // the GEMM's summation order differs from ndarray's once the weights are not dyadic (the
+    // modifier's noise): a stale copy differs by far more than that rounding
+    const close = (a: Float32Array, b: Float32Array) => {
+      for (let k = 0; k < a.length; k++) expect(Math.abs(a[k]! - b[k]!), `output ${k}`).toBeLessThan(1e-5);
+    };
+    const both = async (f: (u: AnalogTile) => unknown) => {
+      await f(ref);
+      await f(t);
+      close(await t.forward(x, batch), await ref.forward(x, batch));
+      close(await t.forward(x, batch, { isTest: true }), await ref.forward(x, batch, { isTest: true }));
+      close(await t.backward(d, batch), await ref.backward(d, batch));
+    };
+    await both(() => undefined);
+    await both((u) => u.setWeights(dyadic(33, outSize * inSize, 6, 0.5)));
+    await both((u) => u.update(x, d, batch, 0.125));
+    await both((u) => u.applyWeightModifier());
+    const state = await ref.getState();
+    await both((u) => u.setWeights(w));
+    await both((u) => u.setState(state));
+  });
+});
 
 describe('the thread pool', () => {
   it('a worker whose kernel throws fails the call with its message; the next call runs on new workers', async () => {
