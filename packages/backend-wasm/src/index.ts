@@ -25,8 +25,6 @@ export {
   type LoadKernelsOptions,
 } from './loader.js';
 export type { ThreadPool, ThreadPoolOptions } from './thread-pool.js';
-export { checkFusedForward, forwardIOArgs, FusedForward } from './forward.js';
-export { KernelPool, type ForwardIOArgs } from './pool.js';
 export { createWasmBackend, createWasmKernels, WASM_NAME, WasmEngine, wasmFusedRefusal, wasmKernelSet, type WasmEngineOptions } from './engine.js';
 
 /** The registry priority of "wasm": above the ndarray engine (1), the default wherever the kernels load. */

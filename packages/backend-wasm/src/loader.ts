@@ -6,7 +6,6 @@
  */
 import { WasmLoadError } from './errors.js';
 import { WasmHeap } from './heap.js';
-import type { ForwardIOArgs } from './pool.js';
 
 /** The functions of the compiled kernels (assembly/index.ts); pointers are byte offsets. */
 /** C [m × n] from A and B with row strides lda, ldb, ldc (byte offsets a, b, c). */
@@ -44,63 +43,6 @@ export interface KernelExports {
   cosLane1: WebAssembly.Global;
   sinOut: WebAssembly.Global;
   cosOut: WebAssembly.Global;
-  /** The resolved forward IO of the groundwork's fused forward kernels. */
-  setForwardIO(...io: ForwardIOArgs): void;
-  /** The groundwork's DAC stage of active vectors a0 … a1 − 1. */
-  prepareInputs(
-    x: number,
-    nIn: number,
-    active: number,
-    rowScale: number,
-    a0: number,
-    a1: number,
-    inp: number,
-    scratch: number,
-    k0: number,
-    k1: number,
-    call: number,
-    round: number,
-  ): void;
-  /** The groundwork's ADC stage; returns how many vectors failed the bound test. */
-  finalizeOutputs(
-    acc: number,
-    nOut: number,
-    active: number,
-    rowScale: number,
-    a0: number,
-    a1: number,
-    y: number,
-    passed: number,
-    final: number,
-    scratch: number,
-    k0: number,
-    k1: number,
-    call: number,
-    round: number,
-  ): number;
-  /** The groundwork's fused forward round; returns how many vectors failed the bound test. */
-  forwardPass(
-    x: number,
-    w: number,
-    nOut: number,
-    nIn: number,
-    active: number,
-    rowScale: number,
-    a0: number,
-    a1: number,
-    inp: number,
-    acc: number,
-    y: number,
-    passed: number,
-    final: number,
-    scratch: number,
-    k0: number,
-    k1: number,
-    call: number,
-    round: number,
-  ): number;
-  /** max |x| per row. */
-  rowAbsMax(x: number, rows: number, n: number, out: number): void;
   /** The engine's analog pass of active vectors a0 … a1 − 1 (assembly/engine.ts); returns how many failed the bound test. */
   analogRows(
     params: number,

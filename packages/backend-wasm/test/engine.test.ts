@@ -4,6 +4,9 @@
 import { describe, expect, it, afterAll } from 'vitest';
 import {
   BackendError,
+  IdealDevice,
+  IOParameters,
+  SingleRPUConfig,
   BackendRegistry,
   InferenceRPUConfig,
   resolveIOParameters,
@@ -66,6 +69,42 @@ describe('wasm engine vs the ndarray engine', () => {
       expect(t.getForwardPassCounts?.()).toEqual(ref.getForwardPassCounts?.());
     }
   });
+
+  // A signed, scaled permutation matrix: every output is one product (the rest are zeros), so
+  // the GEMM is exact in any summation order, with the DAC quantising and the ADC noising: the
+  // whole pass must be ndarray's bit for bit, for every IO option the fused kernel computes.
+  for (const [name, fields] of [
+    ['aihwkit defaults (noise and bound management, ADC noise and quantisation, re-runs)', {}],
+    [
+      'input noise, stochastic rounding, asymmetry, out_scale, bounds',
+      { inpNoise: 0.05, inpStoRound: true, outStoRound: true, inpAsymmetry: 0.1, outAsymmetry: 0.2, outScale: 1.5, inpBound: 0.8, outBound: 3, noiseManagement: 'None' },
+    ],
+    ['no DAC/ADC quantisation, no negative bound test', { inpRes: -1, outRes: -1, outNoise: 0.2, bmTestNegativeBound: false }],
+  ] as const) {
+    it(`the fused pass is ndarray's bit for bit where the GEMM is exact: ${name}, forward and backward, 1 and 2 threads`, async () => {
+      const [outSize, inSize, batch] = [23, 29, 13];
+      const io = new IOParameters(fields as never);
+      const rpuConfig = new SingleRPUConfig({ device: new IdealDevice(), forward: io, backward: io });
+      const w = new Float32Array(outSize * inSize);
+      const scales = [0.5, -1, 4, -16, 16];
+      for (let i = 0; i < outSize; i++) w[i * inSize + ((7 * i + 3) % inSize)] = scales[i % scales.length]!;
+      const x = uniform(40, batch * inSize, 1.3);
+      const d = uniform(41, batch * outSize, 0.7);
+      x[3] = 0;
+      x[4] = -0;
+      d[5] = -0;
+      const ref = await tile(new NdarrayBackend(), outSize, inSize, rpuConfig, w);
+      const y = await ref.forward(x, batch);
+      const z = await ref.backward(d, batch);
+      if (name.startsWith('aihwkit')) expect(Math.max(...((await ref.getForwardPassCounts?.()) ?? [])), 'some vectors re-run').toBeGreaterThan(1);
+      for (const threads of [1, 2]) {
+        const t = await tile(await wasm(threads), outSize, inSize, rpuConfig, w);
+        expect(bits(await t.forward(x, batch)), `forward, ${threads} thread(s)`).toEqual(bits(y));
+        expect(bits(await t.backward(d, batch)), `backward, ${threads} thread(s)`).toEqual(bits(z));
+        expect(t.getForwardPassCounts?.()).toEqual(ref.getForwardPassCounts?.());
+      }
+    });
+  }
 
   it("aihwkit's default IO: the float32 GEMM moves an output by at most one ADC step, rarely", async () => {
     const [outSize, inSize, batch] = [64, 96, 32];
