@@ -10,3 +10,4 @@ export function heapBase(): usize {
   return __heap_base;
 }
 export { analogRows } from './engine';
+export { bracketParts, bracketMisses, testRadius, testCos, testSin, BRACKET } from './noise-bracket';

@@ -64,6 +64,15 @@ export interface KernelExports {
     call: number,
     round: number,
   ): number;
+  /** Tests of the noise bracket (assembly/noise-bracket.ts): r̃, cos̃, siñ of word w into testRadius, testCos, testSin. */
+  bracketParts(w: number): void;
+  testRadius: WebAssembly.Global;
+  testCos: WebAssembly.Global;
+  testSin: WebAssembly.Global;
+  /** Outputs whose noise bracket did not decide them (the exact normal was drawn), counted since loading. */
+  bracketMisses: WebAssembly.Global;
+  /** E / r̃ of the noise bracket. */
+  BRACKET: WebAssembly.Global;
   /** The first byte after the module's static data. */
   heapBase(): number;
 }

@@ -8,6 +8,7 @@ import {
   IOParameters,
   SingleRPUConfig,
   BackendRegistry,
+  kernelBackend,
   InferenceRPUConfig,
   resolveIOParameters,
   rpuConfigFromDict,
@@ -17,7 +18,7 @@ import {
   type RPUConfig,
 } from '@crossbar/core';
 import { NdarrayBackend } from '@crossbar/backend-ndarray';
-import { createWasmBackend, createWasmKernels, WasmEngine, WasmLoadError, wasmFusedRefusal, WASM_PRIORITY } from '../src/index.js';
+import { createWasmBackend, createWasmKernels, WasmEngine, wasmKernelSet, WasmLoadError, wasmFusedRefusal, WASM_PRIORITY } from '../src/index.js';
 import { bits, uniform } from './helpers.js';
 
 const backends: AnalogTileBackend[] = [];
@@ -80,6 +81,9 @@ describe('wasm engine vs the ndarray engine', () => {
       { inpNoise: 0.05, inpStoRound: true, outStoRound: true, inpAsymmetry: 0.1, outAsymmetry: 0.2, outScale: 1.5, inpBound: 0.8, outBound: 3, noiseManagement: 'None' },
     ],
     ['no DAC/ADC quantisation, no negative bound test', { inpRes: -1, outRes: -1, outNoise: 0.2, bmTestNegativeBound: false }],
+    // a step just wide enough for the noise bracket (assembly/noise-bracket.ts useBracket): about one
+    // output in 60 needs the exact normal; with the output non-linearity
+    ['a narrow ADC step (the noise bracket undecided on some outputs), output non-linearity', { outNoise: 1, outRes: 0.0005, outNonlinearity: 0.3 }],
   ] as const) {
     it(`the fused pass is ndarray's bit for bit where the GEMM is exact: ${name}, forward and backward, 1 and 2 threads`, async () => {
       const [outSize, inSize, batch] = [23, 29, 13];
@@ -102,6 +106,22 @@ describe('wasm engine vs the ndarray engine', () => {
         expect(bits(await t.forward(x, batch)), `forward, ${threads} thread(s)`).toEqual(bits(y));
         expect(bits(await t.backward(d, batch)), `backward, ${threads} thread(s)`).toEqual(bits(z));
         expect(t.getForwardPassCounts?.()).toEqual(ref.getForwardPassCounts?.());
+      }
+      if (name.startsWith('a narrow')) {
+        // on one thread: the bracket's exact fallback ran inside the four-lane loop (not only at row ends)
+        const engine = await WasmEngine.create({ threads: 1 });
+        const t = await tile(
+          kernelBackend(wasmKernelSet(engine)),
+          16,
+          16,
+          rpuConfig,
+          new Float32Array(256).map((_, k) => (k % 17 === 0 ? 4 : 0)),
+        );
+        const misses = engine.kernels.exports.bracketMisses;
+        const before = misses.value as number;
+        await t.forward(uniform(42, 64 * 16), 64);
+        expect((misses.value as number) - before).toBeGreaterThan(0);
+        await engine.dispose();
       }
     });
   }

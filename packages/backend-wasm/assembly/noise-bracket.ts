@@ -1,0 +1,309 @@
+// The ADC's output noise without computing each normal exactly (assembly/engine.ts
+// finalizeRows). An output is quantize(fround(v + noise · g)) with g core's float64
+// normal (Box–Muller with V8's fdlibm log/sin/cos, philox.ts / libm.ts): exact, but those
+// float64 functions in two SIMD lanes cost more than the rest of the pass. That output is
+// a non-decreasing function of g (noise > 0: the float64 product and sum, fround, the
+// division by the step, the shift, nearest and the product by the step all are), so if
+// |g − g̃| <= E then it lies between the outputs at g̃ − E and g̃ + E; when those two are
+// the same bits, so is the exact one, and the exact normal is needed only when they
+// differ (about one output in 10^4 with aihwkit's defaults). The results are the exact
+// path's bits, always.
+//
+// g̃ comes from the same Philox words in float32 on four lanes: r̃ = sqrt(−2 ln u1) with
+// ln by fdlibm's reduction (u = 2^k (1 + f), 1 + f in [√2/2, √2), ln(1 + f) = 2 atanh(s),
+// s = f / (2 + f), a series in s²), and cos / sin of θ = 2π u2 reduced exactly on the
+// uniform (4 u2 − n, n = nearest(4 u2): the quadrant) to |φ| <= π/4, Taylor series.
+// E = BRACKET · r̃: test/noise-bracket.test.ts checks on all 2^23 uniforms that
+// |r̃ − r| / r and |cos̃ − cos|, |siñ − sin| stay far below what BRACKET allows.
+import { blockNormal, philox, philoxX4, wv0, wv1, wv2, wv3 } from './philox';
+import { quantize } from './io';
+
+/** E / r̃: the half-width of the bracket relative to the radius (test/noise-bracket.test.ts proves the margin). */
+export const BRACKET: f32 = 1.0 / 65536.0;
+
+/**
+ * Whether the ADC of output noise `noise` and step `step` goes through the bracket: the
+ * noise not tiny (noise · g is never 0, as the exact path assumes when it adds it) and the
+ * step wide against the bracket (2 · noise · E / step, the share of outputs that need the
+ * exact normal, below about 1/64 for radii up to 6); without quantisation (step 0) every
+ * float32 rounding boundary would split brackets, so the exact normals are drawn.
+ */
+export function useBracket(noise: f64, step: f32): bool {
+  return noise > 1e-200 && <f64>step > noise * (768.0 * <f64>BRACKET);
+}
+
+const LN2: f32 = 0.6931471805599453;
+const SQRT2_BITS: i32 = 0x3fb504f3;
+const HALF_PI: f32 = 1.5707963267948966;
+
+/** sqrt(−2 ln u) of u = ((w >>> 9) + 0.5) / 2^23 (lanes), float32. */
+@inline function radiusX4(w: v128): v128 {
+  const u = f32x4.mul(f32x4.add(f32x4.convert_i32x4_u(i32x4.shr_u(w, 9)), f32x4.splat(0.5)), f32x4.splat(1.0 / 8388608.0));
+  let bits = u;
+  let k = i32x4.sub(i32x4.shr_u(bits, 23), i32x4.splat(127));
+  let m = v128.or(v128.and(bits, i32x4.splat(0x007fffff)), i32x4.splat(0x3f800000)); // [1, 2)
+  const big = i32x4.gt_s(m, i32x4.splat(SQRT2_BITS));
+  m = i32x4.sub(m, v128.and(big, i32x4.splat(0x00800000))); // / 2 where above √2
+  k = i32x4.sub(k, big); // big lanes are −1: k + 1
+  const f = f32x4.sub(m, f32x4.splat(1.0)); // exact
+  const s = f32x4.div(f, f32x4.add(f32x4.splat(2.0), f));
+  const z = f32x4.mul(s, s);
+  const p = f32x4.add(
+    f32x4.splat(1.0),
+    f32x4.mul(z, f32x4.add(f32x4.splat(1.0 / 3.0), f32x4.mul(z, f32x4.add(f32x4.splat(1.0 / 5.0), f32x4.mul(z, f32x4.add(f32x4.splat(1.0 / 7.0), f32x4.mul(z, f32x4.splat(1.0 / 9.0)))))))),
+  );
+  const ln = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(k), f32x4.splat(LN2)), f32x4.mul(f32x4.add(s, s), p));
+  return f32x4.sqrt(f32x4.mul(f32x4.splat(-2.0), ln));
+}
+
+// cos θ and sin θ of the last angleX4 (module globals: a function returns one value)
+let cosV: v128 = f32x4.splat(0);
+let sinV: v128 = f32x4.splat(0);
+
+/** cos and sin of θ = 2π u, u = ((w >>> 9) + 0.5) / 2^23 (lanes), float32, into cosV, sinV. */
+@inline function angleX4(w: v128): void {
+  const y = f32x4.mul(f32x4.add(f32x4.convert_i32x4_u(i32x4.shr_u(w, 9)), f32x4.splat(0.5)), f32x4.splat(1.0 / 2097152.0)); // 4u, exact
+  const n = f32x4.nearest(y);
+  const phi = f32x4.mul(f32x4.sub(y, n), f32x4.splat(HALF_PI)); // θ − n π/2, |φ| <= π/4
+  const z = f32x4.mul(phi, phi);
+  const sp = f32x4.add(
+    phi,
+    f32x4.mul(
+      f32x4.mul(phi, z),
+      f32x4.add(f32x4.splat(-1.0 / 6.0), f32x4.mul(z, f32x4.add(f32x4.splat(1.0 / 120.0), f32x4.mul(z, f32x4.add(f32x4.splat(-1.0 / 5040.0), f32x4.mul(z, f32x4.splat(1.0 / 362880.0))))))),
+    ),
+  );
+  const cp = f32x4.add(
+    f32x4.splat(1.0),
+    f32x4.mul(
+      z,
+      f32x4.add(
+        f32x4.splat(-0.5),
+        f32x4.mul(z, f32x4.add(f32x4.splat(1.0 / 24.0), f32x4.mul(z, f32x4.add(f32x4.splat(-1.0 / 720.0), f32x4.mul(z, f32x4.splat(1.0 / 40320.0)))))),
+      ),
+    ),
+  );
+  // quadrant n mod 4: 0 (s, c), 1 (c, −s), 2 (−s, −c), 3 (−c, s)
+  const q = i32x4.trunc_sat_f32x4_s(n);
+  const swap = i32x4.ne(v128.and(q, i32x4.splat(1)), i32x4.splat(0));
+  const sign = i32x4.splat(0x80000000);
+  const negSin = v128.and(i32x4.shl(q, 30), sign); // bit 1 of n
+  const negCos = v128.and(i32x4.shl(i32x4.add(q, i32x4.splat(1)), 30), sign); // bit 1 of n + 1
+  sinV = v128.xor(v128.bitselect(cp, sp, swap), negSin);
+  cosV = v128.xor(v128.bitselect(sp, cp, swap), negCos);
+}
+
+/** Stores lanes (a, b, c, d) of 4 blocks transposed: element 4 L + j of out = lane L of vector j. */
+@inline function storeTransposed(out: usize, a: v128, b: v128, c: v128, d: v128): void {
+  const ab0 = v128.shuffle<i32>(a, b, 0, 4, 1, 5); // a0 b0 a1 b1
+  const ab1 = v128.shuffle<i32>(a, b, 2, 6, 3, 7); // a2 b2 a3 b3
+  const cd0 = v128.shuffle<i32>(c, d, 0, 4, 1, 5);
+  const cd1 = v128.shuffle<i32>(c, d, 2, 6, 3, 7);
+  v128.store(out, v128.shuffle<i64>(ab0, cd0, 0, 2)); // a0 b0 c0 d0
+  v128.store(out, v128.shuffle<i64>(ab0, cd0, 1, 3), 16);
+  v128.store(out, v128.shuffle<i64>(ab1, cd1, 0, 2), 32);
+  v128.store(out, v128.shuffle<i64>(ab1, cd1, 1, 3), 48);
+}
+
+/**
+ * g̃[k] (float32, at g) and the bracket's half-width E[k] (float32, at bound) of the
+ * normals of elements start … start + n − 1 of the stream; E = −1 where g̃ is not made
+ * (elements outside the whole blocks of four): the exact normal is used there.
+ */
+export function fillNormalBracket(g: usize, bound: usize, n: i32, k0: u32, k1: u32, stream: u32, call: u32, sub: u32, start: u64): void {
+  let k = 0;
+  while (k < n && ((start + <u64>k) & 3) != 0) {
+    store<f32>(bound + (<usize>k << 2), -1);
+    k++;
+  }
+  let b = <u32>((start + <u64>k) >>> 2);
+  const scale = f32x4.splat(BRACKET);
+  for (; k + 16 <= n; k += 16, b += 4) {
+    philoxX4(k0, k1, b, sub, stream, call);
+    const r0 = radiusX4(wv0);
+    const r2 = radiusX4(wv2);
+    angleX4(wv1);
+    const g0 = f32x4.mul(r0, cosV);
+    const g1 = f32x4.mul(r0, sinV);
+    angleX4(wv3);
+    const g2 = f32x4.mul(r2, cosV);
+    const g3 = f32x4.mul(r2, sinV);
+    storeTransposed(g + (<usize>k << 2), g0, g1, g2, g3);
+    const e0 = f32x4.mul(r0, scale);
+    const e2 = f32x4.mul(r2, scale);
+    storeTransposed(bound + (<usize>k << 2), e0, e0, e2, e2);
+  }
+  for (; k < n; k++) store<f32>(bound + (<usize>k << 2), -1);
+}
+
+/** Core's normal of element e of the stream (float64, exact). */
+export function exactNormal(k0: u32, k1: u32, stream: u32, call: u32, sub: u32, e: u64): f64 {
+  philox(k0, k1, <u32>(e >>> 2), sub, stream, call);
+  return blockNormal(<i32>(e & 3));
+}
+
+/**
+ * quantize(fround(v + noise · g), step, shift) for element k of a fillNormalBracket fill
+ * (element e of the stream), noise > 0 and not tiny (noise · g never 0): from the
+ * bracket when both ends give the same bits, else with the exact normal.
+ */
+@inline export function noisyQuantize(
+  v: f32,
+  noise: f64,
+  step: f32,
+  shift: f32,
+  g: usize,
+  bound: usize,
+  k: i32,
+  k0: u32,
+  k1: u32,
+  stream: u32,
+  call: u32,
+  sub: u32,
+  e: u64,
+): f32 {
+  const eb = <f64>load<f32>(bound + (<usize>k << 2));
+  if (eb >= 0) {
+    const gt = <f64>load<f32>(g + (<usize>k << 2));
+    const lo = quantize(<f32>(<f64>v + noise * (gt - eb)), step, shift);
+    const hi = quantize(<f32>(<f64>v + noise * (gt + eb)), step, shift);
+    if (reinterpret<u32>(lo) == reinterpret<u32>(hi)) return lo;
+  }
+  bracketMisses++;
+  return quantize(<f32>(<f64>v + noise * exactNormal(k0, k1, stream, call, sub, e)), step, shift);
+}
+
+/** Outputs that needed the exact normal (tests: the fallback runs). */
+export let bracketMisses: u32 = 0;
+
+@inline function quantizeX4(v: v128, step: f32, shift: v128): v128 {
+  if (step <= 0) return v;
+  // as quantize: nearest rounds half to even, "+ 0" turns −0 into +0
+  const st = f32x4.splat(step);
+  return f32x4.mul(f32x4.add(f32x4.nearest(f32x4.add(f32x4.div(v, st), shift)), f32x4.splat(0)), st);
+}
+
+/** fround(v + noise · (g̃ + d)) on four lanes, the sums in float64 as the exact path's. */
+@inline function noisyX4(v: v128, noise: f64, gt: v128, d: v128, negate: bool): v128 {
+  const nz = f64x2.splat(noise);
+  const g0 = f64x2.promote_low_f32x4(gt);
+  const g1 = f64x2.promote_low_f32x4(v128.shuffle<i32>(gt, gt, 2, 3, 2, 3));
+  const d0 = f64x2.promote_low_f32x4(d);
+  const d1 = f64x2.promote_low_f32x4(v128.shuffle<i32>(d, d, 2, 3, 2, 3));
+  const a0 = negate ? f64x2.sub(g0, d0) : f64x2.add(g0, d0);
+  const a1 = negate ? f64x2.sub(g1, d1) : f64x2.add(g1, d1);
+  const s0 = f64x2.add(f64x2.promote_low_f32x4(v), f64x2.mul(nz, a0));
+  const s1 = f64x2.add(f64x2.promote_low_f32x4(v128.shuffle<i32>(v, v, 2, 3, 2, 3)), f64x2.mul(nz, a1));
+  return v128.shuffle<i32>(f32x4.demote_f64x2_zero(s0), f32x4.demote_f64x2_zero(s1), 0, 1, 4, 5);
+}
+
+/**
+ * The ADC of one output row o[0 … n) in place with the output noise through the bracket
+ * (finalizeRows' per-element stages in the same order and float32 / float64 operations:
+ * non-linearity, negative scale, noise, stochastic-rounding shift, quantisation, the bound
+ * test, the clip), four outputs at a time. g, bound: the row's fillNormalBracket;
+ * uniforms: the row's rounding uniforms (float64) or 0. Returns the bound test (1 passed).
+ */
+export function adcRowBracket(
+  o: usize,
+  n: i32,
+  nl: usize,
+  withNl: bool,
+  nlFactor: f32,
+  negScale: f32,
+  noise: f64,
+  step: f32,
+  outBound: f32,
+  testNegative: bool,
+  uniforms: usize,
+  g: usize,
+  bound: usize,
+  k0: u32,
+  k1: u32,
+  stream: u32,
+  call: u32,
+  sub: u32,
+  e: u64,
+): i32 {
+  let ok: i32 = 1;
+  const zero = f32x4.splat(0);
+  const b = f32x4.splat(outBound);
+  const nb = f32x4.splat(-outBound);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const po = o + (<usize>i << 2);
+    let v = v128.load(po);
+    if (withNl) {
+      const c = v128.load(nl + (<usize>i << 2));
+      v = f32x4.div(f32x4.mul(f32x4.splat(nlFactor), v), f32x4.add(f32x4.splat(1), f32x4.abs(f32x4.mul(c, v))));
+    }
+    if (negScale != 1) v = v128.bitselect(f32x4.mul(v, f32x4.splat(negScale)), v, f32x4.lt(v, zero));
+    let shift = zero;
+    if (uniforms != 0) {
+      const pu = uniforms + (<usize>i << 3);
+      const h = f64x2.splat(0.5);
+      shift = v128.shuffle<i32>(
+        f32x4.demote_f64x2_zero(f64x2.sub(v128.load(pu), h)),
+        f32x4.demote_f64x2_zero(f64x2.sub(v128.load(pu, 16), h)),
+        0,
+        1,
+        4,
+        5,
+      );
+    }
+    const eb = v128.load(bound + (<usize>i << 2));
+    const gt = v128.load(g + (<usize>i << 2));
+    let q = quantizeX4(noisyX4(v, noise, gt, eb, true), step, shift);
+    const hi = quantizeX4(noisyX4(v, noise, gt, eb, false), step, shift);
+    if (!i32x4.all_true(i32x4.eq(q, hi)) || v128.any_true(f32x4.lt(eb, zero))) {
+      // a lane whose bracket spans two outputs (or without one): the exact normal there
+      v128.store(po, v); // the stages before the noise
+      for (let j = 0; j < 4; j++) {
+        const k = i + j;
+        store<f32>(po + (<usize>j << 2), noisyQuantize(load<f32>(po + (<usize>j << 2)), noise, step, <f32>(uniforms != 0 ? load<f64>(uniforms + (<usize>k << 3)) - 0.5 : 0), g, bound, k, k0, k1, stream, call, sub, e + <u64>k));
+      }
+      q = v128.load(po);
+    }
+    const above = f32x4.gt(q, b);
+    const below = f32x4.lt(q, nb);
+    if (v128.any_true(v128.or(above, below))) {
+      // aihwkit's bound test, element after element (without bm_test_negative_bound a later
+      // negative excess sets it back to passed)
+      v128.store(po, q);
+      for (let j = 0; j < 4; j++) ok = boundTest(ok, load<f32>(po + (<usize>j << 2)), outBound, testNegative);
+    }
+    v128.store(po, f32x4.min(f32x4.max(q, nb), b));
+  }
+  for (; i < n; i++) {
+    const po = o + (<usize>i << 2);
+    let v = load<f32>(po);
+    if (withNl) {
+      const c = load<f32>(nl + (<usize>i << 2));
+      v = (nlFactor * v) / (<f32>1 + abs<f32>(c * v));
+    }
+    if (negScale != 1 && v < 0) v = v * negScale;
+    const shift: f32 = uniforms != 0 ? <f32>(load<f64>(uniforms + (<usize>i << 3)) - 0.5) : 0;
+    v = noisyQuantize(v, noise, step, shift, g, bound, i, k0, k1, stream, call, sub, e + <u64>i);
+    ok = boundTest(ok, v, outBound, testNegative);
+    store<f32>(po, min<f32>(max<f32>(v, -outBound), outBound));
+  }
+  return ok;
+}
+
+/** aihwkit's bound test after output v (core boundTestUpdate). */
+@inline function boundTest(ok: i32, v: f32, outBound: f32, testNegative: bool): i32 {
+  if (v > outBound) return 0;
+  if (v < -outBound) return testNegative ? 0 : 1;
+  return ok;
+}
+
+/** Tests: r̃ of the uniform of word w and cos̃ θ, siñ θ of the word's angle (lane 0), into the globals below. */
+export let testRadius: f32 = 0;
+export let testCos: f32 = 0;
+export let testSin: f32 = 0;
+export function bracketParts(w: u32): void {
+  testRadius = f32x4.extract_lane(radiusX4(i32x4.splat(w)), 0);
+  angleX4(i32x4.splat(w));
+  testCos = f32x4.extract_lane(cosV, 0);
+  testSin = f32x4.extract_lane(sinV, 0);
+}
