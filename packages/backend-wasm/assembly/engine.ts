@@ -12,7 +12,7 @@
 // The IO parameters are a float64 block in memory (P_* word offsets), so that worker
 // threads read the same ones.
 import { gemmNN, gemmNT } from './gemm';
-import { quantize } from './io';
+import { dacRow, quantize } from './io';
 import { fillNormal64, fillUniform64 } from './philox';
 import { adcRowBracket, fillNormalBracket, useBracket } from './noise-bracket';
 
@@ -63,11 +63,8 @@ function prepareRows(p: usize, x: usize, nIn: i32, active: usize, rowScale: usiz
     const e = <u64>r * <u64>nIn;
     if (withNoise) fillNormal64(g, nIn, k0, k1, sNoise, call, round, e);
     if (withRounding) fillUniform64(u, nIn, k0, k1, sRound, call, round, e);
-    if (!withNoise && !withRounding && negScale == 1) {
-      for (let j = 0; j < nIn; j++) {
-        const v: f32 = load<f32>(xr + (<usize>j << 2)) * scale;
-        store<f32>(pr + (<usize>j << 2), min<f32>(max<f32>(quantize(v, step, 0), -bound), bound));
-      }
+    if (!withNoise && !withRounding) {
+      dacRow(xr, pr, nIn, scale, step, bound, negScale);
       continue;
     }
     for (let j = 0; j < nIn; j++) {

@@ -16,7 +16,7 @@
 // E = BRACKET · r̃: test/noise-bracket.test.ts checks on all 2^23 uniforms that
 // |r̃ − r| / r and |cos̃ − cos|, |siñ − sin| stay far below what BRACKET allows.
 import { blockNormal, philox, philoxX4, wv0, wv1, wv2, wv3 } from './philox';
-import { quantize } from './io';
+import { quantize, quantizeX4 } from './io';
 
 /** E / r̃: the half-width of the bracket relative to the radius (test/noise-bracket.test.ts proves the margin). */
 export const BRACKET: f32 = 1.0 / 65536.0;
@@ -38,7 +38,7 @@ const HALF_PI: f32 = 1.5707963267948966;
 
 /** sqrt(−2 ln u) of u = ((w >>> 9) + 0.5) / 2^23 (lanes), float32. */
 @inline function radiusX4(w: v128): v128 {
-  const u = f32x4.mul(f32x4.add(f32x4.convert_i32x4_u(i32x4.shr_u(w, 9)), f32x4.splat(0.5)), f32x4.splat(1.0 / 8388608.0));
+  const u = f32x4.mul(f32x4.add(f32x4.convert_i32x4_s(i32x4.shr_u(w, 9)), f32x4.splat(0.5)), f32x4.splat(1.0 / 8388608.0));
   let bits = u;
   let k = i32x4.sub(i32x4.shr_u(bits, 23), i32x4.splat(127));
   let m = v128.or(v128.and(bits, i32x4.splat(0x007fffff)), i32x4.splat(0x3f800000)); // [1, 2)
@@ -62,7 +62,7 @@ let sinV: v128 = f32x4.splat(0);
 
 /** cos and sin of θ = 2π u, u = ((w >>> 9) + 0.5) / 2^23 (lanes), float32, into cosV, sinV. */
 @inline function angleX4(w: v128): void {
-  const y = f32x4.mul(f32x4.add(f32x4.convert_i32x4_u(i32x4.shr_u(w, 9)), f32x4.splat(0.5)), f32x4.splat(1.0 / 2097152.0)); // 4u, exact
+  const y = f32x4.mul(f32x4.add(f32x4.convert_i32x4_s(i32x4.shr_u(w, 9)), f32x4.splat(0.5)), f32x4.splat(1.0 / 2097152.0)); // 4u, exact
   const n = f32x4.nearest(y);
   const phi = f32x4.mul(f32x4.sub(y, n), f32x4.splat(HALF_PI)); // θ − n π/2, |φ| <= π/4
   const z = f32x4.mul(phi, phi);
@@ -83,8 +83,8 @@ let sinV: v128 = f32x4.splat(0);
       ),
     ),
   );
-  // quadrant n mod 4: 0 (s, c), 1 (c, −s), 2 (−s, −c), 3 (−c, s)
-  const q = i32x4.trunc_sat_f32x4_s(n);
+  // quadrant n mod 4: 0 (s, c), 1 (c, −s), 2 (−s, −c), 3 (−c, s); n + 2^23 holds n in its low mantissa bits
+  const q = f32x4.add(n, f32x4.splat(8388608.0));
   const swap = i32x4.ne(v128.and(q, i32x4.splat(1)), i32x4.splat(0));
   const sign = i32x4.splat(0x80000000);
   const negSin = v128.and(i32x4.shl(q, 30), sign); // bit 1 of n
@@ -175,13 +175,6 @@ export function exactNormal(k0: u32, k1: u32, stream: u32, call: u32, sub: u32, 
 
 /** Outputs that needed the exact normal (tests: the fallback runs). */
 export let bracketMisses: u32 = 0;
-
-@inline function quantizeX4(v: v128, step: f32, shift: v128): v128 {
-  if (step <= 0) return v;
-  // as quantize: nearest rounds half to even, "+ 0" turns −0 into +0
-  const st = f32x4.splat(step);
-  return f32x4.mul(f32x4.add(f32x4.nearest(f32x4.add(f32x4.div(v, st), shift)), f32x4.splat(0)), st);
-}
 
 /** fround(v + noise · (g̃ + d)) on four lanes, the sums in float64 as the exact path's. */
 @inline function noisyX4(v: v128, noise: f64, gt: v128, d: v128, negate: bool): v128 {

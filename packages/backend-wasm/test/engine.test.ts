@@ -83,7 +83,10 @@ describe('wasm engine vs the ndarray engine', () => {
     ['no DAC/ADC quantisation, no negative bound test', { inpRes: -1, outRes: -1, outNoise: 0.2, bmTestNegativeBound: false }],
     // a step just wide enough for the noise bracket (assembly/noise-bracket.ts useBracket): about one
     // output in 60 needs the exact normal; with the output non-linearity
-    ['a narrow ADC step (the noise bracket undecided on some outputs), output non-linearity', { outNoise: 1, outRes: 0.0005, outNonlinearity: 0.3 }],
+    [
+      'a narrow ADC step (the noise bracket undecided on some outputs), output non-linearity, input asymmetry',
+      { outNoise: 1, outRes: 0.0005, outNonlinearity: 0.3, inpAsymmetry: 0.2 },
+    ],
   ] as const) {
     it(`the fused pass is ndarray's bit for bit where the GEMM is exact: ${name}, forward and backward, 1 and 2 threads`, async () => {
       const [outSize, inSize, batch] = [23, 29, 13];
