@@ -96,21 +96,20 @@ function finalizeRows(p: usize, out: usize, nOut: i32, active: usize, a0: i32, a
   const sRound = <u32>param(p, P_STREAM_OUTPUT_ROUNDING);
   const g = scratch;
   const u = scratch + (<usize>nOut << 3);
-  // the output noise through noise-bracket.ts (the same bits; g̃ and its bound in g's
-  // bytes) where the ADC step is wide enough for the bracket to decide most outputs
+  // the output noise through noise-bracket.ts (the same bits; g̃ in g's bytes) where the
+  // ADC step is wide enough for the bracket to decide most outputs
   const bracket = useBracket(noise, step);
-  const gBound = scratch + (<usize>nOut << 2);
   let failed = 0;
   for (let a = a0; a < a1; a++) {
     const r = load<i32>(active + (<usize>a << 2));
     const o = out + ((<usize>a * <usize>nOut) << 2);
     const e = <u64>r * <u64>nOut;
-    if (bracket) fillNormalBracket(g, gBound, nOut, k0, k1, sNoise, call, 2 * round, e);
+    if (bracket) fillNormalBracket(g, nOut, k0, k1, sNoise, call, 2 * round, e);
     else if (withNoise) fillNormal64(g, nOut, k0, k1, sNoise, call, 2 * round, e);
     if (withRounding) fillUniform64(u, nOut, k0, k1, sRound, call, 2 * round, e);
     let ok: i32 = 1;
     if (bracket) {
-      ok = adcRowBracket(o, nOut, nl, withNl, nlFactor, negScale, noise, step, bound, testNegative, withRounding ? u : 0, g, gBound, k0, k1, sNoise, call, 2 * round, e);
+      ok = adcRowBracket(o, nOut, nl, withNl, nlFactor, negScale, noise, step, bound, testNegative, withRounding ? u : 0, g, k0, k1, sNoise, call, 2 * round, e);
     } else for (let i = 0; i < nOut; i++) {
       let v = load<f32>(o + (<usize>i << 2));
       if (withNl) {

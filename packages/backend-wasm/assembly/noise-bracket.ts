@@ -13,19 +13,20 @@
 // ln by fdlibm's reduction (u = 2^k (1 + f), 1 + f in [√2/2, √2), ln(1 + f) = 2 atanh(s),
 // s = f / (2 + f), a series in s²), and cos / sin of θ = 2π u2 reduced exactly on the
 // uniform (4 u2 − n, n = nearest(4 u2): the quadrant) to |φ| <= π/4, Taylor series.
-// E = BRACKET · r̃: test/noise-bracket.test.ts checks on all 2^23 uniforms that
-// |r̃ − r| / r and |cos̃ − cos|, |siñ − sin| stay far below what BRACKET allows.
+// One E for every normal, 6 · BRACKET (r̃ <= 6): test/noise-bracket.test.ts checks on all
+// 2^23 uniforms that |r̃ − r| / r and |cos̃ − cos|, |siñ − sin| stay far below what
+// BRACKET allows, and that r̃ <= 6.
 import { blockNormal, philox, philoxX4, wv0, wv1, wv2, wv3 } from './philox';
 import { quantize, quantizeX4 } from './io';
 
-/** E / r̃: the half-width of the bracket relative to the radius (test/noise-bracket.test.ts proves the margin). */
+/** |g − g̃| <= BRACKET · r̃ with a factor 4 to spare (test/noise-bracket.test.ts). */
 export const BRACKET: f32 = 1.0 / 65536.0;
 
 /**
  * Whether the ADC of output noise `noise` and step `step` goes through the bracket: the
  * noise not tiny (noise · g is never 0, as the exact path assumes when it adds it) and the
- * step wide against the bracket (2 · noise · E / step, the share of outputs that need the
- * exact normal, below about 1/64 for radii up to 6); without quantisation (step 0) every
+ * step wide against the bracket (2 · noise · E / step, about the share of outputs that
+ * need the exact normal, below 1/64, E = 6 · BRACKET); without quantisation (step 0) every
  * float32 rounding boundary would split brackets, so the exact normals are drawn.
  */
 export function useBracket(noise: f64, step: f32): bool {
@@ -105,20 +106,32 @@ let sinV: v128 = f32x4.splat(0);
   v128.store(out, v128.shuffle<i64>(ab1, cd1, 1, 3), 48);
 }
 
+/** The largest radius r̃ can be (u = 2^-24: sqrt(48 ln 2) = 5.77), test/noise-bracket.test.ts. */
+const RADIUS_MAX: f64 = 6.0;
+
+/** The bracket's half-width E = RADIUS_MAX · BRACKET, one for every normal. */
+const HALF_WIDTH: f64 = RADIUS_MAX * <f64>BRACKET;
+
+/** Elements of a row of n from stream element `start` before its first whole block. */
+@inline function headOf(n: i32, start: u64): i32 {
+  return min<i32>(n, <i32>((4 - (start & 3)) & 3));
+}
+
+/** Elements of the row after the head that the bracket covers (whole groups of four blocks). */
+@inline function bodyOf(n: i32, head: i32): i32 {
+  return (n - head) & ~15;
+}
+
 /**
- * g̃[k] (float32, at g) and the bracket's half-width E[k] (float32, at bound) of the
- * normals of elements start … start + n − 1 of the stream; E = −1 where g̃ is not made
- * (elements outside the whole blocks of four): the exact normal is used there.
+ * g̃[k] (float32, at g) of the normals of elements start + k of the stream for the k of
+ * the row's body: headOf(n, start) <= k < head + bodyOf(n, head) (four whole blocks at a
+ * time); the others are drawn exactly by adcRowBracket.
  */
-export function fillNormalBracket(g: usize, bound: usize, n: i32, k0: u32, k1: u32, stream: u32, call: u32, sub: u32, start: u64): void {
-  let k = 0;
-  while (k < n && ((start + <u64>k) & 3) != 0) {
-    store<f32>(bound + (<usize>k << 2), -1);
-    k++;
-  }
-  let b = <u32>((start + <u64>k) >>> 2);
-  const scale = f32x4.splat(BRACKET);
-  for (; k + 16 <= n; k += 16, b += 4) {
+export function fillNormalBracket(g: usize, n: i32, k0: u32, k1: u32, stream: u32, call: u32, sub: u32, start: u64): void {
+  const head = headOf(n, start);
+  const end = head + bodyOf(n, head);
+  let b = <u32>((start + <u64>head) >>> 2);
+  for (let k = head; k < end; k += 16, b += 4) {
     philoxX4(k0, k1, b, sub, stream, call);
     const r0 = radiusX4(wv0);
     const r2 = radiusX4(wv2);
@@ -129,11 +142,7 @@ export function fillNormalBracket(g: usize, bound: usize, n: i32, k0: u32, k1: u
     const g2 = f32x4.mul(r2, cosV);
     const g3 = f32x4.mul(r2, sinV);
     storeTransposed(g + (<usize>k << 2), g0, g1, g2, g3);
-    const e0 = f32x4.mul(r0, scale);
-    const e2 = f32x4.mul(r2, scale);
-    storeTransposed(bound + (<usize>k << 2), e0, e0, e2, e2);
   }
-  for (; k < n; k++) store<f32>(bound + (<usize>k << 2), -1);
 }
 
 /** Core's normal of element e of the stream (float64, exact). */
@@ -142,59 +151,32 @@ export function exactNormal(k0: u32, k1: u32, stream: u32, call: u32, sub: u32, 
   return blockNormal(<i32>(e & 3));
 }
 
-/**
- * quantize(fround(v + noise · g), step, shift) for element k of a fillNormalBracket fill
- * (element e of the stream), noise > 0 and not tiny (noise · g never 0): from the
- * bracket when both ends give the same bits, else with the exact normal.
- */
-@inline export function noisyQuantize(
-  v: f32,
-  noise: f64,
-  step: f32,
-  shift: f32,
-  g: usize,
-  bound: usize,
-  k: i32,
-  k0: u32,
-  k1: u32,
-  stream: u32,
-  call: u32,
-  sub: u32,
-  e: u64,
-): f32 {
-  const eb = <f64>load<f32>(bound + (<usize>k << 2));
-  if (eb >= 0) {
-    const gt = <f64>load<f32>(g + (<usize>k << 2));
-    const lo = quantize(<f32>(<f64>v + noise * (gt - eb)), step, shift);
-    const hi = quantize(<f32>(<f64>v + noise * (gt + eb)), step, shift);
-    if (reinterpret<u32>(lo) == reinterpret<u32>(hi)) return lo;
-  }
-  bracketMisses++;
-  return quantize(<f32>(<f64>v + noise * exactNormal(k0, k1, stream, call, sub, e)), step, shift);
-}
-
-/** Outputs that needed the exact normal (tests: the fallback runs). */
+/** Outputs of the bracketed body that needed the exact normal (tests: the fallback runs). */
 export let bracketMisses: u32 = 0;
 
-/** fround(v + noise · (g̃ + d)) on four lanes, the sums in float64 as the exact path's. */
-@inline function noisyX4(v: v128, noise: f64, gt: v128, d: v128, negate: bool): v128 {
+/** fround(v + noise · (g̃ ± E)) on four lanes, the sum in float64 as the exact path's. */
+@inline function noisyX4(v: v128, noise: f64, gt: v128, d: f64): v128 {
   const nz = f64x2.splat(noise);
-  const g0 = f64x2.promote_low_f32x4(gt);
-  const g1 = f64x2.promote_low_f32x4(v128.shuffle<i32>(gt, gt, 2, 3, 2, 3));
-  const d0 = f64x2.promote_low_f32x4(d);
-  const d1 = f64x2.promote_low_f32x4(v128.shuffle<i32>(d, d, 2, 3, 2, 3));
-  const a0 = negate ? f64x2.sub(g0, d0) : f64x2.add(g0, d0);
-  const a1 = negate ? f64x2.sub(g1, d1) : f64x2.add(g1, d1);
+  const dd = f64x2.splat(d);
+  const a0 = f64x2.add(f64x2.promote_low_f32x4(gt), dd);
+  const a1 = f64x2.add(f64x2.promote_low_f32x4(v128.shuffle<i32>(gt, gt, 2, 3, 2, 3)), dd);
   const s0 = f64x2.add(f64x2.promote_low_f32x4(v), f64x2.mul(nz, a0));
   const s1 = f64x2.add(f64x2.promote_low_f32x4(v128.shuffle<i32>(v, v, 2, 3, 2, 3)), f64x2.mul(nz, a1));
   return v128.shuffle<i32>(f32x4.demote_f64x2_zero(s0), f32x4.demote_f64x2_zero(s1), 0, 1, 4, 5);
 }
 
+/** aihwkit's bound test after output v (core boundTestUpdate). */
+@inline function boundTest(ok: i32, v: f32, outBound: f32, testNegative: bool): i32 {
+  if (v > outBound) return 0;
+  if (v < -outBound) return testNegative ? 0 : 1;
+  return ok;
+}
+
 /**
- * The ADC of one output row o[0 … n) in place with the output noise through the bracket
+ * The ADC of one output row o[0 … n) in place, the output noise through the bracket
  * (finalizeRows' per-element stages in the same order and float32 / float64 operations:
  * non-linearity, negative scale, noise, stochastic-rounding shift, quantisation, the bound
- * test, the clip), four outputs at a time. g, bound: the row's fillNormalBracket;
+ * test, the clip). g: the row's fillNormalBracket (row element 0 = stream element e);
  * uniforms: the row's rounding uniforms (float64) or 0. Returns the bound test (1 passed).
  */
 export function adcRowBracket(
@@ -210,7 +192,6 @@ export function adcRowBracket(
   testNegative: bool,
   uniforms: usize,
   g: usize,
-  bound: usize,
   k0: u32,
   k1: u32,
   stream: u32,
@@ -222,9 +203,25 @@ export function adcRowBracket(
   const zero = f32x4.splat(0);
   const b = f32x4.splat(outBound);
   const nb = f32x4.splat(-outBound);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
+  const head = headOf(n, e);
+  const end = head + bodyOf(n, head);
+  for (let i = 0; i < n; ) {
     const po = o + (<usize>i << 2);
+    if (i < head || i >= end) {
+      // outside the body: the exact normal
+      let v = load<f32>(po);
+      if (withNl) {
+        const c = load<f32>(nl + (<usize>i << 2));
+        v = (nlFactor * v) / (<f32>1 + abs<f32>(c * v));
+      }
+      if (negScale != 1 && v < 0) v = v * negScale;
+      const shift: f32 = uniforms != 0 ? <f32>(load<f64>(uniforms + (<usize>i << 3)) - 0.5) : 0;
+      v = quantize(<f32>(<f64>v + noise * exactNormal(k0, k1, stream, call, sub, e + <u64>i)), step, shift);
+      ok = boundTest(ok, v, outBound, testNegative);
+      store<f32>(po, min<f32>(max<f32>(v, -outBound), outBound));
+      i++;
+      continue;
+    }
     let v = v128.load(po);
     if (withNl) {
       const c = v128.load(nl + (<usize>i << 2));
@@ -235,58 +232,31 @@ export function adcRowBracket(
     if (uniforms != 0) {
       const pu = uniforms + (<usize>i << 3);
       const h = f64x2.splat(0.5);
-      shift = v128.shuffle<i32>(
-        f32x4.demote_f64x2_zero(f64x2.sub(v128.load(pu), h)),
-        f32x4.demote_f64x2_zero(f64x2.sub(v128.load(pu, 16), h)),
-        0,
-        1,
-        4,
-        5,
-      );
+      shift = v128.shuffle<i32>(f32x4.demote_f64x2_zero(f64x2.sub(v128.load(pu), h)), f32x4.demote_f64x2_zero(f64x2.sub(v128.load(pu, 16), h)), 0, 1, 4, 5);
     }
-    const eb = v128.load(bound + (<usize>i << 2));
     const gt = v128.load(g + (<usize>i << 2));
-    let q = quantizeX4(noisyX4(v, noise, gt, eb, true), step, shift);
-    const hi = quantizeX4(noisyX4(v, noise, gt, eb, false), step, shift);
-    if (!i32x4.all_true(i32x4.eq(q, hi)) || v128.any_true(f32x4.lt(eb, zero))) {
-      // a lane whose bracket spans two outputs (or without one): the exact normal there
+    let q = quantizeX4(noisyX4(v, noise, gt, -HALF_WIDTH), step, shift);
+    if (!i32x4.all_true(i32x4.eq(q, quantizeX4(noisyX4(v, noise, gt, HALF_WIDTH), step, shift)))) {
+      // a lane whose bracket spans two outputs: the exact normals of the four
       v128.store(po, v); // the stages before the noise
       for (let j = 0; j < 4; j++) {
         const k = i + j;
-        store<f32>(po + (<usize>j << 2), noisyQuantize(load<f32>(po + (<usize>j << 2)), noise, step, <f32>(uniforms != 0 ? load<f64>(uniforms + (<usize>k << 3)) - 0.5 : 0), g, bound, k, k0, k1, stream, call, sub, e + <u64>k));
+        const sj: f32 = uniforms != 0 ? <f32>(load<f64>(uniforms + (<usize>k << 3)) - 0.5) : 0;
+        const vj = load<f32>(po + (<usize>j << 2));
+        store<f32>(po + (<usize>j << 2), quantize(<f32>(<f64>vj + noise * exactNormal(k0, k1, stream, call, sub, e + <u64>k)), step, sj));
       }
+      bracketMisses++;
       q = v128.load(po);
     }
-    const above = f32x4.gt(q, b);
-    const below = f32x4.lt(q, nb);
-    if (v128.any_true(v128.or(above, below))) {
+    if (v128.any_true(v128.or(f32x4.gt(q, b), f32x4.lt(q, nb)))) {
       // aihwkit's bound test, element after element (without bm_test_negative_bound a later
       // negative excess sets it back to passed)
       v128.store(po, q);
       for (let j = 0; j < 4; j++) ok = boundTest(ok, load<f32>(po + (<usize>j << 2)), outBound, testNegative);
     }
     v128.store(po, f32x4.min(f32x4.max(q, nb), b));
+    i += 4;
   }
-  for (; i < n; i++) {
-    const po = o + (<usize>i << 2);
-    let v = load<f32>(po);
-    if (withNl) {
-      const c = load<f32>(nl + (<usize>i << 2));
-      v = (nlFactor * v) / (<f32>1 + abs<f32>(c * v));
-    }
-    if (negScale != 1 && v < 0) v = v * negScale;
-    const shift: f32 = uniforms != 0 ? <f32>(load<f64>(uniforms + (<usize>i << 3)) - 0.5) : 0;
-    v = noisyQuantize(v, noise, step, shift, g, bound, i, k0, k1, stream, call, sub, e + <u64>i);
-    ok = boundTest(ok, v, outBound, testNegative);
-    store<f32>(po, min<f32>(max<f32>(v, -outBound), outBound));
-  }
-  return ok;
-}
-
-/** aihwkit's bound test after output v (core boundTestUpdate). */
-@inline function boundTest(ok: i32, v: f32, outBound: f32, testNegative: bool): i32 {
-  if (v > outBound) return 0;
-  if (v < -outBound) return testNegative ? 0 : 1;
   return ok;
 }
 
