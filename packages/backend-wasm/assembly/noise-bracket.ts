@@ -6,7 +6,7 @@
 // division by the step, the shift, nearest and the product by the step all are), so if
 // |g − g̃| <= E then it lies between the outputs at g̃ − E and g̃ + E; when those two are
 // the same bits, so is the exact one, and the exact normal is needed only when they
-// differ (about one output in 10^4 with aihwkit's defaults). The results are the exact
+// differ (2.3 groups of four per 10^4 outputs with aihwkit's defaults). The results are the exact
 // path's bits, always.
 //
 // g̃ comes from the same Philox words in float32 on four lanes: r̃ = sqrt(−2 ln u1) with
