@@ -154,14 +154,10 @@ export function exactNormal(k0: u32, k1: u32, stream: u32, call: u32, sub: u32, 
 /** Outputs of the bracketed body that needed the exact normal (tests: the fallback runs). */
 export let bracketMisses: u32 = 0;
 
-/** fround(v + noise · (g̃ ± E)) on four lanes, the sum in float64 as the exact path's. */
-@inline function noisyX4(v: v128, noise: f64, gt: v128, d: f64): v128 {
-  const nz = f64x2.splat(noise);
-  const dd = f64x2.splat(d);
-  const a0 = f64x2.add(f64x2.promote_low_f32x4(gt), dd);
-  const a1 = f64x2.add(f64x2.promote_low_f32x4(v128.shuffle<i32>(gt, gt, 2, 3, 2, 3)), dd);
-  const s0 = f64x2.add(f64x2.promote_low_f32x4(v), f64x2.mul(nz, a0));
-  const s1 = f64x2.add(f64x2.promote_low_f32x4(v128.shuffle<i32>(v, v, 2, 3, 2, 3)), f64x2.mul(nz, a1));
+/** fround(v + noise · (g + d)) on two pairs of float64 lanes (v, g promoted once), as four float32 lanes. */
+@inline function noisyX4(v0: v128, v1: v128, g0: v128, g1: v128, nz: v128, dd: v128): v128 {
+  const s0 = f64x2.add(v0, f64x2.mul(nz, f64x2.add(g0, dd)));
+  const s1 = f64x2.add(v1, f64x2.mul(nz, f64x2.add(g1, dd)));
   return v128.shuffle<i32>(f32x4.demote_f64x2_zero(s0), f32x4.demote_f64x2_zero(s1), 0, 1, 4, 5);
 }
 
@@ -205,6 +201,9 @@ export function adcRowBracket(
   const nb = f32x4.splat(-outBound);
   const head = headOf(n, e);
   const end = head + bodyOf(n, head);
+  const nz = f64x2.splat(noise);
+  const lowE = f64x2.splat(-HALF_WIDTH);
+  const highE = f64x2.splat(HALF_WIDTH);
   for (let i = 0; i < n; ) {
     const po = o + (<usize>i << 2);
     if (i < head || i >= end) {
@@ -235,8 +234,12 @@ export function adcRowBracket(
       shift = v128.shuffle<i32>(f32x4.demote_f64x2_zero(f64x2.sub(v128.load(pu), h)), f32x4.demote_f64x2_zero(f64x2.sub(v128.load(pu, 16), h)), 0, 1, 4, 5);
     }
     const gt = v128.load(g + (<usize>i << 2));
-    let q = quantizeX4(noisyX4(v, noise, gt, -HALF_WIDTH), step, shift);
-    if (!i32x4.all_true(i32x4.eq(q, quantizeX4(noisyX4(v, noise, gt, HALF_WIDTH), step, shift)))) {
+    const v0 = f64x2.promote_low_f32x4(v);
+    const v1 = f64x2.promote_low_f32x4(v128.shuffle<i32>(v, v, 2, 3, 2, 3));
+    const g0 = f64x2.promote_low_f32x4(gt);
+    const g1 = f64x2.promote_low_f32x4(v128.shuffle<i32>(gt, gt, 2, 3, 2, 3));
+    let q = quantizeX4(noisyX4(v0, v1, g0, g1, nz, lowE), step, shift);
+    if (!i32x4.all_true(i32x4.eq(q, quantizeX4(noisyX4(v0, v1, g0, g1, nz, highE), step, shift)))) {
       // a lane whose bracket spans two outputs: the exact normals of the four
       v128.store(po, v); // the stages before the noise
       for (let j = 0; j < 4; j++) {
