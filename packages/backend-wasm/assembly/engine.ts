@@ -13,8 +13,9 @@
 // threads read the same ones.
 import { arrayRows, arrayStageOn } from './array';
 import { gemmNN, gemmNT } from './gemm';
-import { quantize } from './io';
+import { dacRow, quantize } from './io';
 import { fillNormal64, fillUniform64 } from './philox';
+import { adcRowBracket, fillNormalBracket, useBracket } from './noise-bracket';
 
 // words of the parameter block (float64)
 const P_INP_STEP = 0;
@@ -63,11 +64,8 @@ function prepareRows(p: usize, x: usize, nIn: i32, active: usize, rowScale: usiz
     const e = <u64>r * <u64>nIn;
     if (withNoise) fillNormal64(g, nIn, k0, k1, sNoise, call, round, e);
     if (withRounding) fillUniform64(u, nIn, k0, k1, sRound, call, round, e);
-    if (!withNoise && !withRounding && negScale == 1) {
-      for (let j = 0; j < nIn; j++) {
-        const v: f32 = load<f32>(xr + (<usize>j << 2)) * scale;
-        store<f32>(pr + (<usize>j << 2), min<f32>(max<f32>(quantize(v, step, 0), -bound), bound));
-      }
+    if (!withNoise && !withRounding) {
+      dacRow(xr, pr, nIn, scale, step, bound, negScale);
       continue;
     }
     for (let j = 0; j < nIn; j++) {
@@ -119,15 +117,22 @@ export function finalizeRows(
   const sRound = <u32>param(p, P_STREAM_OUTPUT_ROUNDING);
   const g = scratch;
   const u = scratch + (<usize>nOut << 3);
+  // the output noise through noise-bracket.ts (the same bits; g̃ in g's bytes) where the
+  // ADC step is wide enough for the bracket to decide most outputs
+  const bracket = useBracket(noise, step);
   let failed = 0;
   for (let a = a0; a < a1; a++) {
     const r = load<i32>(active + (<usize>a << 2));
     const o = out + ((<usize>a * <usize>nOut) << 2);
     const e = <u64>r * <u64>nOut;
-    if (withNoise) fillNormal64(g, nOut, k0, k1, sNoise, call, 2 * round + phase, e);
-    if (withRounding) fillUniform64(u, nOut, k0, k1, sRound, call, 2 * round + phase, e);
+    const sub = 2 * round + phase;
+    if (bracket) fillNormalBracket(g, nOut, k0, k1, sNoise, call, sub, e);
+    else if (withNoise) fillNormal64(g, nOut, k0, k1, sNoise, call, sub, e);
+    if (withRounding) fillUniform64(u, nOut, k0, k1, sRound, call, sub, e);
     let ok: i32 = 1;
-    for (let i = 0; i < nOut; i++) {
+    if (bracket) {
+      ok = adcRowBracket(o, nOut, nl, withNl, nlFactor, negScale, noise, step, bound, testNegative, withRounding ? u : 0, g, k0, k1, sNoise, call, sub, e);
+    } else for (let i = 0; i < nOut; i++) {
       let v = load<f32>(o + (<usize>i << 2));
       if (withNl) {
         const c = load<f32>(nl + (<usize>i << 2));

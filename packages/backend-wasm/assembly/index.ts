@@ -4,7 +4,6 @@
 export { gemmNT, gemmNN } from './gemm';
 export { philox, word0, word1, word2, word3, fillNormal64, fillUniform64, fillUint32 } from './philox';
 export { fdlibmLog, fdlibmSin, fdlibmCos, fdlibmSinCos, sinOut, cosOut, fdlibmLogPair, logLane1, fdlibmSinCosPair, sinLane1, cosLane1 } from './libm';
-export { setForwardIO, prepareInputs, finalizeOutputs, forwardPass, rowAbsMax } from './io';
 
 /** First byte after the module's static data: where the loader's heap starts. */
 export function heapBase(): usize {
@@ -12,3 +11,4 @@ export function heapBase(): usize {
 }
 export { analogRows } from './engine';
 export { deriveWeights } from './array';
+export { bracketParts, bracketMisses, testRadius, testCos, testSin, BRACKET } from './noise-bracket';

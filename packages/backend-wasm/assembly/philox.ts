@@ -47,10 +47,10 @@ export function philox(k0: u32, k1: u32, c0: u32, c1: u32, c2: u32, c3: u32): vo
 }
 
 // The words of four consecutive blocks (lane j: block b + j), from philoxX4.
-let wv0: v128 = i32x4.splat(0);
-let wv1: v128 = i32x4.splat(0);
-let wv2: v128 = i32x4.splat(0);
-let wv3: v128 = i32x4.splat(0);
+export let wv0: v128 = i32x4.splat(0);
+export let wv1: v128 = i32x4.splat(0);
+export let wv2: v128 = i32x4.splat(0);
+export let wv3: v128 = i32x4.splat(0);
 
 /** The high words of the four 32 × 32 → 64-bit products x · m (lanes), unsigned. */
 @inline function mulHigh(x: v128, m: v128): v128 {
@@ -58,7 +58,7 @@ let wv3: v128 = i32x4.splat(0);
 }
 
 /** philox of blocks b … b + 3 at once (counter words 1–3 shared) into wv0 … wv3. */
-function philoxX4(k0: u32, k1: u32, b: u32, c1: u32, c2: u32, c3: u32): void {
+export function philoxX4(k0: u32, k1: u32, b: u32, c1: u32, c2: u32, c3: u32): void {
   let x0 = i32x4(b, b + 1, b + 2, b + 3);
   let x1 = i32x4.splat(c1);
   let x2 = i32x4.splat(c2);
@@ -122,7 +122,7 @@ function philoxX4(k0: u32, k1: u32, b: u32, c1: u32, c2: u32, c3: u32): void {
 }
 
 /** Element j (0 … 3) of the last block as a normal (the cos or sin of its word pair). */
-function blockNormal(j: i32): f64 {
+export function blockNormal(j: i32): f64 {
   const pair = j < 2;
   const r = Math.sqrt(-2.0 * fdlibmLog(wordToUniform(pair ? word0 : word2)));
   const theta = TWO_PI * wordToUniform(pair ? word1 : word3);

@@ -19,11 +19,13 @@
  *   streamFills          the same draws for core's host physics (PCM programming, drift
  *                        and read noise, device diffusion and write noise)
  *
- * Memory: per call the kernels' heap holds the call's copy of the weights, the inputs
- * and the scratch (a mark / release around the call), so the WebAssembly memory grows
- * to the largest call and stays there: a tile's memory is flat over calls. The results
- * go to core's host buffers only at the end of a call, so a call that throws has
- * written nothing core keeps.
+ * Memory: each tile keeps its weights resident in the kernels' memory (resident.ts: a
+ * long-lived heap block per instance, copied again only when core's weights version
+ * changes, freed by `dispose`); per call the heap holds the inputs and the scratch (a
+ * mark / release around the call), so the WebAssembly memory grows to the largest call
+ * and stays there: a tile's memory is flat over calls and over creating and disposing
+ * tiles. The results go to core's host buffers only at the end of a call, so a call
+ * that throws has written nothing core keeps.
  */
 import { createNdarrayKernels } from '@crossbar/backend-ndarray';
 import {
@@ -44,6 +46,7 @@ import { wasmStreamFills } from './draws.js';
 import { FUSED_IO_WORDS, fusedScratchBytes, writeFusedIo } from './fused-io.js';
 import type { WasmHeap } from './heap.js';
 import { loadKernels, type Kernels, type KernelSource } from './loader.js';
+import { ResidentWeights } from './resident.js';
 import type { ThreadPool } from './thread-pool.js';
 import { defaultThreads, startThreadPool } from './threads.js';
 
@@ -164,18 +167,20 @@ export function createWasmKernels(engine: WasmEngine, spec: TileSpec): TileKerne
   const [k0, k1] = seedToKey(spec.seed);
   const fills = wasmStreamFills(engine.kernels);
 
-  const perfectMvm = (direction: MvDirection, weights: Float32Array, x: Float32Array, batch: number, outScale: number): Float32Array => {
+  const resident = new ResidentWeights(outSize * inSize);
+
+  const perfectMvm = (direction: MvDirection, weights: Float32Array, x: Float32Array, batch: number, outScale: number, weightsVersion?: number): Float32Array => {
     const forward = direction === 'forward';
     const nOut = forward ? outSize : inSize;
     const nIn = forward ? inSize : outSize;
     const threaded = engine.threaded(batch, batch * nIn * nOut);
-    const heap = engine.kernelsFor(threaded).heap;
+    const kernels = engine.kernelsFor(threaded);
+    const heap = kernels.heap;
+    const w = resident.ptr(kernels, weights, weightsVersion);
     return scoped(heap, () => {
       // every buffer of a call is written whole before it is read: not zeroed
-      const w = heap.allocF32(outSize * inSize, false);
       const xp = heap.allocF32(batch * nIn, false);
       const yp = heap.allocF32(batch * nOut, false);
-      heap.f32(w, outSize * inSize).set(weights);
       heap.f32(xp, batch * nIn).set(x.subarray(0, batch * nIn));
       if (forward) engine.gemm(threaded, false, batch, nOut, nIn, xp, nIn, w, nIn, yp, nOut);
       else engine.gemm(threaded, true, batch, nOut, nIn, xp, nIn, w, nOut, yp, nOut);
@@ -188,7 +193,9 @@ export function createWasmKernels(engine: WasmEngine, spec: TileSpec): TileKerne
   const analogPass = (args: AnalogPassArgs): void => {
     if (args.nActive === 0) return;
     const threaded = engine.threaded(args.nActive, args.nActive * args.nIn * args.nOut);
-    scoped(engine.kernelsFor(threaded).heap, () => runFused(engine, threaded, args, outSize, inSize, k0, k1));
+    const kernels = engine.kernelsFor(threaded);
+    const w = resident.ptr(kernels, args.weights, args.weightsVersion);
+    scoped(kernels.heap, () => runFused(engine, threaded, args, w, k0, k1));
   };
 
   return {
@@ -198,11 +205,12 @@ export function createWasmKernels(engine: WasmEngine, spec: TileSpec): TileKerne
     pulsedUpdate: fallback.pulsedUpdate,
     modifyWeights: (args) => modifyWeightsWith(args, fills),
     streamFills: fills,
+    dispose: () => resident.dispose(),
   };
 }
 
-/** One round of the fused analog pass (inside a heap scope). */
-function runFused(engine: WasmEngine, threaded: boolean, args: AnalogPassArgs, outSize: number, inSize: number, k0: number, k1: number): void {
+/** One round of the fused analog pass (inside a heap scope) on the weights at byte offset `w`. */
+function runFused(engine: WasmEngine, threaded: boolean, args: AnalogPassArgs, w: number, k0: number, k1: number): void {
   const kernels = engine.kernelsFor(threaded);
   const heap = kernels.heap;
   const { io, nIn, nOut, nActive } = args;
@@ -236,7 +244,6 @@ function runFused(engine: WasmEngine, threaded: boolean, args: AnalogPassArgs, o
   // every buffer is written whole (here or by the kernel) before it is read: not zeroed
   const p = heap.allocF64(PARAM_WORDS + FUSED_IO_WORDS, false);
   const x = heap.allocF32(batch * nIn, false);
-  const w = heap.allocF32(outSize * inSize, false);
   const active = heap.allocI32(nActive, false);
   const rowScale = heap.allocF32(nActive, false);
   const inp = heap.allocF32(nActive * nIn, false);
@@ -246,8 +253,7 @@ function runFused(engine: WasmEngine, threaded: boolean, args: AnalogPassArgs, o
   const scratch = heap.alloc(scratchStride * parts, false);
   heap.f64(p, PARAM_WORDS).set(params);
   heap.f32(x, batch * nIn).set(args.x);
-  heap.f32(w, outSize * inSize).set(args.weights);
-  writeFusedIo(kernels, p + 8 * PARAM_WORDS, args, w, outSize * inSize);
+  writeFusedIo(kernels, p + 8 * PARAM_WORDS, args, w, args.weights.length);
   heap.i32(active, nActive).set(args.active.subarray(0, nActive));
   heap.f32(rowScale, nActive).set(args.rowScale.subarray(0, nActive));
   if (withNl) heap.f32(nlp, nOut).set(nl);

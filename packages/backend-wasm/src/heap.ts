@@ -1,9 +1,16 @@
 /**
- * The kernels' working memory: a stack (bump) allocator over the WebAssembly
- * memory, from the module's heap base. Buffers are 16-byte aligned (v128 loads);
- * the memory grows as needed. Views are made afresh on each call because growing
- * replaces `memory.buffer`. Release is by `mark()` / `release(mark)` (all buffers
- * allocated after the mark); the engine's tile will own its buffers for its life.
+ * The kernels' working memory over the WebAssembly memory, from the module's heap
+ * base. Buffers are 16-byte aligned (v128 loads); the memory grows as needed. Views
+ * are made afresh on each call because growing replaces `memory.buffer`.
+ *
+ * Two kinds of buffers share it:
+ *   - a call's buffers: a stack (bump) allocator, released by `mark()` / `release(mark)`
+ *     (all buffers allocated after the mark);
+ *   - long-lived blocks (a tile's resident weights): `allocBlock` / `freeBlock`, taken
+ *     outside every mark (between calls) from a first-fit free list of freed blocks or
+ *     from the top of the stack; a freed block is merged with its free neighbours and,
+ *     when it ends at the top, given back to the stack. So creating and disposing tiles
+ *     reuses the same bytes and the memory stays flat.
  */
 const ALIGN = 16;
 const PAGE = 65536;
@@ -11,6 +18,12 @@ const PAGE = 65536;
 /** A stack (bump) allocator over the kernels' WebAssembly memory (16-byte aligned buffers). */
 export class WasmHeap {
   private top: number;
+  /** Marks taken and not yet released (long-lived blocks are taken only at depth 0). */
+  private depth = 0;
+  /** Long-lived blocks in use: byte offset → bytes. */
+  private readonly blocks = new Map<number, number>();
+  /** Freed long-lived blocks below the top, sorted by offset, never adjacent. */
+  private readonly free: { ptr: number; bytes: number }[] = [];
 
   /** A heap over `memory` from byte `base` (the module's heap base). */
   constructor(
@@ -59,6 +72,7 @@ export class WasmHeap {
 
   /** The current top: `release(mark)` frees everything allocated after it. */
   mark(): number {
+    this.depth++;
     return this.top;
   }
 
@@ -68,6 +82,59 @@ export class WasmHeap {
       throw new RangeError(`WasmHeap.release: ${mark} is not a mark of this heap`);
     }
     this.top = mark;
+    if (this.depth > 0) this.depth--;
+  }
+
+  /**
+   * A long-lived buffer of `bytes` bytes (16-byte aligned, not zeroed) that stays until
+   * `freeBlock`: a freed block that fits (first fit, split), else the top of the stack.
+   * Only between calls: throws while a mark is held (release would free it).
+   */
+  allocBlock(bytes: number): number {
+    if (!(Number.isInteger(bytes) && bytes > 0)) throw new RangeError(`WasmHeap.allocBlock: bytes must be a positive integer, got ${bytes}`);
+    if (this.depth > 0) throw new RangeError('WasmHeap.allocBlock: a long-lived block cannot be taken while a mark is held');
+    const size = align(bytes);
+    for (let k = 0; k < this.free.length; k++) {
+      const f = this.free[k]!;
+      if (f.bytes < size) continue;
+      if (f.bytes === size) this.free.splice(k, 1);
+      else this.free[k] = { ptr: f.ptr + size, bytes: f.bytes - size };
+      this.blocks.set(f.ptr, size);
+      return f.ptr;
+    }
+    const ptr = this.alloc(size, false);
+    this.blocks.set(ptr, size);
+    return ptr;
+  }
+
+  /** Frees a block of allocBlock (merged with its free neighbours; given back to the stack when it ends at the top). */
+  freeBlock(ptr: number): void {
+    const size = this.blocks.get(ptr);
+    if (size === undefined) throw new RangeError(`WasmHeap.freeBlock: ${ptr} is not a block of this heap`);
+    this.blocks.delete(ptr);
+    let k = 0;
+    while (k < this.free.length && this.free[k]!.ptr < ptr) k++;
+    let start = ptr;
+    let end = ptr + size;
+    const prev = this.free[k - 1];
+    if (prev !== undefined && prev.ptr + prev.bytes === start) {
+      start = prev.ptr;
+      this.free.splice(--k, 1);
+    }
+    const next = this.free[k];
+    if (next !== undefined && next.ptr === end) {
+      end = next.ptr + next.bytes;
+      this.free.splice(k, 1);
+    }
+    if (end === this.top && this.depth === 0) this.top = start;
+    else this.free.splice(k, 0, { ptr: start, bytes: end - start });
+  }
+
+  /** Bytes held by long-lived blocks (in use, not freed). */
+  get blockBytes(): number {
+    let n = 0;
+    for (const b of this.blocks.values()) n += b;
+    return n;
   }
 
   /** A float32 view of n elements at byte offset ptr (made afresh: growing replaces the buffer). */

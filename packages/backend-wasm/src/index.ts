@@ -26,8 +26,6 @@ export {
 } from './loader.js';
 export type { PoolWorker, PoolWorkerData, ThreadPool, ThreadPoolOptions, WorkerHost } from './thread-pool.js';
 export { canBlock, threadsRefusal } from './threads.js';
-export { checkFusedForward, forwardIOArgs, FusedForward } from './forward.js';
-export { KernelPool, type ForwardIOArgs } from './pool.js';
 export { createWasmBackend, createWasmKernels, WASM_NAME, WasmEngine, wasmKernelSet, type WasmEngineOptions } from './engine.js';
 
 /** The registry priority of "wasm": above the ndarray engine (1), the default wherever the kernels load. */

@@ -2,9 +2,21 @@
 // across thread counts, and with a worker that fails or dies (the array-stage IO:
 // fused-io.test.ts).
 import { describe, expect, it, afterAll } from 'vitest';
-import { BackendError, BackendRegistry, InferenceRPUConfig, rpuConfigFromDict, type AnalogTile, type AnalogTileBackend, type RPUConfig } from '@crossbar/core';
+import {
+  BackendError,
+  IdealDevice,
+  IOParameters,
+  SingleRPUConfig,
+  BackendRegistry,
+  kernelBackend,
+  InferenceRPUConfig,
+  rpuConfigFromDict,
+  type AnalogTile,
+  type AnalogTileBackend,
+  type RPUConfig,
+} from '@crossbar/core';
 import { NdarrayBackend } from '@crossbar/backend-ndarray';
-import { createWasmBackend, WasmEngine, WasmLoadError, WASM_PRIORITY } from '../src/index.js';
+import { createWasmBackend, createWasmKernels, WasmEngine, wasmKernelSet, WasmLoadError, WASM_PRIORITY } from '../src/index.js';
 import { bits, uniform } from './helpers.js';
 
 const backends: AnalogTileBackend[] = [];
@@ -56,6 +68,64 @@ describe('wasm engine vs the ndarray engine', () => {
       expect(t.getForwardPassCounts?.()).toEqual(ref.getForwardPassCounts?.());
     }
   });
+
+  // A signed, scaled permutation matrix: every output is one product (the rest are zeros), so
+  // the GEMM is exact in any summation order, with the DAC quantising and the ADC noising: the
+  // whole pass must be ndarray's bit for bit, for every IO option the fused kernel computes.
+  for (const [name, fields] of [
+    ['aihwkit defaults (noise and bound management, ADC noise and quantisation, re-runs)', {}],
+    [
+      'input noise, stochastic rounding, asymmetry, out_scale, bounds',
+      { inpNoise: 0.05, inpStoRound: true, outStoRound: true, inpAsymmetry: 0.1, outAsymmetry: 0.2, outScale: 1.5, inpBound: 0.8, outBound: 3, noiseManagement: 'None' },
+    ],
+    ['no DAC/ADC quantisation, no negative bound test', { inpRes: -1, outRes: -1, outNoise: 0.2, bmTestNegativeBound: false }],
+    // a step just wide enough for the noise bracket (assembly/noise-bracket.ts useBracket): about one
+    // output in 60 needs the exact normal; with the output non-linearity
+    [
+      'a narrow ADC step (the noise bracket undecided on some outputs), output non-linearity, input asymmetry',
+      { outNoise: 1, outRes: 0.0005, outNonlinearity: 0.3, inpAsymmetry: 0.2 },
+    ],
+  ] as const) {
+    it(`the fused pass is ndarray's bit for bit where the GEMM is exact: ${name}, forward and backward, 1 and 2 threads`, async () => {
+      const [outSize, inSize, batch] = [23, 29, 13];
+      const io = new IOParameters(fields as never);
+      const rpuConfig = new SingleRPUConfig({ device: new IdealDevice(), forward: io, backward: io });
+      const w = new Float32Array(outSize * inSize);
+      const scales = [0.5, -1, 4, -16, 16];
+      for (let i = 0; i < outSize; i++) w[i * inSize + ((7 * i + 3) % inSize)] = scales[i % scales.length]!;
+      const x = uniform(40, batch * inSize, 1.3);
+      const d = uniform(41, batch * outSize, 0.7);
+      x[3] = 0;
+      x[4] = -0;
+      d[5] = -0;
+      const ref = await tile(new NdarrayBackend(), outSize, inSize, rpuConfig, w);
+      const y = await ref.forward(x, batch);
+      const z = await ref.backward(d, batch);
+      if (name.startsWith('aihwkit')) expect(Math.max(...((await ref.getForwardPassCounts?.()) ?? [])), 'some vectors re-run').toBeGreaterThan(1);
+      for (const threads of [1, 2]) {
+        const t = await tile(await wasm(threads), outSize, inSize, rpuConfig, w);
+        expect(bits(await t.forward(x, batch)), `forward, ${threads} thread(s)`).toEqual(bits(y));
+        expect(bits(await t.backward(d, batch)), `backward, ${threads} thread(s)`).toEqual(bits(z));
+        expect(t.getForwardPassCounts?.()).toEqual(ref.getForwardPassCounts?.());
+      }
+      if (name.startsWith('a narrow')) {
+        // on one thread: the bracket's exact fallback ran inside the four-lane loop (not only at row ends)
+        const engine = await WasmEngine.create({ threads: 1 });
+        const t = await tile(
+          kernelBackend(wasmKernelSet(engine)),
+          16,
+          16,
+          rpuConfig,
+          new Float32Array(256).map((_, k) => (k % 17 === 0 ? 4 : 0)),
+        );
+        const misses = engine.kernels.exports.bracketMisses;
+        const before = misses.value as number;
+        await t.forward(uniform(42, 64 * 16), 64);
+        expect((misses.value as number) - before).toBeGreaterThan(0);
+        await engine.dispose();
+      }
+    });
+  }
 
   it("aihwkit's default IO: the float32 GEMM moves an output by at most one ADC step, rarely", async () => {
     const [outSize, inSize, batch] = [64, 96, 32];
@@ -115,6 +185,68 @@ describe('wasm engine vs the ndarray engine', () => {
       expect(results[1]).toEqual(results[0]);
       expect(results[2]).toEqual(results[0]);
     }
+  });
+});
+
+describe('resident weights', () => {
+  it('a kernel copies the weights again only when (array, weightsVersion) change; absent version: every call', async () => {
+    const engine = await WasmEngine.create({ threads: 2, minThreadedWork: 0 });
+    try {
+      const [outSize, inSize] = [5, 7];
+      const k = createWasmKernels(engine, { engine: 'wasm', outSize, inSize, seed: 1, rpuConfig: rpuConfigFromDict({ type: 'FloatingPointRPUConfig' }) });
+      for (const batch of [1, 3]) {
+        // batch 1 runs on the plain instance, batch 3 on the shared one (its own copy)
+        const x = uniform(20, batch * inSize);
+        const w = uniform(21, outSize * inSize);
+        const before = k.perfectMvm!('forward', w, x, batch, 1, 10 + batch);
+        const old = w.slice();
+        w.fill(0.25); // written without a new version: the resident copy is used
+        expect(bits(k.perfectMvm!('forward', w, x, batch, 1, 10 + batch))).toEqual(bits(before));
+        expect(bits(k.perfectMvm!('backward', w, uniform(22, batch * outSize), batch, 1, 10 + batch))).toEqual(
+          bits(k.perfectMvm!('backward', old, uniform(22, batch * outSize), batch, 1, undefined)),
+        );
+        const fresh = k.perfectMvm!('forward', w, x, batch, 1, undefined); // no version: copied
+        expect(bits(fresh)).not.toEqual(bits(before));
+        w.set(old); // the copy is of the 0.25s now, under no version: the next version copies again
+        expect(bits(k.perfectMvm!('forward', w, x, batch, 1, 10 + batch))).toEqual(bits(before));
+        const other = new Float32Array(outSize * inSize).fill(0.25); // another array, the same version: copied
+        expect(bits(k.perfectMvm!('forward', other, x, batch, 1, 10 + batch))).toEqual(bits(fresh));
+      }
+      k.dispose!();
+      expect(engine.kernels.heap.blockBytes + engine.sharedKernels!.heap.blockBytes).toBe(0);
+    } finally {
+      await engine.dispose();
+    }
+  });
+
+  it('a tile reads its new weights after every call that writes them (setWeights, update, applyWeightModifier, setState), as ndarray does', async () => {
+    const [outSize, inSize, batch] = [12, 10, 4];
+    const io = { inp_res: -1, inp_noise: 0, out_noise: 0, out_res: -1, out_bound: 100, noise_management: 'None', bound_management: 'None' };
+    const rpuConfig = rpuConfigFromDict({ type: 'InferenceRPUConfig', forward: io, backward: io, modifier: { type: 'AddNormal', std_dev: 0.1 } });
+    const w = dyadic(30, outSize * inSize, 6, 0.5);
+    const x = dyadic(31, batch * inSize, 6);
+    const d = dyadic(32, batch * outSize, 6);
+    const ref = await tile(new NdarrayBackend(), outSize, inSize, rpuConfig, w);
+    const t = await tile(await wasm(1), outSize, inSize, rpuConfig, w);
+    // the GEMM's summation order differs from ndarray's once the weights are not dyadic (the
+    // modifier's noise): a stale copy differs by far more than that rounding
+    const close = (a: Float32Array, b: Float32Array) => {
+      for (let k = 0; k < a.length; k++) expect(Math.abs(a[k]! - b[k]!), `output ${k}`).toBeLessThan(1e-5);
+    };
+    const both = async (f: (u: AnalogTile) => unknown) => {
+      await f(ref);
+      await f(t);
+      close(await t.forward(x, batch), await ref.forward(x, batch));
+      close(await t.forward(x, batch, { isTest: true }), await ref.forward(x, batch, { isTest: true }));
+      close(await t.backward(d, batch), await ref.backward(d, batch));
+    };
+    await both(() => undefined);
+    await both((u) => u.setWeights(dyadic(33, outSize * inSize, 6, 0.5)));
+    await both((u) => u.update(x, d, batch, 0.125));
+    await both((u) => u.applyWeightModifier());
+    const state = await ref.getState();
+    await both((u) => u.setWeights(w));
+    await both((u) => u.setState(state));
   });
 });
 

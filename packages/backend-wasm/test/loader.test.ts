@@ -92,3 +92,43 @@ describe('WasmHeap', () => {
     expect(() => heap.release(-1)).toThrow(/mark/);
   });
 });
+
+describe('WasmHeap long-lived blocks', () => {
+  it('reuses freed blocks (first fit, split, merged) and gives a block at the top back to the stack', async () => {
+    const { heap } = await loadKernels();
+    const start = heap.mark();
+    heap.release(start);
+    const a = heap.allocBlock(100); // 112 bytes
+    const b = heap.allocBlock(64);
+    const c = heap.allocBlock(32);
+    expect([a % 16, b, c]).toEqual([0, a + 112, a + 176]);
+    expect(heap.blockBytes).toBe(208);
+    heap.freeBlock(a);
+    expect(heap.allocBlock(48)).toBe(a); // first fit, split
+    const d = heap.allocBlock(64); // the rest of a's block
+    expect(d).toBe(a + 48);
+    heap.freeBlock(a);
+    heap.freeBlock(d);
+    heap.freeBlock(b); // merged with a's freed bytes: one block of 176
+    expect(heap.allocBlock(176)).toBe(a);
+    heap.freeBlock(a);
+    heap.freeBlock(c); // ends at the top: everything back to the stack
+    expect(heap.mark()).toBe(start);
+    expect(heap.blockBytes).toBe(0);
+    expect(() => heap.allocBlock(16)).toThrow(/mark is held/);
+    heap.release(start);
+    expect(() => heap.freeBlock(a)).toThrow(/not a block/);
+    expect(() => heap.allocBlock(0)).toThrow(/positive integer/);
+  });
+
+  it('keeps a block freed during a call for later blocks (the call’s buffers above it are released to their mark)', async () => {
+    const { heap } = await loadKernels();
+    const a = heap.allocBlock(64);
+    const mark = heap.mark();
+    const scratch = heap.alloc(32);
+    expect(scratch).toBe(a + 64);
+    heap.freeBlock(a); // not at the top: kept in the free list
+    heap.release(mark);
+    expect(heap.allocBlock(64)).toBe(a);
+  });
+});

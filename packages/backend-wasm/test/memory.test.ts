@@ -69,4 +69,37 @@ describe('wasm engine memory', () => {
       expect(g.js, `${threads} thread(s): JS heap`).toBeLessThan(256 << 10);
     }
   }, 120_000);
+
+  it('creating, running and disposing 30 tiles (resident weights) leaves the wasm memory and the heap blocks as they were, on one and on two threads', async () => {
+    for (const threads of [1, 2]) {
+      const engine = await WasmEngine.create({ threads, minThreadedWork: 1 << 12 });
+      const backend = kernelBackend(wasmKernelSet(engine));
+      const rpuConfig = new SingleRPUConfig({ device: new IdealDevice(), forward: new IOParameters(), backward: new IOParameters() });
+      const instances = [engine.kernels, ...(engine.sharedKernels ? [engine.sharedKernels] : [])];
+      const bytes = () => instances.map((k) => k.memory.buffer.byteLength);
+      const tops = () =>
+        instances.map((k) => {
+          const m = k.heap.mark();
+          k.heap.release(m);
+          return m;
+        });
+      const cycle = async (c: number) => {
+        // sizes vary so that freed blocks are split and merged; batch 1 runs on the plain instance, 64 on the shared one
+        const [outSize, inSize] = [96 + 16 * (c % 3), 80 + 8 * (c % 4)];
+        const tile = await backend.createTile({ outSize, inSize, rpuConfig, seed: c });
+        await tile.setWeights(new Float32Array(outSize * inSize).fill(0.01));
+        await tile.forward(new Float32Array(64 * inSize).fill(0.5), 64);
+        await tile.forward(new Float32Array(inSize).fill(0.5), 1);
+        await tile.backward(new Float32Array(64 * outSize).fill(0.5), 64);
+        await tile.dispose();
+      };
+      for (let c = 0; c < 3; c++) await cycle(c);
+      const [bytes0, tops0] = [bytes(), tops()];
+      for (let c = 0; c < 30; c++) await cycle(c);
+      expect(bytes(), `${threads} thread(s): wasm memory`).toEqual(bytes0);
+      expect(tops(), `${threads} thread(s): heap top`).toEqual(tops0);
+      expect(instances.map((k) => k.heap.blockBytes)).toEqual(instances.map(() => 0));
+      await engine.dispose();
+    }
+  }, 120_000);
 });
