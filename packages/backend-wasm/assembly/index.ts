@@ -11,3 +11,4 @@ export function heapBase(): usize {
   return __heap_base;
 }
 export { analogRows } from './engine';
+export { fpUpdate, trainsBlock, pulsedBlock } from './update';

@@ -13,8 +13,8 @@
  *                        w_noise, ir_drop, v_offset / r_series) run through the ndarray
  *                        engine's analogPass, the readable reference, with the same streams.
  *   floatingPointUpdate,
- *   pulsedUpdate         the ndarray engine's kernels (plain JS; core's UpdateRowPlan and
- *                        TableNormals), which refuse what they do not implement
+ *   pulsedUpdate         src/update.ts on assembly/update.ts (the devices wasmUpdateRefusal
+ *                        names run through the ndarray engine's pulsedUpdate)
  *   modifyWeights        core's modifyWeightsHost
  *
  * Memory: per call the kernels' heap holds the call's copy of the weights, the inputs
@@ -42,6 +42,7 @@ import {
 import type { WasmHeap } from './heap.js';
 import { hasSharedMemory, loadKernels, type Kernels, type KernelSource } from './loader.js';
 import type { ThreadPool } from './thread-pool.js';
+import { createWasmUpdate } from './update.js';
 
 /** The engine's registry name. */
 export const WASM_NAME = 'wasm';
@@ -223,8 +224,7 @@ export function createWasmKernels(engine: WasmEngine, spec: TileSpec): TileKerne
   return {
     perfectMvm,
     analogPass,
-    floatingPointUpdate: fallback.floatingPointUpdate,
-    pulsedUpdate: fallback.pulsedUpdate,
+    ...createWasmUpdate(engine, spec, fallback),
     modifyWeights: modifyWeightsHost,
   };
 }

@@ -28,6 +28,7 @@ export type { ThreadPool, ThreadPoolOptions } from './thread-pool.js';
 export { checkFusedForward, forwardIOArgs, FusedForward } from './forward.js';
 export { KernelPool, type ForwardIOArgs } from './pool.js';
 export { createWasmBackend, createWasmKernels, WASM_NAME, WasmEngine, wasmFusedRefusal, wasmKernelSet, type WasmEngineOptions } from './engine.js';
+export { wasmUpdateRefusal } from './update.js';
 
 /** The registry priority of "wasm": above the ndarray engine (1), the default wherever the kernels load. */
 export const WASM_PRIORITY = 2;

@@ -1,0 +1,592 @@
+// The update kernels of the wasm engine (src/update.ts drives them), the same numbers as
+// the ndarray engine's (backend-ndarray src/update.ts, pulses.ts, devices/steps.ts) and
+// core's formulas (core src/physics/update.ts, physics/devices.ts):
+//
+//   fpUpdate          W += (−lr)·dᵀx: batch 1 as BLAS ger (w + fl(alpha·d_i)·x_j, one
+//                     rounding), larger batches as BLAS gemm (a float32 accumulator fed by
+//                     a multiply-add chain over the rows, then w + fl(alpha·acc)), each step
+//                     rounded exactly as the ndarray engine's float64-then-float32 stores.
+//   trainsBlock       core's PulseTrains (the bit-sliced U < T decisions, Philox counter
+//                     (g·8 + m/4, row, streamId, call)) for every row of one row block,
+//                     straight into bit planes: plane (chunk c, bit k) holds one int32 per
+//                     column whose bit t says whether row 32c + t fired bit k of the column's
+//                     train; a second plane per chunk holds the sign bits.
+//   pulsedBlock       the pulses of one row block, device by device in row order, on a
+//                     ConstantStep or LinearStep / SoftBounds device: the summed-pulse
+//                     shortcut of core's summedPulsesApply / summedPulsesWeight, else pulse
+//                     by pulse with the per-pulse cycle-to-cycle noise (core's TableNormals).
+//
+// The kernels allocate nothing: every buffer is a byte offset the TypeScript side reserved.
+// float32 arithmetic here rounds each operation once, as Math.fround of the exact float64
+// operation does for +, −, ×, ÷ and sqrt of float32 operands, so the chains of Math.fround
+// in core's formulas are reproduced operation by operation.
+import { philox, word0, word1, word2, word3 } from './philox';
+
+// ------------------------------------------------------------------ floating-point update
+
+/** W [nOut × nIn] += alpha·dᵀx for `batch` rows of x [batch × nIn], d [batch × nOut]; acc: nOut·nIn float32 scratch. */
+export function fpUpdate(w: usize, x: usize, d: usize, batch: i32, nOut: i32, nIn: i32, alpha: f32, acc: usize): void {
+  if (batch == 1) {
+    // ger: w + fl(alpha·d_i)·x_j in float64, one rounding to float32 on the store
+    for (let i = 0; i < nOut; i++) {
+      const a = alpha * load<f32>(d + (<usize>i << 2));
+      if (a == 0) continue;
+      const av = f64x2.splat(<f64>a);
+      const row = w + ((<usize>i * <usize>nIn) << 2);
+      let j = 0;
+      for (; j + 4 <= nIn; j += 4) {
+        const wv = v128.load(row + (<usize>j << 2));
+        const xv = v128.load(x + (<usize>j << 2));
+        const lo = f64x2.add(f64x2.promote_low_f32x4(wv), f64x2.mul(av, f64x2.promote_low_f32x4(xv)));
+        const hi = f64x2.add(f64x2.promote_low_f32x4(v128.shuffle<i32>(wv, wv, 2, 3, 0, 1)), f64x2.mul(av, f64x2.promote_low_f32x4(v128.shuffle<i32>(xv, xv, 2, 3, 0, 1))));
+        v128.store(row + (<usize>j << 2), v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
+      }
+      for (; j < nIn; j++) {
+        const p = row + (<usize>j << 2);
+        store<f32>(p, <f32>(<f64>load<f32>(p) + <f64>a * <f64>load<f32>(x + (<usize>j << 2))));
+      }
+    }
+    return;
+  }
+  const size = <usize>nOut * <usize>nIn;
+  memory.fill(acc, 0, size << 2);
+  for (let r = 0; r < batch; r++) {
+    const xr = x + ((<usize>r * <usize>nIn) << 2);
+    for (let i = 0; i < nOut; i++) {
+      const dv = load<f32>(d + ((<usize>r * <usize>nOut + <usize>i) << 2));
+      if (dv == 0) continue;
+      const dd = f64x2.splat(<f64>dv);
+      const row = acc + ((<usize>i * <usize>nIn) << 2);
+      let j = 0;
+      for (; j + 4 <= nIn; j += 4) {
+        const av = v128.load(row + (<usize>j << 2));
+        const xv = v128.load(xr + (<usize>j << 2));
+        const lo = f64x2.add(f64x2.promote_low_f32x4(av), f64x2.mul(dd, f64x2.promote_low_f32x4(xv)));
+        const hi = f64x2.add(f64x2.promote_low_f32x4(v128.shuffle<i32>(av, av, 2, 3, 0, 1)), f64x2.mul(dd, f64x2.promote_low_f32x4(v128.shuffle<i32>(xv, xv, 2, 3, 0, 1))));
+        v128.store(row + (<usize>j << 2), v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
+      }
+      for (; j < nIn; j++) {
+        const p = row + (<usize>j << 2);
+        store<f32>(p, <f32>(<f64>load<f32>(p) + <f64>dv * <f64>load<f32>(xr + (<usize>j << 2))));
+      }
+    }
+  }
+  // w + fl(alpha·acc): two float32 roundings, as f32 arithmetic does
+  const av = f32x4.splat(alpha);
+  let e: usize = 0;
+  for (; e + 4 <= size; e += 4) {
+    const p = w + (e << 2);
+    v128.store(p, f32x4.add(v128.load(p), f32x4.mul(av, v128.load(acc + (e << 2)))));
+  }
+  for (; e < size; e++) store<f32>(w + (e << 2), load<f32>(w + (e << 2)) + alpha * load<f32>(acc + (e << 2)));
+}
+
+// ------------------------------------------------------------------ pulse trains
+
+/**
+ * The trains of rows r0 … r1 − 1 of one vector side (x: streamId UpdateXPulses, n = inSize; d:
+ * UpdateDPulses, n = outSize) into the zeroed planes [chunk][k < kStride][stride] and signs
+ * [chunk][stride] (stride ≥ n: columns padded to whole v128). probs [batch × n]: the rows'
+ * pulse probabilities (core's pulseProbabilities); vals [batch × n]: the values (their signs);
+ * bls: the rows' BL. scratch: 2·33 int32.
+ */
+export function trainsBlock(
+  k0: u32,
+  k1: u32,
+  streamId: u32,
+  call: u32,
+  r0: i32,
+  r1: i32,
+  bls: usize,
+  probs: usize,
+  vals: usize,
+  n: i32,
+  stride: i32,
+  planes: usize,
+  signs: usize,
+  kStride: i32,
+  scratch: usize,
+): void {
+  const runMask = scratch;
+  const runT = scratch + 33 * 4;
+  for (let r = r0; r < r1; r++) {
+    const bl = load<i32>(bls + (<usize>r << 2));
+    if (bl == 0) continue;
+    const c = (r - r0) >> 5;
+    const bit = 1 << ((r - r0) & 31);
+    const pr = probs + ((<usize>r * <usize>n) << 2);
+    const vr = vals + ((<usize>r * <usize>n) << 2);
+    const sg = signs + ((<usize>c * <usize>stride) << 2);
+    for (let j = 0; j < n; j++) {
+      if (load<f32>(vr + (<usize>j << 2)) < 0) {
+        const p = sg + (<usize>j << 2);
+        store<i32>(p, load<i32>(p) | bit);
+      }
+    }
+    const base = planes + ((<usize>c * <usize>kStride * <usize>stride) << 2);
+    const total = n * bl;
+    for (let qStart = 0, g = 0; qStart < total; qStart += 32, g++) {
+      const qEnd = min(qStart + 32, total);
+      let undecided = 0;
+      let fired = 0;
+      let runs = 0;
+      let j = qStart / bl;
+      for (let q = qStart; q < qEnd; j++) {
+        const end = min((j + 1) * bl, qEnd);
+        const len = end - q;
+        const mask = (len == 32 ? -1 : (1 << len) - 1) << (q - qStart);
+        const p = load<f32>(pr + (<usize>j << 2));
+        if (p >= 1) fired |= mask;
+        else if (p > 0) {
+          // core's pulseThreshold: ceil(p·2^32), below 2^32 for a float32 p < 1
+          undecided |= mask;
+          store<i32>(runMask + (<usize>runs << 2), mask);
+          store<u32>(runT + (<usize>runs << 2), <u32>Math.ceil(<f64>p * 4294967296.0));
+          runs++;
+        }
+        q = end;
+      }
+      // bit-sliced U < T, most significant bit first; runs whose lanes are all decided drop out
+      for (let m = 0; undecided != 0 && m < 32; m++) {
+        if ((m & 3) == 0) philox(k0, k1, <u32>(g * 8 + (m >> 2)), <u32>r, streamId, call);
+        const sel = m & 3;
+        const u = <i32>(sel == 0 ? word0 : sel == 1 ? word1 : sel == 2 ? word2 : word3);
+        const shift = 31 - m;
+        let tBits = 0;
+        let kept = 0;
+        for (let t = 0; t < runs; t++) {
+          const mask = load<i32>(runMask + (<usize>t << 2));
+          if ((mask & undecided) == 0) continue;
+          const tr = load<u32>(runT + (<usize>t << 2));
+          if (((tr >>> shift) & 1) != 0) tBits |= mask;
+          store<i32>(runMask + (<usize>kept << 2), mask);
+          store<u32>(runT + (<usize>kept << 2), tr);
+          kept++;
+        }
+        runs = kept;
+        fired |= undecided & ~u & tBits;
+        undecided &= ~(u ^ tBits);
+      }
+      while (fired != 0) {
+        const q = qStart + ctz(fired);
+        fired &= fired - 1;
+        const col = q / bl;
+        const k = q - col * bl;
+        const p = base + ((<usize>k * <usize>stride + <usize>col) << 2);
+        store<i32>(p, load<i32>(p) | bit);
+      }
+    }
+  }
+}
+
+// ------------------------------------------------------------------ the pulse walk of one row block
+
+// Words of pulsedBlock's parameter block (int32; src/update.ts P_*).
+const P_MODE = 0; // 0: stochastic trains (bit planes), 1: deterministic factors
+const P_KIND = 1; // 0: ConstantStep, 1: LinearStep / SoftBounds
+const P_NOUT = 2;
+const P_NIN = 3;
+const P_R0 = 4;
+const P_ROWS = 5;
+const P_MORE = 6; // more row blocks follow (the summed shortcut keeps the pulse count)
+const P_TARGET = 7;
+const P_TOUCHED = 8;
+const P_BEFORE = 9;
+const P_SCALE_UP = 10;
+const P_SCALE_DOWN = 11;
+const P_MIN = 12;
+const P_MAX = 13;
+const P_SLOPE_UP = 14;
+const P_SLOPE_DOWN = 15;
+const P_MULT_NOISE = 16;
+const P_XPLANES = 17;
+const P_DPLANES = 18;
+const P_XSIGNS = 19;
+const P_DSIGNS = 20;
+const P_XSTRIDE = 21;
+const P_DSTRIDE = 22;
+const P_KSTRIDE = 23;
+const P_CHUNK_K = 24;
+const P_XF = 25;
+const P_DF = 26;
+const P_TABLE = 27;
+const P_CACHE = 28;
+const P_K0 = 29;
+const P_K1 = 30;
+const P_CALL = 31;
+const P_STREAM_NOISE = 32;
+const P_STREAM_SUM = 33;
+const P_DOWNS = 34;
+const P_UPS = 35;
+const P_EVENTS = 36;
+const P_CO = 37;
+const P_STD = 38; // float32 bits
+
+// The block's parameters as module globals (set once per pulsedBlock call).
+let mode = 0;
+let kind = 0;
+let nOut = 0;
+let nIn = 0;
+let rows = 0;
+let xPlanes: usize = 0;
+let dPlanes: usize = 0;
+let xSigns: usize = 0;
+let dSigns: usize = 0;
+let xStride = 0;
+let dStride = 0;
+let kStride = 0;
+let chunkK: usize = 0;
+let xF: usize = 0;
+let dF: usize = 0;
+let table: usize = 0;
+let cache: usize = 0;
+let key0: u32 = 0;
+let key1: u32 = 0;
+let rcall: u32 = 0;
+let events: usize = 0;
+let coScratch: usize = 0;
+let slopeUpA: usize = 0;
+let slopeDownA: usize = 0;
+let multNoise = 0;
+let stepStd: f32 = 0;
+// the last chunkTotals
+let cDown = 0;
+let cUp = 0;
+
+/**
+ * Number h of sub-stream `sub` of stream `stream` (core's TableNormals.xi): half h & 1 of word
+ * (h & 7) >> 1 of Philox block (h >> 3, sub, stream, call), through the 65536-entry normal table;
+ * slot: a cache of the last block (6 int32: sub, block, 4 words).
+ */
+@inline function tableXi(slot: i32, stream: u32, sub: i32, h: i32): f32 {
+  const cp = cache + (<usize>slot * 24);
+  const b = h >> 3;
+  if (load<i32>(cp) != sub || load<i32>(cp, 4) != b) {
+    philox(key0, key1, <u32>b, <u32>sub, stream, rcall);
+    store<i32>(cp, sub);
+    store<i32>(cp, b, 4);
+    store<u32>(cp, word0, 8);
+    store<u32>(cp, word1, 12);
+    store<u32>(cp, word2, 16);
+    store<u32>(cp, word3, 20);
+  }
+  const half = h & 7;
+  const word = load<u32>(cp + 8 + (<usize>(half >> 1) << 2));
+  const idx = (half & 1) == 0 ? word & 0xffff : word >>> 16;
+  return load<f32>(table + (<usize>idx << 2));
+}
+
+@inline function clip(v: f32, lo: f32, hi: f32): f32 {
+  return max(min(v, hi), lo);
+}
+
+/** core's roundHalfEven of a float32 product (nearest: ties to even). */
+@inline function coincidences(dv: f32, xv: f32): i32 {
+  return <i32>nearest<f32>(dv * xv);
+}
+
+/** Down and up pulses of device (i, j) in chunk c (into cDown, cUp). */
+function chunkTotals(i: i32, j: i32, c: i32): void {
+  let down = 0;
+  let up = 0;
+  if (mode == 0) {
+    const diff = load<i32>(xSigns + ((<usize>c * <usize>xStride + <usize>j) << 2)) ^ load<i32>(dSigns + ((<usize>c * <usize>dStride + <usize>i) << 2));
+    const kc = load<i32>(chunkK + (<usize>c << 2));
+    const xb = xPlanes + ((<usize>c * <usize>kStride * <usize>xStride + <usize>j) << 2);
+    const db = dPlanes + ((<usize>c * <usize>kStride * <usize>dStride + <usize>i) << 2);
+    for (let k = 0; k < kc; k++) {
+      const co = load<i32>(xb + ((<usize>k * <usize>xStride) << 2)) & load<i32>(db + ((<usize>k * <usize>dStride) << 2));
+      if (co != 0) {
+        const u = popcnt(co & diff);
+        up += u;
+        down += popcnt(co) - u;
+      }
+    }
+  } else {
+    const end = min(rows, 32 * c + 32);
+    const dRow = dF + ((<usize>i * <usize>rows) << 2);
+    const xRow = xF + ((<usize>j * <usize>rows) << 2);
+    for (let rr = 32 * c; rr < end; rr++) {
+      const dv = load<f32>(dRow + (<usize>rr << 2));
+      if (dv == 0) continue;
+      const xv = load<f32>(xRow + (<usize>rr << 2));
+      if (xv == 0) continue;
+      const n = coincidences(dv, xv);
+      if (n > 0) down += n;
+      else up -= n;
+    }
+  }
+  cDown = down;
+  cUp = up;
+}
+
+/** The signed pulse counts (> 0: down) of device (i, j) in chunk c, in row order, into events; returns how many. */
+function chunkEvents(i: i32, j: i32, c: i32): i32 {
+  let m = 0;
+  if (mode == 0) {
+    const diff = load<i32>(xSigns + ((<usize>c * <usize>xStride + <usize>j) << 2)) ^ load<i32>(dSigns + ((<usize>c * <usize>dStride + <usize>i) << 2));
+    const kc = load<i32>(chunkK + (<usize>c << 2));
+    const xb = xPlanes + ((<usize>c * <usize>kStride * <usize>xStride + <usize>j) << 2);
+    const db = dPlanes + ((<usize>c * <usize>kStride * <usize>dStride + <usize>i) << 2);
+    let any = 0;
+    for (let k = 0; k < kc; k++) {
+      const v = load<i32>(xb + ((<usize>k * <usize>xStride) << 2)) & load<i32>(db + ((<usize>k * <usize>dStride) << 2));
+      store<i32>(coScratch + (<usize>k << 2), v);
+      any |= v;
+    }
+    while (any != 0) {
+      const t = ctz(any);
+      any &= any - 1;
+      let n = 0;
+      for (let k = 0; k < kc; k++) n += (load<i32>(coScratch + (<usize>k << 2)) >>> t) & 1;
+      store<i32>(events + (<usize>m << 2), ((diff >>> t) & 1) != 0 ? -n : n);
+      m++;
+    }
+  } else {
+    const end = min(rows, 32 * c + 32);
+    const dRow = dF + ((<usize>i * <usize>rows) << 2);
+    const xRow = xF + ((<usize>j * <usize>rows) << 2);
+    for (let rr = 32 * c; rr < end; rr++) {
+      const dv = load<f32>(dRow + (<usize>rr << 2));
+      if (dv == 0) continue;
+      const xv = load<f32>(xRow + (<usize>rr << 2));
+      if (xv == 0) continue;
+      const n = coincidences(dv, xv);
+      if (n != 0) {
+        store<i32>(events + (<usize>m << 2), n);
+        m++;
+      }
+    }
+  }
+  return m;
+}
+
+/** The pulse counts over the block of every device (i, ·) of output row i, into downs, ups (per column). */
+function rowTotals(i: i32, chunks: i32, downs: usize, ups: usize): void {
+  if (mode == 0) {
+    // four columns at a time: the planes are padded to whole v128 with zeros
+    for (let j = 0; j < xStride; j += 4) {
+      let vDown = i32x4.splat(0);
+      let vUp = i32x4.splat(0);
+      for (let c = 0; c < chunks; c++) {
+        const diff = v128.xor(v128.load(xSigns + ((<usize>c * <usize>xStride + <usize>j) << 2)), i32x4.splat(load<i32>(dSigns + ((<usize>c * <usize>dStride + <usize>i) << 2))));
+        const kc = load<i32>(chunkK + (<usize>c << 2));
+        const xb = xPlanes + ((<usize>c * <usize>kStride * <usize>xStride + <usize>j) << 2);
+        const db = dPlanes + ((<usize>c * <usize>kStride * <usize>dStride + <usize>i) << 2);
+        for (let k = 0; k < kc; k++) {
+          const dw = load<i32>(db + ((<usize>k * <usize>dStride) << 2));
+          if (dw == 0) continue;
+          const co = v128.and(v128.load(xb + ((<usize>k * <usize>xStride) << 2)), i32x4.splat(dw));
+          const u = popcnt4(v128.and(co, diff));
+          vUp = i32x4.add(vUp, u);
+          vDown = i32x4.add(vDown, i32x4.sub(popcnt4(co), u));
+        }
+      }
+      v128.store(downs + (<usize>j << 2), vDown);
+      v128.store(ups + (<usize>j << 2), vUp);
+    }
+    return;
+  }
+  for (let j = 0; j < nIn; j++) {
+    let down = 0;
+    let up = 0;
+    for (let c = 0; c < chunks; c++) {
+      chunkTotals(i, j, c);
+      down += cDown;
+      up += cUp;
+    }
+    store<i32>(downs + (<usize>j << 2), down);
+    store<i32>(ups + (<usize>j << 2), up);
+  }
+}
+
+@inline function popcnt4(v: v128): v128 {
+  return i32x4.extadd_pairwise_i16x8_u(i16x8.extadd_pairwise_i8x16_u(i8x16.popcnt(v)));
+}
+
+/** core's summedPulsesApply (float32 step by step): whether D down and U up pulses cannot reach a bound. */
+@inline function summedApply(w: f32, down: i32, up: i32, su: f32, sd: f32, std: f32, lo: f32, hi: f32): bool {
+  const spread = <f32>(<f64>std * 4.3249192237854);
+  const reach: f32 = 1 + spread;
+  const reverse = max<f32>(0, spread - 1);
+  const margin = <f32>(<f64>(<f32>(down + up)) * 2.4e-7) * max<f32>(1, max<f32>(-lo, hi));
+  const fd = <f32>down;
+  const fu = <f32>up;
+  const lower = w - sd * fd * reach - su * fu * reverse - margin;
+  const upper = w + su * fu * reach + sd * fd * reverse + margin;
+  return lower >= lo && upper <= hi;
+}
+
+/** core's summedPulsesWeight (float32 step by step). */
+@inline function summedWeight(w: f32, down: i32, up: i32, su: f32, sd: f32, std: f32, xi: f32, lo: f32, hi: f32): f32 {
+  const fd = <f32>down;
+  const fu = <f32>up;
+  const variance = sd * sd * fd + su * su * fu;
+  const spread = std * Mathf.sqrt(variance);
+  const mean = w - sd * fd + su * fu;
+  return clip(mean + spread * xi, lo, hi);
+}
+
+/** n pulses of `sign` (> 0: down) on element e from w; h0: e's earlier pulses in the call (the noise ordinal). */
+function applySteps(e: i32, w: f32, sign: i32, n: i32, h0: i32, su: f32, sd: f32, lo: f32, hi: f32, stream: u32): f32 {
+  let v = w;
+  const std = stepStd;
+  if (kind == 0) {
+    if (std == 0) {
+      if (sign > 0) for (let k = 0; k < n; k++) v = clip(v - sd, lo, hi);
+      else for (let k = 0; k < n; k++) v = clip(v + su, lo, hi);
+      return v;
+    }
+    // core's constantStepPulse
+    for (let k = 0; k < n; k++) {
+      const f: f32 = 1 + std * tableXi(0, stream, e, h0 + k);
+      v = sign > 0 ? clip(v - f * sd, lo, hi) : clip(v + f * su, lo, hi);
+    }
+    return v;
+  }
+  // core's linearStepPulse (LinearStep, SoftBounds): clipped as min(max(v, lo), hi)
+  const slope = load<f32>((sign > 0 ? slopeDownA : slopeUpA) + (<usize>e << 2));
+  const scale = sign > 0 ? sd : su;
+  for (let k = 0; k < n; k++) {
+    const xi: f32 = std > 0 ? tableXi(0, stream, e, h0 + k) : 0;
+    const f: f32 = 1 + std * xi;
+    const step: f32 = multNoise > 0 ? (slope * v + scale) * f : slope * v + scale * f;
+    v = sign > 0 ? v - step : v + step;
+    v = min(max(v, lo), hi);
+  }
+  return v;
+}
+
+/**
+ * The pulses of one row block on the device (parameter block `p`, words P_*), device by device
+ * in row order, as the ndarray engine's PulsedUpdate.applyBlock: a ConstantStep device with
+ * cycle-to-cycle noise sums the block's pulses, else each chunk's, where no bound is in reach;
+ * the rest runs pulse by pulse. A ConstantStep device without noise walks its float32 steps.
+ */
+export function pulsedBlock(p: usize): void {
+  mode = load<i32>(p + P_MODE * 4);
+  kind = load<i32>(p + P_KIND * 4);
+  nOut = load<i32>(p + P_NOUT * 4);
+  nIn = load<i32>(p + P_NIN * 4);
+  const r0 = load<i32>(p + P_R0 * 4);
+  rows = load<i32>(p + P_ROWS * 4);
+  const more = load<i32>(p + P_MORE * 4) != 0;
+  const target = <usize>load<u32>(p + P_TARGET * 4);
+  const touched = <usize>load<u32>(p + P_TOUCHED * 4);
+  const before = <usize>load<u32>(p + P_BEFORE * 4);
+  const scaleUp = <usize>load<u32>(p + P_SCALE_UP * 4);
+  const scaleDown = <usize>load<u32>(p + P_SCALE_DOWN * 4);
+  const minBound = <usize>load<u32>(p + P_MIN * 4);
+  const maxBound = <usize>load<u32>(p + P_MAX * 4);
+  slopeUpA = <usize>load<u32>(p + P_SLOPE_UP * 4);
+  slopeDownA = <usize>load<u32>(p + P_SLOPE_DOWN * 4);
+  multNoise = load<i32>(p + P_MULT_NOISE * 4);
+  xPlanes = <usize>load<u32>(p + P_XPLANES * 4);
+  dPlanes = <usize>load<u32>(p + P_DPLANES * 4);
+  xSigns = <usize>load<u32>(p + P_XSIGNS * 4);
+  dSigns = <usize>load<u32>(p + P_DSIGNS * 4);
+  xStride = load<i32>(p + P_XSTRIDE * 4);
+  dStride = load<i32>(p + P_DSTRIDE * 4);
+  kStride = load<i32>(p + P_KSTRIDE * 4);
+  chunkK = <usize>load<u32>(p + P_CHUNK_K * 4);
+  xF = <usize>load<u32>(p + P_XF * 4);
+  dF = <usize>load<u32>(p + P_DF * 4);
+  table = <usize>load<u32>(p + P_TABLE * 4);
+  cache = <usize>load<u32>(p + P_CACHE * 4);
+  key0 = load<u32>(p + P_K0 * 4);
+  key1 = load<u32>(p + P_K1 * 4);
+  rcall = load<u32>(p + P_CALL * 4);
+  const streamNoise = load<u32>(p + P_STREAM_NOISE * 4);
+  const streamSum = load<u32>(p + P_STREAM_SUM * 4);
+  const downs = <usize>load<u32>(p + P_DOWNS * 4);
+  const ups = <usize>load<u32>(p + P_UPS * 4);
+  events = <usize>load<u32>(p + P_EVENTS * 4);
+  coScratch = <usize>load<u32>(p + P_CO * 4);
+  stepStd = load<f32>(p + P_STD * 4);
+  const std = stepStd;
+  const chunks = (rows + 31) >> 5;
+
+  if (kind == 0 && std == 0) {
+    // deterministic steps: the exact float32 walk in row order, no noise (touched is left as it is,
+    // as the ndarray engine's constantWalk leaves it)
+    for (let i = 0; i < nOut; i++) {
+      for (let j = 0; j < nIn; j++) {
+        const e = i * nIn + j;
+        const ep = <usize>e << 2;
+        const w = load<f32>(target + ep);
+        const su = load<f32>(scaleUp + ep);
+        const sd = load<f32>(scaleDown + ep);
+        const lo = load<f32>(minBound + ep);
+        const hi = load<f32>(maxBound + ep);
+        let v = w;
+        for (let c = 0; c < chunks; c++) {
+          const m = chunkEvents(i, j, c);
+          for (let t = 0; t < m; t++) {
+            const n = load<i32>(events + (<usize>t << 2));
+            if (n > 0) for (let k = 0; k < n; k++) v = clip(v - sd, lo, hi);
+            else for (let k = 0; k < -n; k++) v = clip(v + su, lo, hi);
+          }
+        }
+        if (v != w) store<f32>(target + ep, v);
+      }
+    }
+    return;
+  }
+
+  const summed = kind == 0 && std > 0;
+  for (let i = 0; i < nOut; i++) {
+    if (summed) rowTotals(i, chunks, downs, ups);
+    for (let j = 0; j < nIn; j++) {
+      const e = i * nIn + j;
+      const ep = <usize>e << 2;
+      let w = load<f32>(target + ep);
+      let h = load<i32>(before + ep);
+      const su = load<f32>(scaleUp + ep);
+      const sd = load<f32>(scaleDown + ep);
+      const lo = load<f32>(minBound + ep);
+      const hi = load<f32>(maxBound + ep);
+      if (summed) {
+        const down = load<i32>(downs + (<usize>j << 2));
+        const up = load<i32>(ups + (<usize>j << 2));
+        if (down + up == 0) continue;
+        if (summedApply(w, down, up, su, sd, std, lo, hi)) {
+          store<f32>(target + ep, summedWeight(w, down, up, su, sd, std, tableXi(1, streamSum, 2 * r0, e), lo, hi));
+          store<u8>(touched + <usize>e, 1);
+          if (more) store<i32>(before + ep, h + down + up);
+          continue;
+        }
+      }
+      let any = false;
+      for (let c = 0; c < chunks; c++) {
+        if (summed) {
+          chunkTotals(i, j, c);
+          const down = cDown;
+          const up = cUp;
+          if (down + up == 0) continue;
+          if (summedApply(w, down, up, su, sd, std, lo, hi)) {
+            w = summedWeight(w, down, up, su, sd, std, tableXi(2, streamSum, 2 * (r0 + 32 * c) + 1, e), lo, hi);
+            h += down + up;
+            any = true;
+            continue;
+          }
+        }
+        const m = chunkEvents(i, j, c);
+        for (let t = 0; t < m; t++) {
+          const n = load<i32>(events + (<usize>t << 2));
+          if (n > 0) {
+            w = applySteps(e, w, 1, n, h, su, sd, lo, hi, streamNoise);
+            h += n;
+          } else {
+            w = applySteps(e, w, -1, -n, h, su, sd, lo, hi, streamNoise);
+            h -= n;
+          }
+        }
+        if (m > 0) any = true;
+      }
+      if (!any) continue;
+      store<f32>(target + ep, w);
+      store<i32>(before + ep, h);
+      store<u8>(touched + <usize>e, 1);
+    }
+  }
+}
