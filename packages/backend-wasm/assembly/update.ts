@@ -88,7 +88,7 @@ export function fpUpdate(w: usize, x: usize, d: usize, batch: i32, nOut: i32, nI
  * UpdateDPulses, n = outSize) into the zeroed planes [chunk][k < kStride][stride] and signs
  * [chunk][stride] (stride ≥ n: columns padded to whole v128). probs [batch × n]: the rows'
  * pulse probabilities (core's pulseProbabilities); vals [batch × n]: the values (their signs);
- * bls: the rows' BL. scratch: 2·33 int32.
+ * bls: the rows' BL. scratch: 64 int32.
  */
 export function trainsBlock(
   k0: u32,
@@ -107,8 +107,11 @@ export function trainsBlock(
   kStride: i32,
   scratch: usize,
 ): void {
-  const runMask = scratch;
-  const runT = scratch + 33 * 4;
+  const laneP = scratch; // 32 float32: the probabilities of a group's 32 decisions (0 past the end)
+  const laneT = scratch + 128; // 32 uint32: their thresholds
+  const zero = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  const two32 = f32x4.splat(4294967296.0);
   for (let r = r0; r < r1; r++) {
     const bl = load<i32>(bls + (<usize>r << 2));
     if (bl == 0) continue;
@@ -117,7 +120,13 @@ export function trainsBlock(
     const pr = probs + ((<usize>r * <usize>n) << 2);
     const vr = vals + ((<usize>r * <usize>n) << 2);
     const sg = signs + ((<usize>c * <usize>stride) << 2);
-    for (let j = 0; j < n; j++) {
+    const bitv = i32x4.splat(bit);
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const p = sg + (<usize>j << 2);
+      v128.store(p, v128.or(v128.load(p), v128.and(f32x4.lt(v128.load(vr + (<usize>j << 2)), zero), bitv)));
+    }
+    for (; j < n; j++) {
       if (load<f32>(vr + (<usize>j << 2)) < 0) {
         const p = sg + (<usize>j << 2);
         store<i32>(p, load<i32>(p) | bit);
@@ -126,44 +135,31 @@ export function trainsBlock(
     const base = planes + ((<usize>c * <usize>kStride * <usize>stride) << 2);
     const total = n * bl;
     for (let qStart = 0, g = 0; qStart < total; qStart += 32, g++) {
-      const qEnd = min(qStart + 32, total);
-      let undecided = 0;
-      let fired = 0;
-      let runs = 0;
-      let j = qStart / bl;
-      for (let q = qStart; q < qEnd; j++) {
-        const end = min((j + 1) * bl, qEnd);
-        const len = end - q;
-        const mask = (len == 32 ? -1 : (1 << len) - 1) << (q - qStart);
-        const p = load<f32>(pr + (<usize>j << 2));
-        if (p >= 1) fired |= mask;
-        else if (p > 0) {
-          // core's pulseThreshold: ceil(p·2^32), below 2^32 for a float32 p < 1
-          undecided |= mask;
-          store<i32>(runMask + (<usize>runs << 2), mask);
-          store<u32>(runT + (<usize>runs << 2), <u32>Math.ceil(<f64>p * 4294967296.0));
-          runs++;
-        }
-        q = end;
+      const len = min(32, total - qStart);
+      // the decisions' probabilities: decision q is column q / bl (core's PulseTrains layout)
+      if (bl == 1 && len == 32) memory.copy(laneP, pr + (<usize>qStart << 2), 128);
+      else {
+        for (let l = 0; l < len; l++) store<f32>(laneP + (<usize>l << 2), load<f32>(pr + (<usize>((qStart + l) / bl) << 2)));
+        for (let l = len; l < 32; l++) store<f32>(laneP + (<usize>l << 2), 0);
       }
-      // bit-sliced U < T, most significant bit first; runs whose lanes are all decided drop out
+      // p >= 1 fires, p <= 0 never does, else U < T with core's pulseThreshold T = ceil(p·2^32)
+      // (exact in float32: p·2^32 only shifts the exponent; below 2^32 for p < 1)
+      let fired = 0;
+      let undecided = 0;
+      for (let v = 0; v < 8; v++) {
+        const pv = v128.load(laneP + (<usize>v << 4));
+        fired |= i32x4.bitmask(f32x4.ge(pv, one)) << (4 * v);
+        undecided |= i32x4.bitmask(v128.and(f32x4.gt(pv, zero), f32x4.lt(pv, one))) << (4 * v);
+        v128.store(laneT + (<usize>v << 4), i32x4.trunc_sat_f32x4_u(f32x4.ceil(f32x4.mul(pv, two32))));
+      }
+      // bit-sliced U < T, most significant bit first: bit 31 − m of every lane's threshold (a
+      // transpose by bitmask), against word m & 3 of Philox block g·8 + m / 4
       for (let m = 0; undecided != 0 && m < 32; m++) {
         if ((m & 3) == 0) philox(k0, k1, <u32>(g * 8 + (m >> 2)), <u32>r, streamId, call);
         const sel = m & 3;
         const u = <i32>(sel == 0 ? word0 : sel == 1 ? word1 : sel == 2 ? word2 : word3);
-        const shift = 31 - m;
         let tBits = 0;
-        let kept = 0;
-        for (let t = 0; t < runs; t++) {
-          const mask = load<i32>(runMask + (<usize>t << 2));
-          if ((mask & undecided) == 0) continue;
-          const tr = load<u32>(runT + (<usize>t << 2));
-          if (((tr >>> shift) & 1) != 0) tBits |= mask;
-          store<i32>(runMask + (<usize>kept << 2), mask);
-          store<u32>(runT + (<usize>kept << 2), tr);
-          kept++;
-        }
-        runs = kept;
+        for (let v = 0; v < 8; v++) tBits |= i32x4.bitmask(i32x4.shl(v128.load(laneT + (<usize>v << 4)), m)) << (4 * v);
         fired |= undecided & ~u & tBits;
         undecided &= ~(u ^ tBits);
       }
