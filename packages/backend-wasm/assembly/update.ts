@@ -245,6 +245,20 @@ let slopeUpA: usize = 0;
 let slopeDownA: usize = 0;
 let multNoise = 0;
 let stepStd: f32 = 0;
+let r0G = 0;
+let moreG = false;
+let summed = false;
+let target: usize = 0;
+let touched: usize = 0;
+let before: usize = 0;
+let scaleUp: usize = 0;
+let scaleDown: usize = 0;
+let minBound: usize = 0;
+let maxBound: usize = 0;
+let streamNoiseG: u32 = 0;
+let streamSumG: u32 = 0;
+let downsG: usize = 0;
+let upsG: usize = 0;
 // the last chunkTotals
 let cDown = 0;
 let cUp = 0;
@@ -466,14 +480,15 @@ export function pulsedBlock(p: usize): void {
   nIn = load<i32>(p + P_NIN * 4);
   const r0 = load<i32>(p + P_R0 * 4);
   rows = load<i32>(p + P_ROWS * 4);
-  const more = load<i32>(p + P_MORE * 4) != 0;
-  const target = <usize>load<u32>(p + P_TARGET * 4);
-  const touched = <usize>load<u32>(p + P_TOUCHED * 4);
-  const before = <usize>load<u32>(p + P_BEFORE * 4);
-  const scaleUp = <usize>load<u32>(p + P_SCALE_UP * 4);
-  const scaleDown = <usize>load<u32>(p + P_SCALE_DOWN * 4);
-  const minBound = <usize>load<u32>(p + P_MIN * 4);
-  const maxBound = <usize>load<u32>(p + P_MAX * 4);
+  r0G = r0;
+  moreG = load<i32>(p + P_MORE * 4) != 0;
+  target = <usize>load<u32>(p + P_TARGET * 4);
+  touched = <usize>load<u32>(p + P_TOUCHED * 4);
+  before = <usize>load<u32>(p + P_BEFORE * 4);
+  scaleUp = <usize>load<u32>(p + P_SCALE_UP * 4);
+  scaleDown = <usize>load<u32>(p + P_SCALE_DOWN * 4);
+  minBound = <usize>load<u32>(p + P_MIN * 4);
+  maxBound = <usize>load<u32>(p + P_MAX * 4);
   slopeUpA = <usize>load<u32>(p + P_SLOPE_UP * 4);
   slopeDownA = <usize>load<u32>(p + P_SLOPE_DOWN * 4);
   multNoise = load<i32>(p + P_MULT_NOISE * 4);
@@ -492,10 +507,12 @@ export function pulsedBlock(p: usize): void {
   key0 = load<u32>(p + P_K0 * 4);
   key1 = load<u32>(p + P_K1 * 4);
   rcall = load<u32>(p + P_CALL * 4);
-  const streamNoise = load<u32>(p + P_STREAM_NOISE * 4);
-  const streamSum = load<u32>(p + P_STREAM_SUM * 4);
+  streamNoiseG = load<u32>(p + P_STREAM_NOISE * 4);
+  streamSumG = load<u32>(p + P_STREAM_SUM * 4);
   const downs = <usize>load<u32>(p + P_DOWNS * 4);
   const ups = <usize>load<u32>(p + P_UPS * 4);
+  downsG = downs;
+  upsG = ups;
   events = <usize>load<u32>(p + P_EVENTS * 4);
   coScratch = <usize>load<u32>(p + P_CO * 4);
   stepStd = load<f32>(p + P_STD * 4);
@@ -529,60 +546,145 @@ export function pulsedBlock(p: usize): void {
     return;
   }
 
-  const summed = kind == 0 && std > 0;
+  summed = kind == 0 && std > 0;
+  if (!summed) {
+    for (let i = 0; i < nOut; i++) for (let j = 0; j < nIn; j++) walkElement(i, j);
+    return;
+  }
+  // core's summedPulsesApply, its per-device constants
+  const spread = <f32>(<f64>std * 4.3249192237854);
+  const reachV = f32x4.splat(1 + spread);
+  const reverseV = f32x4.splat(max<f32>(0, spread - 1));
+  const stdV = f32x4.splat(std);
+  const oneV = f32x4.splat(1);
+  const marginScale = f64x2.splat(2.4e-7);
   for (let i = 0; i < nOut; i++) {
-    if (summed) rowTotals(i, chunks, downs, ups);
-    for (let j = 0; j < nIn; j++) {
+    rowTotals(i, chunks, downs, ups);
+    let j = 0;
+    // four devices at a time through the block's summed pulses (the same float32 operations
+    // per lane as the scalar path); the lanes whose bound is in reach walk their chunks
+    for (; j + 4 <= nIn; j += 4) {
+      const dn = v128.load(downs + (<usize>j << 2));
+      const un = v128.load(ups + (<usize>j << 2));
+      const cnt = i32x4.add(dn, un);
+      const pulsed = i32x4.ne(cnt, i32x4.splat(0));
+      if (!v128.any_true(pulsed)) continue;
       const e = i * nIn + j;
       const ep = <usize>e << 2;
-      let w = load<f32>(target + ep);
-      let h = load<i32>(before + ep);
-      const su = load<f32>(scaleUp + ep);
-      const sd = load<f32>(scaleDown + ep);
-      const lo = load<f32>(minBound + ep);
-      const hi = load<f32>(maxBound + ep);
-      if (summed) {
-        const down = load<i32>(downs + (<usize>j << 2));
-        const up = load<i32>(ups + (<usize>j << 2));
-        if (down + up == 0) continue;
-        if (summedApply(w, down, up, su, sd, std, lo, hi)) {
-          store<f32>(target + ep, summedWeight(w, down, up, su, sd, std, tableXi(1, streamSum, 2 * r0, e), lo, hi));
-          store<u8>(touched + <usize>e, 1);
-          if (more) store<i32>(before + ep, h + down + up);
-          continue;
+      const w = v128.load(target + ep);
+      const su = v128.load(scaleUp + ep);
+      const sd = v128.load(scaleDown + ep);
+      const lo = v128.load(minBound + ep);
+      const hi = v128.load(maxBound + ep);
+      const fd = f32x4.convert_i32x4_s(dn);
+      const fu = f32x4.convert_i32x4_s(un);
+      const fc = f32x4.convert_i32x4_s(cnt);
+      // margin = fl(fl(D + U)·2.4e-7)·max(1, max(−lo, hi)), the product in float64 as core's
+      const m0 = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.promote_low_f32x4(fc), marginScale));
+      const m1 = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.promote_low_f32x4(v128.shuffle<i32>(fc, fc, 2, 3, 0, 1)), marginScale));
+      const margin = f32x4.mul(v128.shuffle<i32>(m0, m1, 0, 1, 4, 5), f32x4.max(oneV, f32x4.max(f32x4.neg(lo), hi)));
+      const sdD = f32x4.mul(sd, fd);
+      const suU = f32x4.mul(su, fu);
+      const lower = f32x4.sub(f32x4.sub(f32x4.sub(w, f32x4.mul(sdD, reachV)), f32x4.mul(suU, reverseV)), margin);
+      const upper = f32x4.add(f32x4.add(f32x4.add(w, f32x4.mul(suU, reachV)), f32x4.mul(sdD, reverseV)), margin);
+      const ok = v128.and(pulsed, v128.and(f32x4.ge(lower, lo), f32x4.le(upper, hi)));
+      const okBits = i32x4.bitmask(ok);
+      if (okBits != 0) {
+        // core's summedPulsesWeight
+        let xi = f32x4.splat(0);
+        xi = f32x4.replace_lane(xi, 0, tableXi(1, streamSumG, 2 * r0G, e));
+        xi = f32x4.replace_lane(xi, 1, tableXi(1, streamSumG, 2 * r0G, e + 1));
+        xi = f32x4.replace_lane(xi, 2, tableXi(1, streamSumG, 2 * r0G, e + 2));
+        xi = f32x4.replace_lane(xi, 3, tableXi(1, streamSumG, 2 * r0G, e + 3));
+        const variance = f32x4.add(f32x4.mul(f32x4.mul(sd, sd), fd), f32x4.mul(f32x4.mul(su, su), fu));
+        const spr = f32x4.mul(stdV, f32x4.sqrt(variance));
+        const mean = f32x4.add(f32x4.sub(w, sdD), suU);
+        const nw = f32x4.max(f32x4.min(f32x4.add(mean, f32x4.mul(spr, xi)), hi), lo);
+        v128.store(target + ep, v128.bitselect(nw, w, ok));
+        if (moreG) {
+          const bp = before + ep;
+          v128.store(bp, i32x4.add(v128.load(bp), v128.and(cnt, ok)));
         }
+        if ((okBits & 1) != 0) store<u8>(touched + <usize>e, 1);
+        if ((okBits & 2) != 0) store<u8>(touched + <usize>e, 1, 1);
+        if ((okBits & 4) != 0) store<u8>(touched + <usize>e, 1, 2);
+        if ((okBits & 8) != 0) store<u8>(touched + <usize>e, 1, 3);
       }
-      let any = false;
-      for (let c = 0; c < chunks; c++) {
-        if (summed) {
-          chunkTotals(i, j, c);
-          const down = cDown;
-          const up = cUp;
-          if (down + up == 0) continue;
-          if (summedApply(w, down, up, su, sd, std, lo, hi)) {
-            w = summedWeight(w, down, up, su, sd, std, tableXi(2, streamSum, 2 * (r0 + 32 * c) + 1, e), lo, hi);
-            h += down + up;
-            any = true;
-            continue;
-          }
-        }
-        const m = chunkEvents(i, j, c);
-        for (let t = 0; t < m; t++) {
-          const n = load<i32>(events + (<usize>t << 2));
-          if (n > 0) {
-            w = applySteps(e, w, 1, n, h, su, sd, lo, hi, streamNoise);
-            h += n;
-          } else {
-            w = applySteps(e, w, -1, -n, h, su, sd, lo, hi, streamNoise);
-            h -= n;
-          }
-        }
-        if (m > 0) any = true;
+      let rest = i32x4.bitmask(pulsed) & ~okBits;
+      while (rest != 0) {
+        const l = ctz(rest);
+        rest &= rest - 1;
+        walkChunks(i, j + l, e + l, load<f32>(target + ep + (<usize>l << 2)), load<i32>(before + ep + (<usize>l << 2)));
       }
-      if (!any) continue;
-      store<f32>(target + ep, w);
-      store<i32>(before + ep, h);
+    }
+    for (; j < nIn; j++) walkElement(i, j);
+  }
+}
+
+/** Device (i, j) through the block (the scalar path of pulsedBlock, after the deterministic walk). */
+function walkElement(i: i32, j: i32): void {
+  const e = i * nIn + j;
+  const ep = <usize>e << 2;
+  const w = load<f32>(target + ep);
+  const h = load<i32>(before + ep);
+  if (summed) {
+    const down = load<i32>(downsG + (<usize>j << 2));
+    const up = load<i32>(upsG + (<usize>j << 2));
+    if (down + up == 0) return;
+    const su = load<f32>(scaleUp + ep);
+    const sd = load<f32>(scaleDown + ep);
+    const lo = load<f32>(minBound + ep);
+    const hi = load<f32>(maxBound + ep);
+    if (summedApply(w, down, up, su, sd, stepStd, lo, hi)) {
+      store<f32>(target + ep, summedWeight(w, down, up, su, sd, stepStd, tableXi(1, streamSumG, 2 * r0G, e), lo, hi));
       store<u8>(touched + <usize>e, 1);
+      if (moreG) store<i32>(before + ep, h + down + up);
+      return;
     }
   }
+  walkChunks(i, j, e, w, h);
+}
+
+/** Device (i, j) chunk by chunk from weight w and pulse count h: summed per chunk where no bound is in reach, else pulse by pulse. */
+function walkChunks(i: i32, j: i32, e: i32, w0: f32, h0: i32): void {
+  const ep = <usize>e << 2;
+  let w = w0;
+  let h = h0;
+  const su = load<f32>(scaleUp + ep);
+  const sd = load<f32>(scaleDown + ep);
+  const lo = load<f32>(minBound + ep);
+  const hi = load<f32>(maxBound + ep);
+  const std = stepStd;
+  const chunks = (rows + 31) >> 5;
+  let any = false;
+  for (let c = 0; c < chunks; c++) {
+    if (summed) {
+      chunkTotals(i, j, c);
+      const down = cDown;
+      const up = cUp;
+      if (down + up == 0) continue;
+      if (summedApply(w, down, up, su, sd, std, lo, hi)) {
+        w = summedWeight(w, down, up, su, sd, std, tableXi(2, streamSumG, 2 * (r0G + 32 * c) + 1, e), lo, hi);
+        h += down + up;
+        any = true;
+        continue;
+      }
+    }
+    const m = chunkEvents(i, j, c);
+    for (let t = 0; t < m; t++) {
+      const n = load<i32>(events + (<usize>t << 2));
+      if (n > 0) {
+        w = applySteps(e, w, 1, n, h, su, sd, lo, hi, streamNoiseG);
+        h += n;
+      } else {
+        w = applySteps(e, w, -1, -n, h, su, sd, lo, hi, streamNoiseG);
+        h -= n;
+      }
+    }
+    if (m > 0) any = true;
+  }
+  if (!any) return;
+  store<f32>(target + ep, w);
+  store<i32>(before + ep, h);
+  store<u8>(touched + <usize>e, 1);
 }
