@@ -87,7 +87,8 @@ export function fpUpdate(w: usize, x: usize, d: usize, batch: i32, nOut: i32, nI
  * The trains of rows r0 … r1 − 1 of one vector side (x: streamId UpdateXPulses, n = inSize; d:
  * UpdateDPulses, n = outSize) into the zeroed planes [chunk][k < kStride][stride] and signs
  * [chunk][stride] (stride ≥ n: columns padded to whole v128). probs [batch × n]: the rows'
- * pulse probabilities (core's pulseProbabilities); vals [batch × n]: the values (their signs);
+ * pulse probabilities (core's pulseProbabilities), or, where scales ≠ 0 (no res, no sto_round),
+ * computed here from the rows' scales [batch]; vals [batch × n]: the values (their signs);
  * bls: the rows' BL. scratch: 64 int32.
  */
 export function trainsBlock(
@@ -106,6 +107,7 @@ export function trainsBlock(
   signs: usize,
   kStride: i32,
   scratch: usize,
+  scales: usize,
 ): void {
   const laneP = scratch; // 32 float32: the probabilities of a group's 32 decisions (0 past the end)
   const laneT = scratch + 128; // 32 uint32: their thresholds
@@ -119,6 +121,8 @@ export function trainsBlock(
     const bit = 1 << ((r - r0) & 31);
     const pr = probs + ((<usize>r * <usize>n) << 2);
     const vr = vals + ((<usize>r * <usize>n) << 2);
+    const scale = scales != 0 ? load<f32>(scales + (<usize>r << 2)) : 0;
+    const scaleV = f32x4.splat(scale);
     const sg = signs + ((<usize>c * <usize>stride) << 2);
     const bitv = i32x4.splat(bit);
     let j = 0;
@@ -137,7 +141,15 @@ export function trainsBlock(
     for (let qStart = 0, g = 0; qStart < total; qStart += 32, g++) {
       const len = min(32, total - qStart);
       // the decisions' probabilities: decision q is column q / bl (core's PulseTrains layout)
-      if (bl == 1 && len == 32) memory.copy(laneP, pr + (<usize>qStart << 2), 128);
+      if (scales != 0) {
+        // without res and sto_round core's pulseProbabilities is fl(|v|·scale) (0 for v = 0)
+        if (bl == 1 && len == 32) {
+          for (let v = 0; v < 8; v++) v128.store(laneP + (<usize>v << 4), f32x4.mul(f32x4.abs(v128.load(vr + (<usize>(qStart + 4 * v) << 2))), scaleV));
+        } else {
+          for (let l = 0; l < len; l++) store<f32>(laneP + (<usize>l << 2), Mathf.abs(load<f32>(vr + (<usize>((qStart + l) / bl) << 2))) * scale);
+          for (let l = len; l < 32; l++) store<f32>(laneP + (<usize>l << 2), 0);
+        }
+      } else if (bl == 1 && len == 32) memory.copy(laneP, pr + (<usize>qStart << 2), 128);
       else {
         for (let l = 0; l < len; l++) store<f32>(laneP + (<usize>l << 2), load<f32>(pr + (<usize>((qStart + l) / bl) << 2)));
         for (let l = len; l < 32; l++) store<f32>(laneP + (<usize>l << 2), 0);

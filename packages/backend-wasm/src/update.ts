@@ -56,6 +56,7 @@ interface UpdateExports {
     signs: number,
     kStride: number,
     scratch: number,
+    scales: number,
   ): void;
   pulsedBlock(p: number): void;
 }
@@ -200,7 +201,7 @@ function runPulsed(
   // the call's buffers: the device, the tile's arrays, the rows' inputs (all written whole before they are read, or zeroed)
   const pp = heap.allocI32(PARAM_WORDS, false);
   const target = heap.allocF32(size, false);
-  const touched = heap.alloc(size, false);
+  const touched = heap.alloc(size, true); // core zeroes it before the call
   const before = heap.allocI32(size, true);
   const su = heap.allocF32(size, false);
   const sd = heap.allocF32(size, false);
@@ -218,13 +219,16 @@ function runPulsed(
   const trainScratch = heap.allocI32(66, false);
   const xv = heap.allocF32(stochastic ? batch * inSize : 0, false);
   const dv = heap.allocF32(stochastic ? batch * outSize : 0, false);
-  const xProbs = heap.allocF32(stochastic ? batch * inSize : 0, false);
-  const dProbs = heap.allocF32(stochastic ? batch * outSize : 0, false);
+  // without res (aihwkit's default) a pulse probability is fl(|v|·scale): the kernel computes it
+  const direct = stochastic && !(s.res > 0);
+  const xProbs = heap.allocF32(stochastic && !direct ? batch * inSize : 0, false);
+  const dProbs = heap.allocF32(stochastic && !direct ? batch * outSize : 0, false);
+  const xScales = heap.allocF32(direct ? batch : 0, false);
+  const dScales = heap.allocF32(direct ? batch : 0, false);
   const xF = heap.allocF32(stochastic ? 0 : maxRows * inSize, false);
   const dF = heap.allocF32(stochastic ? 0 : maxRows * outSize, false);
 
   heap.f32(target, size).set(args.target.subarray(0, size));
-  new Uint8Array(heap.memory.buffer, touched, size).set(args.touched.subarray(0, size));
   heap.f32(su, size).set(a.scaleUp);
   heap.f32(sd, size).set(a.scaleDown);
   heap.f32(lo, size).set(a.minBound);
@@ -235,9 +239,15 @@ function runPulsed(
   }
   heap.f32(table, 65536).set(pulseNoiseNormals());
   heap.i32(bls, batch).set(plan.bl.subarray(0, batch));
+  if (direct) {
+    heap.f32(xScales, batch).set(plan.scaleX.subarray(0, batch));
+    heap.f32(dScales, batch).set(plan.scaleD.subarray(0, batch));
+  }
   if (stochastic) {
     heap.f32(xv, batch * inSize).set(x.subarray(0, batch * inSize));
     heap.f32(dv, batch * outSize).set(d.subarray(0, batch * outSize));
+  }
+  if (stochastic && !direct) {
     // the pulse probabilities of every row (core's UpdateRowEncoder.encode before its trains: `res` on both sides)
     const xRes = s.res;
     const dRes = s.res;
@@ -306,8 +316,8 @@ function runPulsed(
       ck[c] = Math.max(ck[c]!, plan.bl[r]!);
     }
     if (stochastic) {
-      ex.trainsBlock(k0, k1, RandomStreamId.UpdateXPulses, call, r0, r1, bls, xProbs, xv, inSize, xStride, xPlanes, xSigns, kStride, trainScratch);
-      ex.trainsBlock(k0, k1, RandomStreamId.UpdateDPulses, call, r0, r1, bls, dProbs, dv, outSize, dStride, dPlanes, dSigns, kStride, trainScratch);
+      ex.trainsBlock(k0, k1, RandomStreamId.UpdateXPulses, call, r0, r1, bls, xProbs, xv, inSize, xStride, xPlanes, xSigns, kStride, trainScratch, direct ? xScales : 0);
+      ex.trainsBlock(k0, k1, RandomStreamId.UpdateDPulses, call, r0, r1, bls, dProbs, dv, outSize, dStride, dPlanes, dSigns, kStride, trainScratch, direct ? dScales : 0);
     } else {
       // core's factors, column-major per block: xF[j·rows + rr], dF[i·rows + rr]
       const xfv = heap.f32(xF, rows * inSize);
@@ -338,5 +348,5 @@ function runPulsed(
   }
   // every block ran: the results reach core's arrays
   args.target.set(heap.f32(target, size));
-  args.touched.set(new Uint8Array(heap.memory.buffer, touched, size));
+  if (args.touchedRead !== false) args.touched.set(new Uint8Array(heap.memory.buffer, touched, size));
 }
