@@ -12,7 +12,8 @@
 //                     column whose bit t says whether row 32c + t fired bit k of the column's
 //                     train; a second plane per chunk holds the sign bits.
 //   pulsedBlock       the pulses of one row block, device by device in row order, on a
-//                     ConstantStep or LinearStep / SoftBounds device: the summed-pulse
+//                     ConstantStep, LinearStep / SoftBounds, PiecewiseStep or
+//                     SoftBoundsReference device: the summed-pulse
 //                     shortcut of core's summedPulsesApply / summedPulsesWeight, else pulse
 //                     by pulse with the per-pulse cycle-to-cycle noise (core's TableNormals).
 //
@@ -191,7 +192,7 @@ export function trainsBlock(
 
 // Words of pulsedBlock's parameter block (int32; src/update.ts P_*).
 const P_MODE = 0; // 0: stochastic trains (bit planes), 1: deterministic factors
-const P_KIND = 1; // 0: ConstantStep, 1: LinearStep / SoftBounds
+const P_KIND = 1; // 0: ConstantStep, 1: LinearStep / SoftBounds, 2: PiecewiseStep, 3: SoftBoundsReference
 const P_NOUT = 2;
 const P_NIN = 3;
 const P_R0 = 4;
@@ -229,6 +230,10 @@ const P_UPS = 35;
 const P_EVENTS = 36;
 const P_CO = 37;
 const P_STD = 38; // float32 bits
+const P_REFERENCE = 39;
+const P_NODES_UP = 40;
+const P_NODES_DOWN = 41;
+const P_NODE_COUNT = 42;
 
 // The block's parameters as module globals (set once per pulsedBlock call).
 let mode = 0;
@@ -254,6 +259,10 @@ let rcall: u32 = 0;
 let events: usize = 0;
 let coScratch: usize = 0;
 let slopeUpA: usize = 0;
+let referenceA: usize = 0;
+let nodesUpA: usize = 0;
+let nodesDownA: usize = 0;
+let nodeCount = 0;
 let slopeDownA: usize = 0;
 let multNoise = 0;
 let stepStd: f32 = 0;
@@ -466,6 +475,47 @@ function applySteps(e: i32, w: f32, sign: i32, n: i32, h0: i32, su: f32, sd: f32
     }
     return v;
   }
+  if (kind == 2) {
+    // core's piecewiseStepPulse: the step interpolated between the nodes around w
+    const nodes = sign > 0 ? nodesDownA : nodesUpA;
+    const scale = sign > 0 ? sd : su;
+    const sections = nodeCount - 1;
+    for (let k = 0; k < n; k++) {
+      const xi: f32 = std > 0 ? tableXi(0, stream, e, h0 + k) : 0;
+      let q: f32 = 0;
+      if (sections > 0 && hi > lo) q = max<f32>(((v - lo) / (hi - lo)) * <f32>sections, 0);
+      const i = <i32>max<f64>(min<f64>(Math.floor(<f64>q), <f64>(sections - 1)), 0);
+      const a = load<f32>(nodes + (<usize>i << 2));
+      const b = load<f32>(nodes + (<usize>min(i + 1, max(sections, 0)) << 2));
+      const t = min<f32>(q - <f32>i, 1);
+      const t1: f32 = 1 - t;
+      const step: f32 = scale * (t1 * a + t * b);
+      const noisy: f32 = step * (1 + std * xi);
+      v = min(max(sign > 0 ? v - noisy : v + noisy, lo), hi);
+    }
+    return v;
+  }
+  if (kind == 3) {
+    // core's softBoundsReferencePulse: soft bounds on the conductance g = w + reference
+    const ref = load<f32>(referenceA + (<usize>e << 2));
+    for (let k = 0; k < n; k++) {
+      const xi: f32 = std > 0 ? tableXi(0, stream, e, h0 + k) : 0;
+      let g: f32 = v + ref;
+      const noise: f32 = std * xi;
+      if (sign > 0) {
+        const a: f32 = lo < 0 ? g / lo : 0;
+        const step: f32 = multNoise > 0 ? sd * (1 - a) * (1 + noise) : sd * (1 - a + noise);
+        g = g - step;
+      } else {
+        const a: f32 = hi > 0 ? g / hi : 0;
+        const step: f32 = multNoise > 0 ? su * (1 - a) * (1 + noise) : su * (1 - a + noise);
+        g = g + step;
+      }
+      g = min(max(g, lo), hi);
+      v = g - ref;
+    }
+    return v;
+  }
   // core's linearStepPulse (LinearStep, SoftBounds): clipped as min(max(v, lo), hi)
   const slope = load<f32>((sign > 0 ? slopeDownA : slopeUpA) + (<usize>e << 2));
   const scale = sign > 0 ? sd : su;
@@ -504,6 +554,10 @@ export function pulsedBlock(p: usize): void {
   slopeUpA = <usize>load<u32>(p + P_SLOPE_UP * 4);
   slopeDownA = <usize>load<u32>(p + P_SLOPE_DOWN * 4);
   multNoise = load<i32>(p + P_MULT_NOISE * 4);
+  referenceA = <usize>load<u32>(p + P_REFERENCE * 4);
+  nodesUpA = <usize>load<u32>(p + P_NODES_UP * 4);
+  nodesDownA = <usize>load<u32>(p + P_NODES_DOWN * 4);
+  nodeCount = load<i32>(p + P_NODE_COUNT * 4);
   xPlanes = <usize>load<u32>(p + P_XPLANES * 4);
   dPlanes = <usize>load<u32>(p + P_DPLANES * 4);
   xSigns = <usize>load<u32>(p + P_XSIGNS * 4);

@@ -9,8 +9,8 @@
  *                        in WebAssembly into bit planes), the coincidence counts, the
  *                        summed-pulse shortcut of ConstantStep (core's summedPulsesApply /
  *                        summedPulsesWeight) and the pulse-by-pulse walk with core's
- *                        TableNormals noise, on ConstantStep, LinearStep and SoftBounds
- *                        devices, every pulse type. The pulse probabilities (and
+ *                        TableNormals noise, on ConstantStep, LinearStep, SoftBounds,
+ *                        PiecewiseStep and SoftBoundsReference devices, every pulse type. The pulse probabilities (and
  *                        MeanCount / DeterministicImplicit's factors) are core's functions,
  *                        computed here in JS. Other devices (wasmUpdateRefusal) run through
  *                        the ndarray engine's kernel, with the same streams.
@@ -29,6 +29,8 @@ import {
   UpdateRowEncoder,
   updateRowBlocks,
   type LinearStepDevice,
+  type PiecewiseStepDevice,
+  type SoftBoundsReferenceDevice,
   type PulsedUpdateArgs,
   type TileKernels,
   type TileSpec,
@@ -102,18 +104,32 @@ const P = {
   EVENTS: 36,
   CO: 37,
   STD: 38,
+  REFERENCE: 39,
+  NODES_UP: 40,
+  NODES_DOWN: 41,
+  NODE_COUNT: 42,
 } as const;
-const PARAM_WORDS = 39;
+const PARAM_WORDS = 43;
+
+/** The step models of assembly/update.ts (P_KIND) by device kind. */
+const KINDS: Partial<Record<PulsedUpdateArgs['device']['kind'], number>> = {
+  ConstantStep: 0,
+  LinearStep: 1,
+  SoftBounds: 1,
+  PiecewiseStep: 2,
+  SoftBoundsReference: 3,
+};
 
 /**
  * Why the wasm pulsed update cannot run `args` (the device kind), or null when it can.
  * Those calls go through the ndarray engine's pulsedUpdate (the same streams and numbers).
- * The wasm kernel runs ConstantStep, LinearStep and SoftBounds devices with every pulse type.
+ * The wasm kernel runs ConstantStep, LinearStep, SoftBounds, PiecewiseStep and
+ * SoftBoundsReference devices with every pulse type; ExpStep, PowStep and PowStepReference
+ * (whose steps need exp / pow to V8's last bit) are refused.
  */
 export function wasmUpdateRefusal(args: Pick<PulsedUpdateArgs, 'device'>): string | null {
   const kind = args.device.kind;
-  if (kind === 'ConstantStep' || kind === 'LinearStep' || kind === 'SoftBounds') return null;
-  return `device ${kind}`;
+  return KINDS[kind] === undefined ? `device ${kind}` : null;
 }
 
 /** The update kernels of one tile: the wasm ones, and `fallback`'s pulsedUpdate for what wasmUpdateRefusal names. */
@@ -188,9 +204,11 @@ function runPulsed(
   const { call, plan, x, d, batch, settings: s, device: a } = args;
   const size = outSize * inSize;
   const stochastic = s.pulseType === 'Stochastic' || s.pulseType === 'StochasticCompressed';
-  const kind = a.kind === 'ConstantStep' ? 0 : 1;
+  const kind = KINDS[a.kind]!;
   const std = Math.fround(a.device.dwMinStd);
-  const multNoise = kind === 1 && (a.device as LinearStepDevice).multNoise ? 1 : 0;
+  const multNoise = (kind === 1 || kind === 3) && (a.device as LinearStepDevice | SoftBoundsReferenceDevice).multNoise ? 1 : 0;
+  const nodesUp = kind === 2 ? Float32Array.from((a.device as PiecewiseStepDevice).piecewiseUp) : null;
+  const nodesDown = kind === 2 ? Float32Array.from((a.device as PiecewiseStepDevice).piecewiseDown) : null;
   const [k0, k1] = seedToKey(args.seed);
   const xStride = pad4(inSize);
   const dStride = pad4(outSize);
@@ -209,6 +227,9 @@ function runPulsed(
   const hi = heap.allocF32(size, false);
   const slopeUp = heap.allocF32(kind === 1 ? size : 0, false);
   const slopeDown = heap.allocF32(kind === 1 ? size : 0, false);
+  const reference = heap.allocF32(kind === 3 ? size : 0, false);
+  const nodesUpP = heap.allocF32(nodesUp?.length ?? 0, false);
+  const nodesDownP = heap.allocF32(nodesDown?.length ?? 0, false);
   const table = heap.allocF32(65536, false);
   const cache = heap.allocI32(18, false);
   const downs = heap.allocI32(xStride, false);
@@ -236,6 +257,11 @@ function runPulsed(
   if (kind === 1) {
     heap.f32(slopeUp, size).set(a.extraUp!);
     heap.f32(slopeDown, size).set(a.extraDown!);
+  }
+  if (kind === 3) heap.f32(reference, size).set(a.reference!);
+  if (nodesUp !== null && nodesDown !== null) {
+    heap.f32(nodesUpP, nodesUp.length).set(nodesUp);
+    heap.f32(nodesDownP, nodesDown.length).set(nodesDown);
   }
   heap.f32(table, 65536).set(pulseNoiseNormals());
   heap.i32(bls, batch).set(plan.bl.subarray(0, batch));
@@ -278,6 +304,10 @@ function runPulsed(
   words[P.SLOPE_UP] = slopeUp;
   words[P.SLOPE_DOWN] = slopeDown;
   words[P.MULT_NOISE] = multNoise;
+  words[P.REFERENCE] = reference;
+  words[P.NODES_UP] = nodesUpP;
+  words[P.NODES_DOWN] = nodesDownP;
+  words[P.NODE_COUNT] = nodesUp?.length ?? 0;
   words[P.XSTRIDE] = xStride;
   words[P.DSTRIDE] = dStride;
   words[P.CHUNK_K] = chunkK;

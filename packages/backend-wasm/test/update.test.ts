@@ -50,6 +50,10 @@ const DEVICES: [string, Dict][] = [
   ['LinearStep (additive noise)', { type: 'LinearStepDevice', gamma_up: 0.2, gamma_down: 0.3 }],
   ['LinearStep (multiplicative noise)', { type: 'LinearStepDevice', mult_noise: true }],
   ['SoftBounds', { type: 'SoftBoundsDevice' }],
+  ['PiecewiseStep (5 nodes)', { type: 'PiecewiseStepDevice', piecewise_up: [1.6, 1.2, 1, 0.7, 0.3], piecewise_down: [0.4, 0.8, 1, 1.3, 1.5] }],
+  ['PiecewiseStep (one node, no noise)', { type: 'PiecewiseStepDevice', piecewise_up: [1.2], piecewise_down: [0.9], dw_min_std: 0 }],
+  ['SoftBoundsReference (additive noise)', { type: 'SoftBoundsReferenceDevice', reference_std: 0.05 }],
+  ['SoftBoundsReference (multiplicative noise)', { type: 'SoftBoundsReferenceDevice', mult_noise: true, reference_mean: 0.1 }],
 ];
 
 describe('wasm pulsed update vs the ndarray engine (bit-identical weights)', () => {
