@@ -724,6 +724,32 @@ function walkChunks(i: i32, j: i32, e: i32, w0: f32, h0: i32): void {
   const chunks = (rows + 31) >> 5;
   let any = false;
   for (let c = 0; c < chunks; c++) {
+    if (summed && mode == 0 && load<i32>(chunkK + (<usize>c << 2)) == 1) {
+      // ConstantStep with noise, stochastic trains of one bit in this chunk (update management's
+      // usual BL): at most one pulse per row, counted and walked straight from the bit planes
+      // (the same pulses, noise and float32 steps as chunkTotals / chunkEvents / applySteps)
+      const diff = load<i32>(xSigns + ((<usize>c * <usize>xStride + <usize>j) << 2)) ^ load<i32>(dSigns + ((<usize>c * <usize>dStride + <usize>i) << 2));
+      let co =
+        load<i32>(xPlanes + ((<usize>c * <usize>kStride * <usize>xStride + <usize>j) << 2)) &
+        load<i32>(dPlanes + ((<usize>c * <usize>kStride * <usize>dStride + <usize>i) << 2));
+      if (co == 0) continue;
+      const up = popcnt(co & diff);
+      const down = popcnt(co) - up;
+      any = true;
+      if (summedApply(w, down, up, su, sd, std, lo, hi)) {
+        w = summedWeight(w, down, up, su, sd, std, tableXi(2, streamSumG, 2 * (r0G + 32 * c) + 1, e), lo, hi);
+        h += down + up;
+        continue;
+      }
+      while (co != 0) {
+        const t = ctz(co);
+        co &= co - 1;
+        const f: f32 = 1 + std * tableXi(0, streamNoiseG, e, h);
+        w = ((diff >>> t) & 1) != 0 ? clip(w + f * su, lo, hi) : clip(w - f * sd, lo, hi);
+        h++;
+      }
+      continue;
+    }
     if (summed) {
       chunkTotals(i, j, c);
       const down = cDown;

@@ -80,6 +80,15 @@ describe('wasm pulsed update vs the ndarray engine (bit-identical weights)', () 
     }
   }
 
+  it('BL 1 (update management at lr = dw_min, as in the bench): one-bit trains, near and far from the bounds', async () => {
+    for (const device of [{ type: 'ConstantStepDevice' }, { type: 'ConstantStepDevice', w_max: 0.41, w_min: -0.41, w_max_dtod: 0, w_min_dtod: 0 }]) {
+      for (const pulseType of ['StochasticCompressed', 'Stochastic']) {
+        const [expected, got] = await weightsAfter(device, { pulse_type: pulseType }, 24, 40, 256, 6, 12, 0.001);
+        expect(bits(got)).toEqual(bits(expected));
+      }
+    }
+  });
+
   it('sto_round and res: the probabilities as core draws them', async () => {
     const update = { pulse_type: 'StochasticCompressed', res: 0.05, sto_round: true, desired_bl: 7, update_bl_management: false };
     const [expected, got] = await weightsAfter({ type: 'ConstantStepDevice' }, update, 9, 33, 40, 5, 3, 0.01);
