@@ -287,7 +287,8 @@ let cUp = 0;
 /**
  * Number h of sub-stream `sub` of stream `stream` (core's TableNormals.xi): half h & 1 of word
  * (h & 7) >> 1 of Philox block (h >> 3, sub, stream, call), through the 65536-entry normal table;
- * slot: a cache of the last block (6 int32: sub, block, 4 words).
+ * slot: a cache of the last block (6 int32: sub, block, 4 words): 0 the per-pulse noise, 1 the
+ * block's summed noise, 2 + c the summed noise of chunk c (devices alternate between chunks).
  */
 @inline function tableXi(slot: i32, stream: u32, sub: i32, h: i32): f32 {
   const cp = cache + (<usize>slot * 24);
@@ -737,7 +738,7 @@ function walkChunks(i: i32, j: i32, e: i32, w0: f32, h0: i32): void {
       const down = popcnt(co) - up;
       any = true;
       if (summedApply(w, down, up, su, sd, std, lo, hi)) {
-        w = summedWeight(w, down, up, su, sd, std, tableXi(2, streamSumG, 2 * (r0G + 32 * c) + 1, e), lo, hi);
+        w = summedWeight(w, down, up, su, sd, std, tableXi(2 + c, streamSumG, 2 * (r0G + 32 * c) + 1, e), lo, hi);
         h += down + up;
         continue;
       }
@@ -756,7 +757,7 @@ function walkChunks(i: i32, j: i32, e: i32, w0: f32, h0: i32): void {
       const up = cUp;
       if (down + up == 0) continue;
       if (summedApply(w, down, up, su, sd, std, lo, hi)) {
-        w = summedWeight(w, down, up, su, sd, std, tableXi(2, streamSumG, 2 * (r0G + 32 * c) + 1, e), lo, hi);
+        w = summedWeight(w, down, up, su, sd, std, tableXi(2 + c, streamSumG, 2 * (r0G + 32 * c) + 1, e), lo, hi);
         h += down + up;
         any = true;
         continue;

@@ -231,7 +231,7 @@ function runPulsed(
   const nodesUpP = heap.allocF32(nodesUp?.length ?? 0, false);
   const nodesDownP = heap.allocF32(nodesDown?.length ?? 0, false);
   const table = heap.allocF32(65536, false);
-  const cache = heap.allocI32(18, false);
+  const cache = heap.allocI32(6 * (2 + 8), false); // the noise caches of assembly tableXi: per-pulse, block, 8 chunks
   const downs = heap.allocI32(xStride, false);
   const ups = heap.allocI32(xStride, false);
   const events = heap.allocI32(32, false);
@@ -372,7 +372,7 @@ function runPulsed(
     w[P.KSTRIDE] = kStride;
     w[P.CO] = co;
     // the noise caches start empty (sub −1) in every block
-    heap.i32(cache, 18).fill(-1);
+    heap.i32(cache, 6 * (2 + 8)).fill(-1);
     ex.pulsedBlock(pp);
     heap.release(mark);
   }
