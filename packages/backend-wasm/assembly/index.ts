@@ -12,3 +12,4 @@ export function heapBase(): usize {
 }
 export { analogRows } from './engine';
 export { fpUpdate, trainsBlock, pulsedBlock } from './update';
+export { fdlibmExp } from './exp';

@@ -12,8 +12,8 @@
 //                     column whose bit t says whether row 32c + t fired bit k of the column's
 //                     train; a second plane per chunk holds the sign bits.
 //   pulsedBlock       the pulses of one row block, device by device in row order, on a
-//                     ConstantStep, LinearStep / SoftBounds, PiecewiseStep or
-//                     SoftBoundsReference device: the summed-pulse
+//                     ConstantStep, LinearStep / SoftBounds, PiecewiseStep,
+//                     SoftBoundsReference or ExpStep device (exp.ts: V8's exp): the summed-pulse
 //                     shortcut of core's summedPulsesApply / summedPulsesWeight, else pulse
 //                     by pulse with the per-pulse cycle-to-cycle noise (core's TableNormals).
 //
@@ -21,6 +21,7 @@
 // float32 arithmetic here rounds each operation once, as Math.fround of the exact float64
 // operation does for +, −, ×, ÷ and sqrt of float32 operands, so the chains of Math.fround
 // in core's formulas are reproduced operation by operation.
+import { fdlibmExp } from './exp';
 import { philox, word0, word1, word2, word3 } from './philox';
 
 // ------------------------------------------------------------------ floating-point update
@@ -192,7 +193,7 @@ export function trainsBlock(
 
 // Words of pulsedBlock's parameter block (int32; src/update.ts P_*).
 const P_MODE = 0; // 0: stochastic trains (bit planes), 1: deterministic factors
-const P_KIND = 1; // 0: ConstantStep, 1: LinearStep / SoftBounds, 2: PiecewiseStep, 3: SoftBoundsReference
+const P_KIND = 1; // 0: ConstantStep, 1: LinearStep / SoftBounds, 2: PiecewiseStep, 3: SoftBoundsReference, 4: ExpStep
 const P_NOUT = 2;
 const P_NIN = 3;
 const P_R0 = 4;
@@ -234,6 +235,7 @@ const P_REFERENCE = 39;
 const P_NODES_UP = 40;
 const P_NODES_DOWN = 41;
 const P_NODE_COUNT = 42;
+const P_EXP = 43; // ExpStep: a_up, a_down, gamma_up, gamma_down, a, b, std_add, std_slope (float32 bits)
 
 // The block's parameters as module globals (set once per pulsedBlock call).
 let mode = 0;
@@ -263,6 +265,15 @@ let referenceA: usize = 0;
 let nodesUpA: usize = 0;
 let nodesDownA: usize = 0;
 let nodeCount = 0;
+let expAUp: f32 = 0;
+let expADown: f32 = 0;
+let expGammaUp: f32 = 0;
+let expGammaDown: f32 = 0;
+let expA: f32 = 0;
+let expB: f32 = 0;
+let expStdAdd: f32 = 0;
+let expStdSlope: f32 = 0;
+let expComplexNoise = false;
 let slopeDownA: usize = 0;
 let multNoise = 0;
 let stepStd: f32 = 0;
@@ -496,6 +507,29 @@ function applySteps(e: i32, w: f32, sign: i32, n: i32, h0: i32, su: f32, sd: f32
     }
     return v;
   }
+  if (kind == 4) {
+    // core's expStepPulse: step·max(1 − A·exp(±γ·z), 0), z = 2w/(max − min)·a + b
+    const range: f32 = hi - lo;
+    if (!(range > 0)) return v;
+    for (let k = 0; k < n; k++) {
+      const xi: f32 = std > 0 ? tableXi(0, stream, e, h0 + k) : 0;
+      const z: f32 = ((2 * v) / range) * expA + expB;
+      const y =
+        sign > 0
+          ? max<f32>(1 - expADown * <f32>fdlibmExp(<f64>(expGammaDown * -z)), 0)
+          : max<f32>(1 - expAUp * <f32>fdlibmExp(<f64>(expGammaUp * z)), 0);
+      if (expComplexNoise) {
+        const dw: f32 = sign > 0 ? -(y * sd) : y * su;
+        const dwStd: f32 = std * (Mathf.abs(dw) + expStdAdd + expStdSlope * Mathf.abs(v));
+        v = v + (dw + dwStd * xi);
+      } else {
+        const f: f32 = 1 + std * xi;
+        v = sign > 0 ? v - y * f * sd : v + y * f * su;
+      }
+      v = clip(v, lo, hi);
+    }
+    return v;
+  }
   if (kind == 3) {
     // core's softBoundsReferencePulse: soft bounds on the conductance g = w + reference
     const ref = load<f32>(referenceA + (<usize>e << 2));
@@ -559,6 +593,14 @@ export function pulsedBlock(p: usize): void {
   nodesUpA = <usize>load<u32>(p + P_NODES_UP * 4);
   nodesDownA = <usize>load<u32>(p + P_NODES_DOWN * 4);
   nodeCount = load<i32>(p + P_NODE_COUNT * 4);
+  expAUp = load<f32>(p + P_EXP * 4);
+  expADown = load<f32>(p + P_EXP * 4 + 4);
+  expGammaUp = load<f32>(p + P_EXP * 4 + 8);
+  expGammaDown = load<f32>(p + P_EXP * 4 + 12);
+  expA = load<f32>(p + P_EXP * 4 + 16);
+  expB = load<f32>(p + P_EXP * 4 + 20);
+  expStdAdd = load<f32>(p + P_EXP * 4 + 24);
+  expStdSlope = load<f32>(p + P_EXP * 4 + 28);
   xPlanes = <usize>load<u32>(p + P_XPLANES * 4);
   dPlanes = <usize>load<u32>(p + P_DPLANES * 4);
   xSigns = <usize>load<u32>(p + P_XSIGNS * 4);
@@ -583,6 +625,8 @@ export function pulsedBlock(p: usize): void {
   events = <usize>load<u32>(p + P_EVENTS * 4);
   coScratch = <usize>load<u32>(p + P_CO * 4);
   stepStd = load<f32>(p + P_STD * 4);
+  // aihwkit's hasComplexNoise: dw_min_std > 0 and an additive or slope part
+  expComplexNoise = stepStd > 0 && (expStdAdd != 0 || expStdSlope != 0);
   const std = stepStd;
   const chunks = (rows + 31) >> 5;
 

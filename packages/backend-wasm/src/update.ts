@@ -10,7 +10,8 @@
  *                        summed-pulse shortcut of ConstantStep (core's summedPulsesApply /
  *                        summedPulsesWeight) and the pulse-by-pulse walk with core's
  *                        TableNormals noise, on ConstantStep, LinearStep, SoftBounds,
- *                        PiecewiseStep and SoftBoundsReference devices, every pulse type. The pulse probabilities (and
+ *                        PiecewiseStep, SoftBoundsReference and ExpStep devices, every
+ *                        pulse type. The pulse probabilities (and
  *                        MeanCount / DeterministicImplicit's factors) are core's functions,
  *                        computed here in JS. Other devices (wasmUpdateRefusal) run through
  *                        the ndarray engine's kernel, with the same streams.
@@ -28,6 +29,7 @@ import {
   seedToKey,
   UpdateRowEncoder,
   updateRowBlocks,
+  type ExpStepDevice,
   type LinearStepDevice,
   type PiecewiseStepDevice,
   type SoftBoundsReferenceDevice,
@@ -108,8 +110,10 @@ const P = {
   NODES_UP: 40,
   NODES_DOWN: 41,
   NODE_COUNT: 42,
+  /** ExpStep's a_up, a_down, gamma_up, gamma_down, a, b, dw_min_std_add, dw_min_std_slope (float32). */
+  EXP: 43,
 } as const;
-const PARAM_WORDS = 43;
+const PARAM_WORDS = 51;
 
 /** The step models of assembly/update.ts (P_KIND) by device kind. */
 const KINDS: Partial<Record<PulsedUpdateArgs['device']['kind'], number>> = {
@@ -118,14 +122,15 @@ const KINDS: Partial<Record<PulsedUpdateArgs['device']['kind'], number>> = {
   SoftBounds: 1,
   PiecewiseStep: 2,
   SoftBoundsReference: 3,
+  ExpStep: 4,
 };
 
 /**
  * Why the wasm pulsed update cannot run `args` (the device kind), or null when it can.
  * Those calls go through the ndarray engine's pulsedUpdate (the same streams and numbers).
- * The wasm kernel runs ConstantStep, LinearStep, SoftBounds, PiecewiseStep and
- * SoftBoundsReference devices with every pulse type; ExpStep, PowStep and PowStepReference
- * (whose steps need exp / pow to V8's last bit) are refused.
+ * The wasm kernel runs ConstantStep, LinearStep, SoftBounds, PiecewiseStep,
+ * SoftBoundsReference and ExpStep (assembly/exp.ts: V8's exp) devices with every pulse type;
+ * PowStep and PowStepReference (whose steps need pow to V8's last bit) are refused.
  */
 export function wasmUpdateRefusal(args: Pick<PulsedUpdateArgs, 'device'>): string | null {
   const kind = args.device.kind;
@@ -324,6 +329,10 @@ function runPulsed(
   words[P.UPS] = ups;
   words[P.EVENTS] = events;
   new Float32Array(words.buffer, pp + 4 * P.STD, 1)[0] = std;
+  if (kind === 4) {
+    const x = a.device as ExpStepDevice;
+    new Float32Array(words.buffer, pp + 4 * P.EXP, 8).set([x.aUp, x.aDown, x.gammaUp, x.gammaDown, x.a, x.b, x.dwMinStdAdd, x.dwMinStdSlope]);
+  }
 
   const encoder = stochastic ? null : encoderOf(args.seed, s);
   for (let b = 0; b < blocks.length; b += 2) {

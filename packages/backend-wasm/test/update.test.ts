@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { rpuConfigFromDict, type AnalogTileBackend } from '@crossbar/core';
 import { NdarrayBackend } from '@crossbar/backend-ndarray';
 import { createWasmBackend, wasmUpdateRefusal } from '../src/index.js';
-import { bits, uniform } from './helpers.js';
+import { bits, kernels, uniform } from './helpers.js';
 
 type Dict = Record<string, unknown>;
 
@@ -54,6 +54,8 @@ const DEVICES: [string, Dict][] = [
   ['PiecewiseStep (one node, no noise)', { type: 'PiecewiseStepDevice', piecewise_up: [1.2], piecewise_down: [0.9], dw_min_std: 0 }],
   ['SoftBoundsReference (additive noise)', { type: 'SoftBoundsReferenceDevice', reference_std: 0.05 }],
   ['SoftBoundsReference (multiplicative noise)', { type: 'SoftBoundsReferenceDevice', mult_noise: true, reference_mean: 0.1 }],
+  ['ExpStep (defaults)', { type: 'ExpStepDevice' }],
+  ['ExpStep (complex noise: dw_min_std_add, dw_min_std_slope)', { type: 'ExpStepDevice', dw_min_std_add: 0.2, dw_min_std_slope: 0.5, A_up: 0.2, A_down: 0.3 }],
 ];
 
 describe('wasm pulsed update vs the ndarray engine (bit-identical weights)', () => {
@@ -108,11 +110,53 @@ describe('wasm pulsed update vs the ndarray engine (bit-identical weights)', () 
   });
 
   it('the devices the kernel does not run go to the ndarray kernel (same numbers)', async () => {
-    const device = { type: 'ExpStepDevice' };
-    expect(wasmUpdateRefusal({ device: { kind: 'ExpStep' } as never })).toBe('device ExpStep');
+    const device = { type: 'PowStepDevice' };
+    expect(wasmUpdateRefusal({ device: { kind: 'PowStep' } as never })).toBe('device PowStep');
+    expect(wasmUpdateRefusal({ device: { kind: 'PowStepReference' } as never })).toBe('device PowStepReference');
+    expect(wasmUpdateRefusal({ device: { kind: 'ExpStep' } as never })).toBeNull();
     expect(wasmUpdateRefusal({ device: { kind: 'ConstantStep' } as never })).toBeNull();
     const [expected, got] = await weightsAfter(device, { pulse_type: 'StochasticCompressed' }, 8, 12, 16, 4, 2, 0.01);
     expect(bits(got)).toEqual(bits(expected));
+  });
+});
+
+describe("fdlibmExp (assembly/exp.ts) is V8's Math.exp", () => {
+  it('bit for bit on float32 arguments of every scale, the range limits and the special values', async () => {
+    const { exports } = await kernels();
+    const fdlibmExp = (exports as unknown as { fdlibmExp(x: number): number }).fdlibmExp;
+    const xs: number[] = [
+      0,
+      -0,
+      1,
+      -1,
+      0.5,
+      -0.5,
+      1e-9,
+      -1e-9,
+      2 ** -30,
+      0.34657359,
+      0.3465736,
+      1.0397208,
+      1.03972,
+      700,
+      709.78,
+      709.79,
+      -745.1,
+      -745.2,
+      1000,
+      -1000,
+      Infinity,
+      -Infinity,
+      NaN,
+    ];
+    const u = uniform(77, 200000, 1);
+    for (let k = 0; k < u.length; k++) {
+      // float32 arguments from 2^-30 to 2^10 in magnitude, both signs (ExpStep passes fl(γ·z))
+      xs.push(Math.fround(u[k]! * 2 ** ((k % 41) - 30)));
+    }
+    let bad = 0;
+    for (const x of xs) if (!Object.is(fdlibmExp(x), Math.exp(x))) bad++;
+    expect(bad).toBe(0);
   });
 });
 
