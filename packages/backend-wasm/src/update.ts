@@ -11,10 +11,12 @@
  *                        summedPulsesWeight) and the pulse-by-pulse walk with core's
  *                        TableNormals noise, on ConstantStep, LinearStep, SoftBounds,
  *                        PiecewiseStep, SoftBoundsReference and ExpStep devices, every
- *                        pulse type. The pulse probabilities (and
- *                        MeanCount / DeterministicImplicit's factors) are core's functions,
- *                        computed here in JS. Other devices (wasmUpdateRefusal) run through
- *                        the ndarray engine's kernel, with the same streams.
+ *                        pulse type. The pulse probabilities are core's pulseProbabilities
+ *                        in JS where `res` (and sto_round) discretise them, else fl(|v|·scale)
+ *                        in the kernel; MeanCount / DeterministicImplicit use core's
+ *                        UpdateRowEncoder factors. Other devices (wasmUpdateRefusal: PowStep,
+ *                        PowStepReference) run through the ndarray engine's kernel, with the
+ *                        same streams.
  *
  * Memory: each call copies what it reads into the kernels' heap (under a mark / release:
  * nothing outlives the call) and copies the weights and `touched` back to core's arrays
