@@ -109,6 +109,23 @@ describe('wasm pulsed update vs the ndarray engine (bit-identical weights)', () 
     }
   });
 
+  it('a call that fails (the kernels cannot get its memory) throws and leaves the tile as it was', async () => {
+    const small = await createWasmBackend({ threads: 1, maximumBytes: 4 << 20 });
+    try {
+      const rpuConfig = rpuConfigFromDict({ type: 'SingleRPUConfig', device: { type: 'ConstantStepDevice' } });
+      // a 512 × 512 update needs about 7 MiB of kernel memory (the device's arrays, the noise table)
+      const tile = await small.createTile({ outSize: 512, inSize: 512, rpuConfig, seed: 1 });
+      await tile.setWeights(uniform(1, 512 * 512, 0.3));
+      const w0 = await tile.getWeights();
+      expect(() => tile.update(uniform(2, 4 * 512, 1), uniform(3, 4 * 512, 1), 4, 0.01)).toThrow(/grow/);
+      const w1 = await tile.getWeights();
+      expect(w1.every((v, k) => Object.is(v, w0[k]))).toBe(true);
+      await tile.dispose();
+    } finally {
+      await small.dispose?.();
+    }
+  });
+
   it('the devices the kernel does not run go to the ndarray kernel (same numbers)', async () => {
     const device = { type: 'PowStepDevice' };
     expect(wasmUpdateRefusal({ device: { kind: 'PowStep' } as never })).toBe('device PowStep');
