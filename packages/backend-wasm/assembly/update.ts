@@ -475,12 +475,7 @@ function applySteps(e: i32, w: f32, sign: i32, n: i32, h0: i32, su: f32, sd: f32
   let v = w;
   const std = stepStd;
   if (kind == 0) {
-    if (std == 0) {
-      if (sign > 0) for (let k = 0; k < n; k++) v = clip(v - sd, lo, hi);
-      else for (let k = 0; k < n; k++) v = clip(v + su, lo, hi);
-      return v;
-    }
-    // core's constantStepPulse
+    // core's constantStepPulse (a ConstantStep device without noise takes pulsedBlock's deterministic walk)
     for (let k = 0; k < n; k++) {
       const f: f32 = 1 + std * tableXi(0, stream, e, h0 + k);
       v = sign > 0 ? clip(v - f * sd, lo, hi) : clip(v + f * su, lo, hi);
