@@ -12,3 +12,5 @@ export function heapBase(): usize {
 export { analogRows } from './engine';
 export { deriveWeights } from './array';
 export { bracketParts, bracketMisses, testRadius, testCos, testSin, BRACKET } from './noise-bracket';
+export { fpUpdate, trainsBlock, pulsedBlock } from './update';
+export { fdlibmExp } from './exp';

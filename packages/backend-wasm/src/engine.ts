@@ -12,8 +12,8 @@
  *                        and ADC: IR drop, voltage offsets / series resistance, weight
  *                        noise, the PosNegSeparate(DigitalSum) passes (src/fused-io.ts)
  *   floatingPointUpdate,
- *   pulsedUpdate         the ndarray engine's kernels (plain JS; core's UpdateRowPlan and
- *                        TableNormals), which refuse what they do not implement
+ *   pulsedUpdate         src/update.ts on assembly/update.ts (the devices wasmUpdateRefusal
+ *                        names run through the ndarray engine's pulsedUpdate)
  *   modifyWeights        core's modifyWeightsWith (the physics) with the draws in the
  *                        kernels (draws.ts: one or more normals per weight per call)
  *   streamFills          the same draws for core's host physics (PCM programming, drift
@@ -49,6 +49,7 @@ import { loadKernels, type Kernels, type KernelSource } from './loader.js';
 import { ResidentWeights } from './resident.js';
 import type { ThreadPool } from './thread-pool.js';
 import { defaultThreads, startThreadPool } from './threads.js';
+import { createWasmUpdate } from './update.js';
 
 /** The engine's registry name. */
 export const WASM_NAME = 'wasm';
@@ -201,8 +202,7 @@ export function createWasmKernels(engine: WasmEngine, spec: TileSpec): TileKerne
   return {
     perfectMvm,
     analogPass,
-    floatingPointUpdate: fallback.floatingPointUpdate,
-    pulsedUpdate: fallback.pulsedUpdate,
+    ...createWasmUpdate(engine, spec, fallback),
     modifyWeights: (args) => modifyWeightsWith(args, fills),
     streamFills: fills,
     dispose: () => resident.dispose(),

@@ -27,6 +27,7 @@ export {
 export type { PoolWorker, PoolWorkerData, ThreadPool, ThreadPoolOptions, WorkerHost } from './thread-pool.js';
 export { canBlock, threadsRefusal } from './threads.js';
 export { createWasmBackend, createWasmKernels, WASM_NAME, WasmEngine, wasmKernelSet, type WasmEngineOptions } from './engine.js';
+export { wasmUpdateRefusal } from './update.js';
 
 /** The registry priority of "wasm": above the ndarray engine (1), the default wherever the kernels load. */
 export const WASM_PRIORITY = 2;
