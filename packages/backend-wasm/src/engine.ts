@@ -199,9 +199,23 @@ export function createWasmKernels(engine: WasmEngine, spec: TileSpec): TileKerne
     scoped(kernels.heap, () => runFused(engine, threaded, args, w, k0, k1));
   };
 
+  const rowAbsMax = (x: Float32Array, rows: number, n: number, out: Float32Array): void => {
+    const kernels = engine.kernels;
+    const heap = kernels.heap;
+    scoped(heap, () => {
+      const xp = heap.allocF32(rows * n, false);
+      const op = heap.allocF32(rows, false);
+      heap.f32(xp, rows * n).set(x.subarray(0, rows * n));
+      kernels.exports.rowAbsMax(xp, rows, n, op);
+      out.set(heap.f32(op, rows));
+    });
+  };
+
   return {
     perfectMvm,
     analogPass,
+    analogPassWritesResult: true,
+    rowAbsMax,
     ...createWasmUpdate(engine, spec, fallback),
     modifyWeights: (args) => modifyWeightsWith(args, fills),
     streamFills: fills,
@@ -251,15 +265,42 @@ function runFused(engine: WasmEngine, threaded: boolean, args: AnalogPassArgs, w
   const passed = heap.alloc(nActive, false);
   const nlp = heap.allocF32(withNl ? nOut : 0, false);
   const scratch = heap.alloc(scratchStride * parts, false);
+  const factor = heap.allocF32(nActive, false);
   heap.f64(p, PARAM_WORDS).set(params);
   heap.f32(x, batch * nIn).set(args.x);
   writeFusedIo(kernels, p + 8 * PARAM_WORDS, args, w, args.weights.length);
   heap.i32(active, nActive).set(args.active.subarray(0, nActive));
   heap.f32(rowScale, nActive).set(args.rowScale.subarray(0, nActive));
   if (withNl) heap.f32(nlp, nOut).set(nl);
+  heap.f32(factor, nActive).set(args.outputFactor.subarray(0, nActive));
   engine.analogRows(threaded, [p, x, w, nOut, nIn, active, rowScale, inp, out, passed, nlp, k0, k1, args.call, args.round], nActive, scratch, scratchStride);
-  args.out.set(heap.f32(out, nActive * nOut));
-  args.passed.set(new Uint8Array(kernels.memory.buffer, passed, nActive));
+  const passedRows = new Uint8Array(kernels.memory.buffer, passed, nActive);
+  args.passed.set(passedRows);
+  writeResult(kernels, args, out, factor, passedRows);
+}
+
+/**
+ * The final vectors' outputs into core's result (analogPassWritesResult): every row of
+ * `out` times its output factor (at `factor`, nActive float32) in place (scaleRows, the float32 products of core's
+ * scaleInto), then the final rows copied out, a run of consecutive batch rows at a time.
+ */
+function writeResult(kernels: Kernels, args: AnalogPassArgs, out: number, factor: number, passed: Uint8Array): void {
+  const heap = kernels.heap;
+  const { nOut, nActive, active, lastRound, result } = args;
+  kernels.exports.scaleRows(out, factor, nActive, nOut);
+  const scaled = heap.f32(out, nActive * nOut);
+  let a = 0;
+  while (a < nActive) {
+    if (!lastRound && passed[a] === 0) {
+      a++; // clipped: core runs it again
+      continue;
+    }
+    const a0 = a;
+    const r0 = active[a0]!;
+    a++;
+    while (a < nActive && (lastRound || passed[a] !== 0) && active[a] === r0 + (a - a0)) a++;
+    result.set(scaled.subarray(a0 * nOut, a * nOut), r0 * nOut);
+  }
 }
 
 /** The wasm engine's kernel set on loaded kernels (for core's kernelBackend). */

@@ -66,6 +66,10 @@ export interface KernelExports {
     call: number,
     round: number,
   ): number;
+  /** out[r] = max_j |x[r · n + j]| per row (assembly/rows.ts; core's TileKernels.rowAbsMax). */
+  rowAbsMax(x: number, rows: number, n: number, out: number): void;
+  /** y[a, ·] ·= factor[a] in place, float32 products (assembly/rows.ts; AnalogPassArgs.result). */
+  scaleRows(y: number, factor: number, rows: number, n: number): void;
   /** The fused pass's derived weights (assembly/array.ts): wNeg = w ⊙ asym, |w|, |wNeg|; a zero pointer skips one. */
   deriveWeights(w: number, asym: number, wNeg: number, wAbs: number, wNegAbs: number, n: number): void;
   /** Tests of the noise bracket (assembly/noise-bracket.ts): r̃, cos̃, siñ of word w into testRadius, testCos, testSin. */

@@ -188,6 +188,89 @@ describe('wasm engine vs the ndarray engine', () => {
   });
 });
 
+describe('the managed pass around the kernels (rowAbsMax, analogPassWritesResult)', () => {
+  /**
+   * The wasm engine without its two optional members: core computes the row maxima and scales
+   * the outputs in JS. Its analogPass writes `out`: the kernel's rows, unscaled (factor 1), every
+   * one written (lastRound), read back from a result of its own.
+   */
+  function withoutManagedHelpers(set: ReturnType<typeof wasmKernelSet>): AnalogTileBackend {
+    return kernelBackend({
+      ...set,
+      createKernels: async (spec) => {
+        const { rowAbsMax: _a, analogPassWritesResult: _b, analogPass, ...rest } = await set.createKernels(spec);
+        return {
+          ...rest,
+          analogPass: (args) => {
+            const { nIn, nOut, nActive, active } = args;
+            const result = new Float32Array((args.x.length / nIn) * nOut);
+            analogPass!({ ...args, outputFactor: new Float32Array(nActive).fill(1), lastRound: true, result });
+            for (let a = 0; a < nActive; a++) args.out.set(result.subarray(active[a]! * nOut, (active[a]! + 1) * nOut), a * nOut);
+          },
+        };
+      },
+    });
+  }
+
+  it('gives the bits core gives without them: noise management AbsMax, AverageAbsMax, Max, none; bound-management rounds; forward and backward; 1 and 2 threads', async () => {
+    const [outSize, inSize, batch] = [23, 37, 13];
+    const w = uniform(21, outSize * inSize, 0.5);
+    const x = uniform(22, batch * inSize, 2);
+    x.fill(0, 2 * inSize, 3 * inSize); // a zero vector: α = 0 (the short cut)
+    x[5 * inSize + 3] = -7; // one large input: its vector clips and takes more rounds
+    const d = uniform(23, batch * outSize, 1);
+    const ios = [
+      { out_bound: 1.5, bound_management: 'Iterative' },
+      { noise_management: 'AverageAbsMax', out_bound: 2, bound_management: 'Iterative' },
+      { noise_management: 'Max' },
+      { noise_management: 'None', out_bound: 3 },
+      { bound_management: 'IterativeWorstCase', out_bound: 1 },
+    ];
+    let maxPasses = 0;
+    for (const threads of [1, 2]) {
+      const engine = await WasmEngine.create({ threads, minThreadedWork: 0 });
+      const set = wasmKernelSet(engine);
+      try {
+        for (const io of ios) {
+          const rpuConfig = rpuConfigFromDict({ type: 'InferenceRPUConfig', forward: io, backward: io });
+          const a = await tile(kernelBackend(set), outSize, inSize, rpuConfig, w);
+          const b = await tile(withoutManagedHelpers(set), outSize, inSize, rpuConfig, w);
+          for (let k = 0; k < 3; k++) {
+            // twice forward: AverageAbsMax's running value moves
+            expect(bits(await a.forward(x, batch)), JSON.stringify(io)).toEqual(bits(await b.forward(x, batch)));
+            expect(bits(await a.backward(d, batch)), JSON.stringify(io)).toEqual(bits(await b.backward(d, batch)));
+          }
+          const counts = Array.from((await a.getForwardPassCounts!()) ?? []);
+          expect(counts).toEqual(Array.from((await b.getForwardPassCounts!()) ?? []));
+          maxPasses = Math.max(maxPasses, ...counts);
+        }
+      } finally {
+        await engine.dispose();
+      }
+    }
+    expect(maxPasses).toBeGreaterThan(1); // the bound-management rounds ran
+  });
+
+  it('rowAbsMax is max |x| per row, odd row lengths and an empty row included', async () => {
+    const engine = await WasmEngine.create({ threads: 1 });
+    const kernels = createWasmKernels(engine, { engine: 'wasm', outSize: 1, inSize: 1, seed: 1, rpuConfig: new InferenceRPUConfig() });
+    for (const n of [0, 1, 3, 4, 7, 16, 33]) {
+      const rows = 5;
+      const x = uniform(30 + n, rows * n, 3);
+      if (n > 0) {
+        x[n - 1] = -5; // the largest magnitude in the scalar tail
+        x.fill(-0, n, 2 * n);
+      }
+      const got = new Float32Array(rows);
+      kernels.rowAbsMax!(x, rows, n, got);
+      const want = Array.from({ length: rows }, (_, r) => Math.max(0, ...Array.from(x.subarray(r * n, (r + 1) * n), Math.abs)));
+      expect(Array.from(got)).toEqual(want);
+    }
+    kernels.dispose?.();
+    await engine.dispose();
+  });
+});
+
 describe('resident weights', () => {
   it('a kernel copies the weights again only when (array, weightsVersion) change; absent version: every call', async () => {
     const engine = await WasmEngine.create({ threads: 2, minThreadedWork: 0 });

@@ -23,6 +23,25 @@ export function checkFiniteNumber(where: string, name: string, value: unknown, o
   return value;
 }
 
+/** Whether every element is finite: v · 0 is 0 for a finite v and NaN for ±∞ or NaN (a branch-free scan; the caller finds the index). */
+function allFinite(value: Float32Array): boolean {
+  // four independent sums: the scan is not held up by one addition chain
+  let a0 = 0;
+  let a1 = 0;
+  let a2 = 0;
+  let a3 = 0;
+  const n4 = value.length & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    a0 += value[i]! * 0;
+    a1 += value[i + 1]! * 0;
+    a2 += value[i + 2]! * 0;
+    a3 += value[i + 3]! * 0;
+  }
+  for (; i < value.length; i++) a0 += value[i]! * 0;
+  return a0 + a1 + a2 + a3 === 0;
+}
+
 /**
  * A Float32Array of exactly `length` elements, all finite (unless allowNonFinite).
  * Returns the array itself (callers copy if they keep it).
@@ -36,7 +55,7 @@ export function checkFloat32Array(where: string, name: string, value: unknown, l
   if (value.length !== length) {
     throw new InputError(`${where}: ${name} must have ${length} elements${opts.shape ? ` (${opts.shape})` : ''}, got ${value.length}`);
   }
-  if (!opts.allowNonFinite) {
+  if (!opts.allowNonFinite && !allFinite(value)) {
     for (let i = 0; i < value.length; i++) {
       const v = value[i]!;
       if (!Number.isFinite(v)) {

@@ -53,4 +53,17 @@ describe('checkFloat32Array', () => {
     expect((e as Error).message).toBe('setWeights: weights[2] is NaN; every element must be finite');
     expect(checkFloat32Array('setWeights', 'weights', a, 3, { allowNonFinite: true })).toBe(a);
   });
+  it('finds a non-finite element anywhere (in the four-wide scan and in its tail), naming the first', () => {
+    for (const n of [1, 4, 5, 9]) {
+      for (let i = 0; i < n; i++) {
+        for (const bad of [NaN, Infinity, -Infinity]) {
+          const a = new Float32Array(n).fill(-0.5);
+          a[i] = bad;
+          if (i + 1 < n) a[n - 1] = NaN;
+          expect(() => checkFloat32Array('forward', 'x', a, n)).toThrow(`forward: x[${i}] is ${bad}; every element must be finite`);
+        }
+      }
+      expect(checkFloat32Array('forward', 'x', new Float32Array(n).fill(-3e38), n)).toHaveLength(n);
+    }
+  });
 });

@@ -523,10 +523,8 @@ export function noiseManagementScale(
       return noiseManagementThreshold(max, io.nmThres);
     }
     case 'AbsMax':
-      return noiseManagementThreshold(absMaxOf(x, offset, n), io.nmThres);
     case 'AverageAbsMax':
-      state.averageAbsMax = averageAbsMaxUpdate(state.averageAbsMax, absMaxOf(x, offset, n), io.nmDecay);
-      return state.averageAbsMax;
+      return absMaxNoiseManagement(type, io, absMaxOf(x, offset, n), state);
     case 'AverageAbsMaxSingleValue':
       // A batch-level value (averageAbsMaxSingleValueUpdate); one vector is a batch of one.
       state.averageAbsMax = averageAbsMaxSingleValueUpdate(state.averageAbsMax, x, offset / n, 1, n, io.nmDecay);
@@ -564,6 +562,18 @@ export function averageAbsMaxSingleValueUpdate(running: number, x: ArrayLike<num
   if (nonZero === 0) return running;
   const mean = f32(sum / nonZero);
   return averageAbsMaxUpdate(running, mean, nmDecay);
+}
+
+/**
+ * α of one vector under AbsMax or AverageAbsMax (`type`) from its max |x| (`absMax`): the
+ * threshold of the max, or the running average moved by it.
+ */
+export function absMaxNoiseManagement(type: 'AbsMax' | 'AverageAbsMax', io: ResolvedIO, absMax: number, state: NoiseManagementState): number {
+  if (type === 'AverageAbsMax') {
+    state.averageAbsMax = averageAbsMaxUpdate(state.averageAbsMax, absMax, io.nmDecay);
+    return state.averageAbsMax;
+  }
+  return noiseManagementThreshold(absMax, io.nmThres);
 }
 
 function absMaxOf(x: ArrayLike<number>, offset: number, n: number): number {
@@ -637,14 +647,21 @@ export function startManagedBatch(
   state: NoiseManagementState,
   nmScale: Float32Array,
   active: Int32Array,
+  /** AbsMax / AverageAbsMax: each row's max |x| when the caller has them (the engine's TileKernels.rowAbsMax). */
+  absMax?: Float32Array,
 ): number {
   const useNm = io.noiseManagement !== 'None';
   const shortCut = io.direction === 'backward' || io.inpNoise <= 0;
   let n = 0;
   const single = io.noiseManagement === 'AverageAbsMaxSingleValue';
+  const rowMax = absMax !== undefined && (io.noiseManagement === 'AbsMax' || io.noiseManagement === 'AverageAbsMax') ? io.noiseManagement : null;
   if (single) state.averageAbsMax = averageAbsMaxSingleValueUpdate(state.averageAbsMax, x, 0, batch, nIn, io.nmDecay);
   for (let r = 0; r < batch; r++) {
-    const alpha = single ? Math.max(state.averageAbsMax, 0) : noiseManagementScale(io.noiseManagement, x, r * nIn, nIn, io, state);
+    const alpha = single
+      ? Math.max(state.averageAbsMax, 0)
+      : rowMax !== null
+        ? absMaxNoiseManagement(rowMax, io, absMax![r]!, state)
+        : noiseManagementScale(io.noiseManagement, x, r * nIn, nIn, io, state);
     nmScale[r] = alpha;
     if (!(useNm && alpha <= 0 && shortCut)) active[n++] = r;
   }

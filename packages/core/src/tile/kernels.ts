@@ -87,6 +87,20 @@ export interface AnalogPassArgs {
   readonly out: Float32Array;
   /** Written: 1 where the vector passed the bound test (always 1 without bound management), else 0 [nActive]. */
   readonly passed: Uint8Array;
+  /**
+   * The factor each active vector's output is multiplied with once it is final [nActive]
+   * (managedOutputFactor: forward out_scale / rowScale, backward out_scale · α; float32).
+   */
+  readonly outputFactor: Float32Array;
+  /** Whether every active vector is final after this round (no bound management, or its limit reached). */
+  readonly lastRound: boolean;
+  /**
+   * The call's result [batch × nOut], for a kernel whose TileKernels.analogPassWritesResult is
+   * set: it writes row active[a] = fl(out[a] · outputFactor[a]) (the float32 product) of every
+   * vector that is final (passed[a] = 1, or lastRound) and leaves the other rows as they are;
+   * `out` is then not read. Other kernels leave it alone (core scales `out` into it).
+   */
+  readonly result: Float32Array;
 }
 
 /** The pulsed device's per-element arrays (core's, from drawPulsedDevice; the hidden parameters). */
@@ -159,6 +173,17 @@ export interface TileKernels {
   perfectMvm?(direction: MvDirection, weights: Float32Array, x: Float32Array, batch: number, outScale: number, weightsVersion?: number): Float32Array;
   /** One bound-management round of a non-perfect pass (AnalogPassArgs). */
   analogPass?(args: AnalogPassArgs): void;
+  /**
+   * Set: `analogPass` writes the final vectors' scaled outputs into AnalogPassArgs.result
+   * itself (saving core's copy through `out`). Unset: it writes `out` and core scales.
+   */
+  readonly analogPassWritesResult?: boolean;
+  /**
+   * out[r] = max_j |x[r · n + j]| for r < rows (0 for n = 0), the noise management's row
+   * maxima (AbsMax, AverageAbsMax; physics/io.ts noiseManagementScale) of a call's input,
+   * x finite (core checked it). Without it core computes them in JS.
+   */
+  rowAbsMax?(x: Float32Array, rows: number, n: number, out: Float32Array): void;
   /**
    * W ← W + (−lr) · dᵀ x in float32 as aihwkit's BLAS does: batch 1 through ger (fused
    * w + fl(−lr·d_i)·x_j), else gemm (a fused chain over the rows, then w + fl(−lr·sum)).

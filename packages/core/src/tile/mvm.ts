@@ -45,6 +45,8 @@ export class ManagedPass {
   private active = new Int32Array(0); // [active] batch row of each active row
   private passed = new Uint8Array(0); // [active] bound test result
   private out = EMPTY32; // [active × nOut] kernel output
+  private outFactor = EMPTY32; // [active] output factor per active row
+  private absMax = EMPTY32; // [batch] the engine's row maxima (TileKernels.rowAbsMax)
   /** [batch] analog passes per vector in the last run. */
   passes = new Int32Array(0);
   lastBatch = 0;
@@ -64,6 +66,8 @@ export class ManagedPass {
     this.passed = new Uint8Array(batch);
     this.passes = new Int32Array(batch);
     this.out = new Float32Array(batch * this.nOut);
+    this.outFactor = new Float32Array(batch);
+    this.absMax = new Float32Array(batch);
   }
 
   run(ctx: TileContext, weights: Float32Array, x: Float32Array, batch: number, call: number, nm: NoiseManagementState): Float32Array {
@@ -83,14 +87,23 @@ export class ManagedPass {
     }
     const y = new Float32Array(batch * nOut);
     this.ensure(batch);
-    const { nmScale, rowScale, active, passed, passes, out } = this;
+    const { nmScale, rowScale, active, passed, passes, out, outFactor } = this;
     passes.fill(0, 0, batch);
-    let nActive = startManagedBatch(io, x, batch, nIn, nm, nmScale, active);
+    // AbsMax / AverageAbsMax read each vector's max |x|: the engine's kernel where it has one
+    let absMax: Float32Array | undefined;
+    if (kernels.rowAbsMax !== undefined && (io.noiseManagement === 'AbsMax' || io.noiseManagement === 'AverageAbsMax')) {
+      absMax = this.absMax;
+      kernels.rowAbsMax(x, batch, nIn, absMax);
+    }
+    let nActive = startManagedBatch(io, x, batch, nIn, nm, nmScale, active, absMax);
+    const writesResult = kernels.analogPassWritesResult === true;
     let reduction = 1;
     const weightsVersion = nActive > 0 ? ctx.weightsVersion?.() : undefined;
     for (let round = 0; nActive > 0; round++) {
       if (round > 0) reduction = nextBoundManagementRound(io, round, reduction, x, nIn, active, nActive, nmScale, nm);
       managedInputScales(io, reduction, active, nActive, nmScale, rowScale);
+      for (let a = 0; a < nActive; a++) outFactor[a] = managedOutputFactor(io, rowScale[a]!, nmScale[active[a]!]!);
+      const stop = boundManagementStops(io, reduction);
       kernels.analogPass({
         direction: io.direction,
         io,
@@ -109,8 +122,10 @@ export class ManagedPass {
         call,
         out,
         passed,
+        outputFactor: outFactor,
+        lastRound: stop,
+        result: y,
       });
-      const stop = boundManagementStops(io, reduction);
       let next = 0;
       for (let a = 0; a < nActive; a++) {
         const r = active[a]!;
@@ -119,7 +134,7 @@ export class ManagedPass {
           active[next++] = r; // clipped: again with half the input
           continue;
         }
-        scaleInto(out, a * nOut, y, r * nOut, nOut, managedOutputFactor(io, rowScale[a]!, nmScale[r]!));
+        if (!writesResult) scaleInto(out, a * nOut, y, r * nOut, nOut, outFactor[a]!);
       }
       nActive = next;
     }
