@@ -10,7 +10,10 @@
  *                        rounding, bound test, clip), fused per block of vectors, both
  *                        directions, core's random streams; assembly/array.ts between GEMM
  *                        and ADC: IR drop, voltage offsets / series resistance, weight
- *                        noise, the PosNegSeparate(DigitalSum) passes (src/fused-io.ts)
+ *                        noise, the PosNegSeparate(DigitalSum) passes (src/fused-io.ts);
+ *                        writes the final outputs times core's factors into core's result
+ *                        (analogPassWritesResult; assembly/rows.ts scaleRows)
+ *   rowAbsMax            assembly/rows.ts: noise management's max |x| per row (SIMD)
  *   floatingPointUpdate,
  *   pulsedUpdate         src/update.ts on assembly/update.ts (the devices wasmUpdateRefusal
  *                        names run through the ndarray engine's pulsedUpdate)
