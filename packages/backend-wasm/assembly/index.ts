@@ -14,3 +14,4 @@ export { deriveWeights } from './array';
 export { bracketParts, bracketMisses, testRadius, testCos, testSin, BRACKET } from './noise-bracket';
 export { fpUpdate, trainsBlock, pulsedBlock } from './update';
 export { fdlibmExp } from './exp';
+export { fdlibmPow } from './pow';
