@@ -1,13 +1,16 @@
-// float64 x^y as V8 (Node 20) computes Math.pow: V8's math::pow (src/numbers/ieee754.cc)
-// calls base::ieee754::legacy::pow (src/base/ieee754.cc), fdlibm 5.3's e_pow.c with
-// ECMAScript's special cases (1^NaN and (±1)^±∞ are NaN, not 1). Re-written here from the
-// algorithm so that a kernel that rounds Math.pow's result to float32 (core's powStepPulse,
-// powStepReferencePulse) gets the same bits; AssemblyScript's own Math.pow (musl's
-// table-based one) differs in the last bit for some arguments. The algorithm: log2|x| as
-// n + t1 + t2 in extra precision (x reduced to [√2/2·…, √3) around 1 or 1.5, a minimax
-// series in s = (x − b)/(x + b)), times y split into a 21-bit head and a tail, then
-// 2^(p_h + p_l) by e^r's rational approximation and an exponent shift.
-// Tested against Math.pow in test/update.test.ts.
+// float64 x^y as V8 computes Math.pow in Node 20 (V8 11.3): V8's own port of fdlibm 5.3's
+// e_pow.c in src/base/ieee754.cc (later V8s keep it as base::ieee754::legacy::pow, the default
+// unless --use-std-math-pow), with ECMAScript's special cases (1^NaN and (±1)^±∞ are NaN)
+// and one difference from fdlibm, which decides the last bit of about 4 % of the results on
+// PowStep's arguments: V8 computes the exp step's r as z·c / ((c − 2) − (w + z·w)) where
+// fdlibm has z·c/(c − 2) − (w + z·w). Re-written here from the algorithm so that a kernel
+// that rounds Math.pow's result to float32 (core's powStepPulse, powStepReferencePulse) gets
+// the same bits; AssemblyScript's own Math.pow (musl's table-based one, as glibc's) differs
+// from V8's in the last bit of about 6 % of the results. The algorithm: log2|x| = n + t1 + t2
+// in extra precision (x = 2^n·m, m near 1 or 1.5, log m by a minimax series in
+// s = (m − b)/(m + b)), times y split into a head with 32 zero low bits and a tail, then
+// 2^(p_h + p_l) as 2^k·e^r by a rational approximation of e^r. Tested against Math.pow in
+// test/update.test.ts.
 
 @inline function hiWord(x: f64): i32 {
   return <i32>(reinterpret<u64>(x) >>> 32);
@@ -165,7 +168,7 @@ export function fdlibmPow(x: f64, y: f64): f64 {
     }
     n += (ix >> 20) - 0x3ff;
     const j = ix & 0x000fffff;
-    // x = 2^n · ax, ax in [1, √3/… ): compare with √(3/2) and √3
+    // x = 2^n·ax with ax in [√(3)/2, √3): b = 1 below √(3/2), 1.5 above
     let k = 0;
     ix = j | 0x3ff00000;
     if (j <= 0x3988e) k = 0;
