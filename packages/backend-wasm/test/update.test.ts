@@ -1,7 +1,8 @@
 // The wasm engine's update kernels (src/update.ts, assembly/update.ts) against the ndarray
 // engine's: the same seed gives the same weights, bit for bit, after several pulsed
 // updates (every pulse type, batch 1 and 256, with and without update management) and
-// after floating-point updates; devices the kernel does not run go to the ndarray kernel.
+// after floating-point updates, on every pulsed device kind; the exp and pow the steps use
+// (assembly/exp.ts, assembly/pow.ts) against V8's Math.exp and Math.pow.
 import { afterAll, describe, expect, it } from 'vitest';
 import { rpuConfigFromDict, type AnalogTileBackend } from '@crossbar/core';
 import { NdarrayBackend } from '@crossbar/backend-ndarray';
