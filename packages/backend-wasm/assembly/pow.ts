@@ -1,6 +1,7 @@
 // float64 x^y as V8 computes Math.pow in Node 20 (V8 11.3): V8's own port of fdlibm 5.3's
-// e_pow.c in src/base/ieee754.cc (later V8s keep it as base::ieee754::legacy::pow, the default
-// unless --use-std-math-pow), with ECMAScript's special cases (1^NaN and (±1)^±∞ are NaN)
+// e_pow.c in src/base/ieee754.cc (later V8s keep it as base::ieee754::legacy::pow beside a
+// --use-std-math-pow path; Chromium 156's Math.pow is another function: README, "What
+// remains"), with ECMAScript's special cases (1^NaN and (±1)^±∞ are NaN)
 // and one difference from fdlibm, which decides the last bit of about 4 % of the results on
 // PowStep's arguments: V8 computes the exp step's r as z·c / ((c − 2) − (w + z·w)) where
 // fdlibm has z·c/(c − 2) − (w + z·w). Re-written here from the algorithm so that a kernel
