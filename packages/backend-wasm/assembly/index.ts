@@ -15,3 +15,4 @@ export { bracketParts, bracketMisses, testRadius, testCos, testSin, BRACKET } fr
 export { fpUpdate, trainsBlock, pulsedBlock } from './update';
 export { fdlibmExp } from './exp';
 export { rowAbsMax, scaleRows } from './rows';
+export { fdlibmPow } from './pow';

@@ -22,6 +22,7 @@
 // operation does for +, −, ×, ÷ and sqrt of float32 operands, so the chains of Math.fround
 // in core's formulas are reproduced operation by operation.
 import { fdlibmExp } from './exp';
+import { fdlibmPow } from './pow';
 import { philox, word0, word1, word2, word3 } from './philox';
 
 // ------------------------------------------------------------------ floating-point update
@@ -193,7 +194,7 @@ export function trainsBlock(
 
 // Words of pulsedBlock's parameter block (int32; src/update.ts P_*).
 const P_MODE = 0; // 0: stochastic trains (bit planes), 1: deterministic factors
-const P_KIND = 1; // 0: ConstantStep, 1: LinearStep / SoftBounds, 2: PiecewiseStep, 3: SoftBoundsReference, 4: ExpStep
+const P_KIND = 1; // 0: ConstantStep, 1: LinearStep / SoftBounds, 2: PiecewiseStep, 3: SoftBoundsReference, 4: ExpStep, 5: PowStep, 6: PowStepReference
 const P_NOUT = 2;
 const P_NIN = 3;
 const P_R0 = 4;
@@ -206,7 +207,7 @@ const P_SCALE_UP = 10;
 const P_SCALE_DOWN = 11;
 const P_MIN = 12;
 const P_MAX = 13;
-const P_SLOPE_UP = 14;
+const P_SLOPE_UP = 14; // LinearStep / SoftBounds slopes, PowStep / PowStepReference exponents (float32 per element)
 const P_SLOPE_DOWN = 15;
 const P_MULT_NOISE = 16;
 const P_XPLANES = 17;
@@ -231,7 +232,7 @@ const P_UPS = 35;
 const P_EVENTS = 36;
 const P_CO = 37;
 const P_STD = 38; // float32 bits
-const P_REFERENCE = 39;
+const P_REFERENCE = 39; // SoftBoundsReference / PowStepReference
 const P_NODES_UP = 40;
 const P_NODES_DOWN = 41;
 const P_NODE_COUNT = 42;
@@ -522,6 +523,30 @@ function applySteps(e: i32, w: f32, sign: i32, n: i32, h0: i32, su: f32, sd: f32
         v = sign > 0 ? v - y * f * sd : v + y * f * su;
       }
       v = clip(v, lo, hi);
+    }
+    return v;
+  }
+  if (kind == 5 || kind == 6) {
+    // core's powStepPulse (PowStep) and powStepReferencePulse (PowStepReference: on g = w + reference):
+    // the step dwmin·((w − min)/(max − min))^γ_down down, dwmin·((max − w)/(max − min))^γ_up up,
+    // times (1 + std·ξ), clipped; the powers are V8's Math.pow (assembly/pow.ts) rounded to float32
+    const range: f32 = hi - lo;
+    if (range == 0) return v;
+    const ref: f32 = kind == 6 ? load<f32>(referenceA + (<usize>e << 2)) : 0;
+    const gamma = <f64>load<f32>((sign > 0 ? slopeDownA : slopeUpA) + (<usize>e << 2));
+    for (let k = 0; k < n; k++) {
+      const xi: f32 = std > 0 ? tableXi(0, stream, e, h0 + k) : 0;
+      const f: f32 = 1 + std * xi;
+      let g: f32 = kind == 6 ? v + ref : v;
+      if (sign > 0) {
+        const p = <f32>fdlibmPow(<f64>((g - lo) / range), gamma);
+        g = g - sd * p * f;
+      } else {
+        const p = <f32>fdlibmPow(<f64>((hi - g) / range), gamma);
+        g = g + su * p * f;
+      }
+      g = min(max(g, lo), hi);
+      v = kind == 6 ? g - ref : g;
     }
     return v;
   }

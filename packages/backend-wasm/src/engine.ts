@@ -15,8 +15,9 @@
  *                        (analogPassWritesResult; assembly/rows.ts scaleRows)
  *   rowAbsMax            assembly/rows.ts: noise management's max |x| per row (SIMD)
  *   floatingPointUpdate,
- *   pulsedUpdate         src/update.ts on assembly/update.ts (the devices wasmUpdateRefusal
- *                        names run through the ndarray engine's pulsedUpdate)
+ *   pulsedUpdate         src/update.ts on assembly/update.ts: every pulsed device kind of
+ *                        core (a kind wasmUpdateRefusal names would run through the
+ *                        ndarray engine's pulsedUpdate; today it names none)
  *   modifyWeights        core's modifyWeightsWith (the physics) with the draws in the
  *                        kernels (draws.ts: one or more normals per weight per call)
  *   streamFills          the same draws for core's host physics (PCM programming, drift

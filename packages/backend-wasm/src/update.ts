@@ -10,13 +10,14 @@
  *                        summed-pulse shortcut of ConstantStep (core's summedPulsesApply /
  *                        summedPulsesWeight) and the pulse-by-pulse walk with core's
  *                        TableNormals noise, on ConstantStep, LinearStep, SoftBounds,
- *                        PiecewiseStep, SoftBoundsReference and ExpStep devices, every
- *                        pulse type. The pulse probabilities are core's pulseProbabilities
+ *                        PiecewiseStep, SoftBoundsReference, ExpStep, PowStep and
+ *                        PowStepReference devices (the exp and pow of V8's Math, re-written
+ *                        in assembly/exp.ts and assembly/pow.ts), every pulse type. The pulse probabilities are core's pulseProbabilities
  *                        in JS where `res` (and sto_round) discretise them, else fl(|v|·scale)
  *                        in the kernel; MeanCount / DeterministicImplicit use core's
- *                        UpdateRowEncoder factors. Other devices (wasmUpdateRefusal: PowStep,
- *                        PowStepReference) run through the ndarray engine's kernel, with the
- *                        same streams.
+ *                        UpdateRowEncoder factors. A device kind the kernel does not know
+ *                        (wasmUpdateRefusal) runs through the ndarray engine's kernel, with
+ *                        the same streams.
  *
  * Memory: each call copies what it reads into the kernels' heap (under a mark / release:
  * nothing outlives the call) and copies the weights and `touched` back to core's arrays
@@ -125,14 +126,16 @@ const KINDS: Partial<Record<PulsedUpdateArgs['device']['kind'], number>> = {
   PiecewiseStep: 2,
   SoftBoundsReference: 3,
   ExpStep: 4,
+  PowStep: 5,
+  PowStepReference: 6,
 };
 
 /**
  * Why the wasm pulsed update cannot run `args` (the device kind), or null when it can.
  * Those calls go through the ndarray engine's pulsedUpdate (the same streams and numbers).
  * The wasm kernel runs ConstantStep, LinearStep, SoftBounds, PiecewiseStep,
- * SoftBoundsReference and ExpStep (assembly/exp.ts: V8's exp) devices with every pulse type;
- * PowStep and PowStepReference (whose steps need pow to V8's last bit) are refused.
+ * SoftBoundsReference, ExpStep (assembly/exp.ts: V8's exp), PowStep and PowStepReference
+ * (assembly/pow.ts: V8's pow) devices with every pulse type; any other kind is refused.
  */
 export function wasmUpdateRefusal(args: Pick<PulsedUpdateArgs, 'device'>): string | null {
   const kind = args.device.kind;
@@ -232,9 +235,12 @@ function runPulsed(
   const sd = heap.allocF32(size, false);
   const lo = heap.allocF32(size, false);
   const hi = heap.allocF32(size, false);
-  const slopeUp = heap.allocF32(kind === 1 ? size : 0, false);
-  const slopeDown = heap.allocF32(kind === 1 ? size : 0, false);
-  const reference = heap.allocF32(kind === 3 ? size : 0, false);
+  // LinearStep / SoftBounds slopes or PowStep / PowStepReference exponents; the references of the *Reference devices
+  const extras = kind === 1 || kind === 5 || kind === 6;
+  const referenced = kind === 3 || kind === 6;
+  const slopeUp = heap.allocF32(extras ? size : 0, false);
+  const slopeDown = heap.allocF32(extras ? size : 0, false);
+  const reference = heap.allocF32(referenced ? size : 0, false);
   const nodesUpP = heap.allocF32(nodesUp?.length ?? 0, false);
   const nodesDownP = heap.allocF32(nodesDown?.length ?? 0, false);
   const table = heap.allocF32(65536, false);
@@ -261,11 +267,11 @@ function runPulsed(
   heap.f32(sd, size).set(a.scaleDown);
   heap.f32(lo, size).set(a.minBound);
   heap.f32(hi, size).set(a.maxBound);
-  if (kind === 1) {
+  if (extras) {
     heap.f32(slopeUp, size).set(a.extraUp!);
     heap.f32(slopeDown, size).set(a.extraDown!);
   }
-  if (kind === 3) heap.f32(reference, size).set(a.reference!);
+  if (referenced) heap.f32(reference, size).set(a.reference!);
   if (nodesUp !== null && nodesDown !== null) {
     heap.f32(nodesUpP, nodesUp.length).set(nodesUp);
     heap.f32(nodesDownP, nodesDown.length).set(nodesDown);

@@ -10,7 +10,7 @@
 import { getBackend, type AnalogTileBackend } from '@crossbar/core';
 import '@crossbar/backend-ndarray';
 import { defineBench } from '../harness.js';
-import { BATCH, mvmConfig, mvmRun, pulsedUpdateConfig, pulsedUpdateRun, transferCompoundConfig, uniform, UPDATE_LR } from './common/inputs.js';
+import { BATCH, mvmConfig, mvmRun, powStepUpdateConfig, pulsedUpdateConfig, pulsedUpdateRun, transferCompoundConfig, uniform, UPDATE_LR } from './common/inputs.js';
 
 const N = 512;
 
@@ -60,6 +60,7 @@ function wasmCases(engine: string) {
     ...(
       [
         ['pulsed update', 'ConstantStep', pulsedUpdateConfig],
+        ['pulsed update', 'PowStep', powStepUpdateConfig],
         ['TransferCompound update', '2×ConstantStep', transferCompoundConfig],
       ] as const
     ).map(([what, device, config]) =>

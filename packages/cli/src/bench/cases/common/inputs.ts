@@ -14,6 +14,7 @@ import {
   FloatingPointRPUConfig,
   IdealDevice,
   IOParameters,
+  PowStepDevice,
   RandomStream,
   SingleRPUConfig,
   TransferCompound,
@@ -45,6 +46,11 @@ export function mvmConfig(kind: MvmKind): RPUConfig {
 /** A ConstantStepDevice with aihwkit's defaults and the default UpdateParameters. */
 export function pulsedUpdateConfig(): SingleRPUConfig {
   return new SingleRPUConfig({ device: new ConstantStepDevice(), update: new UpdateParameters() });
+}
+
+/** A PowStepDevice with aihwkit's defaults (pow_gamma 1 with device-to-device spread) and the default UpdateParameters. */
+export function powStepUpdateConfig(): SingleRPUConfig {
+  return new SingleRPUConfig({ device: new PowStepDevice(), update: new UpdateParameters() });
 }
 
 /**
