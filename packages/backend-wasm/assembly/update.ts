@@ -27,6 +27,26 @@ import { philox, word0, word1, word2, word3 } from './philox';
 
 // ------------------------------------------------------------------ floating-point update
 
+/**
+ * row[j] = fl32(row[j] + s·x[j]), j < n: product and sum in float64, one rounding to float32
+ * (exact for float32 operands, so a fused multiply-add as BLAS's ger / gemm do it).
+ */
+@inline function axpyRounded(row: usize, x: usize, s: f64, n: i32): void {
+  const sv = f64x2.splat(s);
+  let j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const rv = v128.load(row + (<usize>j << 2));
+    const xv = v128.load(x + (<usize>j << 2));
+    const lo = f64x2.add(f64x2.promote_low_f32x4(rv), f64x2.mul(sv, f64x2.promote_low_f32x4(xv)));
+    const hi = f64x2.add(f64x2.promote_low_f32x4(v128.shuffle<i32>(rv, rv, 2, 3, 0, 1)), f64x2.mul(sv, f64x2.promote_low_f32x4(v128.shuffle<i32>(xv, xv, 2, 3, 0, 1))));
+    v128.store(row + (<usize>j << 2), v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
+  }
+  for (; j < n; j++) {
+    const p = row + (<usize>j << 2);
+    store<f32>(p, <f32>(<f64>load<f32>(p) + s * <f64>load<f32>(x + (<usize>j << 2))));
+  }
+}
+
 /** W [nOut × nIn] += alpha·dᵀx for `batch` rows of x [batch × nIn], d [batch × nOut]; acc: nOut·nIn float32 scratch. */
 export function fpUpdate(w: usize, x: usize, d: usize, batch: i32, nOut: i32, nIn: i32, alpha: f32, acc: usize): void {
   if (batch == 1) {
@@ -34,20 +54,7 @@ export function fpUpdate(w: usize, x: usize, d: usize, batch: i32, nOut: i32, nI
     for (let i = 0; i < nOut; i++) {
       const a = alpha * load<f32>(d + (<usize>i << 2));
       if (a == 0) continue;
-      const av = f64x2.splat(<f64>a);
-      const row = w + ((<usize>i * <usize>nIn) << 2);
-      let j = 0;
-      for (; j + 4 <= nIn; j += 4) {
-        const wv = v128.load(row + (<usize>j << 2));
-        const xv = v128.load(x + (<usize>j << 2));
-        const lo = f64x2.add(f64x2.promote_low_f32x4(wv), f64x2.mul(av, f64x2.promote_low_f32x4(xv)));
-        const hi = f64x2.add(f64x2.promote_low_f32x4(v128.shuffle<i32>(wv, wv, 2, 3, 0, 1)), f64x2.mul(av, f64x2.promote_low_f32x4(v128.shuffle<i32>(xv, xv, 2, 3, 0, 1))));
-        v128.store(row + (<usize>j << 2), v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
-      }
-      for (; j < nIn; j++) {
-        const p = row + (<usize>j << 2);
-        store<f32>(p, <f32>(<f64>load<f32>(p) + <f64>a * <f64>load<f32>(x + (<usize>j << 2))));
-      }
+      axpyRounded(w + ((<usize>i * <usize>nIn) << 2), x, <f64>a, nIn);
     }
     return;
   }
@@ -58,20 +65,7 @@ export function fpUpdate(w: usize, x: usize, d: usize, batch: i32, nOut: i32, nI
     for (let i = 0; i < nOut; i++) {
       const dv = load<f32>(d + ((<usize>r * <usize>nOut + <usize>i) << 2));
       if (dv == 0) continue;
-      const dd = f64x2.splat(<f64>dv);
-      const row = acc + ((<usize>i * <usize>nIn) << 2);
-      let j = 0;
-      for (; j + 4 <= nIn; j += 4) {
-        const av = v128.load(row + (<usize>j << 2));
-        const xv = v128.load(xr + (<usize>j << 2));
-        const lo = f64x2.add(f64x2.promote_low_f32x4(av), f64x2.mul(dd, f64x2.promote_low_f32x4(xv)));
-        const hi = f64x2.add(f64x2.promote_low_f32x4(v128.shuffle<i32>(av, av, 2, 3, 0, 1)), f64x2.mul(dd, f64x2.promote_low_f32x4(v128.shuffle<i32>(xv, xv, 2, 3, 0, 1))));
-        v128.store(row + (<usize>j << 2), v128.shuffle<i32>(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5));
-      }
-      for (; j < nIn; j++) {
-        const p = row + (<usize>j << 2);
-        store<f32>(p, <f32>(<f64>load<f32>(p) + <f64>dv * <f64>load<f32>(xr + (<usize>j << 2))));
-      }
+      axpyRounded(acc + ((<usize>i * <usize>nIn) << 2), xr, <f64>dv, nIn);
     }
   }
   // w + fl(alpha·acc): two float32 roundings, as f32 arithmetic does

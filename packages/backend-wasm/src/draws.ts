@@ -8,6 +8,7 @@
  * stays core's and its draws run here.
  */
 import { seedToKey, type StreamFills } from '@crossbar/core';
+import { scoped } from './heap.js';
 import type { FillKernel, Kernels } from './loader.js';
 
 /** Elements per kernel call: the float64 scratch stays at 512 KiB whatever the tile. */
@@ -27,17 +28,14 @@ function fill<A extends Float32Array | Float64Array>(
   if (!(Number.isSafeInteger(first) && first >= 0)) throw new RangeError(`stream fill: start must be a non-negative integer, got ${first}`);
   const [k0, k1] = seedToKey(seed);
   const heap = kernels.heap;
-  const mark = heap.mark();
-  try {
+  scoped(heap, () => {
     const scratch = heap.allocF64(Math.min(out.length, CHUNK), false);
     for (let start = 0; start < out.length; start += CHUNK) {
       const n = Math.min(CHUNK, out.length - start);
       kernel(scratch, n, k0, k1, streamId, call, sub, BigInt(first + start));
       out.set(heap.f64(scratch, n), start);
     }
-  } finally {
-    heap.release(mark);
-  }
+  });
   return out;
 }
 

@@ -48,7 +48,7 @@ import {
 } from '@crossbar/core';
 import { wasmStreamFills } from './draws.js';
 import { FUSED_IO_WORDS, fusedScratchBytes, writeFusedIo } from './fused-io.js';
-import type { WasmHeap } from './heap.js';
+import { scoped } from './heap.js';
 import { loadKernels, type Kernels, type KernelSource } from './loader.js';
 import { ResidentWeights } from './resident.js';
 import type { ThreadPool } from './thread-pool.js';
@@ -152,16 +152,6 @@ export class WasmEngine {
   /** Stops the pool's workers. */
   async dispose(): Promise<void> {
     await this.pool?.dispose();
-  }
-}
-
-/** Runs `body` with the heap's top restored after it (the call's buffers are freed). */
-function scoped<T>(heap: WasmHeap, body: () => T): T {
-  const mark = heap.mark();
-  try {
-    return body();
-  } finally {
-    heap.release(mark);
   }
 }
 

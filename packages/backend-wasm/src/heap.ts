@@ -158,3 +158,13 @@ export class WasmHeap {
 function align(n: number): number {
   return Math.ceil(n / ALIGN) * ALIGN;
 }
+
+/** Runs `body` with the heap's top restored after it (the call's buffers are freed). */
+export function scoped<T>(heap: WasmHeap, body: () => T): T {
+  const mark = heap.mark();
+  try {
+    return body();
+  } finally {
+    heap.release(mark);
+  }
+}

@@ -42,7 +42,7 @@ import {
   type UpdateSettings,
 } from '@crossbar/core';
 import type { WasmEngine } from './engine.js';
-import type { WasmHeap } from './heap.js';
+import { scoped, type WasmHeap } from './heap.js';
 
 /** The update functions of assembly/update.ts (byte offsets into the kernels' memory). */
 interface UpdateExports {
@@ -188,16 +188,6 @@ export function createWasmUpdate(
   };
 
   return { floatingPointUpdate, pulsedUpdate };
-}
-
-/** Runs `body` with the heap's top restored after it. */
-function scoped<T>(heap: WasmHeap, body: () => T): T {
-  const mark = heap.mark();
-  try {
-    return body();
-  } finally {
-    heap.release(mark);
-  }
 }
 
 const pad4 = (n: number): number => (n + 3) & ~3;
