@@ -5,8 +5,9 @@
  * property, with the engine's skip list. Skipped with the reason where this
  * machine has no chromium or no oracle.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { caseSkipReason, propertySkipReason, PROPERTIES, oracleEntries, suiteSkipReason } from '@crossbar/conformance/portable';
+import { afterAll, beforeAll } from 'vitest';
+import { describeRemoteConformance } from '@crossbar/conformance';
+import { oracleEntries } from '@crossbar/conformance/portable';
 import { findOracleDir, loadOracle } from '@crossbar/conformance/node';
 import { usePage } from '../browser/harness.js';
 import { gpujsSkips } from './conformance-skips.js';
@@ -28,37 +29,11 @@ const { need } = usePage(
   },
 );
 
-describe(`conformance: gpujs (${MODE}) in headless Chromium`, () => {
-  describe('oracle', () => {
-    if (entries.length === 0) {
-      it('aihwkit oracle cases', () => {
-        throw new Error(`the oracle did not load: ${loaded.reason}`);
-      });
-    }
-    for (const entry of entries) {
-      it(entry.id, { timeout: 600_000 }, async (ctx) => {
-        const suiteReason = suiteSkipReason(entry);
-        if (suiteReason) return ctx.skip(suiteReason);
-        const reason = caseSkipReason(skips, entry);
-        if (reason) return ctx.skip(reason);
-        const p = need(ctx);
-        const r = await p.call('conformanceCase', MODE, entry.id, GPUJS_MAX_REPS);
-        if (r.flips > 0) await ctx.annotate(`${r.flips} quantisation flip(s) on a rounding boundary`, 'notice');
-        expect(r.failures, `${entry.id} does not match aihwkit (notes: ${r.notes.join('; ')})`).toEqual([]);
-        expect(r.ok).toBe(true);
-      });
-    }
-  });
-
-  describe('properties', () => {
-    for (const property of PROPERTIES) {
-      it(`${property.id}: ${property.title}`, { timeout: 600_000 }, async (ctx) => {
-        const reason = propertySkipReason(skips, property.id);
-        if (reason) return ctx.skip(reason);
-        const p = need(ctx);
-        const r = await p.call('conformanceProperty', MODE, property.id, 20240611, 25);
-        expect(r.failures, `property ${property.id} does not hold`).toEqual([]);
-      });
-    }
-  });
+describeRemoteConformance(`conformance: gpujs (${MODE}) in headless Chromium`, {
+  entries,
+  oracleReason: loaded.reason,
+  skips: skips,
+  maxReps: GPUJS_MAX_REPS,
+  runCase: (ctx, id, maxReps) => need(ctx).call('conformanceCase', MODE, id, maxReps),
+  runProperty: (ctx, id, seed, numRuns) => need(ctx).call('conformanceProperty', MODE, id, seed, numRuns),
 });

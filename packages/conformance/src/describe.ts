@@ -4,7 +4,7 @@
  * plus a check of the engine's skip list. Runs under Node or vitest's browser
  * mode (there, pass `oracle`).
  */
-import { afterAll, beforeAll, describe, it, type TestContext } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import type { AnalogTileBackend } from '@crossbar/core';
 import { checkOracleCase } from './compare.js';
 import { oracleEntries, type Oracle, type OracleEntry } from './format.js';
@@ -197,6 +197,72 @@ export function describeConformance(engineName: string, factory: () => AnalogTil
         PROPERTIES.map((p) => p.id),
       );
       if (problems.length > 0) throw failure(`skip list of ${engineName}:\n  ${problems.join('\n  ')}`);
+    });
+  });
+}
+
+/** What a remote run of one oracle case returns (the page's checkOracleCase result, portable). */
+export interface RemoteCaseResult {
+  /** Whether the case matched aihwkit. */
+  ok: boolean;
+  /** What did not match. */
+  failures: string[];
+  /** What the check noticed besides. */
+  notes: string[];
+  /** Outputs that moved by one quantisation step on a rounding boundary. */
+  flips: number;
+}
+
+/** Options of `describeRemoteConformance`. */
+export interface RemoteConformanceOptions {
+  /** The oracle's entries (oracleEntries), empty when it did not load. */
+  entries: readonly OracleEntry[];
+  /** Why the oracle did not load (the cases then fail with it). */
+  oracleReason?: string;
+  /** The engine's skip list. */
+  skips: ConformanceSkips;
+  /** Most repetitions of a stochastic case. */
+  maxReps: number;
+  /** Runs one oracle case where the engine runs (e.g. a browser page); may skip `ctx`. */
+  runCase(ctx: TestContext, id: string, maxReps: number): Promise<RemoteCaseResult>;
+  /** Runs one property there with the seed and generated-case count; returns its failures. */
+  runProperty(ctx: TestContext, id: string, seed: number, numRuns: number): Promise<{ failures: string[] }>;
+}
+
+/**
+ * The suite declared as vitest tests here and run elsewhere, one call per oracle case and
+ * property (the engines' headless-Chromium runs: the page checks with the portable
+ * checks, this file applies the suite's and the engine's skips and reports).
+ */
+export function describeRemoteConformance(title: string, options: RemoteConformanceOptions): void {
+  const { entries, skips, maxReps } = options;
+  describe(title, () => {
+    describe('oracle', () => {
+      if (entries.length === 0) {
+        it('aihwkit oracle cases', () => {
+          throw new Error(`the oracle did not load: ${options.oracleReason ?? 'no entries'}`);
+        });
+      }
+      for (const entry of entries) {
+        it(entry.id, { timeout: 600_000 }, async (ctx) => {
+          const reason = suiteSkipReason(entry) ?? caseSkipReason(skips, entry);
+          if (reason) return ctx.skip(reason);
+          const r = await options.runCase(ctx, entry.id, maxReps);
+          if (r.flips > 0) await ctx.annotate(`${r.flips} quantisation flip(s) on a rounding boundary`, 'notice');
+          expect(r.failures, `${entry.id} does not match aihwkit (notes: ${r.notes.join('; ')})`).toEqual([]);
+          expect(r.ok).toBe(true);
+        });
+      }
+    });
+    describe('properties', () => {
+      for (const property of PROPERTIES) {
+        it(`${property.id}: ${property.title}`, { timeout: 600_000 }, async (ctx) => {
+          const reason = propertySkipReason(skips, property.id);
+          if (reason) return ctx.skip(reason);
+          const r = await options.runProperty(ctx, property.id, 20240611, 25);
+          expect(r.failures, `property ${property.id} does not hold`).toEqual([]);
+        });
+      }
     });
   });
 }

@@ -13,4 +13,11 @@
  * @module @crossbar/conformance
  */
 export * from './portable.js';
-export { describeConformance, type ConformanceOptions, type OracleSource } from './describe.js';
+export {
+  describeConformance,
+  describeRemoteConformance,
+  type ConformanceOptions,
+  type OracleSource,
+  type RemoteCaseResult,
+  type RemoteConformanceOptions,
+} from './describe.js';
