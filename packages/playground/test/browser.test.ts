@@ -49,6 +49,27 @@ async function shownConfig(page: Page): Promise<RPUConfig> {
   return rpuConfigFromDict(parseDictText((await page.textContent('#config-python')) ?? ''));
 }
 
+/**
+ * The page's URL hash once it has settled: the page writes its URL 150 ms after the last
+ * change (page.ts saveUrl), so a result can show before the URL has its final state. Two
+ * equal reads 200 ms apart leave no write pending.
+ */
+async function settledHash(page: Page): Promise<string> {
+  let last: string | undefined;
+  await expect
+    .poll(
+      () => {
+        const hash = new URL(page.url()).hash;
+        const same = hash === last;
+        last = hash;
+        return same;
+      },
+      { interval: 200, timeout: 10_000 },
+    )
+    .toBe(true);
+  return last!;
+}
+
 let nodeWasm: Promise<AnalogTileBackend> | undefined;
 
 /**
@@ -57,7 +78,7 @@ let nodeWasm: Promise<AnalogTileBackend> | undefined;
  * count, in the page's Worker too) where the page uses it, else on ndarray.
  */
 async function nodeTile(page: Page) {
-  const state = decodeState(new URL(page.url()).hash);
+  const state = decodeState(await settledHash(page));
   const s = checkTileSettings(state.tile);
   const config = await shownConfig(page);
   const w = seededMatrix(s.seed, DataSub.weights, s.outSize, s.inSize, s.weights);
@@ -150,7 +171,7 @@ describe('the playground in headless Chromium', () => {
     expect(await page.evaluate(() => document.body.dataset.tileEngine)).toBe('gpujs');
     expect(await page.textContent('#tile-engine'), log.join('\n')).toMatch(/gpujs on WebGL2/);
     expect(new URL(page.url()).hash).not.toBe('');
-    expect(decodeState(new URL(page.url()).hash).engine).toBe('gpujs');
+    expect(decodeState(await settledHash(page)).engine).toBe('gpujs');
     const median = await shown(page, 'tile-median-ms');
     expect(median.value).toBeGreaterThan(0);
     // the same noise streams on the GPU: the statistics agree to float32 arithmetic (and a rare quantisation flip)
@@ -240,7 +261,7 @@ describe('the playground in headless Chromium', () => {
       await page.fill('#c-times', '1s, 1d, 1y');
       await waitForDrift(page);
       expect(await page.textContent('#drift-engine'), log.join('\n')).toContain('ndarray');
-      const state = decodeState(new URL(page.url()).hash);
+      const state = decodeState(await settledHash(page));
       const s = checkDriftSettings(state.drift);
       expect(s).toMatchObject({ epochs: 3, repeats: 2, times: [1, 86400, 365 * 86400] });
       const config = await shownConfig(page);
