@@ -36,11 +36,7 @@ export const ORACLE_LIMITATIONS: ConformanceSkips = Object.freeze({
  * engine, since the logic is core's (cases of devices no engine has yet: pending-devices.ts).
  * Reported as skipped, for every engine, so that the count of what is not checked stays visible.
  */
-export const SUITE_PENDING: ConformanceSkips = Object.freeze({
-  'compounds/tt_random_selection':
-    "TransferCompound random_selection: aihwkit's mean weights differ at the first and last column (about 8 standard errors), as if it " +
-    'picked those columns more often than a uniform choice; not understood yet (core tile/compounds.ts draws the start column uniformly)',
-});
+export const SUITE_PENDING: ConformanceSkips = Object.freeze({});
 
 function pattern(key: string): RegExp {
   const escaped = key.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');

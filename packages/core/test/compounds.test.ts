@@ -30,6 +30,7 @@ import {
   softBoundsOfPmax,
   unimplementedDevice,
 } from '../src/index.js';
+import { aihwkitStartIndex } from '../src/tile/compounds.js';
 
 const cs = () => new ConstantStepDevice();
 const sb = () => new SoftBoundsDevice();
@@ -195,5 +196,47 @@ describe("the engines' device model: every aihwkit 0.7.1 device is implemented",
     expect(plan.device.dwMin).toBeCloseTo(b * 0.05, 12);
     expect(plan.device.upDown).toBeCloseTo(1 - 1 / b, 12);
     expect(plan.device.constructionSeed).toBe(7);
+  });
+});
+
+describe("the random start index of a transfer (aihwkit's MAX(MIN(floor(u·n), n − 1), 0) macros)", () => {
+  /** The exact probability of each index: every draw takes each of `grid` equally spaced values. */
+  function distribution(n: number, grid: number): number[] {
+    const counts = new Array<number>(n).fill(0);
+    const values = Array.from({ length: grid }, (_, i) => (i + 0.5) / grid);
+    for (const a of values)
+      for (const b of values)
+        for (const c of values)
+          for (const d of values) {
+            const draws = [a, b, c, d];
+            counts[aihwkitStartIndex(n, (k) => draws[k]!)]! += 1;
+          }
+    return counts.map((c) => c / grid ** 4);
+  }
+
+  it('favours the first and last index as the C++ does (each draw is made again for the result)', () => {
+    const p = distribution(5, 20);
+    // X = MIN(...): a0 < 4 ? a1 : 4, drawn twice (for MAX's test and for its value)
+    const p0 = 0.8 * 0.2; // P(X = 0)
+    const expected = [p0 + (1 - p0) * p0, ...[1, 2, 3].map(() => (1 - p0) * 0.16), (1 - p0) * (0.2 + 0.8 * 0.2)];
+    for (let i = 0; i < 5; i++) expect(p[i]).toBeCloseTo(expected[i]!, 12);
+    expect(expected.map((x) => x.toFixed(4))).toEqual(['0.2944', '0.1344', '0.1344', '0.1344', '0.3024']);
+  });
+
+  it('uses the draws in C++ order and only as many as it needs', () => {
+    const seen: number[] = [];
+    const at = (draws: number[]) => aihwkitStartIndex(5, (k) => (seen.push(k), draws[k]!));
+    expect(at([0.99, 0.9])).toBe(4); // MIN's test floor(4.95) = 4 is not < 4: 4 without a value draw; MAX's value: the same again
+    expect(seen).toEqual([0, 1]);
+    seen.length = 0;
+    expect(at([0.1, 0.5, 0.3, 0.7])).toBe(3); // test 0 < 4 → value floor(2.5) = 2 > 0 → again: 1 < 4 → floor(3.5) = 3
+    expect(seen).toEqual([0, 1, 2, 3]);
+    seen.length = 0;
+    expect(at([0.1, 0.1, 0.9, 0.9])).toBe(0); // X = floor(0.5) = 0: MAX gives 0 without drawing again
+    expect(seen).toEqual([0, 1]);
+  });
+
+  it('one index: always 0', () => {
+    expect(aihwkitStartIndex(1, () => 0.7)).toBe(0);
   });
 });

@@ -19,7 +19,8 @@
  *
  * Random numbers: RandomStreamId.CompoundDevice in the operation's tile call: sub 0 the
  * SingleRandom device choice (element = batch row), sub 1 the random_selection start
- * of a transfer (element = device), sub 2 with_reset_prob (element = read vector),
+ * of a transfer and mixed precision's random_row (elements 4·device … 4·device + 3, see
+ * aihwkitStartIndex), sub 2 with_reset_prob (element = read vector),
  * sub 3 / 4 mixed precision's stochastic rounding of x / d (element = row · size + index).
  * Each device of a cell draws its own device-to-device values, diffusion, reset and
  * write noise from a seed of its own (deviceSeed); devices that get the same pulses
@@ -53,6 +54,25 @@ import { checkStateArray } from './state-checks.js';
 
 const f = Math.fround;
 const configName = (c: object) => (c.constructor as unknown as AnyConfigClass).configName;
+
+/**
+ * The random start index of a transfer (TransferCompound's random_selection, mixed
+ * precision's random_row) as aihwkit 0.7.1 draws it: MAX(MIN((int)floor(u·n), n − 1), 0)
+ * with math_util.h's macros, which evaluate an argument again for the result, so the
+ * draw is made up to four times (`uniform(0..3)`, in C++'s order): the inner MIN is
+ * evaluated once for MAX's test and once more for its value. The first and last index
+ * come out more often than a uniform choice: for n = 5, 0.294 and 0.302 against 0.134
+ * for each other index (what the oracle case tt_random_selection shows).
+ * (aihwkit v.0.7.1 src/rpucuda/rpu_transfer_device.cpp transfer,
+ * rpu_mixedprec_device_base.cpp doTransfer, math_util.h MIN/MAX)
+ */
+export function aihwkitStartIndex(n: number, uniform: (k: number) => number): number {
+  const last = n - 1;
+  let k = 0;
+  const draw = () => Math.floor(f(uniform(k++) * n));
+  const clampedBelowLast = () => (draw() < last ? draw() : last); // MIN(floor(u·n), n − 1)
+  return clampedBelowLast() > 0 ? clampedBelowLast() : 0; // MAX(MIN(…), 0)
+}
 
 /** Whether the tile's config is a compound device (UnitCellRPUConfig or DigitalRankUpdateRPUConfig). */
 export function isCompoundConfig(rpuConfig: RPUConfig): rpuConfig is UnitCellRPUConfig | DigitalRankUpdateRPUConfig {
@@ -505,8 +525,8 @@ class TransferModel extends VectorModel {
     let slice = this.slices[from]!;
     const nVec = this.nVec;
     if (this.cell.randomSelection) {
-      const u = new RandomStream(this.ctx.seed, RandomStreamId.CompoundDevice, this.ctx.nextRandomCall(), 1).uniform(from);
-      slice = Math.max(Math.min(Math.floor(u * nVec), nVec - 1), 0);
+      const stream = new RandomStream(this.ctx.seed, RandomStreamId.CompoundDevice, this.ctx.nextRandomCall(), 1);
+      slice = aihwkitStartIndex(nVec, (k) => stream.uniform(4 * from + k));
     }
     let lr = f(this.lrVec[from]!);
     if (this.cell.scaleTransferLr) lr = f(lr * currentLr);
@@ -905,9 +925,10 @@ class MixedPrecisionModel implements CompoundModel {
     if (nRows === 0) return;
     const eps = cell.granularity > 0 ? f(cell.granularity) : this.granularity;
     const lr = f(eps * f(cell.transferLr));
-    if (cell.randomRow) {
-      const u = new RandomStream(this.ctx.seed, RandomStreamId.CompoundDevice, this.ctx.nextRandomCall(), 1).uniform(0);
-      this.currentRow = Math.min(Math.floor(u * outSize), outSize - 1);
+    if (cell.randomRow && nRows < outSize) {
+      // aihwkit draws the start row only when not every row is transferred
+      const stream = new RandomStream(this.ctx.seed, RandomStreamId.CompoundDevice, this.ctx.nextRandomCall(), 1);
+      this.currentRow = aihwkitStartIndex(outSize, (k) => stream.uniform(k));
     }
     const xv = new Float32Array(inSize);
     const dv = new Float32Array(outSize);
