@@ -8,6 +8,7 @@ import { checkAccounting, checkCoincidences, checkFormulas, checkMvm, checkPhilo
 import { benchGemm, benchRandom } from './bench.js';
 import { runOn, SCENARIOS } from './scenarios.js';
 import type { RandomSource } from '../src/random.js';
+import type { BenchSpec } from '../src/browser-harness.js';
 import {
   checkOracleCase,
   checkProperty,
@@ -18,10 +19,19 @@ import {
   type OracleEntry,
   type ToleranceMode,
 } from '@crossbar/conformance/portable';
-import { FloatingPointRPUConfig, IdealDevice, IOParameters, RandomStream, SingleRPUConfig, type AnalogTile, type AnalogTileBackend } from '@crossbar/core';
+import { RandomStream, rpuConfigFromDict, type AnalogTile, type AnalogTileBackend } from '@crossbar/core';
 
 let entries: Map<string, OracleEntry> | null = null;
-let benchState: { backend: GpujsBackend; tile: AnalogTile; batch: number; x: Float32Array[]; d: Float32Array[]; k: number } | null = null;
+let benchState: {
+  backend: GpujsBackend;
+  tile: AnalogTile;
+  batch: number;
+  learningRate: number;
+  weights: Float32Array;
+  x: Float32Array[];
+  d: Float32Array[];
+  k: number;
+} | null = null;
 const engines = new Map<string, AnalogTileBackend>();
 
 function engine(mode: GpujsMode): AnalogTileBackend {
@@ -102,35 +112,62 @@ const api = {
       await backend.dispose();
     }
   },
-  /** A benchmark tile in the page: 'perfect' (FloatingPointRPUConfig) or 'default-IO' (IdealDevice, default IOParameters). */
-  async benchStart(mode: GpujsMode, kind: 'perfect' | 'default-IO', outSize: number, inSize: number, batch: number, random?: RandomSource): Promise<string> {
+  /**
+   * A benchmark tile in the page (the CLI's `crossbar bench` webgl2 cases): the RPU config
+   * as aihwkit's dict, weights uniform in ±weightScale, and `sets` mini-batches of x and d,
+   * all drawn as the CLI's Node cases draw them (bench/cases/common/inputs.ts: core's
+   * Philox, weights seed 2, x seeds 10 + k, d seeds 100 + k).
+   */
+  async benchStart(mode: GpujsMode, spec: BenchSpec, random?: RandomSource): Promise<string> {
     await benchState?.backend.dispose?.();
+    benchState = null;
+    const { outSize, inSize, batch, sets } = spec;
     const backend = createGpujsBackend({ mode, random });
-    const rpuConfig =
-      kind === 'perfect' ? new FloatingPointRPUConfig() : new SingleRPUConfig({ device: new IdealDevice(), forward: new IOParameters(), backward: new IOParameters() });
-    const tile = await backend.createTile({ outSize, inSize, rpuConfig, seed: 1 });
-    const u = (seed: number, n: number, scale: number) => new RandomStream(seed, 0, 0, 0).fillUniform(new Float32Array(n)).map((v) => (2 * v - 1) * scale);
-    await tile.setWeights(u(2, outSize * inSize, 1 / Math.sqrt(inSize)));
-    benchState = {
-      backend,
-      tile,
-      batch,
-      x: Array.from({ length: 4 }, (_, k) => u(10 + k, batch * inSize, 1)),
-      d: Array.from({ length: 4 }, (_, k) => u(20 + k, batch * outSize, 1)),
-      k: 0,
-    };
+    try {
+      const tile = await backend.createTile({ outSize, inSize, rpuConfig: rpuConfigFromDict(spec.rpuConfig), seed: 1 });
+      const u = (seed: number, n: number, scale: number) => new RandomStream(seed, 0, 0, 0).fillUniform(new Float32Array(n)).map((v) => (2 * v - 1) * scale);
+      await tile.setWeights(u(2, outSize * inSize, spec.weightScale));
+      benchState = {
+        backend,
+        tile,
+        batch,
+        learningRate: spec.learningRate,
+        weights: await tile.getWeights(),
+        x: Array.from({ length: sets }, (_, k) => u(10 + k, batch * inSize, 1)),
+        d: Array.from({ length: sets }, (_, k) => u(100 + k, batch * outSize, 1)),
+        k: 0,
+      };
+    } catch (e) {
+      await backend.dispose();
+      throw e;
+    }
     return backend.description;
   },
   /** One timed step on the benchmark tile (no result crosses to Node). */
-  async benchStep(direction: 'forward' | 'backward'): Promise<number> {
-    const s = benchState!;
-    const k = s.k++ % 4;
-    const y = direction === 'forward' ? await s.tile.forward(s.x[k]!, s.batch) : await s.tile.backward(s.d[k]!, s.batch);
+  async benchStep(step: 'forward' | 'backward' | 'update'): Promise<number> {
+    const s = benchState;
+    if (s === null) throw new Error('benchStep before benchStart');
+    const k = s.k++ % s.x.length;
+    if (step === 'update') {
+      await s.tile.update(s.x[k]!, s.d[k]!, s.batch, s.learningRate);
+      return s.batch;
+    }
+    const y = step === 'forward' ? await s.tile.forward(s.x[k]!, s.batch) : await s.tile.backward(s.d[k]!, s.batch);
     return y.length;
   },
-  async benchStop(): Promise<void> {
-    await benchState?.backend.dispose?.();
+  /** Ends the benchmark: how many steps ran and how many weights differ from the start (what an update case checks). */
+  async benchStop(): Promise<{ steps: number; weightsChanged: number }> {
+    const s = benchState;
     benchState = null;
+    if (s === null) return { steps: 0, weightsChanged: 0 };
+    try {
+      const w = await s.tile.getWeights();
+      let weightsChanged = 0;
+      for (let e = 0; e < w.length; e++) if (!Object.is(w[e], s.weights[e])) weightsChanged++;
+      return { steps: s.k, weightsChanged };
+    } finally {
+      await s.backend.dispose?.();
+    }
   },
   async disposeEngines() {
     for (const b of engines.values()) await b.dispose?.();

@@ -163,6 +163,21 @@ export async function buildPage(root: string = PAGE_DIR): Promise<string> {
   return outDir;
 }
 
+/** A benchmark tile of the test page (its `benchStart`; the CLI's `crossbar bench` webgl2 cases). */
+export interface BenchSpec {
+  /** The RPU config as aihwkit's dict (rpuConfigToDict). */
+  rpuConfig: Record<string, unknown>;
+  outSize: number;
+  inSize: number;
+  batch: number;
+  /** The weights are uniform in ±weightScale. */
+  weightScale: number;
+  /** How many mini-batches of x and d the steps use in turn. */
+  sets: number;
+  /** The update step's learning rate. */
+  learningRate: number;
+}
+
 /**
  * A page whose `window.crossbarHarness` answers calls (typed by the caller's API).
  * @typeParam Api - the harness's methods: name → function.

@@ -4,10 +4,12 @@
  * this machine has no chromium the tests report themselves skipped with why.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConstantStepDevice, rpuConfigToDict, SingleRPUConfig, TransferCompound, UnitCellRPUConfig, type RPUConfig } from '@crossbar/core';
 import { usePage } from '../browser/harness.js';
 import { expectAccounting, expectMvm, expectNoGrowth, MVM_SIZES } from './helpers.js';
 
 const { need } = usePage({ beforeAll, afterAll });
+const configName = (c: RPUConfig) => c.constructor.name;
 
 describe('gpu.js engine in headless Chromium (webgl2)', () => {
   it('chooses webgl2 in the page and reports the other modes', async (ctx) => {
@@ -17,6 +19,25 @@ describe('gpu.js engine in headless Chromium (webgl2)', () => {
     expect(info.description).toMatch(/^gpu.js mode webgl2 \(chosen automatically/);
     expect(info.renderer).toMatch(/\w/);
     expect(info.checks.find((c) => c.mode === 'webgl2')?.ok).toBe(true);
+  });
+
+  it("the bench page's update steps update (a ConstantStep and a TransferCompound tile); its forward steps change no weight", async (ctx) => {
+    const p = need(ctx);
+    const spec = (rpuConfig: RPUConfig) => ({ rpuConfig: rpuConfigToDict(rpuConfig), outSize: 12, inSize: 10, batch: 8, weightScale: 0.3, sets: 2, learningRate: 0.1 });
+    const constantStep = new SingleRPUConfig({ device: new ConstantStepDevice() });
+    const transfer = new UnitCellRPUConfig({ device: new TransferCompound({ unitCellDevices: [new ConstantStepDevice(), new ConstantStepDevice()] }) });
+    for (const [rpuConfig, step] of [
+      [constantStep, 'update'],
+      [transfer, 'update'],
+      [constantStep, 'forward'],
+    ] as const) {
+      expect(await p.call('benchStart', 'webgl2', spec(rpuConfig))).toMatch(/^gpu.js mode webgl2/);
+      for (let k = 0; k < 3; k++) await p.call('benchStep', step);
+      const { steps, weightsChanged } = await p.call('benchStop');
+      expect(steps).toBe(3);
+      if (step === 'update') expect(weightsChanged, configName(rpuConfig)).toBeGreaterThan(0);
+      else expect(weightsChanged).toBe(0);
+    }
   });
 
   it("compiles core's formulas and agrees with core to float32 rounding", async (ctx) => {

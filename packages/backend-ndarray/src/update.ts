@@ -191,7 +191,9 @@ class PulsedUpdate {
     const ups = this.rowUp;
     const chunks = source.chunks;
     if (kind === 'ConstantStep' && std === 0) {
-      // deterministic steps: exact float32 walk in row order, no noise to draw
+      // deterministic steps: exact float32 walk in row order, no noise to draw; `touched` is
+      // not needed: ConstantStep has no write noise (aihwkit 0.7.1 refuses it there, and
+      // ConstantStepDevice has no write_noise_std field)
       for (let e = 0, i = 0; i < outSize; i++) {
         for (let j = 0; j < inSize; j++, e++) {
           const w = target[e]!;

@@ -645,8 +645,8 @@ export function pulsedBlock(p: usize): void {
   const chunks = (rows + 31) >> 5;
 
   if (kind == 0 && std == 0) {
-    // deterministic steps: the exact float32 walk in row order, no noise (touched is left as it is,
-    // as the ndarray engine's constantWalk leaves it)
+    // deterministic steps: the exact float32 walk in row order, no noise (touched is not needed:
+    // ConstantStep has no write noise, as in aihwkit 0.7.1)
     for (let i = 0; i < nOut; i++) {
       for (let j = 0; j < nIn; j++) {
         const e = i * nIn + j;

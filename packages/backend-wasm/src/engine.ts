@@ -16,8 +16,8 @@
  *   rowAbsMax            assembly/rows.ts: noise management's max |x| per row (SIMD)
  *   floatingPointUpdate,
  *   pulsedUpdate         src/update.ts on assembly/update.ts: every pulsed device kind of
- *                        core (a kind wasmUpdateRefusal names would run through the
- *                        ndarray engine's pulsedUpdate; today it names none)
+ *                        core (a kind wasmUpdateRefusal names would be refused with a
+ *                        NotSupportedError; today it names none)
  *   modifyWeights        core's modifyWeightsWith (the physics) with the draws in the
  *                        kernels (draws.ts: one or more normals per weight per call)
  *   streamFills          the same draws for core's host physics (PCM programming, drift
@@ -31,7 +31,6 @@
  * tiles. The results go to core's host buffers only at the end of a call, so a call
  * that throws has written nothing core keeps.
  */
-import { createNdarrayKernels } from '@crossbar/backend-ndarray';
 import {
   BackendError,
   InputError,
@@ -157,7 +156,6 @@ export class WasmEngine {
 
 /** The kernels of one tile on `engine`. */
 export function createWasmKernels(engine: WasmEngine, spec: TileSpec): TileKernels {
-  const fallback = createNdarrayKernels(spec);
   const { outSize, inSize } = spec;
   const [k0, k1] = seedToKey(spec.seed);
   const fills = wasmStreamFills(engine.kernels);
@@ -210,7 +208,7 @@ export function createWasmKernels(engine: WasmEngine, spec: TileSpec): TileKerne
     analogPass,
     analogPassWritesResult: true,
     rowAbsMax,
-    ...createWasmUpdate(engine, spec, fallback),
+    ...createWasmUpdate(engine, spec),
     modifyWeights: (args) => modifyWeightsWith(args, fills),
     streamFills: fills,
     dispose: () => resident.dispose(),

@@ -16,8 +16,7 @@
  *                        in JS where `res` (and sto_round) discretise them, else fl(|v|·scale)
  *                        in the kernel; MeanCount / DeterministicImplicit use core's
  *                        UpdateRowEncoder factors. A device kind the kernel does not know
- *                        (wasmUpdateRefusal) runs through the ndarray engine's kernel, with
- *                        the same streams.
+ *                        (wasmUpdateRefusal) is refused with a NotSupportedError.
  *
  * Memory: each call copies what it reads into the kernels' heap (under a mark / release:
  * nothing outlives the call) and copies the weights and `touched` back to core's arrays
@@ -25,6 +24,7 @@
  * The update runs on the calling thread, on the engine's plain-memory kernels.
  */
 import {
+  NotSupportedError,
   pulseNoiseNormals,
   pulseProbabilities,
   RandomStream,
@@ -118,8 +118,8 @@ const P = {
 } as const;
 const PARAM_WORDS = 51;
 
-/** The step models of assembly/update.ts (P_KIND) by device kind. */
-const KINDS: Partial<Record<PulsedUpdateArgs['device']['kind'], number>> = {
+/** The step models of assembly/update.ts (P_KIND) by device kind: every kind of core (a new one does not compile until it is here). */
+const KINDS: Readonly<Record<PulsedUpdateArgs['device']['kind'], number>> = {
   ConstantStep: 0,
   LinearStep: 1,
   SoftBounds: 1,
@@ -131,23 +131,19 @@ const KINDS: Partial<Record<PulsedUpdateArgs['device']['kind'], number>> = {
 };
 
 /**
- * Why the wasm pulsed update cannot run `args` (the device kind), or null when it can.
- * Those calls go through the ndarray engine's pulsedUpdate (the same streams and numbers).
+ * Why the wasm pulsed update cannot run `args` (the device kind), or null when it can;
+ * such a call is refused with a NotSupportedError naming the kind.
  * The wasm kernel runs ConstantStep, LinearStep, SoftBounds, PiecewiseStep,
  * SoftBoundsReference, ExpStep (assembly/exp.ts: V8's exp), PowStep and PowStepReference
  * (assembly/pow.ts: V8's pow) devices with every pulse type; any other kind is refused.
  */
 export function wasmUpdateRefusal(args: Pick<PulsedUpdateArgs, 'device'>): string | null {
   const kind = args.device.kind;
-  return KINDS[kind] === undefined ? `device ${kind}` : null;
+  return Object.hasOwn(KINDS, kind) ? null : `device ${kind}`;
 }
 
-/** The update kernels of one tile: the wasm ones, and `fallback`'s pulsedUpdate for what wasmUpdateRefusal names. */
-export function createWasmUpdate(
-  engine: WasmEngine,
-  spec: TileSpec,
-  fallback: Pick<TileKernels, 'pulsedUpdate'>,
-): Pick<TileKernels, 'floatingPointUpdate' | 'pulsedUpdate'> {
+/** The update kernels of one tile. */
+export function createWasmUpdate(engine: WasmEngine, spec: TileSpec): Pick<TileKernels, 'floatingPointUpdate' | 'pulsedUpdate'> {
   const { outSize, inSize } = spec;
   const kernels = engine.kernels;
   const heap = kernels.heap;
@@ -180,10 +176,8 @@ export function createWasmUpdate(
   };
 
   const pulsedUpdate = (args: PulsedUpdateArgs): void => {
-    if (wasmUpdateRefusal(args) !== null) {
-      fallback.pulsedUpdate!(args);
-      return;
-    }
+    const refusal = wasmUpdateRefusal(args);
+    if (refusal !== null) throw new NotSupportedError(`${spec.engine} engine: the pulsed update of ${refusal} is not supported`);
     scoped(heap, () => runPulsed(ex, heap, args, outSize, inSize, encoderOf));
   };
 

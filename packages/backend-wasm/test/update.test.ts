@@ -4,9 +4,9 @@
 // after floating-point updates, on every pulsed device kind; the exp and pow the steps use
 // (assembly/exp.ts, assembly/pow.ts) against V8's Math.exp and Math.pow.
 import { afterAll, describe, expect, it } from 'vitest';
-import { rpuConfigFromDict, type AnalogTileBackend } from '@crossbar/core';
+import { NotSupportedError, rpuConfigFromDict, type AnalogTileBackend } from '@crossbar/core';
 import { NdarrayBackend } from '@crossbar/backend-ndarray';
-import { createWasmBackend, wasmUpdateRefusal } from '../src/index.js';
+import { createWasmBackend, createWasmKernels, WasmEngine, wasmUpdateRefusal } from '../src/index.js';
 import { bits, kernels, uniform } from './helpers.js';
 
 type Dict = Record<string, unknown>;
@@ -137,6 +137,22 @@ describe('wasm pulsed update vs the ndarray engine (bit-identical weights)', () 
       expect(wasmUpdateRefusal({ device: { kind } as never }), kind).toBeNull();
     }
     expect(wasmUpdateRefusal({ device: { kind: 'NoSuchStep' } as never })).toBe('device NoSuchStep');
+  });
+
+  it('a device kind the kernel does not know is refused with a NotSupportedError naming it, and nothing is written', async () => {
+    const engine = await WasmEngine.create({ threads: 1 });
+    try {
+      const rpuConfig = rpuConfigFromDict({ type: 'SingleRPUConfig', device: { type: 'ConstantStepDevice' } });
+      const k = createWasmKernels(engine, { engine: 'wasm', outSize: 2, inSize: 3, seed: 1, rpuConfig });
+      const target = new Float32Array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6]);
+      const args = { device: { kind: 'NoSuchStep' }, target } as never;
+      expect(() => k.pulsedUpdate!(args)).toThrow(NotSupportedError);
+      expect(() => k.pulsedUpdate!(args)).toThrow(/wasm engine: the pulsed update of device NoSuchStep is not supported/);
+      expect(Array.from(target)).toEqual(Array.from(new Float32Array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6])));
+      k.dispose?.();
+    } finally {
+      await engine.dispose();
+    }
   });
 });
 

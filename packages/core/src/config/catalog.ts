@@ -15,28 +15,8 @@ import {
   WeightModifierParameter,
   WeightRemapParameter,
 } from './parameters.js';
-import {
-  ConstantStepDevice,
-  ExpStepDevice,
-  FloatingPointDevice,
-  IdealDevice,
-  LinearStepDevice,
-  PiecewiseStepDevice,
-  PowStepDevice,
-  PowStepReferenceDevice,
-  SoftBoundsDevice,
-  SoftBoundsPmaxDevice,
-  SoftBoundsReferenceDevice,
-} from './devices.js';
-import {
-  BufferedTransferCompound,
-  DifferenceUnitCell,
-  MixedPrecisionCompound,
-  OneSidedUnitCell,
-  ReferenceUnitCell,
-  TransferCompound,
-  VectorUnitCell,
-} from './compounds.js';
+import { ALL_PULSED_DEVICES, FloatingPointDevice, IdealDevice } from './devices.js';
+import { COMPOUND_DEVICE_CLASSES } from './compounds.js';
 import { GlobalDriftCompensation, PCMLikeNoiseModel } from './inference.js';
 import { DigitalRankUpdateRPUConfig, FloatingPointRPUConfig, InferenceRPUConfig, SingleRPUConfig, UnitCellRPUConfig } from './rpu-configs.js';
 
@@ -66,23 +46,11 @@ export const CONFIG_GROUPS: readonly ConfigGroup[] = [
   },
   {
     title: 'Devices (aihwkit.simulator.configs.devices)',
-    classes: [
-      FloatingPointDevice,
-      IdealDevice,
-      ConstantStepDevice,
-      LinearStepDevice,
-      SoftBoundsDevice,
-      ExpStepDevice,
-      PowStepDevice,
-      SoftBoundsPmaxDevice,
-      SoftBoundsReferenceDevice,
-      PowStepReferenceDevice,
-      PiecewiseStepDevice,
-    ],
+    classes: [FloatingPointDevice, IdealDevice, ...ALL_PULSED_DEVICES],
   },
   {
     title: 'Compound devices (aihwkit.simulator.configs.compounds)',
-    classes: [VectorUnitCell, ReferenceUnitCell, OneSidedUnitCell, DifferenceUnitCell, TransferCompound, BufferedTransferCompound, MixedPrecisionCompound],
+    classes: COMPOUND_DEVICE_CLASSES,
   },
   { title: 'Inference (aihwkit.inference)', classes: [PCMLikeNoiseModel, GlobalDriftCompensation] },
 ];

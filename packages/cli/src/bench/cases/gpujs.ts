@@ -21,7 +21,22 @@
 import { createGpujsBackend, type GpujsMode, type RandomSource } from '@crossbar/backend-gpujs';
 import { openPage, type BrowserPage } from '@crossbar/backend-gpujs/browser-harness';
 import { defineBench, type BenchCase } from '../harness.js';
-import { BATCH, mvmConfig, mvmRun, pulsedUpdateConfig, pulsedUpdateRun, transferCompoundConfig, UPDATE_LR, type MvmKind } from './common/inputs.js';
+import { rpuConfigToDict } from '@crossbar/core';
+import type { BenchSpec } from '@crossbar/backend-gpujs/browser-harness';
+import {
+  BATCH,
+  mvmConfig,
+  mvmRun,
+  mvmSets,
+  mvmWeightScale,
+  pulsedUpdateConfig,
+  pulsedUpdateRun,
+  SETS,
+  transferCompoundConfig,
+  UPDATE_LR,
+  UPDATE_WEIGHT_SCALE,
+  type MvmKind,
+} from './common/inputs.js';
 
 type Kind = MvmKind;
 
@@ -65,24 +80,36 @@ function nodeUpdate(mode: GpujsMode, random?: RandomSource, transfer = false): B
 }
 
 interface BenchApi {
-  benchStart(mode: GpujsMode, kind: Kind | 'pulsed', outSize: number, inSize: number, batch: number, random?: RandomSource): Promise<string>;
-  benchStep(direction: 'forward' | 'backward' | 'update'): Promise<number>;
-  benchStop(): Promise<void>;
+  benchStart(mode: GpujsMode, spec: BenchSpec, random?: RandomSource): Promise<string>;
+  benchStep(step: 'forward' | 'backward' | 'update'): Promise<number>;
+  benchStop(): Promise<{ steps: number; weightsChanged: number }>;
   [method: string]: (...args: never[]) => unknown;
 }
 
 /**
- * A case in headless Chromium (webgl2): the tile lives in the page, each run is one call into it.
- * An MVM (kind perfect or default-IO, direction forward or backward), or the pulsed update of
- * nodeUpdate (kind pulsed, direction update).
+ * A case in headless Chromium (webgl2): the tile lives in the page, each run is one call into it,
+ * with the config, weights and inputs of the Node cases (common/inputs.ts). An MVM (kind perfect
+ * or default-IO, step forward or backward), or an update: kind pulsed (nodeUpdate's
+ * ConstantStep) or transfer (its TransferCompound).
  */
-function browserCase(kind: Kind | 'pulsed', direction: 'forward' | 'backward' | 'update', n: number, random?: RandomSource): BenchCase {
-  const update = direction === 'update';
+function browserCase(kind: Kind | 'pulsed' | 'transfer', step: 'forward' | 'backward' | 'update', n: number, random?: RandomSource): BenchCase {
+  const update = step === 'update';
+  const where = `(webgl2, Chromium${random ? `, random ${random}` : ''})`;
+  const rpuConfig = kind === 'pulsed' ? pulsedUpdateConfig() : kind === 'transfer' ? transferCompoundConfig() : mvmConfig(kind);
+  const spec: BenchSpec = {
+    rpuConfig: rpuConfigToDict(rpuConfig),
+    outSize: n,
+    inSize: n,
+    batch: BATCH,
+    weightScale: update ? UPDATE_WEIGHT_SCALE : mvmWeightScale(n),
+    sets: update ? SETS : mvmSets(n),
+    learningRate: UPDATE_LR,
+  };
   return defineBench({
     name: update
-      ? `pulsed update ${n}x${n} b${BATCH} ConstantStep lr ${UPDATE_LR} (webgl2, Chromium${random ? `, random ${random}` : ''})`
-      : `${kind} ${direction} ${n}x${n} b${BATCH} (webgl2, Chromium${random ? `, random ${random}` : ''})`,
-    group: direction,
+      ? `${kind === 'transfer' ? 'TransferCompound' : 'pulsed'} update ${n}x${n} b${BATCH} ${kind === 'transfer' ? '2×ConstantStep' : 'ConstantStep'} lr ${UPDATE_LR} ${where}`
+      : `${kind} ${step} ${n}x${n} b${BATCH} ${where}`,
+    group: step,
     engine: 'gpujs',
     size: `${n}x${n}, batch ${BATCH}`,
     ...(update ? { items: { count: n * n * BATCH, unit: 'device-rows' } } : { flops: 2 * n * n * BATCH }),
@@ -91,17 +118,22 @@ function browserCase(kind: Kind | 'pulsed', direction: 'forward' | 'backward' | 
       if (!opened.ok) throw new Error(opened.reason);
       const page: BrowserPage<BenchApi> = opened.page;
       try {
-        const description = await page.call('benchStart', 'webgl2', kind, n, n, BATCH, random);
+        const description = await page.call('benchStart', 'webgl2', spec, random);
         if (!description.startsWith('gpu.js mode webgl2')) throw new Error(`the page did not run webgl2: ${description}`);
       } catch (e) {
         await page.close();
         throw e;
       }
       return {
-        run: () => page.call('benchStep', direction),
+        run: () => page.call('benchStep', step),
         teardown: async () => {
-          await page.call('benchStop');
-          await page.close();
+          try {
+            const { steps, weightsChanged } = await page.call('benchStop');
+            // an update case that changed no weight timed something else (or nothing)
+            if (update && steps > 0 && weightsChanged === 0) throw new Error(`${steps} update steps in the page changed no weight`);
+          } finally {
+            await page.close();
+          }
         },
       };
     },
@@ -119,6 +151,7 @@ export default [
     nodeUpdate(mode, undefined, true),
   ]),
   browserCase('pulsed', 'update', 512),
+  browserCase('transfer', 'update', 512),
   browserCase('perfect', 'forward', 512),
   browserCase('default-IO', 'forward', 512),
   browserCase('default-IO', 'backward', 512),

@@ -65,11 +65,17 @@ export function transferCompoundConfig(): UnitCellRPUConfig {
   });
 }
 
-/** Sets the n × n tile's weights and makes its inputs; returns one timed MVM (the mini-batches in turn; 2 of them above 1024). */
+/** The mini-batches an MVM case uses in turn: 2 above 1024 (memory), else SETS. */
+export const mvmSets = (n: number): number => (n > 1024 ? 2 : SETS);
+
+/**
+ * Sets the n × n tile's weights and makes its inputs (x seeds 10 + k forward, d seeds 100 + k
+ * backward); returns one timed MVM (the mini-batches in turn).
+ */
 export async function mvmRun(tile: AnalogTile, direction: 'forward' | 'backward', n: number): Promise<() => unknown> {
-  await tile.setWeights(uniform(2, n * n, 1 / Math.sqrt(n)));
-  const sets = n > 1024 ? 2 : SETS;
-  const inputs = Array.from({ length: sets }, (_, k) => uniform(10 + k, BATCH * n, 1));
+  await tile.setWeights(uniform(2, n * n, mvmWeightScale(n)));
+  const sets = mvmSets(n);
+  const inputs = Array.from({ length: sets }, (_, k) => uniform((direction === 'forward' ? 10 : 100) + k, BATCH * n, 1));
   let k = 0;
   return () => {
     const v = inputs[k++ % sets]!;
@@ -77,9 +83,14 @@ export async function mvmRun(tile: AnalogTile, direction: 'forward' | 'backward'
   };
 }
 
+/** The MVM cases' weights are uniform in ±1/√in (aihwkit's default layer init). */
+export const mvmWeightScale = (n: number): number => 1 / Math.sqrt(n);
+/** The update cases' weights are uniform in ±0.3. */
+export const UPDATE_WEIGHT_SCALE = 0.3;
+
 /** Sets the n × n tile's weights and makes its inputs; returns one timed pulsed update (lr UPDATE_LR, the mini-batches in turn). */
 export async function pulsedUpdateRun(tile: AnalogTile, n: number): Promise<() => unknown> {
-  await tile.setWeights(uniform(2, n * n, 0.3));
+  await tile.setWeights(uniform(2, n * n, UPDATE_WEIGHT_SCALE));
   const xs = Array.from({ length: SETS }, (_, k) => uniform(10 + k, BATCH * n, 1));
   const ds = Array.from({ length: SETS }, (_, k) => uniform(100 + k, BATCH * n, 1));
   let k = 0;
