@@ -187,7 +187,10 @@ const transferFields = {
   nReadsPerTransfer: int(1, 'Consecutive columns (or rows) read and written per transfer.', { min: 1 }),
   transferColumns: bool(true, "Whether to transfer columns (forward reads) or rows (backward reads, with transfer_forward's settings)."),
   withResetProb: num(0.0, 'Probability of resetting the columns just transferred (column transfer only).', unit),
-  randomSelection: bool(false, 'Whether each transfer starts at a random column instead of where the previous one stopped.'),
+  randomSelection: bool(
+    false,
+    'Whether each transfer starts at a random column instead of where the previous one stopped (drawn as aihwkit 0.7.1 draws it: the first and last column come out more often, see docs/training.md).',
+  ),
   fastLr: num(0.0, "If > 0, the fixed learning rate of the SGD update onto the first (fast) device; the tile's rate then only scales transfers.", nonNeg),
   transferLr: num(1.0, 'Learning rate of the transfer updates (its sign is applied internally).', nonNeg),
   transferLrVec: numList([], 'Transfer learning rate of each device (replaces transfer_lr when given).'),
@@ -313,7 +316,10 @@ export const MixedPrecisionCompound = defineConfig(
     constructionSeed,
     transferEvery: int(1, 'Transfer every n batches (n times the batch size in vector updates); 0: never.', nonNeg),
     nRowsPerTransfer: int(-1, 'Rows of χ transferred per transfer event (−1: all).', { min: -1 }),
-    randomRow: bool(false, 'Whether each transfer starts at a random row instead of where the previous one stopped.'),
+    randomRow: bool(
+      false,
+      'Whether each transfer starts at a random row instead of where the previous one stopped (when not every row is transferred; drawn as aihwkit 0.7.1 draws it: the first and last row come out more often, see docs/training.md).',
+    ),
     granularity: num(0.0, "Granularity ε: χ is transferred in multiples of it (0: the device's own granularity).", nonNeg),
     transferLr: num(1.0, 'Scale of the transfer onto the analog device.'),
     nXBins: int(0, 'Bins to quantise x into (symmetric around 0, by its abs-max) before the outer product; 0: no quantisation.', nonNeg),
