@@ -7,31 +7,19 @@
  */
 import { afterAll, beforeAll } from 'vitest';
 import { describeRemoteConformance } from '@crossbar/conformance';
-import { oracleEntries } from '@crossbar/conformance/portable';
-import { findOracleDir, loadOracle } from '@crossbar/conformance/node';
+import { oracleForPage } from '@crossbar/conformance/node';
 import { usePage } from '../browser/harness.js';
 import { gpujsSkips } from './conformance-skips.js';
 import { GPUJS_MAX_REPS } from './helpers.js';
 
 const MODE = 'webgl2' as const;
 const skips = gpujsSkips(MODE);
-const oracleDir = findOracleDir();
-const loaded = loadOracle();
-const entries = loaded.oracle ? oracleEntries(loaded.oracle) : [];
-
-const { need } = usePage(
-  { beforeAll, afterAll },
-  {
-    mounts: oracleDir.dir ? { '/oracle/': oracleDir.dir } : {},
-    ready: async (page) => {
-      if (entries.length) await page.call('loadOracle', 'oracle/');
-    },
-  },
-);
+const oracle = oracleForPage();
+const { need } = usePage({ beforeAll, afterAll }, { mounts: oracle.mounts, ready: oracle.ready });
 
 describeRemoteConformance(`conformance: gpujs (${MODE}) in headless Chromium`, {
-  entries,
-  oracleReason: loaded.reason,
+  entries: oracle.entries,
+  oracleReason: oracle.reason,
   skips: skips,
   maxReps: GPUJS_MAX_REPS,
   runCase: (ctx, id, maxReps) => need(ctx).call('conformanceCase', MODE, id, maxReps),

@@ -341,15 +341,10 @@ function chunkTotals(i: i32, j: i32, c: i32): void {
       }
     }
   } else {
-    const end = min(rows, 32 * c + 32);
-    const dRow = dF + ((<usize>i * <usize>rows) << 2);
-    const xRow = xF + ((<usize>j * <usize>rows) << 2);
-    for (let rr = 32 * c; rr < end; rr++) {
-      const dv = load<f32>(dRow + (<usize>rr << 2));
-      if (dv == 0) continue;
-      const xv = load<f32>(xRow + (<usize>rr << 2));
-      if (xv == 0) continue;
-      const n = coincidences(dv, xv);
+    // counts per row from the float inputs: chunkEvents's, summed (no bit planes to count in)
+    const m = chunkEvents(i, j, c);
+    for (let t = 0; t < m; t++) {
+      const n = load<i32>(events + (<usize>t << 2));
       if (n > 0) down += n;
       else up -= n;
     }

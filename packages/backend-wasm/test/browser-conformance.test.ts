@@ -9,8 +9,7 @@
  */
 import { afterAll, beforeAll } from 'vitest';
 import { describeRemoteConformance } from '@crossbar/conformance';
-import { oracleEntries } from '@crossbar/conformance/portable';
-import { findOracleDir, loadOracle } from '@crossbar/conformance/node';
+import { oracleForPage } from '@crossbar/conformance/node';
 import { usePage } from '../browser/harness.js';
 import { wasmSkips } from './conformance-skips.js';
 
@@ -21,23 +20,12 @@ import { wasmSkips } from './conformance-skips.js';
  */
 const WASM_BROWSER_MAX_REPS = 200;
 
-const oracleDir = findOracleDir();
-const loaded = loadOracle();
-const entries = loaded.oracle ? oracleEntries(loaded.oracle) : [];
-
-const { need } = usePage(
-  { beforeAll, afterAll },
-  {
-    mounts: oracleDir.dir ? { '/oracle/': oracleDir.dir } : {},
-    ready: async (page) => {
-      if (entries.length) await page.call('loadOracle', 'oracle/');
-    },
-  },
-);
+const oracle = oracleForPage();
+const { need } = usePage({ beforeAll, afterAll }, { mounts: oracle.mounts, ready: oracle.ready });
 
 describeRemoteConformance('conformance: wasm in headless Chromium', {
-  entries,
-  oracleReason: loaded.reason,
+  entries: oracle.entries,
+  oracleReason: oracle.reason,
   skips: wasmSkips,
   maxReps: WASM_BROWSER_MAX_REPS,
   runCase: (ctx, id, maxReps) => need(ctx).call('conformanceCase', id, maxReps),

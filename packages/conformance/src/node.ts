@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { DEFAULT_ORACLE_FILES, OracleFormatError, pairOracleFile, type Oracle } from './format.js';
+import { DEFAULT_ORACLE_FILES, OracleFormatError, oracleEntries, pairOracleFile, type Oracle, type OracleEntry } from './format.js';
 
 /** The environment variable naming another oracle folder. */
 export const ORACLE_DIR_ENV = 'CROSSBAR_ORACLE_DIR';
@@ -89,4 +89,41 @@ export function loadOracle(env: Record<string, string | undefined> = process.env
     cache.set(found.dir, oracle);
   }
   return { oracle };
+}
+
+/** A test page that loads the oracle itself (loadOracleWithFetch behind its `loadOracle` call). */
+export interface OraclePage {
+  /** Asks the page to load the oracle from `url` (relative to the page). */
+  call(method: 'loadOracle', url: string): Promise<unknown>;
+}
+
+/** The oracle for a browser run of the suite (oracleForPage). */
+export interface PageOracle {
+  /** The oracle's entries; empty when it is not here. */
+  entries: OracleEntry[];
+  /** Why the oracle is not here. */
+  reason?: string;
+  /** The folder to serve at `/oracle/` (none without an oracle). */
+  mounts: Record<string, string>;
+  /** The page's ready step: loads the oracle in the page when there is one. */
+  ready: (page: OraclePage) => Promise<void>;
+}
+
+/**
+ * The oracle for a browser run of the suite (describeRemoteConformance): its entries (or
+ * the reason it is not here), the folder to serve at `/oracle/`, and the page's ready step
+ * that loads it there.
+ */
+export function oracleForPage(env: Record<string, string | undefined> = process.env): PageOracle {
+  const found = findOracleDir(env);
+  const loaded = loadOracle(env);
+  const entries = loaded.oracle ? oracleEntries(loaded.oracle) : [];
+  return {
+    entries,
+    ...(loaded.reason === undefined ? {} : { reason: loaded.reason }),
+    mounts: found.dir ? { '/oracle/': found.dir } : {},
+    ready: async (page) => {
+      if (entries.length) await page.call('loadOracle', 'oracle/');
+    },
+  };
 }
